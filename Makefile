@@ -1,0 +1,37 @@
+# `make run` and `make test` each do every set-up step on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test chat i18n migrate lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Extract message ids from the code and compile the vi/en catalogs.
+i18n: $(STAMP)
+	$(BIN)/pybabel -q extract --no-default-keywords -k Msg -k button -o locales/messages.pot quiz bot
+	$(BIN)/pybabel -q compile --use-fuzzy -d locales -D messages
+
+migrate: $(STAMP)
+	$(BIN)/dcbot db upgrade
+
+run: i18n migrate
+	$(BIN)/dcbot run
+
+chat: i18n migrate
+	$(BIN)/dcbot chat
+
+test: i18n
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: i18n
+	$(BIN)/python bench/answers.py --db sqlite
+
+clean:
+	rm -rf $(VENV) data locales/messages.pot

@@ -1,0 +1,1 @@
+"""Everything that does I/O around the pure `quiz` core."""

@@ -1,0 +1,1 @@
+"""Channels turn platform events into engine events and render the engine's replies."""

@@ -1,0 +1,61 @@
+"""The composition root: settings in, a running contest service out."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.content import read_pack
+from bot.dispatch import Dispatcher
+from bot.i18n import Translator
+from bot.state import MemoryStates, RedisStates, StateStore
+from bot.storage.contests import contest_slugs, load_runtime, store_pack
+from bot.storage.engine import make_engine
+from bot.storage.migrate import upgrade_async
+from bot.storage.uow import SqlUnitOfWork
+from quiz.conversation.engine import Conversation
+from quiz.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    services: Services
+    dispatcher: Dispatcher
+    translator: Translator
+    states: StateStore
+
+    async def close(self) -> None:
+        if isinstance(self.states, RedisStates):
+            await self.states.close()
+        await self.engine.dispose()
+
+
+async def ensure_contest(engine: AsyncEngine, settings: Settings) -> str:
+    """The slug to serve: the configured one, or the pack's, loading the pack if the database has none."""
+    slugs = await contest_slugs(engine)
+    if settings.contest and settings.contest in slugs:
+        return settings.contest
+    pack = read_pack(settings.contest_pack)
+    if pack.contest.slug not in slugs:
+        await store_pack(engine, pack, now=datetime.now(timezone.utc))
+        log.info("loaded contest %s from %s", pack.contest.slug, settings.contest_pack)
+    return pack.contest.slug
+
+
+async def build(settings: Settings, *, migrate: bool = False) -> App:
+    engine = make_engine(settings.database_url)
+    if migrate:
+        await upgrade_async(engine)
+    slug = await ensure_contest(engine, settings)
+    runtime, scope = await load_runtime(engine, slug)
+    services = Services(runtime=runtime, uow=lambda: SqlUnitOfWork(engine, scope))
+    states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else MemoryStates()
+    dispatcher = Dispatcher(Conversation(services), states)
+    return App(settings, engine, services, dispatcher, Translator(settings.locales_dir, tz=runtime.contest.timezone), states)

@@ -1,0 +1,40 @@
+"""One entry for every channel: load state, run the engine, save state, hand back replies."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from bot.state import StateStore
+from quiz.conversation.engine import Conversation, Who
+from quiz.conversation.messages import Event, Outcome
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    outcome: Outcome
+    locale: str
+
+
+class Dispatcher:
+    """Serialises the events of one account in this process; the database guards across processes."""
+
+    def __init__(self, conversation: Conversation, states: StateStore, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.conversation, self.states, self.clock = conversation, states, clock
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def handle(self, who: Who, event: Event) -> Handled:
+        key = f"{who.channel}:{who.external_id}"
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            state = await self.states.get(key)
+            new_state, outcome, locale = await self.conversation.handle(who, state, event, now=self.clock())
+            await self.states.set(key, new_state)
+        if not lock.locked() and len(self._locks) > 10_000:
+            self._locks.pop(key, None)
+        return Handled(outcome, locale)

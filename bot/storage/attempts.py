@@ -1,0 +1,103 @@
+"""Attempts and answers in SQL; one answer per position is the primary key's job."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage import tables as t
+from bot.storage.codec import paper_from_json, paper_to_json
+from bot.storage.repositories import _Repo
+from quiz.attempts import Attempt, AttemptStatus
+from quiz.ports import AttemptRace, NewAttempt
+from quiz.ranking import Standing
+
+_A = t.attempts.c
+
+
+class SqlAttempts(_Repo):
+    def _attempt(self, row: object) -> Attempt:
+        r = row
+        name, version = self.scope.set_key(r.set_id)  # type: ignore[attr-defined]
+        return Attempt(
+            id=r.id, participant_id=r.participant_id, round_code=self.scope.round_code(r.round_id),  # type: ignore[attr-defined]
+            set_name=name, set_version=version, paper=paper_from_json(r.paper),  # type: ignore[attr-defined]
+            started_at=r.started_at, deadline=r.deadline, practice=r.practice,  # type: ignore[attr-defined]
+            status=AttemptStatus(r.status), finished_at=r.finished_at, correct=r.correct,  # type: ignore[attr-defined]
+            prediction=r.prediction)  # type: ignore[attr-defined]
+
+    async def add(self, new: NewAttempt) -> Attempt:
+        try:
+            async with self.conn.begin_nested():
+                aid = (await self.conn.execute(insert(t.attempts).values(
+                    participant_id=new.participant_id, round_id=self.scope.round_ids[new.round_code],
+                    set_id=self.scope.set_ids[(new.set_name, new.set_version)], seq=new.seq, day=new.day,
+                    paper=paper_to_json(new.paper), started_at=new.started_at, deadline=new.deadline,
+                    status=AttemptStatus.OPEN.value, practice=new.practice).returning(_A.id))).scalar_one()
+        except IntegrityError as exc:
+            raise AttemptRace() from exc
+        return Attempt(aid, new.participant_id, new.round_code, new.set_name, new.set_version, new.paper,
+                       new.started_at, new.deadline, new.practice)
+
+    async def get(self, attempt_id: int) -> Attempt | None:
+        row = (await self.conn.execute(select(t.attempts).where(_A.id == attempt_id))).first()
+        return self._attempt(row) if row else None
+
+    async def open_for(self, *, participant_id: int, round_code: str) -> Attempt | None:
+        row = (await self.conn.execute(select(t.attempts).where(
+            _A.participant_id == participant_id, _A.round_id == self.scope.round_ids[round_code],
+            _A.status == AttemptStatus.OPEN.value))).first()
+        return self._attempt(row) if row else None
+
+    async def count(self, *, participant_id: int, round_code: str, day: date | None = None) -> int:
+        q = select(func.count()).select_from(t.attempts).where(
+            _A.participant_id == participant_id, _A.round_id == self.scope.round_ids[round_code])
+        if day is not None:
+            q = q.where(_A.day == day)
+        return int((await self.conn.execute(q)).scalar_one())
+
+    async def answers(self, attempt_id: int) -> dict[int, int]:
+        rows = await self.conn.execute(select(t.answers.c.position, t.answers.c.choice)
+                                       .where(t.answers.c.attempt_id == attempt_id))
+        return {r.position: r.choice for r in rows}
+
+    async def record_answer(self, *, attempt_id: int, position: int, choice: int, correct: bool, now: datetime) -> bool:
+        """Insert unless the position is answered; bump the attempt's counters in the same transaction."""
+        dialect = self.conn.dialect.name
+        maker = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = maker(t.answers).values(attempt_id=attempt_id, position=position, choice=choice, correct=correct,
+                                       answered_at=now).on_conflict_do_nothing()
+        if (await self.conn.execute(stmt)).rowcount != 1:
+            return False
+        await self.conn.execute(update(t.attempts).where(_A.id == attempt_id).values(
+            answered=_A.answered + 1, correct=_A.correct + (1 if correct else 0)))
+        return True
+
+    async def set_prediction(self, *, attempt_id: int, prediction: int) -> None:
+        await self.conn.execute(update(t.attempts).where(_A.id == attempt_id).values(prediction=prediction))
+
+    async def finish(self, *, attempt_id: int, at: datetime) -> Attempt | None:
+        await self.conn.execute(update(t.attempts).where(_A.id == attempt_id, _A.status == AttemptStatus.OPEN.value)
+                                .values(status=AttemptStatus.FINISHED.value, finished_at=at))
+        return await self.get(attempt_id)
+
+    async def standings(self, *, round_code: str) -> list[Standing]:
+        """Finished, ranked attempts of participants who have not erased their data."""
+        q = (select(_A.id, _A.participant_id, _A.correct, _A.paper, _A.started_at, _A.deadline, _A.finished_at,
+                    _A.prediction)
+             .join(t.participants, t.participants.c.id == _A.participant_id)
+             .where(_A.round_id == self.scope.round_ids[round_code], _A.status == AttemptStatus.FINISHED.value,
+                    _A.practice.is_(False), t.participants.c.erased_at.is_(None)))
+        out = []
+        for r in await self.conn.execute(q):
+            end = min(r.finished_at, r.deadline)
+            out.append(Standing(r.participant_id, r.id, r.correct, len(r.paper),
+                                int((end - r.started_at).total_seconds() * 1000), r.finished_at, r.prediction))
+        return out
+
+    async def of_participant(self, *, participant_id: int) -> list[Attempt]:
+        rows = await self.conn.execute(select(t.attempts).where(_A.participant_id == participant_id).order_by(_A.id))
+        return [self._attempt(r) for r in rows]

@@ -1,0 +1,164 @@
+"""Repositories over one connection and transaction; they never commit."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage import tables as t
+from bot.storage.codec import paper_from_json, paper_to_json
+from quiz.attempts import Attempt, AttemptStatus
+from quiz.ports import Account, AttemptRace, Consent, NewAttempt, Participant, PhoneTaken
+from quiz.ranking import Standing
+
+
+@dataclass(slots=True)
+class ContestScope:
+    """Ids of one contest's rows, so the core can speak in round codes and set names."""
+
+    contest_id: int
+    round_ids: dict[str, int] = field(default_factory=dict)
+    set_ids: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def round_code(self, round_id: int) -> str:
+        return next(code for code, rid in self.round_ids.items() if rid == round_id)
+
+    def set_key(self, set_id: int) -> tuple[str, int]:
+        return next(key for key, sid in self.set_ids.items() if sid == set_id)
+
+
+class _Repo:
+    def __init__(self, conn: AsyncConnection, scope: ContestScope) -> None:
+        self.conn, self.scope = conn, scope
+
+
+def _account(row: object) -> Account:
+    return Account(row.id, row.channel, row.external_id, row.participant_id, row.locale)  # type: ignore[attr-defined]
+
+
+class SqlAccounts(_Repo):
+    async def get_or_create(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
+        where = and_(t.accounts.c.contest_id == self.scope.contest_id, t.accounts.c.channel == channel,
+                     t.accounts.c.external_id == external_id)
+        row = (await self.conn.execute(select(t.accounts).where(where))).first()
+        if row is None:
+            try:
+                async with self.conn.begin_nested():
+                    await self.conn.execute(insert(t.accounts).values(
+                        contest_id=self.scope.contest_id, channel=channel, external_id=external_id,
+                        locale=locale, created_at=now))
+            except IntegrityError:
+                pass  # created by a concurrent delivery: read it below
+            row = (await self.conn.execute(select(t.accounts).where(where))).one()
+        return _account(row)
+
+    async def get(self, account_id: int) -> Account | None:
+        row = (await self.conn.execute(select(t.accounts).where(t.accounts.c.id == account_id))).first()
+        return _account(row) if row else None
+
+    async def set_locale(self, *, account_id: int, locale: str) -> None:
+        await self.conn.execute(update(t.accounts).where(t.accounts.c.id == account_id).values(locale=locale))
+
+    async def link(self, *, account_id: int, participant_id: int) -> None:
+        await self.conn.execute(update(t.accounts).where(t.accounts.c.id == account_id)
+                                .values(participant_id=participant_id))
+
+    async def forget_participant(self, *, participant_id: int) -> None:
+        await self.conn.execute(update(t.accounts).where(t.accounts.c.participant_id == participant_id)
+                                .values(participant_id=None))
+
+
+def _participant(row: object) -> Participant:
+    r = row
+    return Participant(r.id, r.full_name, r.birth_year, r.phone, r.unit_code, r.referral,  # type: ignore[attr-defined]
+                       r.registered_at, r.erased_at is not None)  # type: ignore[attr-defined]
+
+
+class SqlParticipants(_Repo):
+    async def add(self, *, full_name: str, birth_year: int, phone: str, unit_code: str,
+                  referral: str | None, now: datetime) -> Participant:
+        try:
+            async with self.conn.begin_nested():
+                pid = (await self.conn.execute(insert(t.participants).values(
+                    contest_id=self.scope.contest_id, full_name=full_name, birth_year=birth_year, phone=phone,
+                    unit_code=unit_code, referral=referral, registered_at=now).returning(t.participants.c.id))).scalar_one()
+        except IntegrityError as exc:
+            raise PhoneTaken(phone) from exc
+        return Participant(pid, full_name, birth_year, phone, unit_code, referral, now)
+
+    async def get(self, participant_id: int) -> Participant | None:
+        row = (await self.conn.execute(select(t.participants).where(t.participants.c.id == participant_id))).first()
+        return _participant(row) if row else None
+
+    async def phone_taken(self, phone: str) -> bool:
+        q = select(t.participants.c.id).where(t.participants.c.contest_id == self.scope.contest_id,
+                                              t.participants.c.phone == phone)
+        return (await self.conn.execute(q)).first() is not None
+
+    async def anonymise(self, *, participant_id: int, now: datetime) -> None:
+        await self.conn.execute(update(t.participants).where(t.participants.c.id == participant_id).values(
+            full_name="—", birth_year=None, phone=None, referral=None, erased_at=now))
+
+    async def names(self, ids: Sequence[int]) -> Mapping[int, Participant]:
+        if not ids:
+            return {}
+        rows = await self.conn.execute(select(t.participants).where(t.participants.c.id.in_(list(ids))))
+        return {r.id: _participant(r) for r in rows}
+
+
+class SqlConsents(_Repo):
+    async def record(self, *, account_id: int, purpose: str, granted: bool, text_version: str, now: datetime) -> None:
+        acc = (await self.conn.execute(select(t.accounts.c.participant_id).where(t.accounts.c.id == account_id))).first()
+        await self.conn.execute(insert(t.consents).values(
+            account_id=account_id, participant_id=acc.participant_id if acc else None, purpose=purpose,
+            granted=granted, text_version=text_version, at=now))
+
+    async def latest(self, *, account_id: int) -> Mapping[str, Consent]:
+        rows = await self.conn.execute(select(t.consents).where(t.consents.c.account_id == account_id)
+                                       .order_by(t.consents.c.id))
+        return {r.purpose: Consent(r.purpose, r.granted, r.text_version, r.at) for r in rows}
+
+    async def attach(self, *, account_id: int, participant_id: int) -> None:
+        await self.conn.execute(update(t.consents).where(t.consents.c.account_id == account_id)
+                                .values(participant_id=participant_id))
+
+    async def of_participant(self, *, participant_id: int) -> list[Consent]:
+        rows = await self.conn.execute(select(t.consents).where(t.consents.c.participant_id == participant_id)
+                                       .order_by(t.consents.c.id))
+        return [Consent(r.purpose, r.granted, r.text_version, r.at) for r in rows]
+
+
+class SqlUnitCounters(_Repo):
+    async def bump(self, *, unit_code: str, participants: int = 0, attempts: int = 0) -> None:
+        c = t.unit_counters.c
+        key = and_(c.contest_id == self.scope.contest_id, c.unit_code == unit_code)
+        done = await self.conn.execute(update(t.unit_counters).where(key).values(
+            participants=c.participants + participants, attempts=c.attempts + attempts))
+        if done.rowcount == 0:
+            try:
+                async with self.conn.begin_nested():
+                    await self.conn.execute(insert(t.unit_counters).values(
+                        contest_id=self.scope.contest_id, unit_code=unit_code,
+                        participants=participants, attempts=attempts))
+            except IntegrityError:  # a concurrent first bump created the row
+                await self.conn.execute(update(t.unit_counters).where(key).values(
+                    participants=c.participants + participants, attempts=c.attempts + attempts))
+
+    async def all(self) -> tuple[Mapping[str, int], Mapping[str, int]]:
+        rows = (await self.conn.execute(select(t.unit_counters).where(
+            t.unit_counters.c.contest_id == self.scope.contest_id))).all()
+        return {r.unit_code: r.participants for r in rows}, {r.unit_code: r.attempts for r in rows}
+
+
+class SqlRoundStates(_Repo):
+    async def actual_figure(self, round_code: str) -> int | None:
+        rid = self.scope.round_ids[round_code]
+        return (await self.conn.execute(select(t.rounds.c.actual_figure).where(t.rounds.c.id == rid))).scalar()
+
+    async def close(self, *, round_code: str, actual: int, now: datetime) -> None:
+        await self.conn.execute(update(t.rounds).where(t.rounds.c.id == self.scope.round_ids[round_code])
+                                .values(actual_figure=actual, closed_at=now))

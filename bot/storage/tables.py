@@ -1,0 +1,165 @@
+"""Schema. Constraints carry the guarantees: one answer per position, one participant per phone."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+                        String, Table, Text, UniqueConstraint, text)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "pk": "pk_%(table_name)s",
+})
+Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+contests = Table(
+    "contests", metadata,
+    Column("id", Id, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("config", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+rounds = Table(
+    "rounds", metadata,
+    Column("id", Id, primary_key=True),
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("closed_at", UtcDateTime),
+    Column("actual_figure", Integer),
+    UniqueConstraint("contest_id", "code"),
+)
+question_sets = Table(
+    "question_sets", metadata,
+    Column("id", Id, primary_key=True),
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+    UniqueConstraint("contest_id", "name", "version"),
+)
+questions = Table(
+    "questions", metadata,
+    Column("id", Id, primary_key=True),
+    Column("set_id", ForeignKey("question_sets.id", ondelete="CASCADE"), nullable=False),
+    Column("qid", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("topic", String(64), nullable=False),
+    Column("difficulty", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("options", JSON, nullable=False),
+    Column("correct", Integer, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    UniqueConstraint("set_id", "qid"),
+)
+units = Table(
+    "units", metadata,
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("parent_code", String(64)),
+    Column("kind", String(32), nullable=False),
+    Column("population", Integer),
+    Column("position", Integer, nullable=False),
+)
+participants = Table(
+    "participants", metadata,
+    Column("id", Id, primary_key=True),
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), nullable=False),
+    Column("full_name", String(100), nullable=False),
+    Column("birth_year", Integer),
+    Column("phone", String(16)),
+    Column("unit_code", String(64)),
+    Column("referral", String(64)),
+    Column("registered_at", UtcDateTime, nullable=False),
+    Column("erased_at", UtcDateTime),
+    UniqueConstraint("contest_id", "phone"),  # one person, one registration (NULL once erased)
+    Index("ix_participants_referral", "contest_id", "referral"),
+)
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Id, primary_key=True),
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("participant_id", ForeignKey("participants.id")),
+    Column("locale", String(8)),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("contest_id", "channel", "external_id"),
+    UniqueConstraint("participant_id", "channel"),  # one account per channel for a participant
+)
+consents = Table(
+    "consents", metadata,
+    Column("id", Id, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", ForeignKey("participants.id")),
+    Column("purpose", String(32), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("text_version", String(32), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_consents_account", "account_id", "purpose", "id"),
+)
+attempts = Table(
+    "attempts", metadata,
+    Column("id", Id, primary_key=True),
+    Column("participant_id", ForeignKey("participants.id"), nullable=False),
+    Column("round_id", ForeignKey("rounds.id"), nullable=False),
+    Column("set_id", ForeignKey("question_sets.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("paper", JSON, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("deadline", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("correct", Integer, nullable=False, server_default="0"),
+    Column("answered", Integer, nullable=False, server_default="0"),
+    Column("prediction", BigInteger),
+    Column("practice", Boolean, nullable=False),
+    UniqueConstraint("participant_id", "round_id", "seq"),  # two racing starts cannot both count
+    Index("ix_attempts_round_status", "round_id", "status"),
+    Index("uq_attempts_one_open", "participant_id", "round_id", unique=True,
+          sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+)
+answers = Table(
+    "answers", metadata,
+    Column("attempt_id", ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),  # one answer per question position
+    Column("choice", Integer, nullable=False),
+    Column("correct", Boolean, nullable=False),
+    Column("answered_at", UtcDateTime, nullable=False),
+)
+unit_counters = Table(
+    "unit_counters", metadata,
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_code", String(64), primary_key=True),
+    Column("participants", Integer, nullable=False, server_default="0"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+)

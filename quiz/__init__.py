@@ -1,0 +1,1 @@
+"""The contest engine: pure Python, standard library only."""

@@ -1,0 +1,154 @@
+"""Attempts: drawing a paper, the deadline, answers, scoring and attempt caps."""
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from enum import Enum
+
+from quiz.model import Question, Round
+
+
+class DrawError(ValueError):
+    """The question set cannot fill a paper with the round's settings."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaperItem:
+    """One position of a paper: a question and the order its options are shown in."""
+
+    question_id: str
+    order: tuple[int, ...]  # shown position -> index in Question.options
+
+    def shown_correct(self, question: Question) -> int:
+        return self.order.index(question.correct)
+
+
+def draw_paper(
+    questions: Sequence[Question], *, count: int, quotas: Mapping[str, int], rng: random.Random
+) -> tuple[PaperItem, ...]:
+    """Draw `count` distinct questions honouring topic quotas, shuffle them and their options."""
+    if count > len(questions):
+        raise DrawError(f"need {count} questions, the set has {len(questions)}")
+    if sum(quotas.values()) > count:
+        raise DrawError("topic quotas add up to more than the questions per attempt")
+    chosen: list[Question] = []
+    for topic, n in sorted(quotas.items()):
+        pool = [q for q in questions if q.topic == topic]
+        if len(pool) < n:
+            raise DrawError(f"topic {topic!r} has {len(pool)} questions, quota is {n}")
+        chosen += rng.sample(pool, n)
+    taken = {q.id for q in chosen}
+    rest = [q for q in questions if q.id not in taken]
+    chosen += rng.sample(rest, count - len(chosen))
+    rng.shuffle(chosen)
+    items = []
+    for q in chosen:
+        order = list(range(len(q.options)))
+        rng.shuffle(order)
+        items.append(PaperItem(q.id, tuple(order)))
+    return tuple(items)
+
+
+class AttemptStatus(str, Enum):
+    OPEN = "open"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    id: int
+    participant_id: int
+    round_code: str
+    set_name: str
+    set_version: int
+    paper: tuple[PaperItem, ...]
+    started_at: datetime
+    deadline: datetime
+    practice: bool = False
+    status: AttemptStatus = AttemptStatus.OPEN
+    finished_at: datetime | None = None
+    correct: int = 0
+    prediction: int | None = None
+
+    def expired(self, now: datetime) -> bool:
+        """Open but past its stored deadline: to be closed with the answers it has."""
+        return self.status is AttemptStatus.OPEN and now >= self.deadline
+
+    def accepting(self, now: datetime) -> bool:
+        return self.status is AttemptStatus.OPEN and now < self.deadline
+
+    def time_left(self, now: datetime) -> timedelta:
+        return max(self.deadline - now, timedelta(0))
+
+    def duration(self) -> timedelta:
+        end = self.finished_at or self.deadline
+        return min(end, self.deadline) - self.started_at
+
+
+class Verdict(str, Enum):
+    ACCEPTED = "accepted"
+    ALREADY_ANSWERED = "already_answered"
+    NOT_YOURS = "not_yours"
+    NO_SUCH_QUESTION = "no_such_question"
+    NO_SUCH_OPTION = "no_such_option"
+    TIME_UP = "time_up"
+    FINISHED = "finished"
+
+
+def check_answer(
+    attempt: Attempt, *, participant_id: int, position: int, choice: int, now: datetime
+) -> Verdict:
+    """Whether an answer may be stored; the one-answer-per-position rule is the database's."""
+    if attempt.participant_id != participant_id:
+        return Verdict.NOT_YOURS
+    if attempt.status is AttemptStatus.FINISHED:
+        return Verdict.FINISHED
+    if now >= attempt.deadline:
+        return Verdict.TIME_UP
+    if not 0 <= position < len(attempt.paper):
+        return Verdict.NO_SUCH_QUESTION
+    if not 0 <= choice < len(attempt.paper[position].order):
+        return Verdict.NO_SUCH_OPTION
+    return Verdict.ACCEPTED
+
+
+def is_correct(item: PaperItem, question: Question, choice: int) -> bool:
+    """Whether the option shown at `choice` is the question's correct one."""
+    return item.order[choice] == question.correct
+
+
+def score(
+    paper: Sequence[PaperItem], answers: Mapping[int, int], questions: Mapping[str, Question]
+) -> int:
+    """Correct answers of a paper, given chosen shown positions by question position."""
+    return sum(
+        1
+        for pos, choice in answers.items()
+        if 0 <= pos < len(paper) and is_correct(paper[pos], questions[paper[pos].question_id], choice)
+    )
+
+
+class CapReached(Exception):
+    """No attempt left in this round or today."""
+
+    def __init__(self, *, per: str, limit: int) -> None:
+        super().__init__(f"{limit} attempts per {per}")
+        self.per = per
+        self.limit = limit
+
+
+def check_cap(round_: Round, *, in_round: int, today: int) -> None:
+    """Raise CapReached when the round's attempt cap forbids another attempt."""
+    if round_.practice:
+        return
+    if round_.attempts_per_round is not None and in_round >= round_.attempts_per_round:
+        raise CapReached(per="round", limit=round_.attempts_per_round)
+    if round_.attempts_per_day is not None and today >= round_.attempts_per_day:
+        raise CapReached(per="day", limit=round_.attempts_per_day)
+
+
+def local_day(moment: datetime, tz: tzinfo) -> date:
+    """The calendar day of `moment` in the contest's time zone."""
+    return moment.astimezone(tz).date()

@@ -1,0 +1,1 @@
+"""The transport-neutral conversation: (state, event) → (new state, replies)."""

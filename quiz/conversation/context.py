@@ -1,0 +1,61 @@
+"""What every flow step sees: the services, the account, its state and the time."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from quiz.conversation.messages import Button, Msg, Outcome, Reply
+from quiz.conversation.state import ChatState
+from quiz.ports import Account
+from quiz.runtime import ContestRuntime
+from quiz.services import Services
+
+Step = tuple[ChatState, Outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    services: Services
+    account: Account
+    state: ChatState
+    now: datetime
+    locale: str
+
+    @property
+    def runtime(self) -> ContestRuntime:
+        return self.services.runtime
+
+    @property
+    def registered(self) -> bool:
+        return self.account.participant_id is not None
+
+
+def button(label_id: str, action: str, **params: object) -> Button:
+    return Button(Msg(label_id, **params), action)
+
+
+def menu_buttons(ctx: Ctx) -> tuple[tuple[Button, ...], ...]:
+    """The main menu; a citizen without consent gets the parts that need no personal data."""
+    play = button("menu.play", "m:play")
+    if not ctx.registered:
+        play = button("menu.join", "m:join")
+    return (
+        (play, button("menu.rules", "m:rules")),
+        (button("menu.tips", "m:tips"), button("menu.results", "m:res")),
+        (button("menu.leaderboard", "m:lb"), button("menu.my_data", "m:data")),
+        (button("menu.language", "m:lang"), button("menu.help", "m:help")),
+    )
+
+
+def back_to_menu() -> tuple[Button, ...]:
+    return (button("menu.back", "m"),)
+
+
+def say(*parts: Msg, buttons: tuple[tuple[Button, ...], ...] = (), **kw: object) -> Outcome:
+    return Outcome((Reply(parts, buttons, **kw),))  # type: ignore[arg-type]
+
+
+def menu(ctx: Ctx, *parts: Msg, state: ChatState | None = None, toast: Msg | None = None) -> Step:
+    """Show `parts` (or the menu title) with the main menu, back at the idle step."""
+    body = parts or (Msg("menu.title"),)
+    return (state or ctx.state).idle(), Outcome((Reply(body, menu_buttons(ctx)),), toast)

@@ -1,0 +1,76 @@
+"""What the engine hears (events) and says (replies): message ids with parameters."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A message id and its parameters; channels translate and format it."""
+
+    id: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(self, id: str, /, **params: Any) -> None:  # noqa: A002 - the gettext id
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "params", params)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: Msg
+    action: str  # at most 48 ASCII bytes, so a channel can add its own prefix
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    position: int  # 1-based
+    total: int
+    deadline: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    parts: tuple[Msg, ...]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    replace: bool = False  # edit the previous reply with buttons where the channel can
+    request_contact: bool = False
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    payload: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    phone: str
+    own: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    kind: str  # sticker, photo, voice, document, location…
+
+
+Event = Start | Text | Press | Contact | Unsupported
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    replies: tuple[Reply, ...]
+    toast: Msg | None = None  # a short acknowledgement of a button press

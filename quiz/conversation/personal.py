@@ -1,0 +1,66 @@
+"""A citizen's own things: results, the data stored about them, erasure."""
+from __future__ import annotations
+
+from quiz.conversation.context import Ctx, Step, back_to_menu, button, menu, say
+from quiz.conversation.messages import Msg
+from quiz.services import PURPOSE_CONTEST, PURPOSE_NEWS
+
+
+async def my_results(ctx: Ctx) -> Step:
+    pid = ctx.account.participant_id
+    if pid is None:
+        return menu(ctx, Msg("play.register_first"))
+    attempts = await ctx.services.my_attempts(participant_id=pid)
+    if not attempts:
+        return menu(ctx, Msg("results.none"))
+    rows = []
+    for att in attempts:
+        round_ = ctx.runtime.contest.round(att.round_code)
+        title = round_.title if round_ else {"vi": att.round_code}
+        if att.finished_at is None:
+            rows.append(Msg("results.row_open", round=title, started=att.started_at))
+        else:
+            rows.append(Msg("results.row", round=title, started=att.started_at, correct=att.correct,
+                            total=len(att.paper), duration=att.duration()))
+    return menu(ctx, Msg("results.title", rows=tuple(rows)))
+
+
+async def my_data(ctx: Ctx) -> Step:
+    person, attempts, consents = await ctx.services.my_data(account_id=ctx.account.id,
+                                                           participant_id=ctx.account.participant_id)
+    purposes = {PURPOSE_CONTEST: Msg("data.purpose.contest"), PURPOSE_NEWS: Msg("data.purpose.news")}
+    consent_rows = tuple(Msg("data.consent_row", purpose=purposes.get(p, p), granted=g) for p, g in sorted(consents.items()))
+    parts = [Msg("data.account", channel=ctx.account.channel, locale=ctx.locale)]
+    buttons = []
+    if person is not None and not person.erased:
+        unit = " › ".join(u.name for u in ctx.runtime.units.path(person.unit_code or ""))
+        parts.append(Msg("data.person", name=person.full_name, year=str(person.birth_year or "—"), phone=person.phone or "—",
+                         unit=unit, registered=person.registered_at, attempts=len(attempts)))
+        buttons.append((button("data.erase", "d:erase"),))
+    parts.append(Msg("data.consents", rows=consent_rows) if consent_rows else Msg("data.no_consents"))
+    if consents.get(PURPOSE_NEWS):
+        buttons.append((button("data.news_off", "d:news_off"),))
+    return ctx.state.idle(), say(*parts, buttons=tuple(buttons) + (back_to_menu(),))
+
+
+def confirm_erase(ctx: Ctx) -> Step:
+    if not ctx.registered:
+        return menu(ctx, Msg("error.stale_button"))
+    return ctx.state.at("erase_confirm"), say(
+        Msg("data.erase_confirm"), buttons=((button("data.erase_yes", "d:erase!"), button("data.erase_no", "m")),))
+
+
+async def erase(ctx: Ctx) -> Step:
+    pid = ctx.account.participant_id
+    if pid is None or ctx.state.step != "erase_confirm":
+        return menu(ctx, Msg("error.stale_button"))
+    await ctx.services.erase(participant_id=pid, now=ctx.now)
+    await ctx.services.consent(account_id=ctx.account.id, purpose=PURPOSE_CONTEST, granted=False, now=ctx.now)
+    from dataclasses import replace
+    gone = Ctx(ctx.services, replace(ctx.account, participant_id=None), ctx.state, ctx.now, ctx.locale)
+    return menu(gone, Msg("data.erased"), toast=Msg("toast.saved"))
+
+
+async def news_off(ctx: Ctx) -> Step:
+    await ctx.services.consent(account_id=ctx.account.id, purpose=PURPOSE_NEWS, granted=False, now=ctx.now)
+    return menu(ctx, Msg("data.news_off_done"), toast=Msg("toast.saved"))

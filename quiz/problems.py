@@ -1,0 +1,41 @@
+"""Validation problems: where, what (a message id) and its parameters."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+PROBLEM_CODES = frozenset("""
+    bad_answer bad_difficulty bad_id bad_number bad_prizes bad_question_set bad_quotas bad_time bad_timezone
+    bad_topic closes_before_opens duplicate_id duplicate_options duplicate_question empty_option empty_question
+    explanation_too_long incomplete_entry missing_file missing_key no_entries no_questions no_rounds
+    not_a_mapping option_count option_too_long question_too_long quotas_exceed_count set_too_small
+    text_too_long topic_too_small unit_incomplete unit_parent unit_population units_columns units_empty
+    unknown_question_set unknown_topic unreadable_file
+""".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a file, e.g. ("questions/a.yaml", "vneid-003", "option_too_long")."""
+
+    file: str
+    where: str
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in PROBLEM_CODES:
+            raise ValueError(f"unknown problem code {self.code}")
+
+    @property
+    def message_id(self) -> str:
+        return f"problem.{self.code}"
+
+
+class Invalid(Exception):
+    """A file or pack failed validation; nothing from it was stored."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems

@@ -1,0 +1,99 @@
+"""Validating raw questions, whatever file format they came from."""
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from quiz.model import LETTERS, Difficulty, Question
+from quiz.problems import Problem
+from quiz.text import nfc, squash
+
+MAX_QUESTION = 300  # Telegram-friendly lengths, checked on every import.
+MAX_OPTION = 100
+MAX_EXPLANATION = 200
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def _text(value: Any) -> str:
+    return nfc(str(value)) if value is not None else ""
+
+
+def parse_question(raw: Any, *, file: str, index: int, topics: Collection[str] | None) -> tuple[Question | None, list[Problem]]:
+    """One raw mapping → a Question, or the problems that stop it."""
+    where = f"#{index + 1}"
+    if not isinstance(raw, Mapping):
+        return None, [Problem(file, where, "not_a_mapping")]
+    qid = _text(raw.get("id")) or f"q{index + 1}"
+    where = f"#{index + 1} ({qid})" if raw.get("id") else where
+    out: list[Problem] = []
+
+    def bad(code: str, **params: object) -> None:
+        out.append(Problem(file, where, code, params))
+
+    if raw.get("id") is not None and not SLUG.match(qid):
+        bad("bad_id", value=qid)
+    text = _text(raw.get("text"))
+    if not text:
+        bad("empty_question")
+    elif len(text) > MAX_QUESTION:
+        bad("question_too_long", length=len(text), limit=MAX_QUESTION)
+    topic = _text(raw.get("topic"))
+    if topics is not None and topic not in topics:
+        bad("unknown_topic", topic=topic or "—")
+    options_raw = raw.get("options")
+    if not isinstance(options_raw, Sequence) or isinstance(options_raw, str):
+        options_raw = []
+    options = [_text(o) for o in options_raw]
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        bad("option_count", count=len(options))
+    for i, opt in enumerate(options):
+        if not opt:
+            bad("empty_option", letter=LETTERS[i] if i < len(LETTERS) else str(i + 1))
+        elif len(opt) > MAX_OPTION:
+            bad("option_too_long", letter=LETTERS[i] if i < len(LETTERS) else str(i + 1), length=len(opt), limit=MAX_OPTION)
+    folded = [squash(o) for o in options if o]
+    if len(set(folded)) != len(folded):
+        bad("duplicate_options")
+    answer = _text(raw.get("answer")).upper()
+    correct = LETTERS.find(answer) if len(answer) == 1 else -1
+    if correct < 0 or correct >= len(options):
+        bad("bad_answer", value=answer or "—", letters=LETTERS[: max(len(options), 1)])
+    explanation = _text(raw.get("explanation"))
+    if len(explanation) > MAX_EXPLANATION:
+        bad("explanation_too_long", length=len(explanation), limit=MAX_EXPLANATION)
+    diff = _text(raw.get("difficulty")) or Difficulty.MEDIUM.value
+    if diff not in {d.value for d in Difficulty}:
+        bad("bad_difficulty", value=diff)
+    if out:
+        return None, out
+    return Question(
+        id=qid, topic=topic, text=text, options=tuple(options), correct=correct,
+        explanation=explanation, source=_text(raw.get("source")), difficulty=Difficulty(diff),
+    ), []
+
+
+def parse_questions(
+    raws: Sequence[tuple[str, int, Any]], *, topics: Collection[str] | None
+) -> tuple[list[Question], list[Problem]]:
+    """Validate many raw questions (file, index, raw); also ids and near-duplicate texts."""
+    questions: list[Question] = []
+    problems: list[Problem] = []
+    seen_ids: dict[str, str] = {}
+    seen_text: dict[str, str] = {}
+    for file, index, raw in raws:
+        q, found = parse_question(raw, file=file, index=index, topics=topics)
+        problems += found
+        if q is None:
+            continue
+        where = f"#{index + 1} ({q.id})"
+        if q.id in seen_ids:
+            problems.append(Problem(file, where, "duplicate_id", {"other": seen_ids[q.id]}))
+        key = squash(q.text)
+        if key in seen_text:
+            problems.append(Problem(file, where, "duplicate_question", {"other": seen_text[key]}))
+        seen_ids.setdefault(q.id, f"{file} {where}")
+        seen_text.setdefault(key, f"{file} {where}")
+        questions.append(q)
+    return questions, problems

@@ -1,0 +1,263 @@
+"""Use cases: each opens a unit of work, applies contest rules, commits, returns facts."""
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from quiz.attempts import Attempt, AttemptStatus, CapReached, Verdict, check_answer, check_cap, draw_paper, is_correct, local_day
+from quiz.model import Round
+from quiz.ports import Account, AttemptRace, NewAttempt, Participant, PhoneTaken, UnitOfWork
+from quiz.ranking import Ranked, Standing, all_correct_count, rank
+from quiz.runtime import ContestRuntime
+from quiz.text import nfc
+
+UowFactory = Callable[[], UnitOfWork]
+PURPOSE_CONTEST = "contest"  # process name, birth year, phone and unit to run the contest
+PURPOSE_NEWS = "news"  # receive tips and announcements
+CONSENT_VERSION = "2024-06-01"
+_PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*$", re.UNICODE)
+
+
+def normalise_phone(text: str) -> str | None:
+    """A Vietnamese mobile number as 0XXXXXXXXX, or None ("+84 912 345 678" → "0912345678")."""
+    digits = re.sub(r"[\s.\-()]", "", text)
+    m = _PHONE.match(digits)
+    return f"0{m.group(1)}" if m else None
+
+
+def valid_name(text: str) -> str | None:
+    """A full name of letters (two words or more), NFC, single-spaced; or None."""
+    name = " ".join(nfc(text).split())
+    if not 4 <= len(name) <= 80 or len(name.split()) < 2 or not _NAME.match(name):
+        return None
+    return name
+
+
+def valid_birth_year(text: str, *, now: datetime) -> int | None:
+    text = text.strip()
+    if not text.isdigit():
+        return None
+    year = int(text)
+    return year if 1900 <= year <= now.year - 6 else None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOutcome:
+    verdict: Verdict
+    attempt: Attempt
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    attempt: Attempt
+    total: int
+    rank: int | None
+    ranked_count: int
+
+
+class Services:
+    """The contest's use cases over one runtime and a unit-of-work factory."""
+
+    def __init__(self, *, runtime: ContestRuntime, uow: UowFactory, rng: random.Random | None = None) -> None:
+        self.runtime = runtime
+        self._uow = uow
+        self._rng = rng or random.SystemRandom()
+
+    # accounts, consent, registration
+    async def account(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
+        async with self._uow() as uow:
+            acc = await uow.accounts.get_or_create(channel=channel, external_id=external_id, locale=locale, now=now)
+            await uow.commit()
+            return acc
+
+    async def set_locale(self, *, account_id: int, locale: str) -> None:
+        async with self._uow() as uow:
+            await uow.accounts.set_locale(account_id=account_id, locale=locale)
+            await uow.commit()
+
+    async def consents(self, *, account_id: int) -> dict[str, bool]:
+        async with self._uow() as uow:
+            return {p: c.granted for p, c in (await uow.consents.latest(account_id=account_id)).items()}
+
+    async def consent(self, *, account_id: int, purpose: str, granted: bool, now: datetime) -> None:
+        async with self._uow() as uow:
+            await uow.consents.record(account_id=account_id, purpose=purpose, granted=granted,
+                                      text_version=CONSENT_VERSION, now=now)
+            await uow.commit()
+
+    async def phone_taken(self, phone: str) -> bool:
+        async with self._uow() as uow:
+            return await uow.participants.phone_taken(phone)
+
+    async def register(self, *, account_id: int, full_name: str, birth_year: int, phone: str, unit_code: str,
+                       referral: str | None, now: datetime) -> Participant:
+        """Create the participant and bind this account; PhoneTaken if the number is in use."""
+        if unit_code not in self.runtime.units:
+            raise ValueError(f"unknown unit {unit_code}")
+        async with self._uow() as uow:
+            person = await uow.participants.add(full_name=full_name, birth_year=birth_year, phone=phone,
+                                                unit_code=unit_code, referral=referral, now=now)
+            await uow.accounts.link(account_id=account_id, participant_id=person.id)
+            await uow.consents.attach(account_id=account_id, participant_id=person.id)
+            await uow.counters.bump(unit_code=unit_code, participants=1)
+            await uow.commit()
+            return person
+
+    async def participant(self, participant_id: int) -> Participant | None:
+        async with self._uow() as uow:
+            return await uow.participants.get(participant_id)
+
+    # attempts
+    def playable_rounds(self, now: datetime) -> list[Round]:
+        return self.runtime.contest.open_rounds(now)
+
+    async def open_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt | None:
+        """The participant's attempt in progress in this round, closing it if its time is up."""
+        async with self._uow() as uow:
+            att = await uow.attempts.open_for(participant_id=participant_id, round_code=round_code)
+            if att is not None and att.expired(now):
+                att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
+                await uow.commit()
+                return None
+            return att
+
+    async def start_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt:
+        """Resume the open attempt or draw a new paper; CapReached or LookupError when not allowed."""
+        round_ = self.runtime.contest.round(round_code)
+        if round_ is None or not round_.is_open(now):
+            raise LookupError(round_code)
+        current = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
+        if current is not None:
+            return current
+        qs = self.runtime.sets[round_.question_set]
+        day = local_day(now, self.runtime.tz)
+        async with self._uow() as uow:
+            in_round = await uow.attempts.count(participant_id=participant_id, round_code=round_code)
+            today = await uow.attempts.count(participant_id=participant_id, round_code=round_code, day=day)
+            check_cap(round_, in_round=in_round, today=today)
+            paper = draw_paper(qs.questions, count=round_.questions_per_attempt, quotas=round_.topic_quotas, rng=self._rng)
+            person = await uow.participants.get(participant_id)
+            try:
+                att = await uow.attempts.add(NewAttempt(
+                    participant_id=participant_id, round_code=round_code, set_name=qs.name, set_version=qs.version,
+                    paper=paper, started_at=now, deadline=now + round_.time_limit, practice=round_.practice,
+                    seq=in_round + 1, day=day))
+            except AttemptRace:
+                pass
+            else:
+                if person is not None and person.unit_code and round_.ranked:
+                    await uow.counters.bump(unit_code=person.unit_code, attempts=1)
+                await uow.commit()
+                return att
+        again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
+        if again is None:
+            raise CapReached(per="round", limit=in_round + 1)
+        return again
+
+    async def attempt(self, attempt_id: int, *, now: datetime) -> Attempt | None:
+        """An attempt as it stands now: one past its deadline is closed first."""
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is not None and att.expired(now):
+                att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
+                await uow.commit()
+            return att
+
+    async def answers(self, attempt_id: int) -> dict[int, int]:
+        async with self._uow() as uow:
+            return await uow.attempts.answers(attempt_id)
+
+    async def answer(self, *, attempt_id: int, participant_id: int, position: int, choice: int,
+                     now: datetime) -> AnswerOutcome | None:
+        """Store one answer if the rules allow it; the reply is sent only after it is durable."""
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is None:
+                return None
+            verdict = check_answer(att, participant_id=participant_id, position=position, choice=choice, now=now)
+            if verdict is Verdict.TIME_UP:
+                att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline) or att
+                await uow.commit()
+            if verdict is not Verdict.ACCEPTED:
+                return AnswerOutcome(verdict, att)
+            item = att.paper[position]
+            question = self.runtime.questions(att.set_name, att.set_version)[item.question_id]
+            stored = await uow.attempts.record_answer(attempt_id=attempt_id, position=position, choice=choice,
+                                                      correct=is_correct(item, question, choice), now=now)
+            await uow.commit()
+            return AnswerOutcome(Verdict.ACCEPTED if stored else Verdict.ALREADY_ANSWERED, att)
+
+    async def predict(self, *, attempt_id: int, participant_id: int, prediction: int, now: datetime) -> bool:
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is None or att.participant_id != participant_id or not att.accepting(now):
+                return False
+            await uow.attempts.set_prediction(attempt_id=attempt_id, prediction=prediction)
+            await uow.commit()
+            return True
+
+    async def finish(self, *, attempt_id: int, participant_id: int, now: datetime) -> Result | None:
+        """Close the attempt (at the deadline at the latest) and report score, time and rank."""
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is None or att.participant_id != participant_id:
+                return None
+            if att.status is AttemptStatus.OPEN:
+                att = await uow.attempts.finish(attempt_id=attempt_id, at=min(now, att.deadline)) or att
+                await uow.commit()
+        place, count = (None, 0) if att.practice else await self._rank_of(att)
+        return Result(att, len(att.paper), place, count)
+
+    # rankings
+    async def leaderboard(self, *, round_code: str) -> tuple[list[Ranked], int | None]:
+        """Strict ranking of a round and the prediction figure it used."""
+        async with self._uow() as uow:
+            standings = await uow.attempts.standings(round_code=round_code)
+            actual = await uow.rounds.actual_figure(round_code)
+        figure = actual if actual is not None else all_correct_count(standings)
+        return rank(standings, figure), figure
+
+    async def _rank_of(self, att: Attempt) -> tuple[int | None, int]:
+        ranked, _ = await self.leaderboard(round_code=att.round_code)
+        mine = next((r.rank for r in ranked if r.standing.participant_id == att.participant_id), None)
+        return mine, len(ranked)
+
+    async def names(self, participant_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """Full name and unit name of each participant, for leaderboards."""
+        async with self._uow() as uow:
+            people = await uow.participants.names(participant_ids)
+        units = self.runtime.units
+        return {pid: (p.full_name, (u.name if (u := units.get(p.unit_code or "")) else "")) for pid, p in people.items()}
+
+    async def close_round(self, *, round_code: str, now: datetime) -> int:
+        """Freeze the round's actual prediction figure (participants with every answer right)."""
+        async with self._uow() as uow:
+            figure = all_correct_count(await uow.attempts.standings(round_code=round_code))
+            await uow.rounds.close(round_code=round_code, actual=figure, now=now)
+            await uow.commit()
+            return figure
+
+    async def my_attempts(self, *, participant_id: int) -> list[Attempt]:
+        async with self._uow() as uow:
+            return await uow.attempts.of_participant(participant_id=participant_id)
+
+    # personal data
+    async def my_data(self, *, account_id: int, participant_id: int | None) -> tuple[Participant | None, list[Standing], dict[str, bool]]:
+        async with self._uow() as uow:
+            person = await uow.participants.get(participant_id) if participant_id else None
+            consents = {p: c.granted for p, c in (await uow.consents.latest(account_id=account_id)).items()}
+            attempts = await uow.attempts.of_participant(participant_id=participant_id) if participant_id else []
+        rows = [Standing(a.participant_id, a.id, a.correct, len(a.paper), int(a.duration().total_seconds() * 1000),
+                         a.finished_at or a.started_at, a.prediction) for a in attempts]
+        return person, rows, consents
+
+    async def erase(self, *, participant_id: int, now: datetime) -> None:
+        """Anonymise the participant and unlink every chat account; unit counts stay."""
+        async with self._uow() as uow:
+            await uow.participants.anonymise(participant_id=participant_id, now=now)
+            await uow.accounts.forget_participant(participant_id=participant_id)
+            await uow.commit()
