@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -12,9 +13,29 @@ ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
+    # storage
     database_url: str = Field(default=f"sqlite+aiosqlite:///{ROOT / 'data' / 'congdanso.sqlite'}")
     redis_url: str | None = None
+    # content
     contest_pack: Path = ROOT / "content" / "sample"
     contest: str | None = None  # slug of the contest to serve; default: the pack's
     locales_dir: Path = ROOT / "locales"
     log_level: str = "INFO"
+    # web app (web chat, webhooks, dashboard)
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    web_secret: str | None = None  # signs cookies; generated into data/ when unset
+    # Telegram
+    telegram_bot_token: str | None = None
+    telegram_webhook_url: str | None = None  # set → webhook mode, else long polling
+    telegram_webhook_secret: str | None = None  # required with a webhook
+    telegram_api_base: str | None = None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081
+    telegram_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    organiser_chat_id: int | None = None
+
+    @field_validator("telegram_admin_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(x) for x in value.replace(";", ",").split(",") if x.strip()]
+        return value
