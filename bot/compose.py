@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import logging
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+
 
 from bot.config import Settings
 from bot.content import read_pack
-from bot.dispatch import Dispatcher
+from bot.dispatch import Dispatcher, utcnow
 from bot.i18n import Translator
 from bot.state import MemoryStates, RedisStates, StateStore
 from bot.storage.contests import contest_slugs, load_runtime, store_pack
-from bot.storage.engine import make_engine
+from bot.storage.engine import AsyncEngine, make_engine
 from bot.storage.migrate import upgrade_async
 from bot.storage.uow import SqlUnitOfWork
 from quiz.conversation.engine import Conversation
@@ -49,13 +51,14 @@ async def ensure_contest(engine: AsyncEngine, settings: Settings) -> str:
     return pack.contest.slug
 
 
-async def build(settings: Settings, *, migrate: bool = False) -> App:
+async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[], datetime] = utcnow,
+                rng: random.Random | None = None) -> App:
     engine = make_engine(settings.database_url)
     if migrate:
         await upgrade_async(engine)
     slug = await ensure_contest(engine, settings)
     runtime, scope = await load_runtime(engine, slug)
-    services = Services(runtime=runtime, uow=lambda: SqlUnitOfWork(engine, scope))
+    services = Services(runtime=runtime, uow=lambda: SqlUnitOfWork(engine, scope), rng=rng)
     states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else MemoryStates()
-    dispatcher = Dispatcher(Conversation(services), states)
+    dispatcher = Dispatcher(Conversation(services), states, clock=clock)
     return App(settings, engine, services, dispatcher, Translator(settings.locales_dir, tz=runtime.contest.timezone), states)

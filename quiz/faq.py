@@ -19,7 +19,8 @@ _B = 0.75
 def terms(text: str) -> list[str]:
     """Index terms: accented words, folded words and folded word pairs."""
     folded = [w for w in folded_tokens(text) if w not in _STOP]
-    accented = [w for w in tokens(text) if folded_tokens(w) and folded_tokens(w)[0] not in _STOP]
+    # Accented forms only where they differ: an unaccented query is judged on folded words alone.
+    accented = [w for w in tokens(text) if (f := folded_tokens(w)) and f[0] not in _STOP and f[0] != w]
     pairs = [f"{a}_{b}" for a, b in zip(folded, folded[1:])]
     return [f"~{w}" for w in accented] + folded + pairs
 
@@ -39,8 +40,8 @@ class Match:
 class FaqIndex:
     """BM25 over FAQ entries; each entry is its questions and paraphrases."""
 
-    def __init__(self, entries: Sequence[FaqEntry], *, sure: float = 0.45, margin: float = 1.2,
-                 floor: float = 0.2) -> None:
+    def __init__(self, entries: Sequence[FaqEntry], *, sure: float = 0.3, margin: float = 2.0,
+                 floor: float = 0.12) -> None:
         self.entries = tuple(entries)
         self._sure, self._margin, self._floor = sure, margin, floor
         docs = [self._doc(e) for e in self.entries]

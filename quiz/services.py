@@ -13,6 +13,7 @@ from quiz.ports import Account, AttemptRace, NewAttempt, Participant, PhoneTaken
 from quiz.ranking import Ranked, Standing, all_correct_count, rank
 from quiz.runtime import ContestRuntime
 from quiz.text import nfc
+from quiz.units import UnitStats, roll_up
 
 UowFactory = Callable[[], UnitOfWork]
 PURPOSE_CONTEST = "contest"  # process name, birth year, phone and unit to run the contest
@@ -232,6 +233,12 @@ class Services:
             people = await uow.participants.names(participant_ids)
         units = self.runtime.units
         return {pid: (p.full_name, (u.name if (u := units.get(p.unit_code or "")) else "")) for pid, p in people.items()}
+
+    async def unit_stats(self) -> list[UnitStats]:
+        """Participants and attempts per unit, each unit including the units below it."""
+        async with self._uow() as uow:
+            participants, attempts = await uow.counters.all()
+        return roll_up(self.runtime.units, participants=participants, attempts=attempts)
 
     async def close_round(self, *, round_code: str, now: datetime) -> int:
         """Freeze the round's actual prediction figure (participants with every answer right)."""

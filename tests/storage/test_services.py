@@ -1,0 +1,166 @@
+"""The contest's guarantees, through the service layer, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.compose import App
+from quiz.attempts import AttemptStatus, CapReached, Verdict
+from quiz.ports import PhoneTaken
+
+
+async def register(app: App, clock, *, user: str, phone: str, unit: str = "T-A-1", name: str = "Nguyễn Văn An") -> int:
+    s = app.services
+    acc = await s.account(channel="console", external_id=user, locale="vi", now=clock())
+    person = await s.register(account_id=acc.id, full_name=name, birth_year=1990, phone=phone, unit_code=unit,
+                              referral=None, now=clock())
+    return person.id
+
+
+def correct_choice(app: App, att, position: int) -> int:
+    item = att.paper[position]
+    question = app.services.runtime.questions(att.set_name, att.set_version)[item.question_id]
+    return item.shown_correct(question)
+
+
+async def test_a_phone_number_registers_one_participant_only(app: App, clock) -> None:
+    await register(app, clock, user="a", phone="0912345678")
+    with pytest.raises(PhoneTaken):
+        await register(app, clock, user="b", phone="0912345678")
+    assert await app.services.phone_taken("0912345678")
+
+
+async def test_a_second_answer_to_the_same_question_changes_nothing(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678")
+    att = await app.services.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    right = correct_choice(app, att, 0)
+    wrong = (right + 1) % 4
+    first = await app.services.answer(attempt_id=att.id, participant_id=pid, position=0, choice=right, now=clock())
+    second = await app.services.answer(attempt_id=att.id, participant_id=pid, position=0, choice=wrong, now=clock())
+    assert first.verdict is Verdict.ACCEPTED
+    assert second.verdict is Verdict.ALREADY_ANSWERED
+    assert await app.services.answers(att.id) == {0: right}
+    assert (await app.services.attempt(att.id, now=clock())).correct == 1
+
+
+async def test_racing_double_taps_store_one_answer(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678")
+    att = await app.services.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    right = correct_choice(app, att, 0)
+    outcomes = await asyncio.gather(*[
+        app.services.answer(attempt_id=att.id, participant_id=pid, position=0, choice=right, now=clock())
+        for _ in range(5)])
+    assert sorted(o.verdict.value for o in outcomes) == ["accepted"] + ["already_answered"] * 4
+    assert (await app.services.attempt(att.id, now=clock())).correct == 1
+
+
+async def test_an_answer_after_the_deadline_is_refused_and_the_attempt_closes_with_what_it_has(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678")
+    att = await app.services.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    await app.services.answer(attempt_id=att.id, participant_id=pid, position=0,
+                              choice=correct_choice(app, att, 0), now=clock())
+    clock.advance(minutes=10, seconds=1)
+    late = await app.services.answer(attempt_id=att.id, participant_id=pid, position=1,
+                                     choice=correct_choice(app, att, 1), now=clock())
+    assert late.verdict is Verdict.TIME_UP
+    closed = await app.services.attempt(att.id, now=clock())
+    assert closed.status is AttemptStatus.FINISHED
+    assert closed.correct == 1
+    assert closed.duration().total_seconds() == 600  # counted to the deadline, not to the late tap
+
+
+async def test_an_expired_attempt_is_closed_when_next_read_without_any_timer(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678")
+    att = await app.services.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    clock.advance(hours=3)
+    assert (await app.services.attempt(att.id, now=clock())).status is AttemptStatus.FINISHED
+    ranked, _ = await app.services.leaderboard(round_code="chinh")
+    assert [r.standing.attempt_id for r in ranked] == [att.id]
+
+
+async def test_nobody_can_answer_another_participants_attempt(app: App, clock) -> None:
+    owner = await register(app, clock, user="a", phone="0912345678")
+    intruder = await register(app, clock, user="b", phone="0987654321")
+    att = await app.services.start_attempt(participant_id=owner, round_code="chinh", now=clock())
+    out = await app.services.answer(attempt_id=att.id, participant_id=intruder, position=0, choice=0, now=clock())
+    assert out.verdict is Verdict.NOT_YOURS
+    assert await app.services.answers(att.id) == {}
+
+
+async def test_the_attempt_cap_counts_per_round_and_the_best_attempt_ranks(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678")
+    s = app.services
+    for good in (3, 7):
+        att = await s.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+        for pos in range(10):
+            choice = correct_choice(app, att, pos) if pos < good else (correct_choice(app, att, pos) + 1) % 4
+            await s.answer(attempt_id=att.id, participant_id=pid, position=pos, choice=choice, now=clock())
+        clock.advance(seconds=30)
+        await s.finish(attempt_id=att.id, participant_id=pid, now=clock())
+    with pytest.raises(CapReached):
+        await s.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    ranked, _ = await s.leaderboard(round_code="chinh")
+    assert [(r.rank, r.standing.correct) for r in ranked] == [(1, 7)]
+
+
+async def test_practice_rounds_are_unlimited_and_never_ranked(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678")
+    for _ in range(4):
+        att = await app.services.start_attempt(participant_id=pid, round_code="luyen", now=clock())
+        result = await app.services.finish(attempt_id=att.id, participant_id=pid, now=clock())
+        assert result.rank is None
+    ranked, _ = await app.services.leaderboard(round_code="luyen")
+    assert ranked == []
+
+
+async def test_starting_twice_at_once_opens_one_attempt(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678")
+    atts = await asyncio.gather(*[app.services.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+                                  for _ in range(3)])
+    assert len({a.id for a in atts}) == 1
+
+
+async def test_the_paper_is_frozen_and_honours_topic_quotas(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678")
+    att = await app.services.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    again = await app.services.attempt(att.id, now=clock())
+    assert again.paper == att.paper
+    questions = app.services.runtime.questions(att.set_name, att.set_version)
+    topics = [questions[i.question_id].topic for i in att.paper]
+    assert len(set(i.question_id for i in att.paper)) == 10
+    assert topics.count("vneid") >= 3 and topics.count("an-toan") >= 3
+
+
+async def test_erasing_anonymises_the_participant_but_unit_counts_stay(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678")
+    att = await app.services.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    await app.services.finish(attempt_id=att.id, participant_id=pid, now=clock())
+    await app.services.erase(participant_id=pid, now=clock())
+    person = await app.services.participant(pid)
+    assert person.erased and person.phone is None and person.full_name != "Nguyễn Văn An"
+    assert not await app.services.phone_taken("0912345678")
+    ranked, _ = await app.services.leaderboard(round_code="chinh")
+    assert ranked == []
+    stats = await app.services.unit_stats()
+    by_code = {s.code: s for s in stats}
+    assert by_code["T-A-1"].participants == 1 and by_code["T"].attempts == 1
+
+
+async def test_closing_a_round_freezes_the_all_correct_figure_used_for_predictions(app: App, clock) -> None:
+    s = app.services
+    finishers = []
+    for n, (user, phone, prediction) in enumerate([("a", "0911111111", 1), ("b", "0922222222", 5)]):
+        pid = await register(app, clock, user=user, phone=phone)
+        att = await s.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+        for pos in range(10):
+            await s.answer(attempt_id=att.id, participant_id=pid, position=pos,
+                           choice=correct_choice(app, att, pos), now=clock())
+        await s.predict(attempt_id=att.id, participant_id=pid, prediction=prediction, now=clock())
+        clock.advance(seconds=60 - 30 * n)  # b is faster, but a predicts better
+        await s.finish(attempt_id=att.id, participant_id=pid, now=clock())
+        finishers.append(pid)
+    assert await s.close_round(round_code="chinh", now=clock()) == 2
+    ranked, figure = await s.leaderboard(round_code="chinh")
+    assert figure == 2
+    assert [r.standing.participant_id for r in ranked] == finishers  # |1-2| < |5-2| beats speed
