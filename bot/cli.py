@@ -5,7 +5,8 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +14,10 @@ from bot.config import Settings
 from bot.content import read_pack
 from bot.i18n import Translator
 from quiz.problems import Invalid, Problem
+
+if TYPE_CHECKING:
+    from bot.compose import App
+    from bot.question_import import ImportPlan
 
 app = typer.Typer(help="Công Dân Số: quiz chatbot for 'Xây dựng công dân số' contests.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -73,6 +78,95 @@ def contest_load(pack_dir: Annotated[Path, typer.Argument(exists=True, file_okay
             typer.echo(f"  question set {p.name}: {p.count} questions, {state}")
 
     asyncio.run(go())
+
+
+def _with_app(settings: Settings, work: Callable[[App], Awaitable[None]]) -> None:
+    async def go() -> None:
+        from bot.compose import build
+        application = await build(settings, migrate=True)
+        try:
+            await work(application)
+        finally:
+            await application.close()
+
+    asyncio.run(go())
+
+
+def _plan(path: Path, set_name: str, application: App, settings: Settings) -> ImportPlan | None:
+    from bot.question_import import plan_import
+    try:
+        return plan_import(path, set_name=set_name, runtime=application.services.runtime)
+    except Invalid as exc:
+        _fail_with(exc.problems, settings)
+    return None
+
+
+SetOption = Annotated[str, typer.Option("--set", help="Question set name, e.g. hagiang-2024.")]
+FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLSX, CSV, JSON, YAML, Aiken or GIFT.")]
+
+
+@questions_app.command("validate")
+def questions_validate(file: FileArgument, set_name: SetOption = "kiem-tra") -> None:
+    """Check a question file against the contest's rules; store nothing."""
+    settings = _settings()
+
+    async def work(application: App) -> None:
+        plan = _plan(file, set_name, application, settings)
+        if plan is not None:
+            typer.echo(f"{file.name}: {len(plan.questions)} questions, all valid.")
+
+    _with_app(settings, work)
+
+
+@questions_app.command("import")
+def questions_import(file: FileArgument, set_name: SetOption,
+                     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False) -> None:
+    """Validate and publish a question file as the next version of a set (all or nothing)."""
+    settings = _settings()
+
+    async def work(application: App) -> None:
+        from bot.question_import import publish
+        plan = _plan(file, set_name, application, settings)
+        if plan is None:
+            return
+        d = plan.diff
+        current = f"version {plan.current_version}" if plan.current_version else "a new set"
+        typer.echo(f"{plan.set_name}: {len(plan.questions)} valid questions; against {current}: "
+                   f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed "
+                   f"({len(d.rekeyed)} with a new correct answer).")
+        if dry_run:
+            typer.echo("Dry run: nothing was stored.")
+            return
+        pub = await publish(application.engine, plan, contest=application.services.runtime.contest.slug,
+                            now=datetime.now(timezone.utc))
+        typer.echo(f"Published {pub.name} version {pub.version}." if pub.changed
+                   else f"No change: {pub.name} stays at version {pub.version}.")
+
+    _with_app(settings, work)
+
+
+@app.command("leaderboard")
+def leaderboard(round_id: Annotated[str, typer.Argument(help="Round code, e.g. tuan-1.")],
+                top: Annotated[int, typer.Option(min=1, max=1000)] = 20) -> None:
+    """Print the strict ranking of a round."""
+    settings = _settings()
+
+    async def work(application: App) -> None:
+        services = application.services
+        if services.runtime.contest.round(round_id) is None:
+            known = ", ".join(r.code for r in services.runtime.contest.rounds)
+            typer.echo(f"No round {round_id!r}. Rounds: {known}", err=True)
+            raise typer.Exit(2)
+        ranked, figure = await services.leaderboard(round_code=round_id)
+        people = await services.names([r.standing.participant_id for r in ranked[:top]])
+        typer.echo(f"{round_id}: {len(ranked)} ranked; all-correct figure {figure}")
+        for r in ranked[:top]:
+            name, unit = people.get(r.standing.participant_id, ("—", ""))
+            s = r.standing
+            typer.echo(f"{r.rank:>5}  {name:<30} {unit:<25} {s.correct}/{s.total}  {s.duration_ms / 1000:7.1f}s"
+                       f"  pred {s.prediction if s.prediction is not None else '—'}")
+
+    _with_app(settings, work)
 
 
 @app.command("chat")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from quiz.model import LETTERS, Difficulty, Question
@@ -97,3 +98,28 @@ def parse_questions(
         seen_text.setdefault(key, f"{file} {where}")
         questions.append(q)
     return questions, problems
+
+
+@dataclass(frozen=True, slots=True)
+class SetDiff:
+    """What publishing `new` over `old` changes, by question id."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+    rekeyed: tuple[str, ...]  # the correct answer moved: past attempts need regrading
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def diff_sets(old: Sequence[Question], new: Sequence[Question]) -> SetDiff:
+    before, after = {q.id: q for q in old}, {q.id: q for q in new}
+    common = [i for i in after if i in before]
+    return SetDiff(
+        added=tuple(i for i in after if i not in before),
+        removed=tuple(i for i in before if i not in after),
+        changed=tuple(i for i in common if before[i] != after[i]),
+        rekeyed=tuple(i for i in common if before[i].options[before[i].correct] != after[i].options[after[i].correct]),
+    )

@@ -59,6 +59,15 @@ async def publish_set(conn: AsyncConnection, *, contest_id: int, qs: QuestionSet
     return Publication(qs.name, version, True, len(qs.questions))
 
 
+async def publish_question_set(engine: AsyncEngine, *, contest: str, qs: QuestionSet, now: datetime) -> Publication:
+    """Publish one set for the contest `contest` in its own transaction."""
+    async with engine.begin() as conn:
+        cid = await _contest_id(conn, contest)
+        if cid is None:
+            raise LookupError(contest)
+        return await publish_set(conn, contest_id=cid, qs=qs, now=now)
+
+
 async def store_pack(engine: AsyncEngine, pack: ContestPack, *, now: datetime) -> list[Publication]:
     """Create or update the contest from a validated pack, all in one transaction."""
     c = pack.contest
