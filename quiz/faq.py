@@ -25,6 +25,10 @@ def terms(text: str) -> list[str]:
     return [f"~{w}" for w in accented] + folded + pairs
 
 
+def _folded_set(text: str) -> frozenset[str]:
+    return frozenset(t for t in terms(text) if not t.startswith("~"))
+
+
 class Confidence(str, Enum):
     SURE = "sure"
     UNSURE = "unsure"
@@ -40,11 +44,13 @@ class Match:
 class FaqIndex:
     """BM25 over FAQ entries; each entry is its questions and paraphrases."""
 
-    def __init__(self, entries: Sequence[FaqEntry], *, sure: float = 0.3, margin: float = 2.0,
-                 floor: float = 0.12) -> None:
+    def __init__(self, entries: Sequence[FaqEntry], *, sure: float = 0.3, margin: float = 1.5,
+                 floor: float = 0.2) -> None:
         self.entries = tuple(entries)
         self._sure, self._margin, self._floor = sure, margin, floor
         docs = [self._doc(e) for e in self.entries]
+        # Each phrasing on its own, folded terms only, for the closest-phrasing overlap.
+        self._phrasings = [[_folded_set(t) for t in [*e.question.values(), *e.paraphrases]] for e in self.entries]
         self._tf = [Counter(d) for d in docs]
         self._len = [len(d) for d in docs]
         self._avg = (sum(self._len) / len(docs)) if docs else 1.0
@@ -53,6 +59,7 @@ class FaqIndex:
             df.update(tf.keys())
         n = len(docs)
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self._unseen = math.log(1 + (n + 0.5) / 0.5)  # a word no entry uses weighs as the rarest
 
     @staticmethod
     def _doc(entry: FaqEntry) -> list[str]:
@@ -60,22 +67,33 @@ class FaqIndex:
         return [t for text in texts for t in terms(text)]
 
     def scores(self, query: str) -> list[tuple[float, FaqEntry]]:
-        """Entries with their BM25 score as a share of the query's matchable weight."""
+        """Entries scored 0..1: BM25 as a share of the query's weight, blended with the
+        weighted overlap between the query and the entry's closest phrasing."""
         q = set(terms(query))
-        mass = sum(self._idf.get(t, 0.0) for t in q) * (_K1 + 1)
-        if not q or mass == 0:
+        mass = sum(self._weight(t) for t in q) * (_K1 + 1)
+        if not q:
             return []
+        qf = _folded_set(query)
         out = []
-        for entry, tf, length in zip(self.entries, self._tf, self._len):
+        for entry, tf, length, phrasings in zip(self.entries, self._tf, self._len, self._phrasings):
             s = 0.0
             for t in q:
                 f = tf.get(t, 0)
                 if f:
                     s += self._idf[t] * f * (_K1 + 1) / (f + _K1 * (1 - _B + _B * length / self._avg))
             if s > 0:
-                out.append((s / mass, entry))
+                closest = max(self._overlap(qf, p) for p in phrasings) if phrasings else 0.0
+                out.append(((s / mass + closest) / 2, entry))
         out.sort(key=lambda pair: -pair[0])
         return out
+
+    def _weight(self, term: str) -> float:
+        return self._idf.get(term, self._unseen)
+
+    def _overlap(self, a: frozenset[str], b: frozenset[str]) -> float:
+        """Dice coefficient of two term sets, each term weighted by its IDF."""
+        total = sum(map(self._weight, a)) + sum(map(self._weight, b))
+        return 2 * sum(map(self._weight, a & b)) / total if total else 0.0
 
     def match(self, query: str) -> Match:
         """A sure answer, up to three "did you mean" choices, or nothing."""
