@@ -2,30 +2,29 @@
 from __future__ import annotations
 
 import json
-from typing import Any, NoReturn
+from typing import Any
 
 from aiohttp import web
 
 MAX_BODY = 4096  # bytes; a chat message of 1000 Vietnamese characters fits
 
 
-def fail(status: int, message: str) -> NoReturn:
-    """Stop with a JSON error the page (or a developer with curl) can read."""
-    raise web.HTTPException(text=json.dumps({"error": message}), content_type="application/json") \
-        if status == 0 else _ERRORS[status](text=json.dumps({"error": message}), content_type="application/json")
+class BadInput(Exception):
+    """A request the page would never send; answered with `status` and a readable message."""
 
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
 
-_ERRORS: dict[int, type[web.HTTPException]] = {
-    400: web.HTTPBadRequest,
-    413: web.HTTPRequestEntityTooLarge,
-    415: web.HTTPUnsupportedMediaType,
-}
+    def response(self) -> web.Response:
+        return web.json_response({"error": self.message}, status=self.status)
 
 
 async def json_object(request: web.Request, *, limit: int = MAX_BODY) -> dict[str, Any]:
     """The body as a JSON object; an empty body is {}."""
+    too_large = BadInput(413, f"the request body is larger than {limit} bytes")
     if request.content_length is not None and request.content_length > limit:
-        fail(413, f"request body is larger than {limit} bytes")
+        raise too_large
     raw = bytearray()
     while len(raw) <= limit:  # read at most limit + 1 bytes, even from a chunked body
         chunk = await request.content.read(limit + 1 - len(raw))
@@ -33,17 +32,17 @@ async def json_object(request: web.Request, *, limit: int = MAX_BODY) -> dict[st
             break
         raw += chunk
     if len(raw) > limit:
-        fail(413, f"request body is larger than {limit} bytes")
+        raise too_large
     if not raw.strip():
         return {}
     if request.content_type != "application/json":
-        fail(415, "send the body as application/json")
+        raise BadInput(415, "send the body as application/json")
     try:
         body = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        fail(400, "the body is not UTF-8")
+        raise BadInput(400, "the body is not UTF-8") from None
     except ValueError as exc:
-        fail(400, f"the body is not valid JSON: {exc}")
+        raise BadInput(400, f"the body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
-        fail(400, "the body must be a JSON object")
+        raise BadInput(400, "the body must be a JSON object")
     return body

@@ -1,0 +1,102 @@
+"""The web chat's JSON API: a request becomes an engine event, the outcome comes back rendered."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from bot.web.keys import APP, BROWSER_IDS
+from bot.web.identity import COOKIE, MAX_AGE
+from bot.web.render import render_outcome
+from bot.web.requests import BadInput, json_object
+from quiz.conversation.engine import MAX_TEXT, Who
+from quiz.conversation.messages import Event, Press, Start, Text
+from quiz.model import LOCALES, pick
+
+CHANNEL = "web"
+MAX_ACTION = 64
+MAX_PAYLOAD = 64
+_ACTION = re.compile(r"[!-~]+")  # printable ASCII, no spaces: what engine buttons carry
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/chat/start", start)
+    app.router.add_post("/api/chat/send", send)
+
+
+async def start(request: web.Request) -> web.Response:
+    """Open (or reopen) the chat; {"payload": CODE} carries a unit or referral code like a deep link."""
+    try:
+        body = await json_object(request)
+        payload = _string(body, "payload", MAX_PAYLOAD)
+    except BadInput as bad:
+        return bad.response()
+    return await _exchange(request, Start(payload or None))
+
+
+async def send(request: web.Request) -> web.Response:
+    """{"text": "..."} is typed text; {"action": "..."} is a button press."""
+    try:
+        return await _exchange(request, _event(await json_object(request)))
+    except BadInput as bad:
+        return bad.response()
+
+
+def _event(body: dict[str, Any]) -> Event:
+    text, action = _string(body, "text", MAX_TEXT), _string(body, "action", MAX_ACTION)
+    if (text is None) == (action is None):
+        raise BadInput(400, 'send exactly one of "text" or "action"')
+    if action is not None:
+        if not _ACTION.fullmatch(action):
+            raise BadInput(400, '"action" must be printable ASCII without spaces')
+        return Press(action)
+    return Text(str(text))
+
+
+def _string(body: dict[str, Any], key: str, limit: int) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadInput(400, f'"{key}" must be a string')
+    if len(value) > limit:
+        raise BadInput(400, f'"{key}" is longer than {limit} characters')
+    return value
+
+
+async def _exchange(request: web.Request, event: Event) -> web.Response:
+    application = request.app[APP]
+    ids = request.app[BROWSER_IDS]
+    browser_id, new_cookie = ids.verify(request.cookies.get(COOKIE)), None
+    if browser_id is None:
+        browser_id, new_cookie = ids.issue()
+    who = Who(CHANNEL, browser_id, preferred_language(request.headers.get("Accept-Language")))
+    handled = await application.dispatcher.handle(who, event)
+    title = pick(application.services.runtime.contest.title, handled.locale)
+    body = render_outcome(handled, application.translator, title=title, now=application.dispatcher.clock())
+    response = web.json_response(body, headers={"Cache-Control": "no-store"})
+    if new_cookie is not None:
+        response.set_cookie(COOKIE, new_cookie, max_age=MAX_AGE, path="/", httponly=True,
+                            samesite="Lax", secure=request.secure)
+    return response
+
+
+def preferred_language(header: str | None) -> str | None:
+    """The first language in Accept-Language (by q) that the catalogs have; None leaves Vietnamese."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, item in enumerate((header or "")[:512].split(",")):
+        tag, _, params = item.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if q <= 0:
+            continue
+        ranked.append((-q, index, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag.split("-")[0] in LOCALES:
+            return tag.split("-")[0]
+    return None
