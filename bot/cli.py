@@ -189,5 +189,12 @@ def chat() -> None:
 
 @app.command("run")
 def run() -> None:
-    """Run the service: for now the console chat (web and Telegram come with their channels)."""
-    chat()
+    """Run the service: the web chat on WEB_HOST:WEB_PORT, and Telegram when a token is set."""
+    settings = _settings()
+
+    from bot.service import CannotListen, serve
+    try:
+        asyncio.run(serve(settings))
+    except CannotListen as exc:
+        typer.echo(f"{exc} (set WEB_HOST / WEB_PORT)", err=True)
+        raise typer.Exit(1) from None

@@ -2,21 +2,72 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+
+from aiohttp import web
 
 from bot.compose import build
 from bot.config import Settings
+from bot.web.app import create_web_app
 
 log = logging.getLogger(__name__)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class CannotListen(RuntimeError):
+    """The web app's address is taken or not ours to use."""
 
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """Run until `stop` is set (or forever)."""
-    application = await build(settings, migrate=True)
+    """Run until `stop` is set, or until SIGINT/SIGTERM."""
     stop = stop or asyncio.Event()
+    application = await build(settings, migrate=True)
+    runner: web.AppRunner | None = None
+    handled = _on_signals(stop)
     try:
-        # Channels are started here: the web app (bot.web) and Telegram (bot.channels.telegram).
         log.info("serving contest %s", application.services.runtime.contest.slug)
+        web_app = create_web_app(application)
+
+        # ── Telegram (bot.channels.telegram) ─────────────────────────────────────────────
+        # Started here when settings.telegram_bot_token is set. A webhook adds its route to
+        # `web_app` now, before the runner freezes the router; long polling starts a task after
+        # the site is up and stops in `finally`. Until then the web chat runs alone.
+        if settings.telegram_bot_token:
+            log.warning("telegram: token set, but this build has no Telegram channel yet")
+        else:
+            log.info("telegram: off (no TELEGRAM_BOT_TOKEN)")
+
+        runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.web_host, settings.web_port)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise CannotListen(f"cannot listen on {settings.web_host}:{settings.web_port}: {exc}") from exc
+        log.info("web chat: http://%s:%s/", settings.web_host, settings.web_port)
         await stop.wait()
+        log.info("stopping")
     finally:
+        if runner is not None:
+            await runner.cleanup()
         await application.close()
+        _forget_signals(handled)
+
+
+def _on_signals(stop: asyncio.Event) -> list[signal.Signals]:
+    """Make SIGINT and SIGTERM set `stop`, where this loop can take signals (the main thread)."""
+    loop = asyncio.get_running_loop()
+    handled: list[signal.Signals] = []
+    for sig in STOP_SIGNALS:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
+    return handled
+
+
+def _forget_signals(handled: list[signal.Signals]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in handled:
+        loop.remove_signal_handler(sig)
