@@ -131,8 +131,11 @@
   }
 
   function addReply(reply) {
-    const bubble = el("article", reply.progress ? "msg bot question" : "msg bot");
-    for (const part of reply.parts) bubble.append(el("p", "part", part));
+    const kind = reply.progress ? " question" : "";
+    const bubble = el("article", `msg bot${kind}${reply.buttons.length ? " with-keys" : ""}`);
+    reply.parts.forEach((part, i) => {
+      bubble.append(el("p", "part", i === 0 && reply.progress ? withoutStatusLine(part, reply.progress) : part));
+    });
     if (reply.buttons.length) bubble.append(keyboard(reply.buttons));
     if (reply.replace && lastKeyboard && lastKeyboard.isConnected) lastKeyboard.remove();
     log.append(bubble);
@@ -141,9 +144,32 @@
     return bubble;
   }
 
+  // The strip above shows "question k of n" and a live countdown, so a first line that says
+  // "k/n" (with a time that would only go stale) is left out of the bubble.
+  function withoutStatusLine(text, progress) {
+    const cut = text.indexOf("\n");
+    if (cut < 0 || !text.slice(0, cut).includes(`${progress.position}/${progress.total}`)) return text;
+    return text.slice(cut + 1).replace(/^\s*\n/, "");
+  }
+
+  // Rows of one-letter options (A B C / D) become one row of four large keys on a phone.
+  function arrange(rows) {
+    const short = (row) => row.length > 0 && row.every((b) => b.label.length <= 2);
+    const out = [];
+    let letters = [];
+    for (const row of rows) {
+      if (short(row)) { letters.push(...row); continue; }
+      for (let i = 0; i < letters.length; i += 4) out.push(letters.slice(i, i + 4));
+      letters = [];
+      out.push(row);
+    }
+    for (let i = 0; i < letters.length; i += 4) out.push(letters.slice(i, i + 4));
+    return out;
+  }
+
   function keyboard(rows) {
     const keys = el("div", "keys");
-    for (const row of rows) {
+    for (const row of arrange(rows)) {
       const line = el("div", "row");
       for (const button of row) {
         const key = el("button", "key", button.label);
@@ -208,7 +234,7 @@
     const left = deadline - (Date.now() + skew);
     countdown.classList.toggle("low", left < 60_000);
     if (left > 0) {
-      const s = Math.ceil(left / 1000);
+      const s = Math.floor(left / 1000);
       const mm = String(Math.floor(s / 60)).padStart(2, "0");
       const ss = String(s % 60).padStart(2, "0");
       countdown.textContent = `⏱ ${ui().timeLeft} ${mm}:${ss}`;
