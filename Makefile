@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chat i18n migrate lint bench clean
+.PHONY: run test chat i18n migrate lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,7 +26,12 @@ run: i18n migrate
 chat: i18n migrate
 	$(BIN)/dcbot chat
 
-test: i18n
+# The browser tests drive Debian's Chromium (never a browser that Playwright downloads);
+# the emoji font lets the page's screenshots show what a phone shows.
+chromium:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-noto-color-emoji)
+
+test: i18n chromium
 	$(BIN)/mypy
 	$(BIN)/pytest
 
