@@ -80,8 +80,9 @@
     sendButton.disabled = on;
   }
 
-  async function call(path, body) {
+  async function call(path, body, key = null) {
     setBusy(true);
+    let ok = false;
     try {
       const response = await fetch(path, {
         method: "POST",
@@ -94,10 +95,12 @@
         notice(ui().failed);
       } else {
         show(data);
+        ok = true;
       }
     } catch (err) {
       notice(ui().offline);
     } finally {
+      if (key && !ok) key.classList.remove("chosen");
       setBusy(false);
     }
   }
@@ -112,6 +115,13 @@
     if (!Number.isNaN(serverNow)) skew = serverNow - Date.now();
     if (data.toast) toast(data.toast);
     if (data.replies.length === 0) return;
+    // Only the newest buttons stay on screen, so the chat reads as a conversation, not a wall of menus.
+    if (data.replies.some((reply) => reply.buttons.length)) {
+      log.querySelectorAll(".msg.with-keys:not(.spent)").forEach((m) => {
+        m.classList.add("spent");
+        m.querySelectorAll(".key").forEach((k) => { k.disabled = true; });
+      });
+    }
     let progress = null;
     let finish = null;
     let contact = false;
@@ -256,8 +266,11 @@
 
   function press(action, key) {
     if (busy) return;
-    if (key) key.classList.add("chosen");
-    call("/api/chat/send", { action });
+    if (key) {
+      key.closest(".keys").querySelectorAll(".chosen").forEach((k) => k.classList.remove("chosen"));
+      key.classList.add("chosen");
+    }
+    call("/api/chat/send", { action }, key);
   }
 
   form.addEventListener("submit", (event) => {
