@@ -1,0 +1,64 @@
+"""The Telegram channel's one seam to the engine: who is talking, what they did, what to show."""
+from __future__ import annotations
+
+import logging
+
+from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.types import CallbackQuery, User
+
+from bot.channels.telegram.keyboards import link_keyboard
+from bot.channels.telegram.render import Renderer, Target
+from bot.channels.telegram.sender import Sender
+from bot.dispatch import Dispatcher, Handled
+from bot.i18n import Translator
+from quiz.conversation.engine import Who, guess_locale
+from quiz.conversation.messages import Event, Msg, Outcome, Reply
+
+log = logging.getLogger(__name__)
+NAME = "telegram"
+TOAST_LIMIT = 200  # characters in an answerCallbackQuery text
+SORRY = Msg("telegram.error")
+SORRY_TOAST = Msg("telegram.error_toast")
+PRIVATE_ONLY = Msg("telegram.private_only")
+PRIVATE_ONLY_TOAST = Msg("telegram.private_only_toast")
+OPEN_PRIVATE = Msg("telegram.open_private")
+
+
+class TelegramChannel:
+    """Turns Telegram users' actions into engine events and the engine's outcome into messages."""
+
+    def __init__(self, dispatcher: Dispatcher, translator: Translator, sender: Sender, *, username: str) -> None:
+        self.dispatcher, self.translator, self.sender = dispatcher, translator, sender
+        self.username = username
+        self.renderer = Renderer(translator, sender)
+
+    @staticmethod
+    def who(user: User) -> Who:
+        return Who(NAME, str(user.id), language_hint=user.language_code)
+
+    async def converse(self, user: User, event: Event) -> Handled:
+        """The engine's outcome; an apology instead of a crash when something below fails."""
+        try:
+            return await self.dispatcher.handle(self.who(user), event)
+        except Exception:  # the update is still answered; nothing half-done was committed
+            log.exception("telegram: %r from user %s failed", event, user.id)
+            return Handled(Outcome((Reply((SORRY,)),), SORRY_TOAST), guess_locale(user.language_code))
+
+    async def show(self, handled: Handled, target: Target) -> None:
+        await self.renderer.show(handled.outcome, handled.locale, target)
+
+    async def answer(self, callback: CallbackQuery, toast: Msg | None, locale: str, *, url: str | None = None) -> None:
+        """Every press is answered, with the engine's toast when it has one."""
+        text = self.translator.text(toast, locale)[:TOAST_LIMIT] if toast is not None else None
+        await self.sender.send(AnswerCallbackQuery(callback_query_id=callback.id, text=text, url=url), paced=False)
+
+    def private_link(self, payload: str | None = None) -> str:
+        """A deep link that opens the private chat with the bot (and /start payload)."""
+        return f"https://t.me/{self.username}" + (f"?start={payload}" if payload else "")
+
+    async def send_to_private(self, chat_id: int, user: User, payload: str | None = None) -> None:
+        """In a group: attempts and registration happen in the private chat; say so with a link."""
+        locale = guess_locale(user.language_code)
+        markup = link_keyboard(self.translator.text(OPEN_PRIVATE, locale), self.private_link(payload))
+        text = self.translator.text(PRIVATE_ONLY, locale)
+        await self.sender.send(SendMessage(chat_id=chat_id, text=text, reply_markup=markup))

@@ -1,0 +1,49 @@
+"""Telegram keyboards from the engine's buttons: inline rows, the phone-number keyboard, a link."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot.channels.telegram.callback_data import BadCallbackData, encode
+from bot.i18n import Translator
+from quiz.conversation.messages import Button, Msg
+
+log = logging.getLogger(__name__)
+SHARE_PHONE = Msg("telegram.share_phone")
+
+
+def inline_keyboard(rows: tuple[tuple[Button, ...], ...], translator: Translator, locale: str, *,
+                    keep: Callable[[str], bool] = lambda action: True) -> InlineKeyboardMarkup | None:
+    """The engine's button rows, keeping only actions `keep` accepts; None when nothing is left."""
+    keyboard: list[list[InlineKeyboardButton]] = []
+    for row in rows:
+        cells = []
+        for b in row:
+            if not keep(b.action):
+                continue
+            try:
+                data = encode(b.action)
+            except BadCallbackData:
+                log.error("telegram: button %r left out, its action is too long", b.action)
+                continue
+            cells.append(InlineKeyboardButton(text=translator.text(b.label, locale), callback_data=data))
+        if cells:
+            keyboard.append(cells)
+    return InlineKeyboardMarkup(inline_keyboard=keyboard) if keyboard else None
+
+
+def phone_keyboard(translator: Translator, locale: str) -> ReplyKeyboardMarkup:
+    """One button that shares the citizen's own number; hidden again once used."""
+    share = KeyboardButton(text=translator.text(SHARE_PHONE, locale), request_contact=True)
+    return ReplyKeyboardMarkup(keyboard=[[share]], resize_keyboard=True, one_time_keyboard=True)
+
+
+def link_keyboard(label: str, url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=label, url=url)]])
