@@ -29,7 +29,7 @@ chat: i18n migrate
 # The browser tests drive Debian's Chromium (never a browser that Playwright downloads);
 # the emoji font lets the page's screenshots show what a phone shows.
 chromium:
-	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-noto-color-emoji)
+	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji)
 
 test: i18n chromium
 	$(BIN)/mypy
