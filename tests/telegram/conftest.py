@@ -17,6 +17,7 @@ from bot.compose import App, build
 from bot.config import Settings
 
 from .fake_api import BOT_USERNAME, FakeTelegram
+from .fake_server import FakeBotApiServer
 from .people import Citizen
 from .recording import RecordingSession
 
@@ -26,9 +27,11 @@ TOKEN = "123456:TEST"
 
 
 def settings_for(tmp_path: Path, **telegram: Any) -> Settings:
+    """A fresh SQLite file and the fixture pack; Telegram settings as given (none from the environment)."""
+    given: dict[str, Any] = {"telegram_bot_token": TOKEN, "telegram_webhook_url": None, "telegram_webhook_secret": None,
+                             "telegram_api_base": None, **telegram}
     return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/db.sqlite", contest_pack=PACK, redis_url=None,
-                    locales_dir=ROOT / "locales", telegram_bot_token=TOKEN, telegram_webhook_url=None,
-                    telegram_webhook_secret=None, telegram_api_base=None, **telegram)
+                    locales_dir=ROOT / "locales", **given)
 
 
 @pytest.fixture
@@ -101,3 +104,12 @@ def citizen(fake: FakeTelegram, bot: Bot, dp: Dispatcher) -> Callable[..., Citiz
         return Citizen(fake, deliver, user_id=user_id, **kw)
 
     return make
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[FakeBotApiServer]:
+    """The fake Bot API over HTTP on 127.0.0.1 (random port), on the real clock."""
+    server = FakeBotApiServer(FakeTelegram())
+    await server.start()
+    yield server
+    await server.stop()

@@ -1,0 +1,102 @@
+"""Starting and stopping the Telegram channel inside the service: long polling or a webhook."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import AiogramError
+from aiogram.methods import DeleteWebhook, GetMe
+from aiohttp import web
+
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.commands import publish_commands
+from bot.channels.telegram.polling import Poller
+from bot.channels.telegram.routers import ALLOWED_UPDATES, build_dispatcher
+from bot.channels.telegram.sender import Limits, Sender
+from bot.channels.telegram.webhook import (
+    TelegramConfigError,
+    check_secret,
+    mount,
+    public_url,
+    set_webhook,
+)
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.i18n import Translator
+
+log = logging.getLogger(__name__)
+STOP_GRACE = 30.0  # seconds the poller may take to finish the batch in hand
+
+
+class TelegramStartError(RuntimeError):
+    """The Bot API could not be reached or refused the token at start-up."""
+
+
+class Application(Protocol):
+    """What the channel needs from the composed service."""
+
+    dispatcher: Dispatcher
+    translator: Translator
+
+
+@dataclass
+class TelegramHandle:
+    """The running channel: `sender` is the way out for broadcasts; `stop()` ends polling and closes the bot."""
+
+    bot: Bot
+    sender: Sender
+    description: str
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = None
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=STOP_GRACE)
+            except TimeoutError:
+                log.warning("telegram: polling did not stop within %ss; unfinished updates will be replayed", STOP_GRACE)
+        await self.bot.session.close()
+
+
+def make_bot(token: str, api_base: str | None) -> Bot:
+    """A Bot on Telegram's servers, or on a self-hosted Bot API server at `api_base`."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    return Bot(token=token, session=session)
+
+
+async def start_telegram(application: Application, settings: Settings, web_app: web.Application, *,
+                         limits: Limits | None = None, polling_timeout: int = 25) -> TelegramHandle:
+    """Start the channel: a webhook on `web_app` when TELEGRAM_WEBHOOK_URL is set, else long polling."""
+    if not settings.telegram_bot_token:
+        raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
+    secret = check_secret(settings.telegram_webhook_secret) if settings.telegram_webhook_url else None
+    bot = make_bot(settings.telegram_bot_token, settings.telegram_api_base)
+    try:
+        sender = Sender(bot, limits or Limits())
+        me = await sender.call(GetMe(), paced=False)
+        channel = TelegramChannel(application.dispatcher, application.translator, sender, username=me.username or "")
+        dp = build_dispatcher(channel)
+        await publish_commands(sender, application.translator)
+        if settings.telegram_webhook_url and secret:
+            url = public_url(settings.telegram_webhook_url)
+            mount(web_app, dp, bot, secret=secret)
+            await set_webhook(sender, url, secret=secret, allowed_updates=ALLOWED_UPDATES)
+            return TelegramHandle(bot, sender, f"webhook at {url} as @{me.username}")
+        await sender.call(DeleteWebhook(drop_pending_updates=False), paced=False)
+        handle = TelegramHandle(bot, sender, f"long polling as @{me.username}")
+        poller = Poller(bot, dp, allowed_updates=ALLOWED_UPDATES, timeout=polling_timeout)
+        handle._task = asyncio.create_task(poller.run(handle._stop), name="telegram-polling")
+        return handle
+    except AiogramError as exc:
+        await bot.session.close()
+        raise TelegramStartError(f"telegram: could not start with the Bot API at "
+                                  f"{settings.telegram_api_base or 'api.telegram.org'}: {exc}") from exc
+    except BaseException:
+        await bot.session.close()
+        raise

@@ -1,0 +1,46 @@
+"""Webhook mode: Telegram posts updates to our web app; each is handled before the 200 goes back."""
+from __future__ import annotations
+
+import re
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import SetWebhook
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.channels.telegram.sender import Sender
+
+WEBHOOK_PATH = "/telegram/webhook"
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+
+
+class TelegramConfigError(ValueError):
+    """Telegram settings that cannot work; the message says which variable to fix."""
+
+
+def check_secret(secret: str | None) -> str:
+    if not secret:
+        raise TelegramConfigError("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: a webhook without "
+                                  "a secret would accept forged updates; set 1-256 characters of A-Z a-z 0-9 _ -")
+    if not _SECRET.match(secret):
+        raise TelegramConfigError("TELEGRAM_WEBHOOK_SECRET may only hold 1-256 characters of A-Z a-z 0-9 _ -")
+    return secret
+
+
+def public_url(configured: str) -> str:
+    """TELEGRAM_WEBHOOK_URL as given when it ends in the webhook path, else the site's base plus that path."""
+    base = configured.rstrip("/")
+    return base if base.endswith(WEBHOOK_PATH) else base + WEBHOOK_PATH
+
+
+def mount(web_app: web.Application, dp: Dispatcher, bot: Bot, *, secret: str) -> None:
+    """POST /telegram/webhook: wrong or missing X-Telegram-Bot-Api-Secret-Token → 401."""
+    if web_app.frozen:
+        raise TelegramConfigError("start Telegram before the web app starts serving: its routes are frozen")
+    # handle_in_background=False: the update is handled (and stored) before Telegram gets its 200.
+    handler = SimpleRequestHandler(dispatcher=dp, bot=bot, handle_in_background=False, secret_token=secret)
+    handler.register(web_app, path=WEBHOOK_PATH)
+
+
+async def set_webhook(sender: Sender, url: str, *, secret: str, allowed_updates: list[str]) -> None:
+    await sender.call(SetWebhook(url=url, secret_token=secret, allowed_updates=allowed_updates), paced=False)
