@@ -110,6 +110,12 @@ class RoundStates(Protocol):
     async def close(self, *, round_code: str, actual: int, now: datetime) -> None: ...
 
 
+class AnswerLog(Protocol):
+    """Stores answers durably; True only if this answer was stored (position free, attempt open)."""
+
+    async def record(self, *, attempt_id: int, position: int, choice: int, correct: bool, now: datetime) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """A transaction over the repositories of one contest."""
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from quiz.attempts import Attempt, AttemptStatus, CapReached, Verdict, check_answer, check_cap, draw_paper, is_correct, local_day
 from quiz.model import Round
-from quiz.ports import Account, AttemptRace, NewAttempt, Participant, PhoneTaken, UnitOfWork
+from quiz.ports import Account, AnswerLog, AttemptRace, NewAttempt, Participant, PhoneTaken, UnitOfWork
 from quiz.ranking import Ranked, Standing, all_correct_count, rank
 from quiz.runtime import ContestRuntime
 from quiz.text import nfc
@@ -60,13 +60,43 @@ class Result:
     ranked_count: int
 
 
+class _UowAnswers:
+    """An AnswerLog committing each answer in its own unit of work."""
+
+    def __init__(self, uow: UowFactory) -> None:
+        self._uow = uow
+
+    async def record(self, *, attempt_id: int, position: int, choice: int, correct: bool, now: datetime) -> bool:
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is None or not att.accepting(now):
+                return False
+            stored = await uow.attempts.record_answer(attempt_id=attempt_id, position=position, choice=choice,
+                                                      correct=correct, now=now)
+            await uow.commit()
+            return stored
+
+
 class Services:
     """The contest's use cases over one runtime and a unit-of-work factory."""
 
-    def __init__(self, *, runtime: ContestRuntime, uow: UowFactory, rng: random.Random | None = None) -> None:
+    CACHE = 50_000  # attempts whose frozen paper, owner and deadline are kept in memory
+
+    def __init__(self, *, runtime: ContestRuntime, uow: UowFactory, rng: random.Random | None = None,
+                 answers: AnswerLog | None = None) -> None:
         self.runtime = runtime
         self._uow = uow
         self._rng = rng or random.SystemRandom()
+        self._answers = answers or _UowAnswers(uow)
+        self._cached: dict[int, Attempt] = {}
+
+    def _remember(self, att: Attempt | None) -> Attempt | None:
+        if att is not None:
+            self._cached.pop(att.id, None)
+            self._cached[att.id] = att
+            if len(self._cached) > self.CACHE:
+                self._cached.pop(next(iter(self._cached)))
+        return att
 
     # accounts, consent, registration
     async def account(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
@@ -153,7 +183,7 @@ class Services:
                 if person is not None and person.unit_code and round_.ranked:
                     await uow.counters.bump(unit_code=person.unit_code, attempts=1)
                 await uow.commit()
-                return att
+                return self._remember(att)  # type: ignore[return-value]
         again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
         if again is None:
             raise CapReached(per="round", limit=in_round + 1)
@@ -166,7 +196,7 @@ class Services:
             if att is not None and att.expired(now):
                 att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
                 await uow.commit()
-            return att
+            return self._remember(att)
 
     async def answers(self, attempt_id: int) -> dict[int, int]:
         async with self._uow() as uow:
@@ -174,23 +204,27 @@ class Services:
 
     async def answer(self, *, attempt_id: int, participant_id: int, position: int, choice: int,
                      now: datetime) -> AnswerOutcome | None:
-        """Store one answer if the rules allow it; the reply is sent only after it is durable."""
-        async with self._uow() as uow:
-            att = await uow.attempts.get(attempt_id)
-            if att is None:
-                return None
-            verdict = check_answer(att, participant_id=participant_id, position=position, choice=choice, now=now)
-            if verdict is Verdict.TIME_UP:
-                att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline) or att
-                await uow.commit()
-            if verdict is not Verdict.ACCEPTED:
-                return AnswerOutcome(verdict, att)
-            item = att.paper[position]
-            question = self.runtime.questions(att.set_name, att.set_version)[item.question_id]
-            stored = await uow.attempts.record_answer(attempt_id=attempt_id, position=position, choice=choice,
-                                                      correct=is_correct(item, question, choice), now=now)
-            await uow.commit()
-            return AnswerOutcome(Verdict.ACCEPTED if stored else Verdict.ALREADY_ANSWERED, att)
+        """Store one answer if the rules allow it; return only once it is durable.
+
+        Owner, paper and deadline never change, so a cached attempt serves the checks;
+        whether it is still open is decided again where the answer is written."""
+        att = self._cached.get(attempt_id) or await self.attempt(attempt_id, now=now)
+        if att is None:
+            return None
+        verdict = check_answer(att, participant_id=participant_id, position=position, choice=choice, now=now)
+        if verdict is Verdict.TIME_UP:
+            att = await self.attempt(attempt_id, now=now) or att
+        if verdict is not Verdict.ACCEPTED:
+            return AnswerOutcome(verdict, att)
+        item = att.paper[position]
+        question = self.runtime.questions(att.set_name, att.set_version)[item.question_id]
+        if await self._answers.record(attempt_id=attempt_id, position=position, choice=choice,
+                                      correct=is_correct(item, question, choice), now=now):
+            return AnswerOutcome(Verdict.ACCEPTED, att)
+        fresh = await self.attempt(attempt_id, now=now) or att
+        if fresh.status is AttemptStatus.OPEN:
+            return AnswerOutcome(Verdict.ALREADY_ANSWERED, fresh)
+        return AnswerOutcome(Verdict.TIME_UP if now >= fresh.deadline else Verdict.FINISHED, fresh)
 
     async def predict(self, *, attempt_id: int, participant_id: int, prediction: int, now: datetime) -> bool:
         async with self._uow() as uow:
@@ -210,6 +244,7 @@ class Services:
             if att.status is AttemptStatus.OPEN:
                 att = await uow.attempts.finish(attempt_id=attempt_id, at=min(now, att.deadline)) or att
                 await uow.commit()
+            self._remember(att)
         place, count = (None, 0) if att.practice else await self._rank_of(att)
         return Result(att, len(att.paper), place, count)
 
