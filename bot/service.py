@@ -8,6 +8,7 @@ import signal
 
 from aiohttp import web
 
+from bot.channels.telegram.runner import TelegramHandle, start_telegram
 from bot.compose import build
 from bot.config import Settings
 from bot.web.app import create_web_app
@@ -25,17 +26,16 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     stop = stop or asyncio.Event()
     application = await build(settings, migrate=True)
     runner: web.AppRunner | None = None
+    telegram: TelegramHandle | None = None
     handled = _on_signals(stop)
     try:
         log.info("serving contest %s", application.services.runtime.contest.slug)
         web_app = create_web_app(application)
 
-        # ── Telegram (bot.channels.telegram) ─────────────────────────────────────────────
-        # Started here when settings.telegram_bot_token is set. A webhook adds its route to
-        # `web_app` now, before the runner freezes the router; long polling starts a task after
-        # the site is up and stops in `finally`. Until then the web chat runs alone.
+        # Telegram starts before the runner freezes the router, so a webhook can add its route.
         if settings.telegram_bot_token:
-            log.warning("telegram: token set, but this build has no Telegram channel yet")
+            telegram = await start_telegram(application, settings, web_app)
+            log.info("telegram: %s", telegram.description)
         else:
             log.info("telegram: off (no TELEGRAM_BOT_TOKEN)")
 
@@ -52,6 +52,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     finally:
         if runner is not None:
             await runner.cleanup()
+        if telegram is not None:  # after the web runner (webhook requests drain), before the database closes
+            await telegram.stop()
         await application.close()
         _forget_signals(handled)
 
