@@ -138,6 +138,20 @@ class Services:
             await uow.commit()
             return person
 
+    async def change_unit(self, *, participant_id: int, unit_code: str) -> None:
+        """Move the participant to another unit; unit participation counts move with them."""
+        if unit_code not in self.runtime.units:
+            raise ValueError(f"unknown unit {unit_code}")
+        async with self._uow() as uow:
+            person = await uow.participants.get(participant_id)
+            if person is None or person.erased or person.unit_code == unit_code:
+                return
+            await uow.participants.set_unit(participant_id=participant_id, unit_code=unit_code)
+            if person.unit_code:
+                await uow.counters.bump(unit_code=person.unit_code, participants=-1)
+            await uow.counters.bump(unit_code=unit_code, participants=1)
+            await uow.commit()
+
     async def participant(self, participant_id: int) -> Participant | None:
         async with self._uow() as uow:
             return await uow.participants.get(participant_id)

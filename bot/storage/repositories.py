@@ -103,6 +103,10 @@ class SqlParticipants(_Repo):
         await self.conn.execute(update(t.participants).where(t.participants.c.id == participant_id).values(
             full_name="—", birth_year=None, phone=None, referral=None, erased_at=now))
 
+    async def set_unit(self, *, participant_id: int, unit_code: str) -> None:
+        await self.conn.execute(update(t.participants).where(t.participants.c.id == participant_id)
+                                .values(unit_code=unit_code))
+
     async def names(self, ids: Sequence[int]) -> Mapping[int, Participant]:
         if not ids:
             return {}

@@ -104,7 +104,7 @@ class Conversation:
             purpose, answer = arg.split(":")
             return await consent.on_consent(ctx, purpose, answer == "y")
         if kind in ("u", "uk", "up"):
-            return registration.on_unit_press(ctx, action)
+            return await registration.on_unit_press(ctx, action)
         if kind == "r":
             return await registration.on_confirm(ctx, action)
         if kind == "rd":
@@ -158,6 +158,8 @@ class Conversation:
             return personal.confirm_erase(ctx)
         if arg == "erase!":
             return await personal.erase(ctx)
+        if arg == "unit":
+            return personal.choose_new_unit(ctx)
         if arg == "news_off":
             return await personal.news_off(ctx)
         return playing.stale(ctx, f"d:{arg}")

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from quiz.conversation.context import Ctx, Step, back_to_menu, button, menu, say
-from quiz.conversation.messages import Msg
+from quiz.conversation.messages import Button, Msg
+from quiz.conversation.registration import unit_page
 from quiz.services import PURPOSE_CONTEST, PURPOSE_NEWS
 
 
@@ -31,16 +32,24 @@ async def my_data(ctx: Ctx) -> Step:
     purposes = {PURPOSE_CONTEST: Msg("data.purpose.contest"), PURPOSE_NEWS: Msg("data.purpose.news")}
     consent_rows = tuple(Msg("data.consent_row", purpose=purposes.get(p, p), granted=g) for p, g in sorted(consents.items()))
     parts = [Msg("data.account", channel=ctx.account.channel, locale=ctx.locale)]
-    buttons = []
+    buttons: list[tuple[Button, ...]] = []
     if person is not None and not person.erased:
         unit = " › ".join(u.name for u in ctx.runtime.units.path(person.unit_code or ""))
         parts.append(Msg("data.person", name=person.full_name, year=str(person.birth_year or "—"), phone=person.phone or "—",
                          unit=unit, registered=person.registered_at, attempts=len(attempts)))
-        buttons.append((button("data.erase", "d:erase"),))
+        buttons.append((button("data.change_unit", "d:unit"), button("data.erase", "d:erase")))
     parts.append(Msg("data.consents", rows=consent_rows) if consent_rows else Msg("data.no_consents"))
     if consents.get(PURPOSE_NEWS):
         buttons.append((button("data.news_off", "d:news_off"),))
     return ctx.state.idle(), say(*parts, buttons=tuple(buttons) + (back_to_menu(),))
+
+
+def choose_new_unit(ctx: Ctx) -> Step:
+    """Walk the unit tree again, as in registration, to correct the participant's unit."""
+    if not ctx.registered:
+        return menu(ctx, Msg("play.register_first"))
+    state = ctx.state.at("reg_unit", changing=True)
+    return state, unit_page(Ctx(ctx.services, ctx.account, state, ctx.now, ctx.locale), None, 0, Msg("data.ask_unit"))
 
 
 def confirm_erase(ctx: Ctx) -> Step:

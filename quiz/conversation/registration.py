@@ -54,17 +54,19 @@ async def _take_phone(ctx: Ctx, raw: str) -> Step:
     if isinstance(preset, str) and preset in units:
         state = state.at("reg_confirm", unit=preset)
         return state, _confirm_reply(Ctx(ctx.services, ctx.account, state, ctx.now, ctx.locale))
-    roots = units.roots()
-    top = roots[0].code if len(roots) == 1 else None
-    return state, _unit_page(ctx, top, 0, Msg("reg.ask_unit"))
+    return state, unit_page(ctx, None, 0, Msg("reg.ask_unit"))
 
 
 def _unit_label(unit: Unit) -> Msg:
     return Msg("reg.unit_button", name=unit.name)
 
 
-def _unit_page(ctx: Ctx, parent: str | None, page: int, intro: Msg) -> Outcome:
+def unit_page(ctx: Ctx, parent: str | None, page: int, intro: Msg) -> Outcome:
+    """One page of the units under `parent` (the single root's children when None)."""
     units = ctx.runtime.units
+    roots = units.roots()
+    if parent is None and len(roots) == 1:
+        parent = roots[0].code
     children = units.children(parent)
     chunk = children[page * PAGE:(page + 1) * PAGE]
     rows: list[tuple[Button, ...]] = [(Button(_unit_label(u), f"u:{u.code}"),) for u in chunk]
@@ -85,7 +87,7 @@ def _unit_page(ctx: Ctx, parent: str | None, page: int, intro: Msg) -> Outcome:
     return say(*parts, buttons=tuple(rows), replace=page > 0 or parent is not None)
 
 
-def on_unit_press(ctx: Ctx, action: str) -> Step:
+async def on_unit_press(ctx: Ctx, action: str) -> Step:
     """u:CODE opens or picks a unit; uk:CODE picks it; up:PARENT:PAGE pages."""
     units = ctx.runtime.units
     kind, _, rest = action.partition(":")
@@ -95,12 +97,16 @@ def on_unit_press(ctx: Ctx, action: str) -> Step:
         parent, _, page = rest.rpartition(":")
         if (parent and parent not in units) or not page.isdigit():
             return ctx.state, say(Msg("error.stale_button"))
-        return ctx.state, _unit_page(ctx, parent or None, int(page), Msg("reg.ask_unit"))
+        return ctx.state, unit_page(ctx, parent or None, int(page), Msg("reg.ask_unit"))
     unit = units.get(rest)
     if unit is None:
         return ctx.state, say(Msg("error.stale_button"))
     if kind == "u" and not units.is_leaf(unit.code):
-        return ctx.state.at("reg_unit"), _unit_page(ctx, unit.code, 0, Msg("reg.ask_unit"))
+        return ctx.state.at("reg_unit"), unit_page(ctx, unit.code, 0, Msg("reg.ask_unit"))
+    if ctx.state.data.get("changing") and ctx.account.participant_id is not None:
+        await ctx.services.change_unit(participant_id=ctx.account.participant_id, unit_code=unit.code)
+        path = " › ".join(u.name for u in units.path(unit.code))
+        return menu(ctx, Msg("data.unit_changed", unit=path), toast=Msg("toast.saved"))
     state = ctx.state.at("reg_confirm", unit=unit.code)
     return state, _confirm_reply(Ctx(ctx.services, ctx.account, state, ctx.now, ctx.locale))
 

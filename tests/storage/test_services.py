@@ -164,3 +164,11 @@ async def test_closing_a_round_freezes_the_all_correct_figure_used_for_predictio
     ranked, figure = await s.leaderboard(round_code="chinh")
     assert figure == 2
     assert [r.standing.participant_id for r in ranked] == finishers  # |1-2| < |5-2| beats speed
+
+
+async def test_changing_unit_moves_the_participant_count(app: App, clock) -> None:
+    pid = await register(app, clock, user="a", phone="0912345678", unit="T-A-1")
+    await app.services.change_unit(participant_id=pid, unit_code="T-B-1")
+    by_code = {s.code: s.participants for s in await app.services.unit_stats()}
+    assert (by_code["T-A-1"], by_code["T-B-1"], by_code["T"]) == (0, 1, 1)
+    assert (await app.services.participant(pid)).unit_code == "T-B-1"
