@@ -138,8 +138,11 @@ async def test_a_group_answers_the_rules_but_sends_attempts_to_the_private_chat(
     assert invite.buttons[0][0]["url"] == "https://t.me/cds_test_bot"
 
     await member.press(invite.message_id, "1|m:play")
-    toast = fake.delivered("answerCallbackQuery")[-1].params
-    assert toast["text"] == "Mời bạn dự thi trong trò chuyện riêng với bot" and toast["url"] == "https://t.me/cds_test_bot"
+    assert member.screen.toasts()[-1] == "Mời bạn dự thi trong trò chuyện riêng với bot"
+    assert member.screen.last.buttons[0][0]["url"] == "https://t.me/cds_test_bot"
+
+    await member.send("/start T-A-1")
+    assert member.screen.last.buttons[0][0]["url"] == "https://t.me/cds_test_bot?start=T-A-1", "the code goes along"
 
     before = len(fake.calls)
     await member.send("chào cả nhà, mai thi nhé")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import CallbackQuery, User
@@ -22,6 +23,7 @@ SORRY_TOAST = Msg("telegram.error_toast")
 PRIVATE_ONLY = Msg("telegram.private_only")
 PRIVATE_ONLY_TOAST = Msg("telegram.private_only_toast")
 OPEN_PRIVATE = Msg("telegram.open_private")
+START_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what a t.me deep link may carry
 
 
 class TelegramChannel:
@@ -47,14 +49,15 @@ class TelegramChannel:
     async def show(self, handled: Handled, target: Target) -> None:
         await self.renderer.show(handled.outcome, handled.locale, target)
 
-    async def answer(self, callback: CallbackQuery, toast: Msg | None, locale: str, *, url: str | None = None) -> None:
+    async def answer(self, callback: CallbackQuery, toast: Msg | None, locale: str) -> None:
         """Every press is answered, with the engine's toast when it has one."""
         text = self.translator.text(toast, locale)[:TOAST_LIMIT] if toast is not None else None
-        await self.sender.send(AnswerCallbackQuery(callback_query_id=callback.id, text=text, url=url), paced=False)
+        await self.sender.send(AnswerCallbackQuery(callback_query_id=callback.id, text=text), paced=False)
 
     def private_link(self, payload: str | None = None) -> str:
-        """A deep link that opens the private chat with the bot (and /start payload)."""
-        return f"https://t.me/{self.username}" + (f"?start={payload}" if payload else "")
+        """A deep link that opens the private chat with the bot, passing on a valid /start code."""
+        code = f"?start={payload}" if payload and START_CODE.match(payload) else ""
+        return f"https://t.me/{self.username}{code}"
 
     async def send_to_private(self, chat_id: int, user: User, payload: str | None = None) -> None:
         """In a group: attempts and registration happen in the private chat; say so with a link."""

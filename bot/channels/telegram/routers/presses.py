@@ -30,9 +30,9 @@ def router(channel: TelegramChannel) -> Router:
             await channel.answer(callback, STALE, guess_locale(user.language_code))
             return
         group = message is not None and is_group(message.chat.type)
-        if group and not allowed_in_group(action):
-            await channel.answer(callback, PRIVATE_ONLY_TOAST, guess_locale(user.language_code),
-                                 url=channel.private_link())
+        if group and message is not None and not allowed_in_group(action):
+            await channel.answer(callback, PRIVATE_ONLY_TOAST, guess_locale(user.language_code))
+            await channel.send_to_private(message.chat.id, user)
             return
         handled = await channel.converse(user, Press(action))
         await channel.answer(callback, handled.outcome.toast, handled.locale)
