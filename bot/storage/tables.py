@@ -112,6 +112,7 @@ accounts = Table(
     Column("participant_id", ForeignKey("participants.id")),
     Column("locale", String(8)),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime),  # Zalo's 48-hour reply window (migration 0003)
     UniqueConstraint("contest_id", "channel", "external_id"),
     UniqueConstraint("participant_id", "channel"),  # one account per channel for a participant
 )
@@ -162,4 +163,100 @@ unit_counters = Table(
     Column("unit_code", String(64), primary_key=True),
     Column("participants", Integer, nullable=False, server_default="0"),
     Column("attempts", Integer, nullable=False, server_default="0"),
+)
+
+# --- organisers and admins (migration 0002) ---
+staff_users = Table(
+    "staff_users", metadata,
+    Column("id", Id, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),  # organiser | admin
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled_at", UtcDateTime),
+)
+staff_sessions = Table(
+    "staff_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie token
+    Column("user_id", ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Id, primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("remote", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_login_failures_username_at", "username", "at"),
+)
+integrity_reviews = Table(
+    "integrity_reviews", metadata,
+    Column("id", Id, primary_key=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("participant_id", ForeignKey("participants.id"), nullable=False),
+    Column("attempt_id", ForeignKey("attempts.id")),
+    Column("kind", String(32), nullable=False),  # too_fast | same_answers | referral_burst
+    Column("detail", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # open | cleared | disqualified
+    Column("decided_by", ForeignKey("staff_users.id")),
+    Column("decided_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("round_id", "participant_id", "kind"),
+)
+broadcasts = Table(
+    "broadcasts", metadata,
+    Column("id", Id, primary_key=True),
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # tip | announcement
+    Column("body", JSON, nullable=False),  # text per locale
+    Column("created_by", ForeignKey("staff_users.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | running | done | cancelled
+    Column("total", Integer, nullable=False, server_default="0"),
+    Column("sent", Integer, nullable=False, server_default="0"),
+    Column("failed", Integer, nullable=False, server_default="0"),
+    Column("skipped", Integer, nullable=False, server_default="0"),
+    Column("finished_at", UtcDateTime),
+)
+broadcast_deliveries = Table(
+    "broadcast_deliveries", metadata,
+    Column("broadcast_id", ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),  # nobody twice
+    Column("status", String(16), nullable=False),  # sent | failed | skipped
+    Column("detail", String(200)),
+    Column("at", UtcDateTime, nullable=False),
+)
+daily_reports = Table(
+    "daily_reports", metadata,
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, primary_key=True),  # one report a day, even with several workers
+    Column("sent_at", UtcDateTime, nullable=False),
+)
+
+# --- channels (migration 0003) ---
+inbound_events = Table(
+    "inbound_events", metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("event_id", String(64), primary_key=True),  # Telegram update_id, Zalo msg_id: processed once
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("payload", JSON),
+    Column("processed_at", UtcDateTime),
+)
+link_codes = Table(
+    "link_codes", metadata,
+    Column("code", String(16), primary_key=True),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+)
+channel_tokens = Table(
+    "channel_tokens", metadata,
+    Column("name", String(32), primary_key=True),  # e.g. zalo
+    Column("access_token", Text, nullable=False),
+    Column("refresh_token", Text, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
