@@ -66,13 +66,14 @@ class _UowAnswers:
     def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
-    async def record(self, *, attempt_id: int, position: int, choice: int, correct: bool, now: datetime) -> bool:
+    async def record(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
+                     now: datetime) -> bool:
         async with self._uow() as uow:
             att = await uow.attempts.get(attempt_id)
             if att is None or not att.accepting(now):
                 return False
-            stored = await uow.attempts.record_answer(attempt_id=attempt_id, position=position, choice=choice,
-                                                      correct=correct, now=now)
+            stored = await uow.attempts.record_answer(attempt_id=attempt_id, position=position, question_id=question_id,
+                                                      choice=choice, correct=correct, now=now)
             await uow.commit()
             return stored
 
@@ -232,8 +233,8 @@ class Services:
             return AnswerOutcome(verdict, att)
         item = att.paper[position]
         question = self.runtime.questions(att.set_name, att.set_version)[item.question_id]
-        if await self._answers.record(attempt_id=attempt_id, position=position, choice=choice,
-                                      correct=is_correct(item, question, choice), now=now):
+        if await self._answers.record(attempt_id=attempt_id, position=position, question_id=question.id,
+                                      choice=choice, correct=is_correct(item, question, choice), now=now):
             return AnswerOutcome(Verdict.ACCEPTED, att)
         fresh = await self.attempt(attempt_id, now=now) or att
         if fresh.status is AttemptStatus.OPEN:

@@ -22,6 +22,7 @@ _A = t.attempts.c
 class _Pending:
     attempt_id: int
     position: int
+    question_id: str
     choice: int
     correct: bool
     at: datetime
@@ -37,10 +38,11 @@ class GroupCommitAnswers:
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
 
-    async def record(self, *, attempt_id: int, position: int, choice: int, correct: bool, now: datetime) -> bool:
+    async def record(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
+                     now: datetime) -> bool:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_forever(), name="answer-group-commit")
-        item = _Pending(attempt_id, position, choice, correct, now)
+        item = _Pending(attempt_id, position, question_id, choice, correct, now)
         await self._queue.put(item)
         return await item.done
 
@@ -95,7 +97,8 @@ class GroupCommitAnswers:
             stored.append(ok)
             if ok:
                 taken.add(key)
-                rows.append({"attempt_id": item.attempt_id, "position": item.position, "choice": item.choice,
+                rows.append({"attempt_id": item.attempt_id, "position": item.position,
+                             "question_id": item.question_id, "choice": item.choice,
                              "correct": item.correct, "answered_at": item.at})
                 gained[item.attempt_id][0] += 1
                 gained[item.attempt_id][1] += int(item.correct)

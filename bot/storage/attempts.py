@@ -64,12 +64,13 @@ class SqlAttempts(_Repo):
                                        .where(t.answers.c.attempt_id == attempt_id))
         return {r.position: r.choice for r in rows}
 
-    async def record_answer(self, *, attempt_id: int, position: int, choice: int, correct: bool, now: datetime) -> bool:
+    async def record_answer(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
+                            now: datetime) -> bool:
         """Insert unless the position is answered; bump the attempt's counters in the same transaction."""
         dialect = self.conn.dialect.name
         maker = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = maker(t.answers).values(attempt_id=attempt_id, position=position, choice=choice, correct=correct,
-                                       answered_at=now).on_conflict_do_nothing()
+        stmt = maker(t.answers).values(attempt_id=attempt_id, position=position, question_id=question_id, choice=choice,
+                                       correct=correct, answered_at=now).on_conflict_do_nothing()
         if (await self.conn.execute(stmt)).rowcount != 1:
             return False
         await self.conn.execute(update(t.attempts).where(_A.id == attempt_id).values(

@@ -153,9 +153,11 @@ answers = Table(
     "answers", metadata,
     Column("attempt_id", ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True),
     Column("position", Integer, primary_key=True),  # one answer per question position
+    Column("question_id", String(64)),  # for per-question statistics (migration 0004)
     Column("choice", Integer, nullable=False),
     Column("correct", Boolean, nullable=False),
     Column("answered_at", UtcDateTime, nullable=False),
+    Index("ix_answers_question_id", "question_id"),
 )
 unit_counters = Table(
     "unit_counters", metadata,
