@@ -3,7 +3,7 @@
     // comment
     $CATEGORY: $course$/vneid
     ::Câu 1:: Tài khoản định danh điện tử mức 2 được cấp ở đâu? {
-      =Cơ quan Công an #Đúng theo Nghị định 59/2022/NĐ-CP
+      =Cơ quan Công an #Đúng theo Nghị định 69/2024/NĐ-CP
       ~Ủy ban nhân dân xã
       ~Bưu điện
       ####Giải thích chung
