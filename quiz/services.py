@@ -1,16 +1,18 @@
 """Use cases: each opens a unit of work, applies contest rules, commits, returns facts."""
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from quiz.attempts import Attempt, AttemptStatus, CapReached, Verdict, check_answer, check_cap, draw_paper, is_correct, local_day
 from quiz.model import Round
 from quiz.ports import Account, AnswerLog, AttemptRace, NewAttempt, Participant, PhoneTaken, UnitOfWork
-from quiz.ranking import Ranked, Standing, all_correct_count, rank
+from quiz.leaderboard import Board, build_board
+from quiz.ranking import Ranked, Standing, all_correct_count
 from quiz.runtime import ContestRuntime
 from quiz.text import nfc
 from quiz.units import UnitStats, roll_up
@@ -82,6 +84,8 @@ class Services:
     """The contest's use cases over one runtime and a unit-of-work factory."""
 
     CACHE = 50_000  # attempts whose frozen paper, owner and deadline are kept in memory
+    BOARD_TTL = timedelta(seconds=30)  # a large board is at most this stale (plus one rebuild)
+    BOARD_SYNC = 20_000  # boards smaller than this are rebuilt at once after a change
 
     def __init__(self, *, runtime: ContestRuntime, uow: UowFactory, rng: random.Random | None = None,
                  answers: AnswerLog | None = None) -> None:
@@ -90,6 +94,9 @@ class Services:
         self._rng = rng or random.SystemRandom()
         self._answers = answers or _UowAnswers(uow)
         self._cached: dict[int, Attempt] = {}
+        self._boards: dict[str, Board] = {}
+        self._dirty: set[str] = set()
+        self._rebuilding: dict[str, asyncio.Task[Board]] = {}
 
     def _remember(self, att: Attempt | None) -> Attempt | None:
         if att is not None:
@@ -168,6 +175,7 @@ class Services:
             if att is not None and att.expired(now):
                 att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
                 await uow.commit()
+                self._changed(round_code)
                 return None
             return att
 
@@ -211,6 +219,8 @@ class Services:
             if att is not None and att.expired(now):
                 att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
                 await uow.commit()
+                if att is not None:
+                    self._changed(att.round_code)
             return self._remember(att)
 
     async def answers(self, attempt_id: int) -> dict[int, int]:
@@ -259,23 +269,48 @@ class Services:
             if att.status is AttemptStatus.OPEN:
                 att = await uow.attempts.finish(attempt_id=attempt_id, at=min(now, att.deadline)) or att
                 await uow.commit()
+                self._changed(att.round_code)
             self._remember(att)
         place, count = (None, 0) if att.practice else await self._rank_of(att)
         return Result(att, len(att.paper), place, count)
 
     # rankings
-    async def leaderboard(self, *, round_code: str) -> tuple[list[Ranked], int | None]:
-        """Strict ranking of a round and the prediction figure it used."""
+    async def board(self, *, round_code: str, now: datetime | None = None) -> Board:
+        """The round's ranking: exact for small rounds, at most BOARD_TTL stale for large ones."""
+        now = now or datetime.now(timezone.utc)
+        held = self._boards.get(round_code)
+        outdated = held is not None and (round_code in self._dirty or now - held.built_at > self.BOARD_TTL)
+        if held is None or (outdated and len(held) < self.BOARD_SYNC):
+            return await self._rebuild(round_code, now)
+        if outdated and round_code not in self._rebuilding:
+            task = asyncio.create_task(self._rebuild(round_code, now))
+            self._rebuilding[round_code] = task
+            task.add_done_callback(lambda _t: self._rebuilding.pop(round_code, None))
+        return held
+
+    async def _rebuild(self, round_code: str, now: datetime) -> Board:
+        self._dirty.discard(round_code)
         async with self._uow() as uow:
             standings = await uow.attempts.standings(round_code=round_code)
             actual = await uow.rounds.actual_figure(round_code)
-        figure = actual if actual is not None else all_correct_count(standings)
-        return rank(standings, figure), figure
+        board = await asyncio.to_thread(build_board, round_code, standings, actual=actual, now=now)
+        self._boards[round_code] = board
+        return board
+
+    def _changed(self, round_code: str) -> None:
+        self._dirty.add(round_code)
+
+    async def leaderboard(self, *, round_code: str) -> tuple[tuple[Ranked, ...], int]:
+        """Strict ranking of a round and the prediction figure it used."""
+        board = await self.board(round_code=round_code)
+        return board.ranked, board.figure
 
     async def _rank_of(self, att: Attempt) -> tuple[int | None, int]:
-        ranked, _ = await self.leaderboard(round_code=att.round_code)
-        mine = next((r.rank for r in ranked if r.standing.participant_id == att.participant_id), None)
-        return mine, len(ranked)
+        board = await self.board(round_code=att.round_code)
+        mine = Standing(att.participant_id, att.id, att.correct, len(att.paper),
+                        int(att.duration().total_seconds() * 1000), att.finished_at or att.deadline, att.prediction)
+        held = board.place_of(att.participant_id)
+        return board.place_for(mine), len(board) + (0 if held else 1)
 
     async def names(self, participant_ids: list[int]) -> dict[int, tuple[str, str]]:
         """Full name and unit name of each participant, for leaderboards."""
@@ -296,7 +331,8 @@ class Services:
             figure = all_correct_count(await uow.attempts.standings(round_code=round_code))
             await uow.rounds.close(round_code=round_code, actual=figure, now=now)
             await uow.commit()
-            return figure
+        self._changed(round_code)
+        return figure
 
     async def my_attempts(self, *, participant_id: int) -> list[Attempt]:
         async with self._uow() as uow:
@@ -318,3 +354,4 @@ class Services:
             await uow.participants.anonymise(participant_id=participant_id, now=now)
             await uow.accounts.forget_participant(participant_id=participant_id)
             await uow.commit()
+        self._dirty.update(self._boards)

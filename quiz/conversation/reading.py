@@ -95,11 +95,12 @@ async def leaderboard(ctx: Ctx, round_code: str | None = None) -> Step:
     chosen = ctx.runtime.contest.round(round_code) if round_code else (open_ranked or ranked_rounds)[-1]
     if chosen is None or not chosen.ranked:
         return menu(ctx, Msg("error.stale_button"))
-    ranked, _figure = await ctx.services.leaderboard(round_code=chosen.code)
-    people = await ctx.services.names([r.standing.participant_id for r in ranked[:LEADERBOARD_SIZE]])
-    rows = tuple(_row(r, people) for r in ranked[:LEADERBOARD_SIZE])
-    mine = next((r for r in ranked if r.standing.participant_id == ctx.account.participant_id), None)
-    parts = [Msg("lb.title", round=chosen.title, count=len(ranked))]
+    board = await ctx.services.board(round_code=chosen.code, now=ctx.now)
+    top = board.top(LEADERBOARD_SIZE)
+    people = await ctx.services.names([r.standing.participant_id for r in top])
+    rows = tuple(_row(r, people) for r in top)
+    mine = board.place_of(ctx.account.participant_id) if ctx.account.participant_id is not None else None
+    parts = [Msg("lb.title", round=chosen.title, count=len(board))]
     parts.append(Msg("lb.rows", rows=rows) if rows else Msg("lb.empty"))
     if mine is not None:
         parts.append(Msg("lb.mine", rank=mine.rank, correct=mine.standing.correct, total=mine.standing.total))

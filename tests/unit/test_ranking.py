@@ -92,3 +92,16 @@ def test_a_participant_without_prediction_ranks_after_one_with_any_prediction() 
     silent = Standing(1, 1, 5, 10, 1000, T0)
     guessed = Standing(2, 2, 5, 10, 9000, T0 + timedelta(hours=1), prediction=1000)
     assert [r.standing.participant_id for r in rank([silent, guessed], actual=3)] == [2, 1]
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(standings(), st.integers(1, 7), st.integers(0, 3), st.sampled_from([500, 1500, 2500]),
+       st.one_of(st.none(), st.integers(0, 6)))
+def test_a_board_places_a_new_result_where_a_full_ranking_would(rows: list[Standing], who: int, correct: int,
+                                                                 duration: int, prediction: int | None) -> None:
+    from quiz.leaderboard import build_board
+    board = build_board("r", rows, actual=None, now=T0)
+    new = Standing(who, 999, correct, 3, duration, T0 + timedelta(hours=1), prediction)
+    full = rank(rows + [new], board.figure)
+    assert board.place_for(new) == next(r.rank for r in full if r.standing.participant_id == who)
