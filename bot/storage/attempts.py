@@ -35,7 +35,7 @@ class SqlAttempts(_Repo):
                 aid = (await self.conn.execute(insert(t.attempts).values(
                     participant_id=new.participant_id, round_id=self.scope.round_ids[new.round_code],
                     set_id=self.scope.set_ids[(new.set_name, new.set_version)], seq=new.seq, day=new.day,
-                    paper=paper_to_json(new.paper), started_at=new.started_at, deadline=new.deadline,
+                    paper=paper_to_json(new.paper), total=len(new.paper), started_at=new.started_at, deadline=new.deadline,
                     status=AttemptStatus.OPEN.value, practice=new.practice).returning(_A.id))).scalar_one()
         except IntegrityError as exc:
             raise AttemptRace() from exc
@@ -87,7 +87,7 @@ class SqlAttempts(_Repo):
 
     async def standings(self, *, round_code: str) -> list[Standing]:
         """Finished, ranked attempts of participants who have not erased their data."""
-        q = (select(_A.id, _A.participant_id, _A.correct, _A.paper, _A.started_at, _A.deadline, _A.finished_at,
+        q = (select(_A.id, _A.participant_id, _A.correct, _A.total, _A.started_at, _A.deadline, _A.finished_at,
                     _A.prediction)
              .join(t.participants, t.participants.c.id == _A.participant_id)
              .where(_A.round_id == self.scope.round_ids[round_code], _A.status == AttemptStatus.FINISHED.value,
@@ -95,7 +95,7 @@ class SqlAttempts(_Repo):
         out = []
         for r in await self.conn.execute(q):
             end = min(r.finished_at, r.deadline)
-            out.append(Standing(r.participant_id, r.id, r.correct, len(r.paper),
+            out.append(Standing(r.participant_id, r.id, r.correct, r.total,
                                 int((end - r.started_at).total_seconds() * 1000), r.finished_at, r.prediction))
         return out
 

@@ -136,6 +136,7 @@ attempts = Table(
     Column("seq", Integer, nullable=False),
     Column("day", Date, nullable=False),
     Column("paper", JSON, nullable=False),
+    Column("total", Integer, nullable=False, server_default="0"),  # questions on the paper (migration 0005)
     Column("started_at", UtcDateTime, nullable=False),
     Column("deadline", UtcDateTime, nullable=False),
     Column("status", String(16), nullable=False),
