@@ -92,26 +92,27 @@ def _with_app(settings: Settings, work: Callable[[App], Awaitable[None]]) -> Non
     asyncio.run(go())
 
 
-def _plan(path: Path, set_name: str, application: App, settings: Settings) -> ImportPlan | None:
+def _plan(path: Path, set_name: str, application: App, settings: Settings, topic: str | None) -> ImportPlan | None:
     from bot.question_import import plan_import
     try:
-        return plan_import(path, set_name=set_name, runtime=application.services.runtime)
+        return plan_import(path, set_name=set_name, runtime=application.services.runtime, default_topic=topic)
     except Invalid as exc:
         _fail_with(exc.problems, settings)
     return None
 
 
 SetOption = Annotated[str, typer.Option("--set", help="Question set name, e.g. hagiang-2024.")]
+TopicOption = Annotated[str | None, typer.Option("--topic", help="Topic for rows without one (Chủ đề).")]
 FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLSX, CSV, JSON, YAML, Aiken or GIFT.")]
 
 
 @questions_app.command("validate")
-def questions_validate(file: FileArgument, set_name: SetOption = "kiem-tra") -> None:
+def questions_validate(file: FileArgument, set_name: SetOption = "kiem-tra", topic: TopicOption = None) -> None:
     """Check a question file against the contest's rules; store nothing."""
     settings = _settings()
 
     async def work(application: App) -> None:
-        plan = _plan(file, set_name, application, settings)
+        plan = _plan(file, set_name, application, settings, topic)
         if plan is not None:
             typer.echo(f"{file.name}: {len(plan.questions)} questions, all valid.")
 
@@ -119,14 +120,14 @@ def questions_validate(file: FileArgument, set_name: SetOption = "kiem-tra") -> 
 
 
 @questions_app.command("import")
-def questions_import(file: FileArgument, set_name: SetOption,
+def questions_import(file: FileArgument, set_name: SetOption, topic: TopicOption = None,
                      dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False) -> None:
     """Validate and publish a question file as the next version of a set (all or nothing)."""
     settings = _settings()
 
     async def work(application: App) -> None:
         from bot.question_import import publish
-        plan = _plan(file, set_name, application, settings)
+        plan = _plan(file, set_name, application, settings, topic)
         if plan is None:
             return
         d = plan.diff

@@ -4,31 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from bot.importers import read_question_file
 from bot.storage.contests import Publication, publish_question_set
 from bot.storage.engine import AsyncEngine
 from quiz.model import Question, QuestionSet
 from quiz.problems import Invalid, Problem
 from quiz.questions import SLUG, SetDiff, diff_sets, parse_questions
 from quiz.runtime import ContestRuntime
-
-
-def read_raws(path: Path, *, default_topic: str | None) -> tuple[list[tuple[str, int, Any]], list[Problem]]:
-    """Raw questions from any supported file format, with format-level problems."""
-    try:
-        from bot.importers import read_question_file
-    except ImportError:  # pack YAML/JSON only, until the format readers are installed
-        from bot.content import read_question_file as read_data
-        try:
-            doc = read_data(path)
-        except (ValueError, FileNotFoundError) as exc:
-            return [], [Problem(path.name, "", "unreadable_file", {"detail": str(exc)[:200]})]
-        items = doc.get("questions") if isinstance(doc, dict) else doc
-        if not isinstance(items, list):
-            return [], [Problem(path.name, "", "no_questions")]
-        return [(path.name, i, q) for i, q in enumerate(items)], []
-    return read_question_file(path, default_topic=default_topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +22,15 @@ class ImportPlan:
     current_version: int | None
 
 
-def plan_import(path: Path, *, set_name: str, runtime: ContestRuntime, default_topic: str | None = None) -> ImportPlan:
-    """Validate the file against the contest; raise Invalid with every problem, row by row."""
+def plan_import(path: Path, *, set_name: str, runtime: ContestRuntime, default_topic: str | None = None,
+                name: str | None = None) -> ImportPlan:
+    """Validate the file (any supported format) against the contest; raise Invalid with
+    every problem, row by row. `name` is the file name organisers know (for uploads)."""
     if not SLUG.match(set_name):
-        raise Invalid([Problem(path.name, "--set", "bad_id", {"value": set_name})])
-    raws, problems = read_raws(path, default_topic=default_topic)
+        raise Invalid([Problem(name or path.name, "--set", "bad_id", {"value": set_name})])
+    if default_topic is not None and default_topic not in runtime.contest.topics:
+        raise Invalid([Problem(name or path.name, "--topic", "unknown_topic", {"topic": default_topic})])
+    raws, problems = read_question_file(path, default_topic=default_topic, name=name)
     questions, found = parse_questions(raws, topics=runtime.contest.topics)
     problems += found
     if not problems and not questions:

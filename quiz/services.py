@@ -86,6 +86,7 @@ class Services:
     CACHE = 50_000  # attempts whose frozen paper, owner and deadline are kept in memory
     BOARD_TTL = timedelta(seconds=30)  # a large board is at most this stale (plus one rebuild)
     BOARD_SYNC = 20_000  # boards smaller than this are rebuilt at once after a change
+    TOP_NAMES = 100  # names kept in memory for the top of each board
 
     def __init__(self, *, runtime: ContestRuntime, uow: UowFactory, rng: random.Random | None = None,
                  answers: AnswerLog | None = None) -> None:
@@ -97,6 +98,7 @@ class Services:
         self._boards: dict[str, Board] = {}
         self._dirty: set[str] = set()
         self._rebuilding: dict[str, asyncio.Task[Board]] = {}
+        self._names: dict[int, tuple[str, str]] = {}  # public names of those at the top of a board
 
     def _remember(self, att: Attempt | None) -> Attempt | None:
         if att is not None:
@@ -159,6 +161,7 @@ class Services:
                 await uow.counters.bump(unit_code=person.unit_code, participants=-1)
             await uow.counters.bump(unit_code=unit_code, participants=1)
             await uow.commit()
+        self._names.pop(participant_id, None)
 
     async def participant(self, participant_id: int) -> Participant | None:
         async with self._uow() as uow:
@@ -294,6 +297,7 @@ class Services:
             standings = await uow.attempts.standings(round_code=round_code)
             actual = await uow.rounds.actual_figure(round_code)
         board = await asyncio.to_thread(build_board, round_code, standings, actual=actual, now=now)
+        await self.names([r.standing.participant_id for r in board.top(self.TOP_NAMES)], keep=True)
         self._boards[round_code] = board
         return board
 
@@ -312,12 +316,21 @@ class Services:
         held = board.place_of(att.participant_id)
         return board.place_for(mine), len(board) + (0 if held else 1)
 
-    async def names(self, participant_ids: list[int]) -> dict[int, tuple[str, str]]:
-        """Full name and unit name of each participant, for leaderboards."""
-        async with self._uow() as uow:
-            people = await uow.participants.names(participant_ids)
-        units = self.runtime.units
-        return {pid: (p.full_name, (u.name if (u := units.get(p.unit_code or "")) else "")) for pid, p in people.items()}
+    async def names(self, participant_ids: list[int], *, keep: bool = False) -> dict[int, tuple[str, str]]:
+        """Full name and unit name of each participant, for leaderboards; the top of each
+        board is served from memory."""
+        found = {pid: self._names[pid] for pid in participant_ids if pid in self._names}
+        missing = [pid for pid in participant_ids if pid not in found]
+        if missing:
+            async with self._uow() as uow:
+                people = await uow.participants.names(missing)
+            units = self.runtime.units
+            fetched = {pid: (p.full_name, (u.name if (u := units.get(p.unit_code or "")) else ""))
+                       for pid, p in people.items()}
+            found.update(fetched)
+            if keep:
+                self._names.update(fetched)
+        return found
 
     async def unit_stats(self) -> list[UnitStats]:
         """Participants and attempts per unit, each unit including the units below it."""
@@ -354,4 +367,5 @@ class Services:
             await uow.participants.anonymise(participant_id=participant_id, now=now)
             await uow.accounts.forget_participant(participant_id=participant_id)
             await uow.commit()
+        self._names.pop(participant_id, None)
         self._dirty.update(self._boards)
