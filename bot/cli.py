@@ -142,6 +142,9 @@ def questions_import(file: FileArgument, set_name: SetOption, topic: TopicOption
                             now=datetime.now(timezone.utc))
         typer.echo(f"Published {pub.name} version {pub.version}." if pub.changed
                    else f"No change: {pub.name} stays at version {pub.version}.")
+        if pub.changed and d.rekeyed:
+            answers, attempts = await application.services.regrade(set_name=pub.name, questions=plan.questions)
+            typer.echo(f"Regraded: {answers} answers in {attempts} attempts now scored with the corrected key.")
 
     _with_app(settings, work)
 

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 
 from quiz.attempts import Attempt, PaperItem
 from quiz.ranking import Standing
+from quiz.regrade import StoredAnswer
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,11 @@ class Attempts(Protocol):
     async def finish(self, *, attempt_id: int, at: datetime) -> Attempt | None: ...
     async def standings(self, *, round_code: str) -> list[Standing]: ...
     async def of_participant(self, *, participant_id: int) -> list[Attempt]: ...
+    async def answers_to(self, *, set_name: str, versions: Sequence[int],
+                         question_ids: Sequence[str]) -> list[StoredAnswer]: ...
+    async def rescore(self, *, changes: Sequence[tuple[int, int, bool]]) -> list[str]:
+        """Set (attempt, position) → correct, recount those attempts; return their rounds."""
+        ...
 
 
 class UnitCounters(Protocol):

@@ -4,14 +4,15 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from quiz.attempts import Attempt, AttemptStatus, CapReached, Verdict, check_answer, check_cap, draw_paper, is_correct, local_day
-from quiz.model import Round
+from quiz.model import Question, Round
 from quiz.ports import Account, AnswerLog, AttemptRace, NewAttempt, Participant, PhoneTaken, UnitOfWork
 from quiz.leaderboard import Board, build_board
+from quiz.regrade import corrected_keys, judge_again
 from quiz.ranking import Ranked, Standing, all_correct_count
 from quiz.runtime import ContestRuntime
 from quiz.text import nfc
@@ -337,6 +338,34 @@ class Services:
         async with self._uow() as uow:
             participants, attempts = await uow.counters.all()
         return roll_up(self.runtime.units, participants=participants, attempts=attempts)
+
+    async def regrade(self, *, set_name: str, questions: Sequence[Question]) -> tuple[int, int]:
+        """Re-score past answers to questions whose key `questions` corrects; return
+        (answers changed, attempts affected). Leaderboards rebuild from the new scores."""
+        earlier = [qs for (name, _v), qs in self.runtime.archive.items() if name == set_name]
+        keys = corrected_keys(earlier, questions)
+        if not keys:
+            return 0, 0
+        by_version = {qs.version: qs.by_id() for qs in earlier}
+        ids = sorted({qid for per in keys.values() for qid in per})
+        async with self._uow() as uow:
+            stored = await uow.attempts.answers_to(set_name=set_name, versions=sorted(keys), question_ids=ids)
+            changes = []
+            for a in stored:
+                qid = a.item.question_id
+                right = keys[a.set_version].get(qid)
+                if right is None:
+                    continue
+                now_correct = judge_again(a, by_version[a.set_version][qid], right)
+                if now_correct != a.correct:
+                    changes.append((a.attempt_id, a.position, now_correct))
+            rounds = await uow.attempts.rescore(changes=changes)
+            await uow.commit()
+        for code in rounds:
+            self._changed(code)
+        for attempt_id, _p, _c in changes:
+            self._cached.pop(attempt_id, None)
+        return len(changes), len({c[0] for c in changes})
 
     async def close_round(self, *, round_code: str, now: datetime) -> int:
         """Freeze the round's actual prediction figure (participants with every answer right)."""

@@ -1,9 +1,10 @@
 """Attempts and answers in SQL; one answer per position is the primary key's job."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +15,7 @@ from bot.storage.repositories import _Repo
 from quiz.attempts import Attempt, AttemptStatus
 from quiz.ports import AttemptRace, NewAttempt
 from quiz.ranking import Standing
+from quiz.regrade import StoredAnswer
 
 _A = t.attempts.c
 
@@ -86,18 +88,52 @@ class SqlAttempts(_Repo):
         return await self.get(attempt_id)
 
     async def standings(self, *, round_code: str) -> list[Standing]:
-        """Finished, ranked attempts of participants who have not erased their data."""
+        """Finished, ranked attempts of participants who have neither erased their data nor been disqualified."""
+        rid = self.scope.round_ids[round_code]
+        review = t.integrity_reviews.c
+        disqualified = exists().where(review.round_id == rid, review.participant_id == _A.participant_id,
+                                      review.status == "disqualified")
         q = (select(_A.id, _A.participant_id, _A.correct, _A.total, _A.started_at, _A.deadline, _A.finished_at,
                     _A.prediction)
              .join(t.participants, t.participants.c.id == _A.participant_id)
-             .where(_A.round_id == self.scope.round_ids[round_code], _A.status == AttemptStatus.FINISHED.value,
-                    _A.practice.is_(False), t.participants.c.erased_at.is_(None)))
+             .where(_A.round_id == rid, _A.status == AttemptStatus.FINISHED.value,
+                    _A.practice.is_(False), t.participants.c.erased_at.is_(None), ~disqualified))
         out = []
         for r in await self.conn.execute(q):
             end = min(r.finished_at, r.deadline)
             out.append(Standing(r.participant_id, r.id, r.correct, r.total,
                                 int((end - r.started_at).total_seconds() * 1000), r.finished_at, r.prediction))
         return out
+
+    async def answers_to(self, *, set_name: str, versions: Sequence[int],
+                         question_ids: Sequence[str]) -> list[StoredAnswer]:
+        """Stored answers to these questions on attempts drawn from these set versions."""
+        set_ids = {self.scope.set_ids[(set_name, v)]: v for v in versions if (set_name, v) in self.scope.set_ids}
+        if not set_ids or not question_ids:
+            return []
+        q = (select(t.answers.c.attempt_id, t.answers.c.position, t.answers.c.choice, t.answers.c.correct,
+                    _A.set_id, _A.paper)
+             .join(t.attempts, _A.id == t.answers.c.attempt_id)
+             .where(_A.set_id.in_(list(set_ids)), t.answers.c.question_id.in_(list(question_ids))))
+        out = []
+        for r in await self.conn.execute(q):
+            item = paper_from_json(r.paper)[r.position]
+            out.append(StoredAnswer(r.attempt_id, set_ids[r.set_id], r.position, r.choice, item, r.correct))
+        return out
+
+    async def rescore(self, *, changes: Sequence[tuple[int, int, bool]]) -> list[str]:
+        """Apply re-judged answers and recount the attempts they belong to (one statement)."""
+        if not changes:
+            return []
+        await self.conn.execute(
+            update(t.answers).where(t.answers.c.attempt_id == bindparam("a"), t.answers.c.position == bindparam("p"))
+            .values(correct=bindparam("k")), [{"a": a, "p": p, "k": k} for a, p, k in changes])
+        ids = sorted({a for a, _p, _k in changes})
+        recount = (select(func.count()).select_from(t.answers)
+                   .where(t.answers.c.attempt_id == _A.id, t.answers.c.correct.is_(True)).scalar_subquery())
+        await self.conn.execute(update(t.attempts).where(_A.id.in_(ids)).values(correct=recount))
+        rows = await self.conn.execute(select(_A.round_id).where(_A.id.in_(ids)).distinct())
+        return [self.scope.round_code(r.round_id) for r in rows]
 
     async def of_participant(self, *, participant_id: int) -> list[Attempt]:
         rows = await self.conn.execute(select(t.attempts).where(_A.participant_id == participant_id).order_by(_A.id))

@@ -172,3 +172,32 @@ async def test_changing_unit_moves_the_participant_count(app: App, clock) -> Non
     by_code = {s.code: s.participants for s in await app.services.unit_stats()}
     assert (by_code["T-A-1"], by_code["T-B-1"], by_code["T"]) == (0, 1, 1)
     assert (await app.services.participant(pid)).unit_code == "T-B-1"
+
+
+async def test_correcting_an_answer_key_rescores_past_attempts_and_the_ranking_follows(app: App, clock) -> None:
+    from dataclasses import replace
+    s = app.services
+    takers = []
+    for user, phone, wanted in (("a", "0911111111", 0), ("b", "0922222222", 1)):  # a picks "Đúng", b "Sai một"
+        pid = await register(app, clock, user=user, phone=phone)
+        att = await s.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+        for pos, item in enumerate(att.paper):
+            await s.answer(attempt_id=att.id, participant_id=pid, position=pos, choice=item.order.index(wanted),
+                           now=clock())
+        await s.finish(attempt_id=att.id, participant_id=pid, now=clock())
+        takers.append((pid, att.id))
+    before, _ = await s.leaderboard(round_code="chinh")
+    assert [(r.standing.participant_id, r.standing.correct) for r in before] == [(takers[0][0], 10), (takers[1][0], 0)]
+
+    corrected = tuple(replace(q, correct=1) for q in s.runtime.sets["bo-thu"].questions)  # the key was wrong
+    changed, attempts = await s.regrade(set_name="bo-thu", questions=corrected)
+
+    assert (changed, attempts) == (20, 2)
+    after, _ = await s.leaderboard(round_code="chinh")
+    assert [(r.standing.participant_id, r.standing.correct) for r in after] == [(takers[1][0], 10), (takers[0][0], 0)]
+    assert (await s.attempt(takers[0][1], now=clock())).correct == 0
+
+
+async def test_publishing_the_same_key_regrades_nothing(app: App, clock) -> None:
+    s = app.services
+    assert await s.regrade(set_name="bo-thu", questions=s.runtime.sets["bo-thu"].questions) == (0, 0)
