@@ -1,6 +1,8 @@
 """Registration: full name, birth year, phone number, unit (walking the tree), confirm."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from quiz.conversation.context import Ctx, Step, button, menu, say
 from quiz.conversation.messages import Button, Contact, Msg, Outcome, Text
 from quiz.model import Unit
@@ -146,6 +148,5 @@ async def on_confirm(ctx: Ctx, action: str) -> Step:
         return ctx.state.at("reg_phone"), say(Msg("reg.phone_taken"), request_contact=True)
     except (KeyError, ValueError):
         return ask_name(ctx)
-    from dataclasses import replace
     registered = Ctx(ctx.services, replace(ctx.account, participant_id=person.id), ctx.state, ctx.now, ctx.locale)
     return menu(registered, Msg("reg.done", name=person.full_name), toast=Msg("toast.saved"))
