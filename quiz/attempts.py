@@ -56,6 +56,11 @@ class AttemptStatus(str, Enum):
     FINISHED = "finished"
 
 
+def takes_answers(status: AttemptStatus, deadline: datetime, at: datetime) -> bool:
+    """An attempt takes answers while open and before its stored deadline."""
+    return status is AttemptStatus.OPEN and at < deadline
+
+
 @dataclass(frozen=True, slots=True)
 class Attempt:
     id: int
@@ -77,7 +82,7 @@ class Attempt:
         return self.status is AttemptStatus.OPEN and now >= self.deadline
 
     def accepting(self, now: datetime) -> bool:
-        return self.status is AttemptStatus.OPEN and now < self.deadline
+        return takes_answers(self.status, self.deadline, now)
 
     def time_left(self, now: datetime) -> timedelta:
         return max(self.deadline - now, timedelta(0))

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import tables as t
+from quiz.attempts import AttemptStatus, takes_answers
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 1000
@@ -84,7 +85,7 @@ class GroupCommitAnswers:
         query = select(_A.id, _A.status, _A.deadline).where(_A.id.in_(ids))
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()
-        open_until = {r.id: r.deadline for r in await conn.execute(query) if r.status == "open"}
+        rows_now = {r.id: (AttemptStatus(r.status), r.deadline) for r in await conn.execute(query)}
         taken = {(r.attempt_id, r.position) for r in await conn.execute(
             select(t.answers.c.attempt_id, t.answers.c.position).where(t.answers.c.attempt_id.in_(ids)))}
         stored: list[bool] = []
@@ -92,8 +93,8 @@ class GroupCommitAnswers:
         gained: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for item in batch:
             key = (item.attempt_id, item.position)
-            deadline = open_until.get(item.attempt_id)
-            ok = deadline is not None and item.at < deadline and key not in taken
+            held = rows_now.get(item.attempt_id)
+            ok = held is not None and takes_answers(*held, item.at) and key not in taken
             stored.append(ok)
             if ok:
                 taken.add(key)
