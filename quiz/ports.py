@@ -64,6 +64,21 @@ class AttemptRace(Exception):
     """Another request started an attempt at the same moment; retry reads it."""
 
 
+@dataclass(frozen=True, slots=True)
+class LinkCode:
+    """A one-time code that lets another chat account join a participant."""
+
+    code: str
+    participant_id: int
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class AccountTaken(Exception):
+    """The participant already has an account on that channel (one account per channel)."""
+
+
 class Accounts(Protocol):
     async def get_or_create(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account: ...
     async def get(self, account_id: int) -> Account | None: ...
@@ -118,6 +133,17 @@ class RoundStates(Protocol):
     async def close(self, *, round_code: str, actual: int, now: datetime) -> None: ...
 
 
+class Links(Protocol):
+    """One-time link codes, and chat accounts joining a participant."""
+
+    async def add(self, link: LinkCode) -> bool: ...  # False if the code is already taken
+    async def get(self, code: str) -> LinkCode | None: ...
+    async def use(self, *, code: str, now: datetime) -> bool: ...  # False if used or expired meanwhile
+    async def revoke(self, *, participant_id: int, now: datetime) -> None: ...
+    async def account_on(self, *, participant_id: int, channel: str) -> Account | None: ...
+    async def attach(self, *, account_id: int, participant_id: int) -> bool: ...  # AccountTaken
+
+
 class AnswerLog(Protocol):
     """Stores answers durably; True only if this answer was stored (position free, attempt open)."""
 
@@ -134,6 +160,7 @@ class UnitOfWork(Protocol):
     attempts: Attempts
     counters: UnitCounters
     rounds: RoundStates
+    links: Links
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -12,6 +12,8 @@ from quiz.attempts import Attempt, AttemptStatus, CapReached, Verdict, check_ans
 from quiz.model import Question, Round
 from quiz.ports import Account, AnswerLog, AttemptRace, NewAttempt, Participant, PhoneTaken, UnitOfWork
 from quiz.leaderboard import Board, build_board
+from quiz.linking import CODE_TTL, LinkRefused, Refusal, new_code, normalise_code, refusal
+from quiz.ports import AccountTaken, LinkCode
 from quiz.regrade import corrected_keys, judge_again
 from quiz.ranking import Ranked, Standing, all_correct_count
 from quiz.runtime import ContestRuntime
@@ -167,6 +169,59 @@ class Services:
     async def participant(self, participant_id: int) -> Participant | None:
         async with self._uow() as uow:
             return await uow.participants.get(participant_id)
+
+    # one contestant across channels: a code shown on one channel links an account on another
+    async def issue_link_code(self, *, participant_id: int, now: datetime) -> LinkCode:
+        """A new one-time code for linking another chat account; the participant's earlier codes stop working."""
+        async with self._uow() as uow:
+            await uow.links.revoke(participant_id=participant_id, now=now)
+            for _ in range(5):
+                link = LinkCode(new_code(), participant_id, now, now + CODE_TTL)
+                if await uow.links.add(link):
+                    await uow.commit()
+                    return link
+        raise RuntimeError("no free link code after 5 draws")
+
+    async def link_target(self, *, account_id: int, code: str, now: datetime) -> Participant:
+        """Whom `code` would link this account to; LinkRefused if it would not. Nothing changes."""
+        async with self._uow() as uow:
+            person, _account = await self._link_check(uow, account_id=account_id, code=code, now=now)
+            return person
+
+    async def link_account(self, *, account_id: int, code: str, now: datetime) -> Participant:
+        """Join this account to the code's participant (one quota, one ranking) and use the code up.
+
+        The citizen confirmed the link, and with it the data use they consented to when they
+        registered; that consent is recorded for this account too."""
+        async with self._uow() as uow:
+            person, account = await self._link_check(uow, account_id=account_id, code=code, now=now)
+            if not await uow.links.use(code=normalise_code(code) or "", now=now):
+                raise LinkRefused(Refusal.INVALID)
+            try:
+                if not await uow.links.attach(account_id=account_id, participant_id=person.id):
+                    raise LinkRefused(Refusal.OWN)  # it registered meanwhile
+            except AccountTaken:
+                raise LinkRefused(Refusal.CHANNEL_TAKEN, channel=account.channel) from None
+            await uow.consents.record(account_id=account_id, purpose=PURPOSE_CONTEST, granted=True,
+                                      text_version=CONSENT_VERSION, now=now)
+            await uow.consents.attach(account_id=account_id, participant_id=person.id)
+            await uow.commit()
+            return person
+
+    async def _link_check(self, uow: UnitOfWork, *, account_id: int, code: str,
+                          now: datetime) -> tuple[Participant, Account]:
+        account = await uow.accounts.get(account_id)
+        normal = normalise_code(code)
+        link = await uow.links.get(normal) if normal else None
+        why = refusal(link, account=account, now=now)
+        if why is not None or link is None or account is None:
+            raise LinkRefused(why or Refusal.INVALID)
+        person = await uow.participants.get(link.participant_id)
+        if person is None or person.erased:
+            raise LinkRefused(Refusal.INVALID)
+        if await uow.links.account_on(participant_id=person.id, channel=account.channel) is not None:
+            raise LinkRefused(Refusal.CHANNEL_TAKEN, channel=account.channel)
+        return person, account
 
     # attempts
     def playable_rounds(self, now: datetime) -> list[Round]:

@@ -6,6 +6,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.attempts import SqlAttempts
+from bot.storage.linking import SqlLinks
 from bot.storage.repositories import (ContestScope, SqlAccounts, SqlConsents, SqlParticipants, SqlRoundStates,
                                       SqlUnitCounters)
 
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
         self.attempts = SqlAttempts(conn, scope)
         self.counters = SqlUnitCounters(conn, scope)
         self.rounds = SqlRoundStates(conn, scope)
+        self.links = SqlLinks(conn, scope)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from quiz.conversation import consent, personal, playing, reading, registration
+from quiz.conversation import consent, linking, personal, playing, reading, registration
 from quiz.conversation.context import Ctx, Step, menu, menu_buttons, say
 from quiz.conversation.messages import Contact, Event, Msg, Outcome, Press, Start, Text, Unsupported
 from quiz.conversation.state import ChatState
@@ -83,6 +83,8 @@ class Conversation:
             name = name.split("@")[0].lower()
             if name == "start":
                 return await self._start(ctx, arg or None)
+            if name in linking.COMMANDS:
+                return await linking.command(ctx, arg)
             action = COMMANDS.get(name)
             if action is None:
                 return menu(ctx, Msg("error.unknown_command", command=text[:32]))
@@ -92,6 +94,8 @@ class Conversation:
             return await registration.on_input(ctx, Text(text))
         if step == "playing":
             return await playing.on_typed_answer(ctx, text)
+        if step == "link_code":
+            return await linking.on_code(ctx, text)
         if step == "predict" and isinstance(ctx.state.data.get("attempt"), int):
             return await playing.on_prediction(ctx, text, int(ctx.state.data["attempt"]))
         return reading.free_text(ctx, text)
@@ -128,6 +132,8 @@ class Conversation:
             return menu(Ctx(ctx.services, ctx.account, ctx.state, ctx.now, arg), Msg("language.done"))
         if kind == "d":
             return await self._data(ctx, arg)
+        if kind == "lk":
+            return await linking.on_press(ctx, arg)
         return playing.stale(ctx, action)
 
     async def _menu_item(self, ctx: Ctx, item: str) -> Step:
@@ -162,5 +168,7 @@ class Conversation:
             return personal.choose_new_unit(ctx)
         if arg == "news_off":
             return await personal.news_off(ctx)
+        if arg == "link":
+            return await linking.offer(ctx)
         return playing.stale(ctx, f"d:{arg}")
 

@@ -41,6 +41,7 @@ async def my_data(ctx: Ctx) -> Step:
     parts.append(Msg("data.consents", rows=consent_rows) if consent_rows else Msg("data.no_consents"))
     if consents.get(PURPOSE_NEWS):
         buttons.append((button("data.news_off", "d:news_off"),))
+    buttons.append((button("data.link", "d:link"),))
     return ctx.state.idle(), say(*parts, buttons=tuple(buttons) + (back_to_menu(),))
 
 

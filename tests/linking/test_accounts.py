@@ -1,0 +1,183 @@
+"""One contestant across channels, through the engine as every channel drives it."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.compose import App
+from bot.storage import tables as t
+
+from .chat import Chat, code_from, register
+
+
+async def accounts_of(app: App) -> list[tuple[str, str, int | None]]:
+    async with app.engine.connect() as conn:
+        rows = await conn.execute(select(t.accounts.c.channel, t.accounts.c.external_id, t.accounts.c.participant_id)
+                                  .order_by(t.accounts.c.id))
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def test_the_web_chat_joins_a_telegram_registration_with_a_code(make_app: Any) -> None:
+    app: App = await make_app()
+    telegram, web = Chat(app, "telegram", "1001"), Chat(app, "web", "browser-1")
+    await register(telegram)
+    code = await code_from(telegram)
+    assert "10 phút" in telegram.text
+
+    await web.start()
+    await web.say(f"/lienket {code.lower()}")
+    assert "Nguyễn V. An" in web.text and "trang web" in web.text
+    await web.tap("Liên kết")
+    assert "Đã liên kết" in web.text
+    await web.say("/dulieu")
+    assert "0912345678" in web.text  # the same person's data on the other channel
+
+    ids = {channel: pid for channel, _x, pid in await accounts_of(app)}
+    assert ids["web"] == ids["telegram"] is not None
+
+
+async def test_choosing_link_then_typing_the_code_works_too(make_app: Any) -> None:
+    app: App = await make_app()
+    telegram, web = Chat(app, "telegram", "1001"), Chat(app, "web", "browser-1")
+    await register(telegram)
+    code = await code_from(telegram)
+    await web.start()
+    await web.say("/dulieu")
+    await web.tap("Liên kết tài khoản")
+    assert "gõ mã liên kết" in web.text
+    await web.say("sai-ma")
+    assert "8 chữ và số" in web.text
+    await web.say(code)
+    await web.tap("Liên kết")
+    assert "Đã liên kết" in web.text
+
+
+async def test_a_code_works_once_and_not_after_ten_minutes(make_app: Any, clock: Any) -> None:
+    app: App = await make_app()
+    telegram = Chat(app, "telegram", "1001")
+    await register(telegram)
+    code = await code_from(telegram)
+    first, second = Chat(app, "web", "b1"), Chat(app, "web", "b2")
+    await first.say(f"/lienket {code}")
+    await first.tap("Liên kết")
+    await second.say(f"/lienket {code}")
+    assert "đã được dùng hoặc đã hết hạn" in second.text
+
+    late = await code_from(telegram)
+    clock.advance(minutes=10, seconds=1)
+    zalo = Chat(app, "zalo", "z1")
+    await zalo.say(f"/lienket {late}")
+    assert "đã hết hạn" in zalo.text
+    assert [pid for channel, _x, pid in await accounts_of(app) if channel == "zalo"] == [None]
+
+
+async def test_a_new_code_replaces_the_one_shown_before(make_app: Any) -> None:
+    app: App = await make_app()
+    telegram = Chat(app, "telegram", "1001")
+    await register(telegram)
+    old = await code_from(telegram)
+    new = await code_from(telegram)
+    web = Chat(app, "web", "b1")
+    await web.say(f"/lienket {old}")
+    assert "đã hết hạn" in web.text
+    await web.say(f"/lienket {new}")
+    await web.tap("Liên kết")
+    assert "Đã liên kết" in web.text
+
+
+async def test_a_second_account_on_the_same_channel_is_refused(make_app: Any) -> None:
+    app: App = await make_app()
+    telegram = Chat(app, "telegram", "1001")
+    await register(telegram)
+    code = await code_from(telegram)
+    other = Chat(app, "telegram", "2002")
+    await other.say(f"/lienket {code}")
+    assert "đã có một tài khoản Telegram được liên kết" in other.text
+    assert [pid for _c, x, pid in await accounts_of(app) if x == "2002"] == [None]
+
+
+async def test_an_account_with_its_own_registration_cannot_be_linked(make_app: Any) -> None:
+    app: App = await make_app()
+    telegram, web = Chat(app, "telegram", "1001"), Chat(app, "web", "b1")
+    await register(telegram)
+    await register(web, name="Trần Thị Bình", phone="0987654321")
+    code = await code_from(telegram)
+    await web.say(f"/lienket {code}")
+    assert "đã đăng ký dự thi nên không thể liên kết" in web.text
+    await telegram.say(f"/lienket {code}")
+    assert "đã được liên kết với thí sinh đó" in telegram.text
+
+
+async def test_a_refused_code_is_not_spent(make_app: Any) -> None:
+    app: App = await make_app()
+    telegram = Chat(app, "telegram", "1001")
+    await register(telegram)
+    code = await code_from(telegram)
+    await Chat(app, "telegram", "2002").say(f"/lienket {code}")  # refused: Telegram is taken
+    web = Chat(app, "web", "b1")
+    await web.say(f"/lienket {code}")
+    await web.tap("Liên kết")
+    assert "Đã liên kết" in web.text
+
+
+async def test_an_erased_participant_cannot_be_linked_any_more(make_app: Any) -> None:
+    app: App = await make_app()
+    telegram = Chat(app, "telegram", "1001")
+    await register(telegram)
+    code = await code_from(telegram)
+    await telegram.say("/dulieu")
+    await telegram.tap("Xoá dữ liệu")
+    await telegram.tap("Xoá vĩnh viễn")
+    web = Chat(app, "web", "b1")
+    await web.say(f"/lienket {code}")
+    assert "đã hết hạn" in web.text
+
+
+async def test_linking_speaks_english_too(make_app: Any) -> None:
+    app: App = await make_app()
+    telegram = Chat(app, "telegram", "1001")
+    await register(telegram)
+    code = await code_from(telegram)
+    web = Chat(app, "web", "b1", language="en")
+    await web.say(f"/lienket {code}")
+    assert "Link this web chat account to the contestant Nguyễn V. An?" in web.text
+    await web.tap("Link")
+    assert "Linked!" in web.text
+
+
+async def test_an_attempt_begun_on_telegram_is_finished_on_the_web_with_one_quota_and_one_ranking(
+        make_app: Any) -> None:
+    app: App = await make_app()
+    telegram, web = Chat(app, "telegram", "1001"), Chat(app, "web", "b1")
+    await register(telegram)
+    await telegram.tap("Thi ngay")
+    await telegram.tap("Vòng chính")
+    for _ in range(3):
+        await telegram.tap(telegram.right_letter())
+    assert telegram.text.startswith("Câu 4/10"), telegram.text
+    code = await code_from(telegram)
+    await web.say(f"/lienket {code}")
+    await web.tap("Liên kết")
+
+    await web.tap("Thi ngay")
+    assert web.text.startswith("Câu 4/10"), web.text  # the same attempt, where Telegram left it
+    while re.match(r"Câu \d+/", web.text):
+        await web.tap(web.right_letter())
+    await web.say("5")
+    assert "10/10" in web.text
+
+    await telegram.say("/bxh")
+    assert telegram.text.count("Nguyễn V. An") == 1 and "1 người đã có kết quả" in telegram.text
+    await telegram.say("/ketqua")
+    assert "10/10" in telegram.text
+    await web.tap("Thi ngay")
+    await web.tap("Vòng chính")  # the second and last attempt of the round, begun on the web…
+    await telegram.tap("Thi ngay")
+    assert telegram.text.startswith("Câu 1/10"), telegram.text  # …is the one Telegram resumes
+    await telegram.tap("Nộp bài")
+    await telegram.tap("Bỏ qua")
+    await web.say("/thi")
+    await web.tap("Vòng chính")
+    assert "hết 2 lượt thi" in web.text  # one quota for both accounts
