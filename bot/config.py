@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     telegram_api_base: str | None = None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081
     telegram_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     organiser_chat_id: int | None = None
+    # Zalo Official Account (the webhook runs when ZALO_APP_ID is set)
+    zalo_app_id: str | None = None  # the app's id in the Zalo developer console (kept as a string)
+    zalo_oa_secret_key: str | None = None  # "OA Secret Key": verifies each webhook's X-ZEvent-Signature
+    zalo_app_secret: str | None = None  # the app's secret key: refreshes the OA access token
+    zalo_refresh_token: str | None = None  # first refresh token only; later pairs live in channel_tokens
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_info_image_url: str | None = None  # picture on the "share your phone number" card
 
     @field_validator("telegram_admin_ids", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""`dcbot run`: the web app always, Telegram when a token is set, in one asyncio loop."""
+"""`dcbot run`: the web app always, Telegram when a token is set, Zalo when its app is, in one asyncio loop."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +9,7 @@ import signal
 from aiohttp import web
 
 from bot.channels.telegram.runner import TelegramHandle, start_telegram
+from bot.channels.zalo.runner import ZaloHandle, start_zalo
 from bot.compose import build
 from bot.config import Settings
 from bot.web.app import create_web_app
@@ -27,6 +28,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     application = await build(settings, migrate=True)
     runner: web.AppRunner | None = None
     telegram: TelegramHandle | None = None
+    zalo: ZaloHandle | None = None
     handled = _on_signals(stop)
     try:
         log.info("serving contest %s", application.services.runtime.contest.slug)
@@ -38,6 +40,11 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
             log.info("telegram: %s", telegram.description)
         else:
             log.info("telegram: off (no TELEGRAM_BOT_TOKEN)")
+        if settings.zalo_app_id:
+            zalo = await start_zalo(application, settings, web_app)
+            log.info("zalo: %s", zalo.description)
+        else:
+            log.info("zalo: off (no ZALO_APP_ID)")
 
         runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
         await runner.setup()
@@ -54,6 +61,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
             await runner.cleanup()
         if telegram is not None:  # after the web runner (webhook requests drain), before the database closes
             await telegram.stop()
+        if zalo is not None:  # likewise: events in hand finish before the database closes
+            await zalo.stop()
         await application.close()
         _forget_signals(handled)
 

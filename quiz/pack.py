@@ -17,7 +17,7 @@ from quiz.text import nfc
 MAX_RULES_BODY = 1500
 MAX_TIP = 600
 MAX_FAQ_ANSWER = 800
-_TIME_FORMAT = "%Y-%m-%d %H:%M"
+TIME_FORMAT = "%Y-%m-%d %H:%M"  # opens/closes in a pack, in the contest's time zone
 
 
 class PackReader(Protocol):
@@ -114,7 +114,7 @@ def _round(raw: Any, i: int, tz: ZoneInfo, out: _Collector, file: str) -> Round 
         if value is None:
             return None
         try:
-            return datetime.strptime(str(value), _TIME_FORMAT).replace(tzinfo=tz)
+            return datetime.strptime(str(value), TIME_FORMAT).replace(tzinfo=tz)
         except ValueError:
             out.add(file, where, "bad_time", key=key, value=str(value))
             return None
@@ -153,6 +153,20 @@ def _round(raw: Any, i: int, tz: ZoneInfo, out: _Collector, file: str) -> Round 
         practice=practice, prediction=bool(raw.get("prediction", False)),
         topic_quotas={str(k): int(v) for k, v in quotas.items()},
     )
+
+
+def parse_round(raw: Any, *, tz: ZoneInfo, file: str = "contest.yaml", index: int = 0) -> tuple[Round | None, list[Problem]]:
+    """One round from its pack form (the mapping under `rounds:`), by the pack's rules."""
+    out = _Collector()
+    return _round(raw, index, tz, out, file), out.problems
+
+
+def round_fit_problems(r: Round, *, sets: Mapping[str, QuestionSet], topics: Mapping[str, Localized],
+                       file: str = "contest.yaml") -> list[Problem]:
+    """Whether the round's question set, quotas and topics can fill its papers."""
+    out = _Collector()
+    _check_round_fits(r, sets, topics, out, file)
+    return out.problems
 
 
 def load_pack(reader: PackReader) -> ContestPack:

@@ -365,6 +365,10 @@ class Services:
         board = await self.board(round_code=round_code)
         return board.ranked, board.figure
 
+    async def exact_board(self, *, round_code: str, now: datetime) -> Board:
+        """The round's ranking read from storage now, never a stale one: for closing and publishing."""
+        return await self._rebuild(round_code, now)
+
     async def _rank_of(self, att: Attempt) -> tuple[int | None, int]:
         board = await self.board(round_code=att.round_code)
         mine = Standing(att.participant_id, att.id, att.correct, len(att.paper),

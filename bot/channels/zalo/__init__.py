@@ -1,0 +1,1 @@
+"""The Zalo Official Account channel: a signed webhook in, the OA OpenAPI out."""

@@ -1,0 +1,56 @@
+"""What each Zalo user was last offered, so a quick reply or a typed number becomes a button press.
+
+Zalo buttons send text back, not callback data; the engine's actions stay on our side, in the
+conversation state store (memory, or Redis shared by every worker), keyed by user."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.state import StateStore
+from quiz.conversation.state import ChatState
+from quiz.text import nfc
+
+_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    payload: str  # the text its quick reply sends back; unique among the choices shown together
+    action: str  # the engine's button action
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """The choices shown by one outcome; `numbered` when some were listed as numbers to type."""
+
+    choices: tuple[Choice, ...]
+    numbered: bool = False
+
+
+class ChoiceMemory:
+    def __init__(self, states: StateStore) -> None:
+        self.states = states
+
+    @staticmethod
+    def _key(user_id: str) -> str:
+        return f"zalo-choices:{user_id}"
+
+    async def remember(self, user_id: str, offer: Offer) -> None:
+        rows = [[c.payload, c.action] for c in offer.choices]
+        await self.states.set(self._key(user_id), ChatState("offer", {"c": rows, "n": offer.numbered}))
+
+    async def resolve(self, user_id: str, text: str) -> str | None:
+        """The action `text` picks: a quick reply's payload, or a number when numbers were shown."""
+        data = (await self.states.get(self._key(user_id))).data
+        rows = data.get("c")
+        if not isinstance(rows, list):
+            return None
+        said = nfc(text)
+        for payload, action in rows:
+            if nfc(str(payload)) == said:
+                return str(action)
+        number = _NUMBER.match(text)
+        if data.get("n") and number and 1 <= int(number.group(1)) <= len(rows):
+            return str(rows[int(number.group(1)) - 1][1])
+        return None
