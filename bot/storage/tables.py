@@ -237,6 +237,18 @@ daily_reports = Table(
     Column("day", Date, primary_key=True),  # one report a day, even with several workers
     Column("sent_at", UtcDateTime, nullable=False),
 )
+round_winners = Table(
+    "round_winners", metadata,  # the winners as published when the round closed (migration 0006)
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("rank", Integer, primary_key=True),  # unique per round: two closes cannot both publish
+    Column("prize", String(32), nullable=False),
+    Column("participant_id", ForeignKey("participants.id"), nullable=False),
+    Column("attempt_id", ForeignKey("attempts.id"), nullable=False),
+    Column("correct", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("duration_ms", BigInteger, nullable=False),
+    Column("prediction", BigInteger),
+)
 
 # --- channels (migration 0003) ---
 inbound_events = Table(
