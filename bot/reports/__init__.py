@@ -1,0 +1,1 @@
+"""The organisers' daily report: figures from the database, a text and a chart, sent to their chat."""
