@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     telegram_api_base: str | None = None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081
     telegram_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     organiser_chat_id: int | None = None
+    # the organisers' daily report, at this time of day in Asia/Ho_Chi_Minh (the contest's time zone)
+    report_hour: int = Field(default=11, ge=0, le=23)
+    report_minute: int = Field(default=0, ge=0, le=59)
     # Zalo Official Account (the webhook runs when ZALO_APP_ID is set)
     zalo_app_id: str | None = None  # the app's id in the Zalo developer console (kept as a string)
     zalo_oa_secret_key: str | None = None  # "OA Secret Key": verifies each webhook's X-ZEvent-Signature

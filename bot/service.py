@@ -12,6 +12,7 @@ from bot.channels.telegram.runner import TelegramHandle, start_telegram
 from bot.channels.zalo.runner import ZaloHandle, start_zalo
 from bot.compose import build
 from bot.config import Settings
+from bot.scheduler import Scheduler, build_scheduler
 from bot.web.app import create_web_app
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     application = await build(settings, migrate=True)
     runner: web.AppRunner | None = None
     telegram: TelegramHandle | None = None
+    scheduler: Scheduler | None = None
     zalo: ZaloHandle | None = None
     handled = _on_signals(stop)
     try:
@@ -54,9 +56,13 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         except OSError as exc:
             raise CannotListen(f"cannot listen on {settings.web_host}:{settings.web_port}: {exc}") from exc
         log.info("web chat: http://%s:%s/", settings.web_host, settings.web_port)
+        scheduler = build_scheduler(application, sender=telegram.sender if telegram is not None else None)
+        scheduler.start()  # rounds close on time, the daily report goes out
         await stop.wait()
         log.info("stopping")
     finally:
+        if scheduler is not None:
+            await scheduler.stop()
         if runner is not None:
             await runner.cleanup()
         if telegram is not None:  # after the web runner (webhook requests drain), before the database closes
