@@ -26,6 +26,7 @@ from bot.channels.telegram.webhook import (
     set_webhook,
 )
 from bot.config import Settings
+from bot.reports.daily import reports_for
 from bot.dispatch import Dispatcher
 from bot.i18n import Translator
 
@@ -81,7 +82,8 @@ async def start_telegram(application: Application, settings: Settings, web_app: 
         sender = Sender(bot, limits or Limits())
         me = await sender.call(GetMe(), paced=False)
         channel = TelegramChannel(application.dispatcher, application.translator, sender, username=me.username or "")
-        dp = build_dispatcher(channel)
+        dp = build_dispatcher(channel, admins=settings.telegram_admin_ids, reports=reports_for(application),
+                              organiser_chat_id=settings.organiser_chat_id)
         await publish_commands(sender, application.translator)
         if settings.telegram_webhook_url and secret:
             url = public_url(settings.telegram_webhook_url)

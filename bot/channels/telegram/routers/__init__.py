@@ -1,17 +1,22 @@
 """All routers of the Telegram channel, in the order updates try them."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from aiogram import Dispatcher
 
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.routers import contacts, other, presses, start, text
+from bot.channels.telegram.routers import contacts, other, presses, report, start, text
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
-def build_dispatcher(channel: TelegramChannel) -> Dispatcher:
+def build_dispatcher(channel: TelegramChannel, *, admins: Collection[int] = (),
+                     reports: report.ReportDesk | None = None, organiser_chat_id: int | None = None) -> Dispatcher:
     """An aiogram Dispatcher whose handlers all speak to `channel` (no FSM: state lives in the engine)."""
     dp = Dispatcher(disable_fsm=True)
+    if reports is not None:  # /baocao for the `admins`, in the organisers' chat; before the engine's commands
+        dp.include_router(report.router(channel, reports, admins=admins, chat_id=organiser_chat_id))
     dp.include_routers(start.router(channel), text.router(channel), contacts.router(channel),
                        presses.router(channel), other.router(channel))
     return dp

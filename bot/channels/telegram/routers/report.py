@@ -1,0 +1,54 @@
+"""/baocao in the organisers' chat: the daily report on demand, for Telegram admins only."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from datetime import datetime
+from typing import Protocol
+
+from aiogram import F, Router
+from aiogram.methods import SendMessage
+from aiogram.types import Message
+
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.groups import command_name
+from bot.channels.telegram.sender import Sender
+from quiz.conversation.engine import guess_locale
+from quiz.conversation.messages import Msg
+
+log = logging.getLogger(__name__)
+COMMAND = "baocao"
+
+
+class ReportDesk(Protocol):
+    """What the router needs from bot.reports.daily.Reports."""
+
+    async def build(self, *, now: datetime) -> object: ...
+    async def send(self, sender: Sender, chat_id: int, report: object) -> None: ...
+
+
+def router(channel: TelegramChannel, reports: ReportDesk, *, admins: Collection[int], chat_id: int | None) -> Router:
+    r = Router(name="report")
+
+    @r.message(F.text.regexp(rf"^/{COMMAND}(@\w+)?(\s|$)"))
+    async def baocao(message: Message) -> None:
+        name, mention = command_name(message.text or "")
+        user = message.from_user
+        if name != COMMAND or user is None or (mention is not None and mention.lower() != channel.username.lower()):
+            return
+        locale = guess_locale(user.language_code)
+        if user.id not in admins or chat_id is None or message.chat.id != chat_id:
+            log.info("telegram: /baocao refused for user %s in chat %s", user.id, message.chat.id)
+            await _say(channel, message.chat.id, Msg("report.refused"), locale)
+            return
+        try:
+            await reports.send(channel.sender, chat_id, await reports.build(now=channel.dispatcher.clock()))
+        except Exception:  # logged; the organisers hear that it did not work
+            log.exception("telegram: /baocao could not build or send the report")
+            await _say(channel, chat_id, Msg("report.failed"), locale)
+
+    return r
+
+
+async def _say(channel: TelegramChannel, chat_id: int, msg: Msg, locale: str) -> None:
+    await channel.sender.send(SendMessage(chat_id=chat_id, text=channel.translator.text(msg, locale)))
