@@ -202,3 +202,204 @@ def run() -> None:
     except CannotListen as exc:
         typer.echo(f"{exc} (set WEB_HOST / WEB_PORT)", err=True)
         raise typer.Exit(1) from None
+
+
+# --- rounds and the daily report ---
+if TYPE_CHECKING:
+    from quiz.rounds import RoundAdmin, RoundState
+
+rounds_app = typer.Typer(help="Rounds: list, create, change, open and close (closing freezes the winners).",
+                         no_args_is_help=True)
+app.add_typer(rounds_app, name="rounds")
+CodeArgument = Annotated[str, typer.Argument(help="Round code, e.g. tuan-1.")]
+
+
+def _with_rounds(work: Callable[[RoundAdmin, App], Awaitable[None]]) -> None:
+    settings = _settings()
+
+    async def go(application: App) -> None:
+        from bot.storage.rounds import round_admin
+        from quiz.rounds import RoundRefused
+        try:
+            await work(round_admin(application), application)
+        except RoundRefused as exc:
+            from quiz.conversation.messages import Msg
+            typer.echo(Translator(settings.locales_dir).text(Msg(exc.message_id, **exc.params), "vi"), err=True)
+            raise typer.Exit(1) from None
+        except Invalid as exc:
+            _fail_with(exc.problems, settings)
+
+    _with_app(settings, go)
+
+
+def _round_line(s: RoundState, now: datetime, tz: object) -> str:
+    r = s.round
+    when = lambda d: d.astimezone(tz).strftime("%d/%m %H:%M") if d else "…"  # noqa: E731
+    state = (f"closed {when(s.closed_at)}, figure {s.figure}" if s.closed else "open" if r.is_open(now)
+             else "not yet open" if r.opens and now < r.opens else "ended, closing")
+    caps = " ".join(x for x in (f"{r.attempts_per_round}/round" if r.attempts_per_round else "",
+                                f"{r.attempts_per_day}/day" if r.attempts_per_day else "") if x) or "no cap"
+    kind = "practice" if r.practice else "prediction" if r.prediction else "ranked"
+    return (f"{r.code:<12} {state:<30} {when(r.opens)} → {when(r.closes)}  {r.questions_per_attempt} q, "
+            f"{int(r.time_limit.total_seconds() // 60)} min, {caps}, {kind}, set {r.question_set}")
+
+
+@rounds_app.command("list")
+def rounds_list() -> None:
+    """Every round with its state, times and settings."""
+    async def work(rounds: RoundAdmin, application: App) -> None:
+        now, tz = datetime.now(timezone.utc), application.services.runtime.tz
+        for s in await rounds.sync():
+            typer.echo(_round_line(s, now, tz))
+
+    _with_rounds(work)
+
+
+def _settings_from(title: str | None, question_set: str | None, questions: int | None, minutes: int | None,
+                   per_round: int | None, per_day: int | None, practice: bool | None, prediction: bool | None,
+                   quota: list[str] | None, opens: str | None, closes: str | None) -> dict[str, object]:
+    """Options in the contest pack's terms, so the pack's rules check them; 0 means no cap, "none" no time."""
+    given: dict[str, object] = {}
+    for key, value in (("title", title), ("question_set", question_set), ("questions_per_attempt", questions),
+                       ("time_limit_minutes", minutes), ("practice", practice), ("prediction", prediction)):
+        if value is not None:
+            given[key] = value
+    for key, cap in (("attempts_per_round", per_round), ("attempts_per_day", per_day)):
+        if cap is not None:
+            given[key] = cap or None
+    for key, when in (("opens", opens), ("closes", closes)):
+        if when is not None:
+            given[key] = None if when.strip().lower() in ("", "none") else when.strip()
+    if quota:
+        quotas: dict[str, object] = {}
+        for item in quota:
+            topic, _, n = item.partition("=")
+            quotas[topic.strip()] = int(n) if n.strip().isdigit() else n
+        given["topic_quotas"] = {k: v for k, v in quotas.items() if v != 0}
+    return given
+
+
+Title = Annotated[str | None, typer.Option(help="Title in Vietnamese.")]
+QSet = Annotated[str | None, typer.Option("--set", help="Question set name.")]
+Questions = Annotated[int | None, typer.Option(help="Questions per attempt (10–40; practice 1–40).")]
+Minutes = Annotated[int | None, typer.Option(help="Time limit of an attempt in minutes.")]
+PerRound = Annotated[int | None, typer.Option(help="Attempts per participant in the round; 0 = no cap.")]
+PerDay = Annotated[int | None, typer.Option(help="Attempts per participant per day; 0 = no cap.")]
+Practice = Annotated[bool | None, typer.Option("--practice/--ranked", help="Unlimited practice that never ranks.")]
+Prediction = Annotated[bool | None, typer.Option("--prediction/--no-prediction", help="Ask the prediction question.")]
+Quota = Annotated[list[str] | None, typer.Option(help="Topic quota TOPIC=N (repeat; N=0 removes it).")]
+Opens = Annotated[str | None, typer.Option(help='"YYYY-MM-DD HH:MM" contest time, or none.')]
+Closes = Annotated[str | None, typer.Option(help='"YYYY-MM-DD HH:MM" contest time, or none.')]
+
+
+@rounds_app.command("set")
+def rounds_set(code: CodeArgument, title: Title = None, question_set: QSet = None, questions: Questions = None,
+               minutes: Minutes = None, per_round: PerRound = None, per_day: PerDay = None,
+               practice: Practice = None, prediction: Prediction = None, quota: Quota = None,
+               opens: Opens = None, closes: Closes = None) -> None:
+    """Change a round's settings, checked by the same rules as a contest pack; running services follow."""
+    given = _settings_from(title, question_set, questions, minutes, per_round, per_day, practice, prediction, quota,
+                           opens, closes)
+
+    async def work(rounds: RoundAdmin, application: App) -> None:
+        if given:
+            await rounds.change(code, given)
+        state = await rounds.state(code)
+        typer.echo(_round_line(state, datetime.now(timezone.utc), application.services.runtime.tz))
+
+    _with_rounds(work)
+
+
+@rounds_app.command("create")
+def rounds_create(code: CodeArgument, title: Title = None, question_set: QSet = None, questions: Questions = None,
+                  minutes: Minutes = None, per_round: PerRound = None, per_day: PerDay = None,
+                  practice: Practice = None, prediction: Prediction = None, quota: Quota = None,
+                  opens: Opens = None, closes: Closes = None) -> None:
+    """Add a round (--set, --questions and --minutes are needed)."""
+    given = _settings_from(title, question_set, questions, minutes, per_round, per_day, practice, prediction, quota,
+                           opens, closes)
+
+    async def work(rounds: RoundAdmin, application: App) -> None:
+        await rounds.create(code, given)
+        typer.echo(_round_line(await rounds.state(code), datetime.now(timezone.utc), application.services.runtime.tz))
+
+    _with_rounds(work)
+
+
+@rounds_app.command("open")
+def rounds_open(code: CodeArgument, reopen: Annotated[bool, typer.Option(
+        "--reopen", help="Open a closed round again, withdrawing its published winners.")] = False) -> None:
+    """Open a round from now on, with no closing time."""
+    async def work(rounds: RoundAdmin, application: App) -> None:
+        await rounds.open(code, now=datetime.now(timezone.utc), reopen=reopen)
+        typer.echo(_round_line(await rounds.state(code), datetime.now(timezone.utc), application.services.runtime.tz))
+
+    _with_rounds(work)
+
+
+@rounds_app.command("close")
+def rounds_close(code: CodeArgument, refreeze: Annotated[bool, typer.Option(
+        "--refreeze", help="Compute the figure and winners of a closed round again (after a regrade).")] = False) -> None:
+    """Close a round now: attempts still open end with the answers they have; the actual prediction
+    figure is fixed and the winners are frozen."""
+    async def work(rounds: RoundAdmin, application: App) -> None:
+        closing = await rounds.close(code, now=datetime.now(timezone.utc), refreeze=refreeze)
+        head = "was already closed" if closing.already else f"closed ({closing.stopped} open attempts ended)"
+        typer.echo(f"{code} {head}; actual figure {closing.figure}; {len(closing.winners)} winners frozen.")
+        await _echo_winners(application, closing.winners)
+
+    _with_rounds(work)
+
+
+@rounds_app.command("winners")
+def rounds_winners(code: CodeArgument) -> None:
+    """The winners frozen when the round closed."""
+    async def work(rounds: RoundAdmin, application: App) -> None:
+        await rounds.state(code)
+        await _echo_winners(application, await rounds.winners(code))
+
+    _with_rounds(work)
+
+
+async def _echo_winners(application: App, winners: object) -> None:
+    from quiz.rounds import FrozenWinner
+    rows: list[FrozenWinner] = list(winners)  # type: ignore[call-overload]
+    people = await application.services.names([w.participant_id for w in rows])
+    for w in rows:
+        name, unit = people.get(w.participant_id, ("—", ""))
+        typer.echo(f"{w.rank:>4}  {w.prize:<13} {name:<30} {unit:<25} {w.correct}/{w.total}  "
+                   f"{w.duration_ms / 1000:7.1f}s  pred {w.prediction if w.prediction is not None else '—'}")
+
+
+@app.command("report")
+def report(now: Annotated[bool, typer.Option("--now", help="Build the daily report and send it now.")] = False,
+           out: Annotated[Path | None, typer.Option("--out", help="Write the chart to this PNG and print the text; "
+                                                                  "nothing is sent.")] = None) -> None:
+    """The organisers' daily report: sent to ORGANISER_CHAT_ID on Telegram, or written with --out."""
+    settings = _settings()
+    if not now and out is None:
+        typer.echo("Say --now to send the report, or --out FILE.png to write it here.", err=True)
+        raise typer.Exit(2)
+    if out is None and not (settings.telegram_bot_token and settings.organiser_chat_id is not None):
+        typer.echo("Sending needs TELEGRAM_BOT_TOKEN and ORGANISER_CHAT_ID (or use --out FILE.png).", err=True)
+        raise typer.Exit(2)
+
+    async def work(application: App) -> None:
+        from bot.reports.daily import reports_for
+        reports = reports_for(application)
+        built = await reports.build(now=datetime.now(timezone.utc))
+        if out is not None:
+            out.write_bytes(built.chart)
+            typer.echo(built.text)
+            typer.echo(f"\nchart: {out} ({len(built.chart):,} bytes)")
+            return
+        from bot.channels.telegram.runner import make_bot
+        from bot.channels.telegram.sender import Sender
+        bot = make_bot(settings.telegram_bot_token or "", settings.telegram_api_base)
+        try:
+            await reports.send(Sender(bot), settings.organiser_chat_id or 0, built)
+        finally:
+            await bot.session.close()
+        typer.echo(f"Report for {built.figures.day:%d/%m/%Y} sent to chat {settings.organiser_chat_id}.")
+
+    _with_app(settings, work)
