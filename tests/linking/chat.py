@@ -13,7 +13,9 @@ class Chat:
 
     def __init__(self, app: App, channel: str, external_id: str, *, language: str = "vi") -> None:
         self.app, self.who = app, Who(channel, external_id, language)
-        self.text, self.buttons, self.toast = "", [], None  # type: str, list[tuple[str, Button]], str | None
+        self.text: str = ""
+        self.buttons: list[tuple[str, Button]] = []
+        self.toast: str | None = None
 
     async def _run(self, event: Event) -> str:
         handled = await self.app.dispatcher.handle(self.who, event)

@@ -101,7 +101,8 @@ class ZaloApi:
         try:
             data = response.json()
         except ValueError:
-            raise ZaloError(0, f"HTTP {response.status_code}, not JSON", transient=response.status_code >= 500) from None
+            raise ZaloError(0, f"HTTP {response.status_code}, not JSON",
+                            transient=response.status_code >= 500) from None
         if not isinstance(data, dict):
             raise ZaloError(0, f"HTTP {response.status_code}, unexpected answer", transient=response.status_code >= 500)
         code = int(data.get("error") or 0)

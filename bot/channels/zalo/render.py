@@ -3,6 +3,7 @@ further choices as numbers to type, and the shared-information form where a phon
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.channels.zalo.api import Message, buttons_message, open_url, quick_reply, text_message, user_info_request
 from bot.channels.zalo.choices import Choice, Offer
@@ -17,6 +18,7 @@ PAYLOAD_LIMIT = 1000  # characters a quick reply sends back
 MORE = Msg("zalo.more_choices")
 CHOOSE = Msg("zalo.choose")
 INFO_TITLE, INFO_SUBTITLE = Msg("zalo.info_title"), Msg("zalo.info_subtitle")
+Json = dict[str, Any]
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -63,9 +65,9 @@ class Renderer:
                                                   self.info_image_url))
         return Rendered(tuple(messages), Offer(tuple(choices), numbered))
 
-    def _buttons(self, buttons: list[Button], choices: list[Choice], locale: str) -> tuple[list[dict[str, object]], list[str]]:
+    def _buttons(self, buttons: list[Button], choices: list[Choice], locale: str) -> tuple[list[Json], list[str]]:
         """The first five as buttons, the rest as numbered lines; each choice remembered under its payload."""
-        quick: list[dict[str, object]] = []
+        quick: list[Json] = []
         listed: list[str] = []
         for b in buttons:
             label = self.translator.text(b.label, locale)
@@ -73,8 +75,9 @@ class Renderer:
                 if len(quick) < MAX_BUTTONS:
                     quick.append(open_url(_title(label), b.action))
                 continue
-            taken = {c.payload for c in choices}
-            payload = label[:PAYLOAD_LIMIT] if label[:PAYLOAD_LIMIT] not in taken else f"{label[:PAYLOAD_LIMIT - 8]} ({len(choices) + 1})"
+            payload = label[:PAYLOAD_LIMIT]
+            if payload in {c.payload for c in choices}:  # the same label twice: tell them apart
+                payload = f"{label[:PAYLOAD_LIMIT - 8]} ({len(choices) + 1})"
             choices.append(Choice(payload, b.action))
             if len(quick) < MAX_BUTTONS:
                 quick.append(quick_reply(_title(label), payload))
@@ -82,7 +85,7 @@ class Renderer:
                 listed.append(f"{len(choices)}. {label}")
         return quick, listed
 
-    def _pack(self, body: str, quick: list[dict[str, object]], listed: list[str], locale: str) -> list[Message]:
+    def _pack(self, body: str, quick: list[Json], listed: list[str], locale: str) -> list[Message]:
         extra = "\n".join([self.translator.text(MORE, locale), *listed]) if listed else ""
         if not quick:
             return [text_message(piece) for piece in split_text(body)]
