@@ -5,7 +5,7 @@ import gc
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 
@@ -14,9 +14,11 @@ from bot.config import Settings
 from bot.content import read_pack
 from bot.dispatch import Dispatcher, utcnow
 from bot.i18n import Translator
+from bot.import_desk import ImportDesk
 from bot.state import MemoryStates, RedisStates, StateStore
 from bot.storage.answer_log import GroupCommitAnswers
 from bot.storage.contests import contest_slugs, load_runtime, store_pack
+from bot.storage.repositories import ContestScope
 from bot.storage.engine import AsyncEngine, make_engine
 from bot.storage.migrate import upgrade_async
 from bot.storage.uow import SqlUnitOfWork
@@ -35,6 +37,22 @@ class App:
     translator: Translator
     states: StateStore
     answers: GroupCommitAnswers
+    scope: ContestScope
+    imports: ImportDesk = field(init=False)  # question files admins upload, checked before publishing
+
+    def __post_init__(self) -> None:
+        self.imports = ImportDesk(self)
+
+    async def reload(self) -> None:
+        """Serve what storage holds now (e.g. a question set version just published), without a restart.
+
+        Row ids are added to the scope the units of work share before the runtime is swapped, so
+        requests already running on the old runtime keep working. Other worker processes keep
+        their runtime until they restart."""
+        runtime, scope = await load_runtime(self.engine, self.services.runtime.contest.slug)
+        self.scope.round_ids.update(scope.round_ids)
+        self.scope.set_ids.update(scope.set_ids)
+        self.services.runtime = runtime
 
     async def close(self) -> None:
         await self.answers.close()
@@ -76,4 +94,4 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
     dispatcher = Dispatcher(Conversation(services), states, clock=clock)
     settle_memory()
     return App(settings, engine, services, dispatcher, Translator(settings.locales_dir, tz=runtime.contest.timezone),
-               states, answers)
+               states, answers, scope)

@@ -17,6 +17,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.routers import ALLOWED_UPDATES, build_dispatcher
+from bot.channels.telegram.routers.admin_import import Desk
 from bot.channels.telegram.sender import Limits, Sender
 from bot.channels.telegram.webhook import (
     TelegramConfigError,
@@ -43,6 +44,7 @@ class Application(Protocol):
 
     dispatcher: Dispatcher
     translator: Translator
+    imports: Desk  # question files admins send to the bot
 
 
 @dataclass
@@ -82,8 +84,8 @@ async def start_telegram(application: Application, settings: Settings, web_app: 
         sender = Sender(bot, limits or Limits())
         me = await sender.call(GetMe(), paced=False)
         channel = TelegramChannel(application.dispatcher, application.translator, sender, username=me.username or "")
-        dp = build_dispatcher(channel, admins=settings.telegram_admin_ids, reports=reports_for(application),
-                              organiser_chat_id=settings.organiser_chat_id)
+        dp = build_dispatcher(channel, imports=application.imports, admins=settings.telegram_admin_ids,
+                              reports=reports_for(application), organiser_chat_id=settings.organiser_chat_id)
         await publish_commands(sender, application.translator)
         if settings.telegram_webhook_url and secret:
             url = public_url(settings.telegram_webhook_url)
