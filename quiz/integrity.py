@@ -1,0 +1,131 @@
+"""Integrity rules: attempts too fast to read, identical answer sheets, referral bursts.
+
+Each rule only raises a flag for organisers to review; nobody is disqualified by a rule."""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+
+from quiz.attempts import PaperItem
+
+
+class FlagKind(str, Enum):
+    TOO_FAST = "too_fast"
+    SAME_ANSWERS = "same_answers"
+    REFERRAL_BURST = "referral_burst"
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptTrace:
+    """What the rules need of one finished attempt: timing and a fingerprint of its answers."""
+
+    participant_id: int
+    attempt_id: int
+    answered: int
+    started_at: datetime
+    last_answer_at: datetime
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    participant_id: int
+    referral: str
+    registered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    kind: FlagKind
+    participant_id: int
+    attempt_id: int | None
+    detail: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    min_seconds_per_answer: float = 2.0  # nobody reads a question and four options faster
+    min_answers: int = 5  # fewer answers say too little about speed or copying
+    burst_accounts: int = 5
+    burst_window: timedelta = timedelta(minutes=10)
+
+
+def fingerprint(paper: Sequence[PaperItem], answers: Mapping[int, int]) -> str:
+    """A digest of the answers as (question, chosen option) pairs in paper order.
+
+    Options are shuffled per paper, so the shown position is mapped back to the option itself."""
+    pairs = [f"{paper[pos].question_id}={paper[pos].order[choice]}"
+             for pos, choice in sorted(answers.items())
+             if 0 <= pos < len(paper) and 0 <= choice < len(paper[pos].order)]
+    return hashlib.sha256("|".join(pairs).encode()).hexdigest()[:32]
+
+
+def too_fast(traces: Iterable[AttemptTrace], rules: Thresholds = Thresholds()) -> list[Flag]:
+    """Attempts whose answers came faster on average than `min_seconds_per_answer`."""
+    flags: list[Flag] = []
+    for t in traces:
+        if t.answered < rules.min_answers:
+            continue
+        per_answer = (t.last_answer_at - t.started_at).total_seconds() / t.answered
+        if per_answer < rules.min_seconds_per_answer:
+            flags.append(Flag(FlagKind.TOO_FAST, t.participant_id, t.attempt_id,
+                              {"seconds_per_answer": round(per_answer, 2), "answered": t.answered}))
+    return flags
+
+
+def same_answers(traces: Iterable[AttemptTrace], rules: Thresholds = Thresholds()) -> list[Flag]:
+    """Participants whose answer sheet is identical to another participant's in the round."""
+    groups: dict[str, dict[int, int]] = defaultdict(dict)  # fingerprint -> participant -> first attempt
+    for t in traces:
+        if t.answered >= rules.min_answers:
+            groups[t.fingerprint].setdefault(t.participant_id, t.attempt_id)
+    flags: list[Flag] = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for pid, aid in members.items():
+            others = sorted(p for p in members if p != pid)
+            flags.append(Flag(FlagKind.SAME_ANSWERS, pid, aid, {"others": others[:20], "group": len(members)}))
+    return flags
+
+
+def referral_bursts(registrations: Iterable[Registration], rules: Thresholds = Thresholds()) -> list[Flag]:
+    """Accounts registered with one referral code, `burst_accounts` or more within `burst_window`."""
+    by_code: dict[str, list[Registration]] = defaultdict(list)
+    for r in registrations:
+        by_code[r.referral].append(r)
+    flags: list[Flag] = []
+    for code, regs in by_code.items():
+        regs.sort(key=lambda r: (r.registered_at, r.participant_id))
+        window: deque[Registration] = deque()
+        caught: dict[int, int] = {}  # participant -> largest burst seen around them
+        for r in regs:
+            window.append(r)
+            while r.registered_at - window[0].registered_at > rules.burst_window:
+                window.popleft()
+            if len(window) >= rules.burst_accounts:
+                for w in window:
+                    caught[w.participant_id] = max(caught.get(w.participant_id, 0), len(window))
+        minutes = int(rules.burst_window.total_seconds() // 60)
+        flags += [Flag(FlagKind.REFERRAL_BURST, pid, None, {"referral": code, "accounts": n, "minutes": minutes})
+                  for pid, n in sorted(caught.items())]
+    return flags
+
+
+def scan(traces: Sequence[AttemptTrace], registrations: Iterable[Registration],
+         rules: Thresholds = Thresholds()) -> list[Flag]:
+    """Every flag for one round: one per participant and kind, bursts only among the round's participants."""
+    taking_part = {t.participant_id for t in traces}
+    found = [*too_fast(traces, rules), *same_answers(traces, rules),
+             *(f for f in referral_bursts(registrations, rules) if f.participant_id in taking_part)]
+    seen: set[tuple[FlagKind, int]] = set()
+    out: list[Flag] = []
+    for f in found:
+        if (f.kind, f.participant_id) not in seen:
+            seen.add((f.kind, f.participant_id))
+            out.append(f)
+    return out
