@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 
 
+from bot.broadcasts.runner import Broadcaster
 from bot.config import Settings
 from bot.content import read_pack
 from bot.dispatch import Dispatcher, utcnow
@@ -17,6 +18,7 @@ from bot.i18n import Translator
 from bot.import_desk import ImportDesk
 from bot.state import MemoryStates, RedisStates, StateStore
 from bot.storage.answer_log import GroupCommitAnswers
+from bot.storage.broadcasts import BroadcastStore
 from bot.storage.contests import contest_slugs, load_runtime, store_pack
 from bot.storage.repositories import ContestScope
 from bot.storage.engine import AsyncEngine, make_engine
@@ -39,9 +41,12 @@ class App:
     answers: GroupCommitAnswers
     scope: ContestScope
     imports: ImportDesk = field(init=False)  # question files admins upload, checked before publishing
+    broadcasts: Broadcaster = field(init=False)  # tips and announcements; channels connect their outlets
 
     def __post_init__(self) -> None:
         self.imports = ImportDesk(self)
+        store = BroadcastStore(self.engine, contest=self.services.runtime.contest.slug)
+        self.broadcasts = Broadcaster(store, self.translator, clock=self.dispatcher.clock)
 
     async def reload(self) -> None:
         """Serve what storage holds now (e.g. a question set version just published), without a restart.
@@ -55,6 +60,7 @@ class App:
         self.services.runtime = runtime
 
     async def close(self) -> None:
+        await self.broadcasts.stop()
         await self.answers.close()
         if isinstance(self.states, RedisStates):
             await self.states.close()

@@ -8,6 +8,8 @@ import signal
 
 from aiohttp import web
 
+from bot.broadcasts.telegram import TelegramOutlet
+from bot.broadcasts.zalo import ZaloOutlet
 from bot.channels.telegram.runner import TelegramHandle, start_telegram
 from bot.channels.zalo.runner import ZaloHandle, start_zalo
 from bot.compose import build
@@ -40,6 +42,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         if settings.telegram_bot_token:
             telegram = await start_telegram(application, settings, web_app)
             log.info("telegram: %s", telegram.description)
+            application.broadcasts.connect("telegram", TelegramOutlet(telegram.sender))
         else:
             log.info("telegram: off (no TELEGRAM_BOT_TOKEN)")
         if settings.zalo_app_id:
@@ -47,6 +50,9 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
             log.info("zalo: %s", zalo.description)
         else:
             log.info("zalo: off (no ZALO_APP_ID)")
+        if zalo is not None:  # inside the 48-hour window only; others are skipped and counted
+            application.broadcasts.connect("zalo", ZaloOutlet(send=zalo.channel.send_text))
+        await application.broadcasts.resume()  # broadcasts a stop or crash left half-sent carry on
 
         runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
         await runner.setup()
@@ -65,6 +71,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
             await scheduler.stop()
         if runner is not None:
             await runner.cleanup()
+        await application.broadcasts.stop()  # messages in flight are recorded while the sender still works
         if telegram is not None:  # after the web runner (webhook requests drain), before the database closes
             await telegram.stop()
         if zalo is not None:  # likewise: events in hand finish before the database closes

@@ -1,0 +1,1 @@
+"""Tips and announcements to citizens who opted in: claimed, sent, recorded, resumable."""

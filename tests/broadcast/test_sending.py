@@ -1,0 +1,154 @@
+"""A broadcast reaches the citizens who opted in to news, each once, through the paced Telegram sender."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.broadcasts.runner import BadBroadcast, Broadcaster
+from bot.broadcasts.zalo import ZaloOutlet
+from bot.compose import App
+from telegram.fake_api import FakeTelegram
+
+from .conftest import at, citizen, messaged, set_account
+
+
+async def test_only_citizens_whose_latest_news_consent_is_granted_receive_it(
+        app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
+    await citizen(app, "101")  # yes
+    await citizen(app, "102", news=False)  # said no
+    await citizen(app, "103", news=None)  # never answered
+    changed_mind = await citizen(app, "104")
+    await app.services.consent(account_id=changed_mind.id, purpose="news", granted=False, now=at(app))
+    came_back = await citizen(app, "105", news=False)
+    await app.services.consent(account_id=came_back.id, purpose="news", granted=True, now=at(app))
+
+    b = await broadcaster.create(kind="tip", text_vi="Cài đặt ứng dụng VNeID để làm thủ tục trực tuyến.")
+    done = await broadcaster.run(b.id)
+
+    assert messaged(fake) == {101: 1, 105: 1}
+    assert done is not None and done.status == "done"
+    assert (done.total, done.sent, done.failed, done.skipped) == (2, 2, 0, 0)
+    text = fake.delivered("sendMessage")[0].params["text"]
+    assert "Cài đặt ứng dụng VNeID" in text and text.startswith("💡") and "Ngừng nhận tin" in text
+
+
+async def test_a_withdrawal_on_one_account_stops_news_to_the_same_person_everywhere(
+        app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
+    telegram = await citizen(app, "201", phone="0912345678")
+    zalo = await citizen(app, "zalo-201", channel="zalo", news=None)
+    await set_account(app, zalo.id, participant_id=telegram.participant_id or (await app.services.account(
+        channel="telegram", external_id="201", locale="vi", now=at(app))).participant_id)
+    zalo_after_link = await app.services.account(channel="zalo", external_id="zalo-201", locale="vi", now=at(app))
+    await app.services.consent(account_id=zalo_after_link.id, purpose="news", granted=False, now=at(app))
+
+    b = await broadcaster.create(kind="announcement", text_vi="Vòng 2 mở lúc 8 giờ sáng thứ Hai.")
+    done = await broadcaster.run(b.id)
+
+    assert messaged(fake) == {}
+    assert done is not None and done.total == 0 and done.status == "done"
+
+
+async def test_one_person_with_telegram_and_zalo_gets_it_once_on_telegram(
+        app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
+    await citizen(app, "301", phone="0912345678")
+    person = (await app.services.account(channel="telegram", external_id="301", locale="vi", now=at(app))).participant_id
+    zalo = await citizen(app, "zalo-301", channel="zalo", news=None)
+    await set_account(app, zalo.id, participant_id=person, last_seen_at=at(app))
+    zalo_sent: list[str] = []
+
+    async def send(user_id: str, text: str) -> None:
+        zalo_sent.append(user_id)
+
+    broadcaster.connect("zalo", ZaloOutlet(send=send))
+    b = await broadcaster.create(kind="tip", text_vi="Mẹo: bật xác thực hai lớp.")
+    done = await broadcaster.run(b.id)
+
+    assert messaged(fake) == {301: 1} and zalo_sent == []
+    assert done is not None and (done.total, done.sent) == (1, 1)
+
+
+async def test_zalo_users_outside_the_48_hour_window_are_skipped_and_counted(
+        app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
+    recent = await citizen(app, "zalo-1", channel="zalo")
+    old = await citizen(app, "zalo-2", channel="zalo")
+    never = await citizen(app, "zalo-3", channel="zalo")
+    await set_account(app, recent.id, last_seen_at=at(app) - timedelta(hours=47))
+    await set_account(app, old.id, last_seen_at=at(app) - timedelta(hours=49))
+    await citizen(app, "web-1", channel="web")
+    await citizen(app, "401")
+    zalo_sent: list[tuple[str, str]] = []
+
+    async def send(user_id: str, text: str) -> None:
+        zalo_sent.append((user_id, text))
+
+    broadcaster.connect("zalo", ZaloOutlet(send=send))  # the Zalo channel's own can_message decides the window
+    b = await broadcaster.create(kind="tip", text_vi="Nộp hồ sơ trực tuyến trên Cổng Dịch vụ công.")
+    done = await broadcaster.run(b.id)
+
+    assert [u for u, _ in zalo_sent] == ["zalo-1"] and messaged(fake) == {401: 1}
+    assert done is not None and (done.total, done.sent, done.failed, done.skipped) == (5, 2, 0, 3)
+    assert await broadcaster.store.reasons(b.id) == {"zalo_window": 2, "cannot_push": 1}
+    assert never.id not in {recent.id, old.id}
+
+
+async def test_without_the_zalo_channel_its_users_are_skipped_with_that_reason(
+        app: App, broadcaster: Broadcaster) -> None:
+    await citizen(app, "zalo-9", channel="zalo")
+    b = await broadcaster.create(kind="tip", text_vi="Mẹo.")
+    await broadcaster.run(b.id)
+    assert await broadcaster.store.reasons(b.id) == {"zalo_off": 1}
+
+
+async def test_english_speakers_get_the_english_text_when_there_is_one(
+        app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
+    await citizen(app, "501", locale="en")
+    await citizen(app, "502", locale="vi")
+    b = await broadcaster.create(kind="announcement", text_vi="Kết quả tuần 1 đã có.", text_en="Week 1 results are out.")
+    await broadcaster.run(b.id)
+    texts = {int(c.params["chat_id"]): c.params["text"] for c in fake.delivered("sendMessage")}
+    assert "Week 1 results are out." in texts[501] and texts[501].startswith("📢 From the organisers")
+    assert "Kết quả tuần 1 đã có." in texts[502] and "Ban Tổ chức" in texts[502]
+
+
+async def test_a_citizen_who_blocked_the_bot_counts_as_failed_and_the_rest_still_get_it(
+        app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
+    for user in ("601", "602", "603"):
+        await citizen(app, user)
+    fake.fail("sendMessage", 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+    b = await broadcaster.create(kind="tip", text_vi="Mẹo.")
+    done = await broadcaster.run(b.id)
+    assert done is not None and (done.total, done.sent, done.failed) == (3, 2, 1)
+    assert await broadcaster.store.reasons(b.id) == {"blocked": 1}
+
+
+async def test_sending_keeps_to_telegrams_30_messages_a_second(
+        app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
+    for n in range(75):
+        await citizen(app, str(1000 + n))
+    b = await broadcaster.create(kind="tip", text_vi="Mẹo.")
+    await broadcaster.run(b.id)
+    times = sorted(c.at for c in fake.delivered("sendMessage"))
+    assert len(times) == 75
+    busiest = max(sum(1 for x in times if start <= x < start + 0.999) for start in times)  # float spacing
+    assert busiest <= 30
+    assert times[-1] - times[0] >= 74 / 30 - 0.01
+
+
+async def test_a_cancelled_broadcast_stops_and_is_not_resumed(app: App, broadcaster: Broadcaster,
+                                                              fake: FakeTelegram) -> None:
+    for n in range(12):
+        await citizen(app, str(700 + n))
+    b = await broadcaster.create(kind="tip", text_vi="Mẹo.")
+    assert await broadcaster.store.cancel(b.id, now=at(app))
+    done = await broadcaster.run(b.id)
+    assert done is not None and done.status == "cancelled" and messaged(fake) == {}
+    assert await broadcaster.resume() == []
+
+
+@pytest.mark.parametrize("text_vi, kind", [("   ", "tip"), ("x" * 3001, "tip"), ("Mẹo.", "spam")])
+async def test_empty_overlong_or_unknown_broadcasts_are_refused(app: App, broadcaster: Broadcaster, text_vi: str,
+                                                                 kind: str) -> None:
+    with pytest.raises(BadBroadcast):
+        await broadcaster.create(kind=kind, text_vi=text_vi)
+    assert await broadcaster.store.recent() == []
