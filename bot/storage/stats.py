@@ -1,0 +1,197 @@
+"""Aggregates for the organisers' dashboard: read-only queries, one GROUP BY each where it can be."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, case, cast, distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.storage import tables as t
+from bot.storage.codec import paper_from_json
+from quiz.attempts import AttemptStatus
+from quiz.integrity import AttemptTrace, Registration, fingerprint
+from quiz.text import fold
+
+_A, _P, _Q, _R = t.attempts.c, t.participants.c, t.answers.c, t.rounds.c
+BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: date
+    registered: int  # new participants that day
+    participants: int  # distinct participants who started a ranked attempt that day
+    attempts: int  # ranked attempts started that day
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionCount:
+    question_id: str
+    answers: int
+    correct: int
+
+    @property
+    def share(self) -> float:
+        return self.correct / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    full_name: str
+    phone: str | None
+    unit_code: str | None
+
+
+class DashboardStats:
+    """Read-only figures of one contest, for pages and exports."""
+
+    def __init__(self, engine: AsyncEngine, *, contest: str, tz: ZoneInfo) -> None:
+        self._engine, self._slug, self._tz = engine, contest, tz
+        self._contest_id: int | None = None
+
+    async def _cid(self, conn: AsyncConnection) -> int:
+        if self._contest_id is None:
+            self._contest_id = (await conn.execute(
+                select(t.contests.c.id).where(t.contests.c.slug == self._slug))).scalar_one()
+        return self._contest_id
+
+    async def _round_id(self, conn: AsyncConnection, round_code: str) -> int | None:
+        return (await conn.execute(select(_R.id).where(_R.contest_id == await self._cid(conn),
+                                                        _R.code == round_code))).scalar()
+
+    def _local_date(self, conn: AsyncConnection, column: Any) -> ColumnElement[Any]:
+        """The calendar day of a UTC timestamp column in the contest's time zone."""
+        if conn.dialect.name == "postgresql":
+            return cast(func.timezone(self._tz.key, column), Date)
+        offset = self._tz.utcoffset(datetime.now()) or timedelta(0)  # Việt Nam keeps one offset all year
+        return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+    async def by_day(self, *, since: date | None = None) -> list[DayCount]:
+        """Registrations, participants and ranked attempts per contest day, oldest first."""
+        async with self._engine.connect() as conn:
+            cid = await self._cid(conn)
+            aq = (select(_A.day, func.count(distinct(_A.participant_id)), func.count())
+                  .join(t.rounds, _R.id == _A.round_id)
+                  .where(_R.contest_id == cid, _A.practice.is_(False)).group_by(_A.day))
+            if since is not None:
+                aq = aq.where(_A.day >= since)
+            taking = {_as_date(r[0]): (int(r[1]), int(r[2])) for r in await conn.execute(aq)}
+            local = self._local_date(conn, _P.registered_at).label("d")
+            rq = select(local, func.count()).where(_P.contest_id == cid).group_by(local)
+            registered = {_as_date(r[0]): int(r[1]) for r in await conn.execute(rq)}
+        days = sorted(d for d in {*taking, *registered} if since is None or d >= since)
+        return [DayCount(d, registered.get(d, 0), *taking.get(d, (0, 0))) for d in days]
+
+    async def activity_by_unit(self, *, day: date) -> tuple[dict[str, int], dict[str, int]]:
+        """Distinct participants and ranked attempts started on `day`, by the participant's unit."""
+        q = (select(_P.unit_code, func.count(distinct(_A.participant_id)), func.count())
+             .join(t.participants, _P.id == _A.participant_id).join(t.rounds, _R.id == _A.round_id)
+             .where(_A.day == day, _A.practice.is_(False)).group_by(_P.unit_code))
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(q.where(_R.contest_id == await self._cid(conn)))).all()
+        return ({r[0]: int(r[1]) for r in rows if r[0]}, {r[0]: int(r[2]) for r in rows if r[0]})
+
+    async def all_correct(self, *, round_code: str | None = None) -> int:
+        """Participants with at least one finished ranked attempt answering every question right."""
+        q = (select(func.count(distinct(_A.participant_id))).join(t.rounds, _R.id == _A.round_id)
+             .where(_A.status == AttemptStatus.FINISHED.value, _A.practice.is_(False), _A.total > 0,
+                    _A.correct == _A.total))
+        async with self._engine.connect() as conn:
+            q = q.where(_R.contest_id == await self._cid(conn))
+            if round_code is not None:
+                q = q.where(_R.code == round_code)
+            return int((await conn.execute(q)).scalar_one())
+
+    async def question_stats(self, *, round_code: str | None = None) -> list[QuestionCount]:
+        """Answers and correct answers per question id, across the contest or in one round."""
+        q = (select(_Q.question_id, func.count(), func.sum(case((_Q.correct.is_(True), 1), else_=0)))
+             .join(t.attempts, _A.id == _Q.attempt_id).join(t.rounds, _R.id == _A.round_id)
+             .where(_Q.question_id.is_not(None)).group_by(_Q.question_id))
+        async with self._engine.connect() as conn:
+            q = q.where(_R.contest_id == await self._cid(conn))
+            if round_code is not None:
+                q = q.where(_R.code == round_code)
+            rows = (await conn.execute(q)).all()
+        return [QuestionCount(str(r[0]), int(r[1]), int(r[2] or 0)) for r in rows]
+
+    async def people(self, ids: Sequence[int]) -> dict[int, Person]:
+        """Name, phone and unit of each participant, fetched in batches."""
+        out: dict[int, Person] = {}
+        async with self._engine.connect() as conn:
+            for start in range(0, len(ids), BATCH):
+                chunk = list(ids[start:start + BATCH])
+                rows = await conn.execute(select(_P.id, _P.full_name, _P.phone, _P.unit_code)
+                                          .where(_P.id.in_(chunk)))
+                out.update({r.id: Person(r.id, r.full_name, r.phone, r.unit_code) for r in rows})
+        return out
+
+    async def find(self, text: str, *, by_phone: bool) -> set[int]:
+        """Participants whose name contains `text` (accents and case folded), or, with `by_phone`,
+        whose phone number contains its digits."""
+        digits = "".join(ch for ch in text if ch.isdigit())
+        async with self._engine.connect() as conn:
+            cid = await self._cid(conn)
+            if by_phone and len(digits) >= 3 and len(digits) == len(text.replace(" ", "").lstrip("+")):
+                rows = await conn.execute(select(_P.id).where(_P.contest_id == cid, _P.phone.contains(digits)))
+                return {r.id for r in rows}
+            wanted = " ".join(fold(text).split())
+            if not wanted:
+                return set()
+            found: set[int] = set()
+            stream = await conn.stream(select(_P.id, _P.full_name).where(_P.contest_id == cid,
+                                                                          _P.erased_at.is_(None)))
+            async for part in stream.partitions(5000):
+                found.update(r.id for r in part if wanted in fold(r.full_name))
+            return found
+
+    # integrity
+    async def traces(self, *, round_code: str) -> list[AttemptTrace]:
+        """Timing and answer fingerprints of the round's finished ranked attempts, read in batches."""
+        out: list[AttemptTrace] = []
+        async with self._engine.connect() as conn:
+            rid = await self._round_id(conn, round_code)
+            if rid is None:
+                return out
+            after = 0
+            while True:
+                attempts = (await conn.execute(
+                    select(_A.id, _A.participant_id, _A.started_at, _A.paper)
+                    .where(_A.round_id == rid, _A.status == AttemptStatus.FINISHED.value, _A.practice.is_(False),
+                           _A.answered > 0, _A.id > after).order_by(_A.id).limit(BATCH))).all()
+                if not attempts:
+                    return out
+                after = attempts[-1].id
+                out += await _traces(conn, attempts)
+
+    async def referrals(self) -> list[Registration]:
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(select(_P.id, _P.referral, _P.registered_at).where(
+                _P.contest_id == await self._cid(conn), _P.referral.is_not(None), _P.erased_at.is_(None)))
+            return [Registration(r.id, r.referral, r.registered_at) for r in rows]
+
+
+async def _traces(conn: AsyncConnection, attempts: Sequence[Any]) -> list[AttemptTrace]:
+    answers: dict[int, dict[int, int]] = {a.id: {} for a in attempts}
+    last: dict[int, datetime] = {}
+    rows = await conn.execute(select(_Q.attempt_id, _Q.position, _Q.choice, _Q.answered_at)
+                              .where(_Q.attempt_id.in_(list(answers))))
+    for r in rows:
+        answers[r.attempt_id][r.position] = r.choice
+        if r.attempt_id not in last or r.answered_at > last[r.attempt_id]:
+            last[r.attempt_id] = r.answered_at
+    return [AttemptTrace(a.participant_id, a.id, len(answers[a.id]), a.started_at, last[a.id],
+                         fingerprint(paper_from_json(a.paper), answers[a.id]))
+            for a in attempts if a.id in last]
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
