@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -40,9 +40,11 @@ class InboundEvents:
         return True
 
     async def done(self, event_id: str, *, now: datetime) -> None:
+        """Mark the event processed and drop its body: the id still stops redeliveries, and a
+        phone number shared in it is not kept beyond its use (an erasure could not find it here)."""
         async with self.engine.begin() as conn:
             await conn.execute(update(t.inbound_events).where(
-                _E.channel == self.channel, _E.event_id == event_id).values(processed_at=now))
+                _E.channel == self.channel, _E.event_id == event_id).values(processed_at=now, payload=null()))
 
     async def unprocessed(self, *, received_before: datetime, limit: int = 200) -> list[Recorded]:
         """Events acknowledged but never processed (the process stopped), oldest first."""

@@ -20,6 +20,11 @@ async def recorded(world: ZaloWorld) -> list[tuple[str, bool]]:
         return [(r.event_id, r.processed_at is not None) for r in rows]
 
 
+async def bodies(world: ZaloWorld) -> list[object]:
+    async with world.app.engine.connect() as conn:
+        return list((await conn.execute(select(t.inbound_events.c.payload))).scalars())
+
+
 def test_the_signature_is_the_sha256_of_app_id_body_timestamp_and_secret() -> None:
     import hashlib
     body = b'{"event_name":"follow","timestamp":"1718850000000"}'
@@ -117,3 +122,10 @@ async def test_events_that_need_no_answer_are_recorded_and_left(world: ZaloWorld
     assert await world.post(oa_sent) == 200
     assert world.fake.sent == []
     assert all(done for _id, done in await recorded(world))
+
+
+async def test_a_processed_event_keeps_its_id_but_not_the_phone_number_in_it(world: ZaloWorld) -> None:
+    an = world.citizen()
+    await an.follow()
+    await an.share_info(name="Trần Thị Bình", phone="84987654321")
+    assert len(await recorded(world)) == 2 and await bodies(world) == [None, None]
