@@ -86,6 +86,9 @@ def changed_round(current: Round | None, changes: Mapping[str, Any], *, code: st
     if unknown:
         raise RoundRefused("unknown_setting", keys=", ".join(unknown))
     raw = {**(settings_of(current, tz) if current else {}), **changes, "code": code}
+    for key in ("questions_per_attempt", "time_limit_minutes"):  # left empty: reported as missing
+        if raw.get(key) is None:
+            raw.pop(key, None)
     new, problems = parse_round(raw, tz=tz, file="")
     if new is not None:
         problems += round_fit_problems(new, sets=sets, topics=topics, file="")
