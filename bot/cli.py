@@ -403,3 +403,82 @@ def report(now: Annotated[bool, typer.Option("--now", help="Build the daily repo
         typer.echo(f"Report for {built.figures.day:%d/%m/%Y} sent to chat {settings.organiser_chat_id}.")
 
     _with_app(settings, work)
+
+
+# --- broadcasts ---
+broadcast_app = typer.Typer(help="Tips and announcements to citizens who opted in to news.", no_args_is_help=True)
+app.add_typer(broadcast_app, name="broadcast")
+
+
+async def _broadcast_lines(application: App, broadcast_id: int) -> list[str]:
+    b = await application.broadcasts.store.get(broadcast_id)
+    if b is None:
+        return []
+    reasons = await application.broadcasts.store.reasons(broadcast_id)
+    lines = [f"broadcast {b.id} ({b.kind}): {b.status}; {b.total} recipients: {b.sent} sent, {b.failed} failed, "
+             f"{b.skipped} skipped"]
+    lines += [f"  {reason or 'unknown'}: {count}" for reason, count in sorted(reasons.items())]
+    if reasons.get("zalo_window"):
+        lines.append(f"  ({reasons['zalo_window']} Zalo users last wrote over 48 hours ago: Zalo lets the OA "
+                     "message them only within 48 hours)")
+    return lines
+
+
+@broadcast_app.command("send")
+def broadcast_send(text: Annotated[str, typer.Option("--text", help="The message, in Vietnamese.")],
+                   kind: Annotated[str, typer.Option("--kind", help="tip or announcement.")] = "announcement",
+                   text_en: Annotated[str, typer.Option("--text-en", help="English text for English users.")] = ""
+                   ) -> None:
+    """Send now to everyone whose latest 'news' consent is granted (Telegram; Zalo when configured)."""
+    settings = _settings()
+    if not settings.telegram_bot_token and not settings.zalo_app_id:
+        typer.echo("Nothing to send through: set TELEGRAM_BOT_TOKEN (or the ZALO_* settings).", err=True)
+        raise typer.Exit(2)
+
+    async def work(application: App) -> None:
+        from contextlib import AsyncExitStack
+
+        from aiohttp import web
+
+        from bot.broadcasts.runner import BadBroadcast
+        try:
+            b = await application.broadcasts.create(kind=kind, text_vi=text, text_en=text_en)
+        except BadBroadcast as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        async with AsyncExitStack() as channels:
+            if settings.telegram_bot_token:
+                from bot.broadcasts.telegram import TelegramOutlet
+                from bot.channels.telegram.runner import make_bot
+                from bot.channels.telegram.sender import Sender
+                bot = make_bot(settings.telegram_bot_token, settings.telegram_api_base)
+                channels.push_async_callback(bot.session.close)
+                application.broadcasts.connect("telegram", TelegramOutlet(Sender(bot)))
+            if settings.zalo_app_id:
+                from bot.broadcasts.zalo import ZaloOutlet
+                from bot.channels.zalo.runner import start_zalo
+                zalo = await start_zalo(application, settings, web.Application(), sweep_every=None)
+                channels.push_async_callback(zalo.stop)
+                application.broadcasts.connect("zalo", ZaloOutlet(send=zalo.channel.send_text))
+            typer.echo(f"broadcast {b.id}: sending…")
+            await application.broadcasts.run(b.id)
+        for line in await _broadcast_lines(application, b.id):
+            typer.echo(line)
+
+    _with_app(settings, work)
+
+
+@broadcast_app.command("status")
+def broadcast_status(broadcast_id: Annotated[int, typer.Argument(help="The broadcast's number.")]) -> None:
+    """Progress of a broadcast: recipients, sent, failed, skipped, and why."""
+    settings = _settings()
+
+    async def work(application: App) -> None:
+        lines = await _broadcast_lines(application, broadcast_id)
+        if not lines:
+            typer.echo(f"No broadcast {broadcast_id}.", err=True)
+            raise typer.Exit(1)
+        for line in lines:
+            typer.echo(line)
+
+    _with_app(settings, work)
