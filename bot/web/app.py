@@ -6,7 +6,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.compose import App
-from bot.web import chat
+from bot.web import admin, chat
 from bot.web.identity import BrowserIds, web_secret
 from bot.web.keys import APP, BROWSER_IDS
 
@@ -33,6 +33,7 @@ def create_web_app(application: App) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_static("/static/chat/", STATIC, append_version=False)
     chat.setup(app)
+    admin.setup(app, application)  # the organisers' dashboard at /admin
     return app
 
 

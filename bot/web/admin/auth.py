@@ -1,0 +1,147 @@
+"""Who may see a dashboard page: server-side sessions, roles, CSRF on every POST.
+
+Secure by default: the middleware below guards every route of the /admin app. A route
+needs a signed-in organiser (or admin) unless marked otherwise:
+
+    @public                      # the login page only
+    @require("admin")            # admins only; organisers get a 403 page
+
+Inside a handler, `staff(request)` is the signed-in member (`.is_admin`, `.csrf_token`);
+`require_staff(request, role="admin")` checks a role in the middle of a handler.
+Every POST, PUT, PATCH or DELETE must carry the session's CSRF token, as the form field
+`csrf_token` (use layout.post_form / layout.csrf_field) or the header X-CSRF-Token;
+without it the request is refused with a 403 page before the handler runs."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.storage.staff import StaffUser
+from bot.web.admin.context import STAFF, Staff, admin, staff
+from bot.web.admin.layout import ADMIN_HEADERS, CSRF_FIELD, error_page
+from bot.web.admin.vi import T
+
+__all__ = ["COOKIE", "SESSION_TTL", "guard", "public", "require", "require_staff", "staff", "start_session",
+           "end_session"]
+
+COOKIE = "cds_admin"
+SESSION_TTL = timedelta(hours=8)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOGIN_PATH = "/admin/login"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+H = TypeVar("H", bound=Handler)
+
+
+def public(handler: H) -> H:
+    """Let anyone reach this route (the login page and the style sheet)."""
+    setattr(handler, "_staff_role", None)
+    return handler
+
+
+def require(role: str) -> Callable[[H], H]:
+    """Only staff holding `role` (or a stronger one) reach this route."""
+    def mark(handler: H) -> H:
+        setattr(handler, "_staff_role", role)
+        return handler
+    return mark
+
+
+class Refused(Exception):
+    """Raised by require_staff; the middleware turns it into a 403 page."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def require_staff(request: web.Request, role: str = "organiser") -> Staff:
+    """The signed-in member if they hold `role`; otherwise a 403 page is shown."""
+    who: Staff | None = request.get(STAFF)
+    if who is None or not who.may(role):
+        raise Refused(T["refused.role"])
+    return who
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _role_of(request: web.Request) -> str | None:
+    handler = request.match_info.handler
+    return getattr(handler, "_staff_role", "organiser")
+
+
+async def _session_staff(request: web.Request) -> Staff | None:
+    token = request.cookies.get(COOKIE)
+    if not token or len(token) > 128:
+        return None
+    ctx = admin(request)
+    found = await ctx.store.session(token_hash=token_hash(token), now=ctx.now())
+    if found is None:
+        return None
+    return Staff(found.user.id, found.user.username, found.user.role, found.csrf_token)
+
+
+async def _csrf_ok(request: web.Request, expected: str) -> bool:
+    sent = request.headers.get("X-CSRF-Token")
+    if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        value = (await request.post()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    return sent is not None and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Sign-in, role and CSRF checks for every /admin route, and the security headers."""
+    role = _role_of(request)
+    if role is not None:
+        who = await _session_staff(request)
+        if who is None:
+            if request.method in SAFE_METHODS:
+                raise web.HTTPSeeOther(f"{LOGIN_PATH}?next={quote(request.path_qs, safe='')}")
+            return error_page(request, 403, T["refused.session"])
+        request[STAFF] = who
+        if request.method not in SAFE_METHODS and not await _csrf_ok(request, who.csrf_token):
+            return error_page(request, 403, T["refused.csrf"])
+        if not who.may(role):
+            return error_page(request, 403, T["refused.role"])
+    try:
+        response = await handler(request)
+    except Refused as refused:
+        return error_page(request, 403, refused.message)
+    if not response.prepared:
+        for name, value in ADMIN_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
+
+
+async def start_session(request: web.Request, user: StaffUser, response: web.StreamResponse) -> None:
+    """Open a server-side session for `user` and set its cookie on `response`."""
+    ctx = admin(request)
+    token, now = secrets.token_urlsafe(32), ctx.now()
+    await ctx.store.open_session(token_hash=token_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
+                                 now=now, expires_at=now + SESSION_TTL)
+    response.set_cookie(COOKIE, token, max_age=int(SESSION_TTL.total_seconds()), path="/admin", httponly=True,
+                        samesite="Strict", secure=request.secure)
+
+
+async def end_session(request: web.Request, response: web.StreamResponse) -> None:
+    token = request.cookies.get(COOKIE)
+    if token:
+        await admin(request).store.close_session(token_hash=token_hash(token))
+    response.del_cookie(COOKIE, path="/admin")
+
+
+def safe_next(target: Any) -> str:
+    """Where to go after signing in: a dashboard path, never another site."""
+    if isinstance(target, str) and target.startswith("/admin/") and len(target) < 512 \
+            and not any(bad in target for bad in ("//", "\\", "..", LOGIN_PATH)):
+        return target
+    return "/admin/"

@@ -1,0 +1,47 @@
+"""Participation by day (contest time zone): registrations, participants and attempts."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+
+from bot.storage.stats import DayCount
+from bot.web.admin.charts import DayPoint, day_chart
+from bot.web.admin.context import admin
+from bot.web.admin.html import html, number
+from bot.web.admin.layout import add_nav, page
+from bot.web.admin.vi import T, WEEKDAYS
+from bot.web.admin.widgets import cells, downloads, table
+
+PATH = "/admin/days"
+CHART_DAYS = 62
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/days", days_page)
+    add_nav(PATH, T["nav.days"])
+
+
+def filled(days: list[DayCount]) -> list[DayCount]:
+    """Every day from the first to the last, quiet days included with zeros."""
+    if not days:
+        return []
+    known = {d.day: d for d in days}
+    first, last = days[0].day, days[-1].day
+    return [known.get(first + timedelta(n), DayCount(first + timedelta(n), 0, 0, 0))
+            for n in range((last - first).days + 1)]
+
+
+async def days_page(request: web.Request) -> web.Response:
+    ctx = admin(request)
+    days = filled(await ctx.stats.by_day())
+    shown = days[-CHART_DAYS:]
+    chart = day_chart([DayPoint(d.day, d.attempts, d.participants) for d in shown], ident="days",
+                      title=T["days.chart"], bar_label=T["days.attempts"], line_label=T["days.participants"]) \
+        if shown else html('<p class="empty">{t}</p>', t=T["days.empty"])
+    rows = [cells([f"{WEEKDAYS[d.day.weekday()]}, {d.day:%d/%m/%Y}", number(d.registered), number(d.participants),
+                   number(d.attempts)], numeric=(1, 2, 3)) for d in reversed(days)]
+    body = html('{downloads}<section class="panel">{chart}</section>{table}', downloads=downloads("days"),
+                chart=chart, table=table([T["days.day"], T["days.registered"], T["days.participants"],
+                                          T["days.attempts"]], rows, numeric=(1, 2, 3)))
+    return page(request, title=T["days.title"], body=body, active=PATH)

@@ -1,0 +1,107 @@
+"""Scanning a round, and what organisers' decisions do to the leaderboard and the winners."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.compose import App
+from bot.storage.rounds import round_admin
+from bot.storage.staff import ReviewStore
+from quiz.ranking import winners
+
+from .conftest import Visitor
+from .seed import play, register
+
+
+async def reviews(app: App, **kw: object) -> list[tuple[str, int, str]]:
+    found = await ReviewStore(app.engine, contest="thu-nghiem").reviews(round_code="chinh", **kw)  # type: ignore[arg-type]
+    return sorted((r.kind, r.participant_id, r.status) for r in found)
+
+
+async def test_a_scan_flags_fast_copied_and_referral_burst_accounts_once(
+        app: App, make_app: Callable[..., object], clock, organiser: Visitor) -> None:
+    twin = await make_app(seed=7)  # a second worker whose first paper is the first worker's first paper
+    a = await register(app, user="a", phone="0911000002", name="Bản Sao Một")
+    b = await register(twin, user="b", phone="0911000003", name="Bản Sao Hai")  # type: ignore[arg-type]
+    await play(app, clock, a, right=10)
+    await play(twin, clock, b, right=10)  # type: ignore[arg-type]
+    honest = await register(app, user="h", phone="0911000001", name="Người Thật Thà")
+    await play(app, clock, honest, right=10, seconds_per_answer=25)
+    fast = await register(app, user="f", phone="0911000004", name="Nhanh Như Chớp")
+    await play(app, clock, fast, right=10, seconds_per_answer=1)
+    club = []
+    for k in range(5):
+        clock.advance(minutes=1)
+        club.append(await register(app, user=f"c{k}", phone=f"091200000{k}", name="Hội Viên", referral="CLB1"))
+    for pid in club[:3]:  # two of the five never take part in this round
+        await play(app, clock, pid, right=5, seconds_per_answer=15)
+
+    response = await organiser.post("/admin/integrity/scan", {"round": "chinh"})
+    assert response.status == 200 and "Đã quét: 6 trường hợp mới" in organiser.text
+    assert await reviews(app) == sorted([("same_answers", a, "open"), ("same_answers", b, "open"),
+                                         ("too_fast", fast, "open")] +
+                                        [("referral_burst", pid, "open") for pid in club[:3]])
+    assert "Bài làm giống hệt tài khoản khác" in organiser.text and "1,0 giây/câu" in organiser.text
+    await organiser.post("/admin/integrity/scan", {"round": "chinh"})
+    assert "Đã quét: 0 trường hợp mới" in organiser.text  # nothing twice
+
+
+async def test_a_disqualified_participant_leaves_the_leaderboard_and_the_winners(
+        app: App, clock, organiser: Visitor) -> None:
+    fast = await register(app, user="f", phone="0911000004", name="Nhanh Như Chớp")
+    await play(app, clock, fast, right=10, seconds_per_answer=1)
+    others = []
+    for k in range(5):
+        pid = await register(app, user=f"o{k}", phone=f"091300000{k}", name="Người Thi")
+        await play(app, clock, pid, right=9 - k)
+        others.append(pid)
+    ranked, _ = await app.services.leaderboard(round_code="chinh")
+    assert ranked[0].standing.participant_id == fast
+
+    await organiser.post("/admin/integrity/scan", {"round": "chinh"})
+    review = (await ReviewStore(app.engine, contest="thu-nghiem").reviews(round_code="chinh"))[0]
+    response = await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "disqualified"})
+    assert response.url.path == "/admin/integrity" and "Đã loại" in organiser.text and "bantochuc" in organiser.text
+
+    ranked, _ = await app.services.leaderboard(round_code="chinh")
+    assert [r.standing.participant_id for r in ranked] == others
+    won = winners(ranked, app.services.runtime.contest.prizes)
+    assert fast not in {w.ranked.standing.participant_id for w in won}
+    await organiser.get("/admin/winners?round=chinh")
+    assert "Nhanh Như Chớp" not in organiser.text
+
+    await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "open"})
+    await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "cleared"})
+    ranked, _ = await app.services.leaderboard(round_code="chinh")
+    assert ranked[0].standing.participant_id == fast  # cleared: back in first place
+
+
+async def test_a_decision_needs_a_real_review_and_status(organiser: Visitor) -> None:
+    bad = await organiser.post("/admin/integrity/decide", {"review": "1", "status": "deleted"},
+                               allow_redirects=False)
+    assert bad.status == 400
+    missing = await organiser.post("/admin/integrity/decide", {"review": "999", "status": "cleared"},
+                                   allow_redirects=False)
+    assert missing.status == 404
+
+
+async def test_published_winners_stand_and_a_later_disqualification_is_pointed_out(
+        app: App, clock, organiser: Visitor) -> None:
+    fast = await register(app, user="f", phone="0911000004", name="Nhanh Như Chớp")
+    await play(app, clock, fast, right=10, seconds_per_answer=1)
+    for k in range(3):
+        await play(app, clock, await register(app, user=f"o{k}", phone=f"091300000{k}", name="Người Thi"), right=8 - k)
+    await organiser.get("/admin/winners?round=chinh")
+    assert "Tạm tính" in organiser.text
+    await round_admin(app).close("chinh", now=clock())
+
+    await organiser.post("/admin/integrity/scan", {"round": "chinh"})
+    review = (await ReviewStore(app.engine, contest="thu-nghiem").reviews(round_code="chinh"))[0]
+    await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "disqualified"})
+    await organiser.get("/admin/winners?round=chinh")
+    assert "đã chốt khi đóng vòng" in organiser.text
+    first = organiser.text.split("<tbody>")[1].split("</tr>")[0]
+    assert "Giải Nhất" in first and "Nhanh Như Chớp" in first and "bị loại sau khi chốt" in first
+    export = await organiser.get("/admin/export/winners.csv?round=chinh")
+    lines = (await export.read()).decode("utf-8").splitlines()
+    assert lines[1].startswith("Giải Nhất,1,Nhanh Như Chớp,") and lines[1].endswith(",")  # no submission time kept
+    assert len(lines) == 1 + 4
