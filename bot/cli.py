@@ -204,6 +204,86 @@ def run() -> None:
         raise typer.Exit(1) from None
 
 
+# --- staff accounts for the dashboard ---
+if TYPE_CHECKING:
+    from bot.storage.staff import StaffStore
+
+users_app = typer.Typer(help="Organiser and admin accounts of the dashboard (/admin).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+USERNAME = r"[a-z0-9][a-z0-9._-]{2,63}"
+
+
+def _with_staff(work: Callable[..., Awaitable[None]]) -> None:
+    settings = _settings()
+
+    async def go() -> None:
+        from bot.storage.engine import make_engine
+        from bot.storage.migrate import upgrade_async
+        from bot.storage.staff import StaffStore
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade_async(engine)
+            await work(StaffStore(engine))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+@users_app.command("add")
+def users_add(name: Annotated[str, typer.Argument(help="Username: 3–64 of a-z 0-9 . _ -")],
+              role: Annotated[str, typer.Option(help="organiser (sees) or admin (also sees phone numbers)")]) -> None:
+    """Create a dashboard account; the password is asked twice and stored as an argon2 hash."""
+    import re
+    from bot.web.admin.passwords import MIN_LENGTH, PASSWORDS
+    name = name.strip().lower()
+    if not re.fullmatch(USERNAME, name) or role not in ("organiser", "admin"):
+        typer.echo("Username: 3–64 characters of a-z 0-9 . _ -; role: organiser or admin.", err=True)
+        raise typer.Exit(2)
+    for _ in range(3):
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) >= MIN_LENGTH:
+            break
+        typer.echo(f"The password needs at least {MIN_LENGTH} characters.", err=True)
+    else:
+        raise typer.Exit(1)
+    password_hash = PASSWORDS.hash(password)
+
+    async def work(store: StaffStore) -> None:
+        from bot.storage.staff import UserExists
+        try:
+            await store.add_user(username=name, password_hash=password_hash, role=role, now=datetime.now(timezone.utc))
+        except UserExists:
+            typer.echo(f"There is already a user {name!r}.", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"Created {role} {name!r}: sign in at /admin/login.")
+
+    _with_staff(work)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List dashboard accounts."""
+    async def work(store: StaffStore) -> None:
+        for u in await store.users():
+            state = f"disabled {u.disabled_at:%Y-%m-%d}" if u.disabled_at else "active"
+            typer.echo(f"{u.username:<24} {u.role:<10} created {u.created_at:%Y-%m-%d}  {state}")
+
+    _with_staff(work)
+
+
+@users_app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="Username to disable.")]) -> None:
+    """Disable an account and end its sessions at once."""
+    async def work(store: StaffStore) -> None:
+        if not await store.disable_user(username=name.strip().lower(), now=datetime.now(timezone.utc)):
+            typer.echo(f"No active user {name!r}.", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"Disabled {name!r}; their sessions are closed.")
+
+    _with_staff(work)
+
+
 # --- rounds and the daily report ---
 if TYPE_CHECKING:
     from quiz.rounds import RoundAdmin, RoundState
