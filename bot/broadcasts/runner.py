@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,15 +127,25 @@ class Broadcaster:
                 if now is None or now.status == "cancelled":
                     halt.set()
 
+    def _skip_reason(self, r: Recipient, now: datetime) -> str | None:
+        outlet = self._outlets.get(r.channel)
+        if outlet is None:
+            return f"{r.channel}_off" if r.channel in PUSH_CHANNELS else "cannot_push"
+        return outlet.unreachable(r, now)
+
+    async def audience(self) -> dict[str, int]:
+        """Whom a new broadcast would reach now, by channel, and whom it would skip, by reason."""
+        now = self._clock()
+        counts = Counter(self._skip_reason(r, now) or r.channel for r in await self.store.outstanding(None))
+        return dict(counts)
+
     async def _deliver(self, b: Broadcast, r: Recipient) -> None:
         now = self._clock()
-        outlet = self._outlets.get(r.channel)
-        reason = outlet.unreachable(r, now) if outlet is not None else \
-            (f"{r.channel}_off" if r.channel in PUSH_CHANNELS else "cannot_push")
+        reason = self._skip_reason(r, now)
         if reason:
             await self.store.skip(b.id, r.account_id, reason=reason, now=now)
             return
-        assert outlet is not None
+        outlet = self._outlets[r.channel]
         if not await self.store.claim(b.id, r.account_id, now=now):
             return  # another runner has it
         try:

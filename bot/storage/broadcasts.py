@@ -106,9 +106,10 @@ class BroadcastStore:
             return list((await conn.execute(select(_B.id).where(
                 _B.contest_id == cid, _B.status.in_(("pending", "running"))).order_by(_B.id))).scalars())
 
-    async def outstanding(self, broadcast_id: int) -> list[Recipient]:
+    async def outstanding(self, broadcast_id: int | None) -> list[Recipient]:
         """Accounts to reach, in account order: the latest 'news' consent of the account or of its
-        participant is granted; one account per person; nobody who already has a delivery row."""
+        participant is granted; one account per person; nobody who already has a delivery row.
+        With no broadcast: everyone a new one would reach."""
         cid = await self._cid()
         c, a = t.consents.c, t.accounts.c
         async with self._engine.connect() as conn:
@@ -123,7 +124,8 @@ class BroadcastStore:
                     by_person[r.participant_id] = (r.id, r.granted)
             accounts = (await conn.execute(select(a.id, a.channel, a.external_id, a.participant_id, a.locale,
                                                   a.last_seen_at).where(a.contest_id == cid).order_by(a.id))).all()
-            done = set((await conn.execute(select(_D.account_id).where(_D.broadcast_id == broadcast_id))).scalars())
+            done = set((await conn.execute(select(_D.account_id).where(_D.broadcast_id == broadcast_id))).scalars()) \
+                if broadcast_id is not None else set()
         people: dict[object, list[Any]] = defaultdict(list)
         for acc in accounts:
             latest = max((x for x in (by_account.get(acc.id), by_person.get(acc.participant_id)) if x),

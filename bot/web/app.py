@@ -7,6 +7,7 @@ from aiohttp import web
 
 from bot.compose import App
 from bot.web import admin, chat
+from bot.web.admin.imports import MAX_BODY as UPLOAD_BODY
 from bot.web.identity import BrowserIds, web_secret
 from bot.web.keys import APP, BROWSER_IDS
 
@@ -26,7 +27,7 @@ PAGE_HEADERS = {
 
 def create_web_app(application: App) -> web.Application:
     """The Application that `dcbot run` serves; other parts add their routes (/telegram, /admin…) to it."""
-    app = web.Application()
+    app = web.Application(client_max_size=UPLOAD_BODY)  # question files uploaded on /admin/import
     app[APP] = application
     app[BROWSER_IDS] = BrowserIds(web_secret(application.settings))
     app.router.add_get("/", page)

@@ -14,6 +14,7 @@ from bot.broadcasts.telegram import TelegramOutlet
 from bot.channels.telegram.sender import Limits, Sender
 from bot.compose import App
 from bot.storage import tables as t
+from imports_web.site import admin_, browsers, organiser_, site  # noqa: F401  (the web app, staff signed in)
 from quiz.ports import Account
 from telegram.conftest import TOKEN, VirtualTime, bot_api  # noqa: F401  (the fake Bot API over HTTP)
 from telegram.fake_api import FakeTelegram

@@ -17,6 +17,8 @@ from telegram.fake_api import BOT_USERNAME, FakeTelegram
 from telegram.people import Citizen
 from telegram.recording import RecordingSession
 
+from .site import admin_, browsers, organiser_, site  # noqa: F401  (the web app with staff signed in)
+
 ADMIN_ID = 9001
 
 

@@ -15,14 +15,15 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.compose import App
-from bot.web.admin import (days, downloads, integrity, leaderboard, login, overview, questions, rounds, units,
-                           users, winners)
+from bot.web.admin import (broadcast, days, downloads, imports, integrity, leaderboard, login, overview, questions,
+                           rounds, units, users, winners)
 from bot.web.admin.auth import guard, public
 from bot.web.admin.context import ADMIN, build_admin
 from bot.web.admin.passwords import PASSWORDS, Passwords
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = (login, overview, units, days, leaderboard, winners, rounds, questions, integrity, downloads, users)
+PAGES = (login, overview, units, days, leaderboard, winners, rounds, questions, imports, broadcast, integrity,
+         downloads, users)
 
 
 def create_admin_app(application: App, *, passwords: Passwords = PASSWORDS) -> web.Application:

@@ -1,0 +1,237 @@
+"""Question-set import for admins: upload, a dry run with row-level problems or the diff, then publish.
+
+The file is checked by the import desk (bot.import_desk), which keeps the dry run server-side;
+the "Xuất bản" form carries only its reference and the CSRF token, never the file again."""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from aiohttp import web
+from aiohttp.web_request import FileField
+
+from bot.import_desk import MAX_BYTES, Pending, Stale, TooLarge
+from bot.importers import SUFFIXES
+from bot.importers.template import write_template
+from bot.web.admin.auth import require
+from bot.web.admin.context import admin, staff
+from bot.web.admin.html import Markup, html, join, number
+from bot.web.admin.layout import add_nav, csrf_field, page
+from bot.web.admin.widgets import cells, table
+from quiz.conversation.messages import Msg
+from quiz.model import LETTERS, Question, pick
+from quiz.problems import Invalid, Problem
+
+PATH = "/admin/import"
+MAX_BODY = MAX_BYTES + 256 * 1024  # the file and the form's other fields; the web app reads no more
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN_IDS = 40
+T = {
+    "nav": "Nhập câu hỏi",
+    "title": "Nhập bộ câu hỏi",
+    "intro": "Tải lên tệp câu hỏi (XLSX, CSV, JSON/YAML, Aiken hoặc GIFT, tối đa {mb} MB). Hệ thống luôn kiểm tra "
+             "(chạy thử) trước; chỉ khi bạn bấm «Xuất bản» thì bộ câu hỏi mới được lưu thành phiên bản mới.",
+    "template": "Tải tệp mẫu (XLSX)",
+    "file": "Tệp câu hỏi",
+    "set": "Tên bộ câu hỏi",
+    "set_hint": "chữ thường, số và dấu gạch ngang, ví dụ bo-cau-hoi-2024",
+    "topic": "Chủ đề mặc định (cho dòng để trống cột «Chủ đề»)",
+    "no_topic": "— không có (mỗi dòng phải ghi chủ đề) —",
+    "check": "Kiểm tra (chạy thử)",
+    "sets": "Các bộ câu hỏi đang dùng",
+    "sets.name": "Bộ câu hỏi",
+    "sets.version": "Phiên bản",
+    "sets.count": "Số câu",
+    "sets.rounds": "Dùng cho vòng",
+    "no_file": "Hãy chọn một tệp câu hỏi.",
+    "too_large": "Tệp «{file}» lớn hơn {mb} MB nên không được đọc.",
+    "problems": "Tệp «{file}» có {n} lỗi. Không có gì được lưu; hãy sửa tệp rồi tải lên lại.",
+    "problem.file": "Tệp",
+    "problem.where": "Dòng / vị trí",
+    "problem.message": "Lỗi",
+    "diff": "Tệp «{file}»: {n} câu hỏi hợp lệ cho bộ «{set}». So với {current}:",
+    "diff.version": "phiên bản {v} đang dùng",
+    "diff.new": "bộ mới (chưa có phiên bản nào)",
+    "diff.added": "Thêm",
+    "diff.removed": "Bỏ",
+    "diff.changed": "Sửa",
+    "diff.rekeyed": "Đổi đáp án đúng",
+    "diff.none": "Nội dung giống hệt phiên bản đang dùng: xuất bản sẽ không tạo phiên bản mới.",
+    "diff.more": "… và {n} câu khác",
+    "rekeyed.title": "Câu hỏi đổi đáp án đúng",
+    "rekeyed.note": "Khi xuất bản, các bài thi đã làm với những câu này sẽ được chấm lại; bảng xếp hạng và giải "
+                    "thưởng cập nhật theo.",
+    "rekeyed.id": "Mã",
+    "rekeyed.text": "Câu hỏi",
+    "rekeyed.old": "Đáp án cũ",
+    "rekeyed.new": "Đáp án mới",
+    "dry": "Đây là kết quả chạy thử: chưa có gì được lưu. Bản chạy thử được giữ {minutes} phút.",
+    "publish": "Xuất bản",
+    "cancel": "Huỷ",
+    "published": "Đã xuất bản «{set}» phiên bản {v} ({n} câu). Các lượt thi mới dùng phiên bản này ngay.",
+    "unchanged": "Không có thay đổi: «{set}» vẫn là phiên bản {v}.",
+    "regraded": "Đã chấm lại {answers} câu trả lời trong {attempts} bài thi.",
+    "stale": "Bản chạy thử này đã hết hạn hoặc bộ câu hỏi vừa được xuất bản từ nơi khác. Hãy tải tệp lên để "
+             "kiểm tra lại.",
+    "cancelled": "Đã huỷ bản chạy thử; không có gì được lưu.",
+}
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/import", import_page)
+    app.router.add_post("/import/check", check)
+    app.router.add_post("/import/publish", publish)
+    app.router.add_post("/import/cancel", cancel)
+    app.router.add_get("/import/template.xlsx", template)
+    add_nav(PATH, T["nav"], role="admin")
+
+
+def owner(request: web.Request) -> str:
+    return f"staff:{staff(request).user_id}"
+
+
+def _form(request: web.Request, *, set_name: str = "", topic: str = "") -> Markup:
+    runtime = admin(request).application.services.runtime
+    sets = sorted(runtime.sets)
+    set_name = set_name or (runtime.contest.rounds[0].question_set if runtime.contest.rounds else "")
+    topics = join(html('<option value="{v}"{sel}>{label} ({v})</option>', v=slug, label=pick(label, "vi"),
+                       sel=Markup(" selected") if slug == topic else "")
+                  for slug, label in runtime.contest.topics.items())
+    return html(
+        '<form method="post" action="/admin/import/check" enctype="multipart/form-data" class="panel upload">'
+        '{csrf}<p><label for="file">{l_file}</label><br><input type="file" id="file" name="file" accept="{accept}" '
+        'required></p><p><label for="set">{l_set}</label><br><input type="text" id="set" name="set" value="{set}" '
+        'list="known-sets" required pattern="[a-z0-9][a-z0-9-]{{0,63}}"> <span class="muted">{hint}</span>'
+        '<datalist id="known-sets">{known}</datalist></p><p><label for="topic">{l_topic}</label><br>'
+        '<select id="topic" name="topic"><option value="">{none}</option>{topics}</select></p>'
+        '<p><button type="submit">{check}</button> <a class="button secondary" href="/admin/import/template.xlsx" '
+        'download>{template}</a></p></form>',
+        csrf=csrf_field(request), l_file=T["file"], accept=",".join(SUFFIXES), l_set=T["set"], set=set_name,
+        hint=T["set_hint"], known=join(html('<option value="{s}">', s=s) for s in sets), l_topic=T["topic"],
+        none=T["no_topic"], topics=topics, check=T["check"], template=T["template"])
+
+
+def _sets_table(request: web.Request) -> Markup:
+    runtime = admin(request).application.services.runtime
+    rows = [cells([qs.name, qs.version, number(len(qs.questions)),
+                   ", ".join(pick(r.title, "vi") for r in runtime.contest.rounds if r.question_set == qs.name)],
+                  numeric=(1, 2)) for qs in sorted(runtime.sets.values(), key=lambda s: s.name)]
+    return html("<h2>{t}</h2>{table}", t=T["sets"], table=table(
+        [T["sets.name"], T["sets.version"], T["sets.count"], T["sets.rounds"]], rows, numeric=(1, 2)))
+
+
+def _show(request: web.Request, *, before: Markup = Markup(""), set_name: str = "", topic: str = "",
+          status: int = 200) -> web.Response:
+    intro = html('<p class="muted">{t}</p>', t=T["intro"].format(mb=MAX_BYTES // (1024 * 1024)))
+    body = html("{before}{intro}{form}{sets}", before=before, intro=intro,
+                form=_form(request, set_name=set_name, topic=topic), sets=_sets_table(request))
+    return page(request, title=T["title"], body=body, active=PATH, status=status)
+
+
+def notice(text: str, kind: str) -> Markup:
+    return html('<p class="notice {k}" role="status">{t}</p>', k=kind, t=text)
+
+
+@require("admin")
+async def import_page(request: web.Request) -> web.Response:
+    return _show(request)
+
+
+@require("admin")
+async def check(request: web.Request) -> web.Response:
+    form = await request.post()  # within the web app's client_max_size (MAX_BODY)
+    upload, set_name, topic = form.get("file"), str(form.get("set", "")).strip(), str(form.get("topic", "")).strip()
+    if not isinstance(upload, FileField) or not upload.filename:
+        return _show(request, before=notice(T["no_file"], "error"), set_name=set_name, topic=topic, status=400)
+    name = upload.filename
+    data = upload.file.read(MAX_BYTES + 1)
+    ctx = admin(request)
+    try:
+        pending = await ctx.application.imports.check(data, name=name, set_name=set_name, default_topic=topic or None,
+                                                      owner=owner(request))
+    except TooLarge:
+        text = T["too_large"].format(file=name, mb=MAX_BYTES // (1024 * 1024))
+        return _show(request, before=notice(text, "error"), set_name=set_name, topic=topic, status=413)
+    except Invalid as exc:
+        return _show(request, before=_problems(request, name, exc.problems), set_name=set_name, topic=topic,
+                     status=422)
+    return page(request, title=T["title"], body=_diff(request, pending), active=PATH)
+
+
+def _problems(request: web.Request, name: str, problems: Sequence[Problem]) -> Markup:
+    t = admin(request).application.translator
+    rows = [cells([p.file, p.where or "—", t.text(Msg(p.message_id, **p.params), "vi")]) for p in problems]
+    return html('<section class="problems">{notice}{table}</section>',
+                notice=notice(T["problems"].format(file=name, n=len(problems)), "error"),
+                table=table([T["problem.file"], T["problem.where"], T["problem.message"]], rows, cls="problems"))
+
+
+def _ids(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:SHOWN_IDS])
+    return shown + (" " + T["diff.more"].format(n=len(ids) - SHOWN_IDS) if len(ids) > SHOWN_IDS else "") or "—"
+
+
+def _answer(q: Question) -> str:
+    return f"{LETTERS[q.correct]}. {q.options[q.correct]}"
+
+
+def _diff(request: web.Request, pending: Pending) -> Markup:
+    plan, d = pending.plan, pending.plan.diff
+    current = T["diff.version"].format(v=plan.current_version) if plan.current_version else T["diff.new"]
+    summary = table([T["diff.added"], T["diff.removed"], T["diff.changed"], T["diff.rekeyed"]], [
+        cells([number(len(d.added)), number(len(d.removed)), number(len(d.changed)), number(len(d.rekeyed))],
+              numeric=(0, 1, 2, 3)),
+        cells([_ids(d.added), _ids(d.removed), _ids(d.changed), _ids(d.rekeyed)])], cls="diff", numeric=(0, 1, 2, 3))
+    parts = [html("<p>{t}</p>", t=T["diff"].format(file=pending.name, n=len(plan.questions), set=plan.set_name,
+                                                   current=current)), summary]
+    if d.empty:
+        parts.append(notice(T["diff.none"], "warn"))
+    if d.rekeyed:
+        old = admin(request).application.services.runtime.sets[plan.set_name].by_id()
+        new = {q.id: q for q in plan.questions}
+        rows = [cells([qid, new[qid].text, _answer(old[qid]), _answer(new[qid])]) for qid in d.rekeyed]
+        parts.append(html('<h2>{h}</h2><p class="notice warn">{note}</p>{table}', h=T["rekeyed.title"],
+                          note=T["rekeyed.note"], table=table(
+                              [T["rekeyed.id"], T["rekeyed.text"], T["rekeyed.old"], T["rekeyed.new"]], rows,
+                              cls="rekeyed")))
+    minutes = int(admin(request).application.imports.ttl.total_seconds() // 60)
+    parts.append(notice(T["dry"].format(minutes=minutes), "ok"))
+    token = html('<input type="hidden" name="token" value="{t}">', t=pending.token)
+    parts.append(html(
+        '<div class="toolbar"><form method="post" action="/admin/import/publish" class="inline">{csrf}{token}'
+        '<button type="submit">{publish}</button></form> <form method="post" action="/admin/import/cancel" '
+        'class="inline">{csrf}{token}<button type="submit" class="secondary">{cancel}</button></form></div>',
+        csrf=csrf_field(request), token=token, publish=T["publish"], cancel=T["cancel"]))
+    return join(parts)
+
+
+@require("admin")
+async def publish(request: web.Request) -> web.Response:
+    token = str((await request.post()).get("token", ""))
+    try:
+        done = await admin(request).application.imports.publish(token, owner=owner(request))
+    except Stale:
+        return _show(request, before=notice(T["stale"], "error"), status=409)
+    pub = done.publication
+    lines = [T["published"].format(set=pub.name, v=pub.version, n=number(pub.count)) if pub.changed
+             else T["unchanged"].format(set=pub.name, v=pub.version)]
+    if done.rekeyed and pub.changed:
+        lines.append(T["regraded"].format(answers=number(done.answers_regraded),
+                                          attempts=number(done.attempts_regraded)))
+    return _show(request, before=notice(" ".join(lines), "ok"), set_name=pub.name)
+
+
+@require("admin")
+async def cancel(request: web.Request) -> web.Response:
+    admin(request).application.imports.cancel(str((await request.post()).get("token", "")), owner=owner(request))
+    return _show(request, before=notice(T["cancelled"], "ok"))
+
+
+@require("admin")
+async def template(request: web.Request) -> web.Response:
+    topics = {slug: pick(label, "vi") for slug, label in admin(request).application.services.runtime.contest.topics.items()}
+    out = io.BytesIO()
+    write_template(out, topics=topics)
+    return web.Response(body=out.getvalue(), headers={
+        "Content-Type": XLSX, "Content-Disposition": 'attachment; filename="mau-cau-hoi.xlsx"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
