@@ -56,7 +56,7 @@ T = {
     "failed": "Không gửi được",
     "skipped": "Bỏ qua",
     "reasons": "Lý do bỏ qua hoặc không gửi được",
-    "reason": "Lý do",
+    "reason": "Kênh hoặc lý do",
     "count": "Số người",
     "cancel": "Dừng gửi",
     "waiting": "Chưa có kênh nào để gửi trong dịch vụ này (Telegram chưa chạy). Tin sẽ được gửi khi dịch vụ "
@@ -138,6 +138,12 @@ def _recent(request: web.Request, broadcasts: list[Broadcast]) -> Markup:
                  rows, numeric=(5,))
 
 
+def _message(text: str) -> Markup:
+    """A chat message as a panel, its line breaks kept."""
+    return html('<div class="panel message">{lines}</div>', lines=join((html("{l}", l=line) for line in
+                                                                         text.split("\n")), "<br>"))
+
+
 def _excerpt(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -168,10 +174,8 @@ async def preview(request: web.Request) -> web.Response:
                     form=_form(request, kind if kind in ("tip", "announcement") else "tip", vi, en))
         return page(request, title=T["title"], body=body, active=PATH, status=400)
     b = _broadcaster(request)
-    shown = [html("<h3>{l}</h3><pre class=\"message\">{t}</pre>", l=label,
-                  t=b.text(kind, {"vi": vi, "en": en}, locale)) for label, locale in (("Tiếng Việt", "vi"),
-                                                                                        ("English", "en")) if
-             locale == "vi" or en]
+    shown = [html("<h3>{l}</h3>{t}", l=label, t=_message(b.text(kind, {"vi": vi, "en": en}, locale)))
+             for label, locale in (("Tiếng Việt", "vi"), ("English", "en")) if locale == "vi" or en]
     audience = await b.audience()
     rows = [cells([REASONS.get(k, k), number(n)], numeric=(1,)) for k, n in sorted(audience.items(),
                                                                                     key=lambda kv: -kv[1])]
@@ -232,8 +236,7 @@ async def progress_page(request: web.Request) -> web.Response:
         parts.append(html('<p class="muted">{t}</p>', t=T["refreshing"].format(s=REFRESH_SECONDS)))
         parts.append(post_form(request, f"{PATH}/{found.id}/cancel", html(
             '<button type="submit" class="danger">{t}</button>', t=T["cancel"]), cls="inline"))
-    parts.append(html('<h2>{h}</h2><pre class="message">{t}</pre>', h=T["preview.as_seen"],
-                      t=b.text(found.kind, found.body, "vi")))
+    parts.append(html('<h2>{h}</h2>{t}', h=T["preview.as_seen"], t=_message(b.text(found.kind, found.body, "vi"))))
     response = page(request, title=f"{T['title']} #{found.id}", body=join(parts), active=PATH)
     if not found.finished:
         response.headers["Refresh"] = str(REFRESH_SECONDS)  # progress without a script (the CSP allows none)

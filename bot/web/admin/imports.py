@@ -52,6 +52,9 @@ T = {
     "diff": "Tệp «{file}»: {n} câu hỏi hợp lệ cho bộ «{set}». So với {current}:",
     "diff.version": "phiên bản {v} đang dùng",
     "diff.new": "bộ mới (chưa có phiên bản nào)",
+    "diff.kind": "Thay đổi",
+    "diff.count": "Số câu",
+    "diff.ids": "Mã câu hỏi",
     "diff.added": "Thêm",
     "diff.removed": "Bỏ",
     "diff.changed": "Sửa",
@@ -71,6 +74,7 @@ T = {
     "published": "Đã xuất bản «{set}» phiên bản {v} ({n} câu). Các lượt thi mới dùng phiên bản này ngay.",
     "unchanged": "Không có thay đổi: «{set}» vẫn là phiên bản {v}.",
     "regraded": "Đã chấm lại {answers} câu trả lời trong {attempts} bài thi.",
+    "regraded.none": "Không có bài thi nào cần chấm lại.",
     "stale": "Bản chạy thử này đã hết hạn hoặc bộ câu hỏi vừa được xuất bản từ nơi khác. Hãy tải tệp lên để "
              "kiểm tra lại.",
     "cancelled": "Đã huỷ bản chạy thử; không có gì được lưu.",
@@ -178,10 +182,10 @@ def _answer(q: Question) -> str:
 def _diff(request: web.Request, pending: Pending) -> Markup:
     plan, d = pending.plan, pending.plan.diff
     current = T["diff.version"].format(v=plan.current_version) if plan.current_version else T["diff.new"]
-    summary = table([T["diff.added"], T["diff.removed"], T["diff.changed"], T["diff.rekeyed"]], [
-        cells([number(len(d.added)), number(len(d.removed)), number(len(d.changed)), number(len(d.rekeyed))],
-              numeric=(0, 1, 2, 3)),
-        cells([_ids(d.added), _ids(d.removed), _ids(d.changed), _ids(d.rekeyed)])], cls="diff", numeric=(0, 1, 2, 3))
+    summary = table([T["diff.kind"], T["diff.count"], T["diff.ids"]], [
+        cells([T[f"diff.{kind}"], number(len(ids)), _ids(ids)], numeric=(1,))
+        for kind, ids in (("added", d.added), ("removed", d.removed), ("changed", d.changed), ("rekeyed", d.rekeyed))],
+        cls="diff", numeric=(1,))
     parts = [html("<p>{t}</p>", t=T["diff"].format(file=pending.name, n=len(plan.questions), set=plan.set_name,
                                                    current=current)), summary]
     if d.empty:
@@ -198,7 +202,7 @@ def _diff(request: web.Request, pending: Pending) -> Markup:
     parts.append(notice(T["dry"].format(minutes=minutes), "ok"))
     token = html('<input type="hidden" name="token" value="{t}">', t=pending.token)
     parts.append(html(
-        '<div class="toolbar"><form method="post" action="/admin/import/publish" class="inline">{csrf}{token}'
+        '<div class="actions"><form method="post" action="/admin/import/publish" class="inline">{csrf}{token}'
         '<button type="submit">{publish}</button></form> <form method="post" action="/admin/import/cancel" '
         'class="inline">{csrf}{token}<button type="submit" class="secondary">{cancel}</button></form></div>',
         csrf=csrf_field(request), token=token, publish=T["publish"], cancel=T["cancel"]))
@@ -217,7 +221,8 @@ async def publish(request: web.Request) -> web.Response:
              else T["unchanged"].format(set=pub.name, v=pub.version)]
     if done.rekeyed and pub.changed:
         lines.append(T["regraded"].format(answers=number(done.answers_regraded),
-                                          attempts=number(done.attempts_regraded)))
+                                          attempts=number(done.attempts_regraded)) if done.answers_regraded
+                     else T["regraded.none"])
     return _show(request, before=notice(" ".join(lines), "ok"), set_name=pub.name)
 
 
