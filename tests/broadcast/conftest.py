@@ -19,6 +19,7 @@ from quiz.ports import Account
 from telegram.conftest import TOKEN, VirtualTime, bot_api  # noqa: F401  (the fake Bot API over HTTP)
 from telegram.fake_api import FakeTelegram
 from telegram.recording import RecordingSession
+from zalo.fixtures import fake_zalo  # noqa: F401  (the fake Zalo OA API over HTTP)
 
 
 @pytest.fixture
