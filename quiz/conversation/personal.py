@@ -1,6 +1,8 @@
 """A citizen's own things: results, the data stored about them, erasure."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from quiz.conversation.context import Ctx, Step, back_to_menu, button, menu, say
 from quiz.conversation.messages import Button, Msg
 from quiz.conversation.registration import unit_page
@@ -66,7 +68,6 @@ async def erase(ctx: Ctx) -> Step:
         return menu(ctx, Msg("error.stale_button"))
     await ctx.services.erase(participant_id=pid, now=ctx.now)
     await ctx.services.consent(account_id=ctx.account.id, purpose=PURPOSE_CONTEST, granted=False, now=ctx.now)
-    from dataclasses import replace
     gone = Ctx(ctx.services, replace(ctx.account, participant_id=None), ctx.state, ctx.now, ctx.locale)
     return menu(gone, Msg("data.erased"), toast=Msg("toast.saved"))
 
