@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, null, or_, select, update
+from sqlalchemy import delete, func, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -45,6 +45,12 @@ class InboundEvents:
         async with self.engine.begin() as conn:
             await conn.execute(update(t.inbound_events).where(
                 _E.channel == self.channel, _E.event_id == event_id).values(processed_at=now, payload=null()))
+
+    async def release(self, event_id: str) -> None:
+        """Forget an event whose handling failed, so that the platform's redelivery is handled."""
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(t.inbound_events).where(
+                _E.channel == self.channel, _E.event_id == event_id, _E.processed_at.is_(None)))
 
     async def unprocessed(self, *, received_before: datetime, limit: int = 200) -> list[Recorded]:
         """Events acknowledged but never processed (the process stopped), oldest first."""

@@ -53,6 +53,8 @@ async def test_webhook_checks_the_secret_and_handles_the_update_before_answering
         assert bot_api.fake.delivered("sendMessage") == [], "a refused update is not handled"
         assert await post(START, SECRET) == 200
         welcome = bot_api.fake.delivered("sendMessage")  # already sent when Telegram gets its 200
+        assert await post(START, SECRET) == 200  # Telegram redelivers the same update
+        assert len(bot_api.fake.delivered("sendMessage")) == len(welcome), "a redelivered update is handled once"
     finally:
         await client.close()
         await telegram.stop()

@@ -19,6 +19,7 @@ from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.routers import ALLOWED_UPDATES, build_dispatcher
 from bot.channels.telegram.routers.admin_import import Desk
 from bot.channels.telegram.sender import Limits, Sender
+from bot.channels.telegram.once import OncePerUpdate
 from bot.channels.telegram.webhook import (
     TelegramConfigError,
     check_secret,
@@ -30,6 +31,7 @@ from bot.config import Settings
 from bot.reports.daily import reports_for
 from bot.dispatch import Dispatcher
 from bot.i18n import Translator
+from bot.storage.inbound import InboundEvents
 
 log = logging.getLogger(__name__)
 STOP_GRACE = 30.0  # seconds the poller may take to finish the batch in hand
@@ -89,6 +91,7 @@ async def start_telegram(application: Application, settings: Settings, web_app: 
         await publish_commands(sender, application.translator)
         if settings.telegram_webhook_url and secret:
             url = public_url(settings.telegram_webhook_url)
+            dp.update.outer_middleware(OncePerUpdate(InboundEvents(application.engine, "telegram")))
             mount(web_app, dp, bot, secret=secret)
             await set_webhook(sender, url, secret=secret, allowed_updates=ALLOWED_UPDATES)
             return TelegramHandle(bot, sender, f"webhook at {url} as @{me.username}")
