@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -66,7 +67,9 @@ def test_text_that_a_spreadsheet_would_run_stays_text(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     write_leaderboard_xlsx([row], path, show_phone=True)
     cell = openpyxl.load_workbook(path).active["B2"]
-    assert cell.data_type == "s" and cell.value.startswith("'=")
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil")'  # text, as typed
+    with zipfile.ZipFile(path) as xlsx:
+        assert "<f>" not in xlsx.read("xl/worksheets/sheet1.xml").decode()  # no formula anywhere
 
 
 def test_units_and_days_export_their_figures(tmp_path: Path) -> None:
