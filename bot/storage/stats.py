@@ -1,9 +1,10 @@
 """Aggregates for the organisers' dashboard: read-only queries, one GROUP BY each where it can be."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,19 @@ from quiz.text import fold
 
 _A, _P, _Q, _R = t.attempts.c, t.participants.c, t.answers.c, t.rounds.c
 BATCH = 1000
+
+
+def _fold_table() -> dict[int, str]:
+    """quiz.text.fold for NFC text as one str.translate table: a name search reads every name."""
+    table = {ord("đ"): "d", ord("Đ"): "d"}
+    for point in range(0xC0, 0x1F00):
+        base = unicodedata.normalize("NFD", chr(point))[0]
+        if base != chr(point):
+            table[point] = base.lower()
+    return table
+
+
+_FOLD = _fold_table()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +98,9 @@ class DashboardStats:
             taking = {_as_date(r[0]): (int(r[1]), int(r[2])) for r in await conn.execute(aq)}
             local = self._local_date(conn, _P.registered_at).label("d")
             rq = select(local, func.count()).where(_P.contest_id == cid).group_by(local)
+            if since is not None:  # from the start of that day in the contest's time zone
+                start = datetime.combine(since, time(0), tzinfo=self._tz)
+                rq = rq.where(_P.registered_at >= start)
             registered = {_as_date(r[0]): int(r[1]) for r in await conn.execute(rq)}
         days = sorted(d for d in {*taking, *registered} if since is None or d >= since)
         return [DayCount(d, registered.get(d, 0), *taking.get(d, (0, 0))) for d in days]
@@ -147,7 +164,7 @@ class DashboardStats:
             stream = await conn.stream(select(_P.id, _P.full_name).where(_P.contest_id == cid,
                                                                           _P.erased_at.is_(None)))
             async for part in stream.partitions(5000):
-                found.update(r.id for r in part if wanted in fold(r.full_name))
+                found.update(r.id for r in part if wanted in r.full_name.translate(_FOLD).lower())
             return found
 
     # integrity

@@ -86,3 +86,8 @@ async def test_pages_are_never_cached_and_cannot_be_framed(organiser: Visitor) -
     assert response.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_a_page_that_does_not_exist_says_so_in_the_dashboard(organiser: Visitor) -> None:
+    response = await organiser.get("/admin/khong-co")
+    assert response.status == 404 and "Không có trang này" in organiser.text and "nav" in organiser.text

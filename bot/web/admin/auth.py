@@ -116,6 +116,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
     except Refused as refused:
         return error_page(request, 403, refused.message)
+    except web.HTTPNotFound:
+        return error_page(request, 404, T["missing"])
     if not response.prepared:
         for name, value in ADMIN_HEADERS.items():
             response.headers.setdefault(name, value)

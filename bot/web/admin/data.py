@@ -55,11 +55,14 @@ def unit_label(ctx: Admin, code: str | None) -> str:
     return ", ".join(u.name for u in reversed(path[1:] or path))
 
 
-def board_row(ctx: Admin, r: Ranked, person: Person | None) -> BoardRow:
+def board_row(ctx: Admin, r: Ranked, person: Person | None, labels: dict[str | None, str] | None = None) -> BoardRow:
     s, tz = r.standing, ctx.application.services.runtime.tz
-    return BoardRow(r.rank, person.full_name if person else "—", unit_label(ctx, person.unit_code if person else None),
-                    person.phone if person else None, s.correct, s.total, s.duration_ms, s.prediction,
-                    s.submitted_at.astimezone(tz).replace(tzinfo=None))
+    code = person.unit_code if person else None
+    labels = {} if labels is None else labels
+    if code not in labels:
+        labels[code] = unit_label(ctx, code)
+    return BoardRow(r.rank, person.full_name if person else "—", labels[code], person.phone if person else None,
+                    s.correct, s.total, s.duration_ms, s.prediction, s.submitted_at.astimezone(tz).replace(tzinfo=None))
 
 
 def _frozen_row(ctx: Admin, w: FrozenWinner, person: Person | None) -> BoardRow:
@@ -70,10 +73,11 @@ def _frozen_row(ctx: Admin, w: FrozenWinner, person: Person | None) -> BoardRow:
 
 async def board_rows(ctx: Admin, ranked: Sequence[Ranked]) -> AsyncIterator[list[BoardRow]]:
     """Leaderboard rows with names, units and phones, in batches (exports of any size)."""
+    labels: dict[str | None, str] = {}  # a unit's label, worked out once per export
     for start in range(0, len(ranked), BATCH):
         chunk = ranked[start:start + BATCH]
         people = await ctx.stats.people([r.standing.participant_id for r in chunk])
-        yield [board_row(ctx, r, people.get(r.standing.participant_id)) for r in chunk]
+        yield [board_row(ctx, r, people.get(r.standing.participant_id), labels) for r in chunk]
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,6 +127,7 @@ async def decide(request: web.Request) -> web.Response:
     round_code = await ctx.reviews.decide(review_id=int(review), status=status, user_id=who.user_id, now=ctx.now())
     if round_code is None:
         return error_page(request, 404, "Không tìm thấy trường hợp này.")
-    # The round's ranking in memory must be rebuilt without (or with) this participant.
-    ctx.application.services._changed(round_code)
+    # Rebuild the round's ranking at once, without (or with again) this participant; other
+    # workers follow within the board's time to live.
+    await ctx.application.services.exact_board(round_code=round_code, now=ctx.now())
     return redirect(url(PATH, round=round_code))

@@ -23,6 +23,7 @@ T: dict[str, str] = {
     "error": "Lỗi",
     "error.403": "Không được phép",
     "error.404": "Không tìm thấy",
+    "missing": "Không có trang này trên bảng điều khiển.",
     "refused.session": "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
     "refused.csrf": "Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã xác thực CSRF). Hãy tải lại trang và thử lại.",
     "refused.role": "Trang này chỉ dành cho quản trị viên.",
