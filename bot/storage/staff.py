@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -18,6 +18,7 @@ from quiz.integrity import Flag
 
 ROLES = ("organiser", "admin")
 REVIEW_STATUSES = ("open", "cleared", "disqualified")
+FAILURES_KEPT = timedelta(days=1)  # far longer than any lock-out window
 _U, _S, _R = t.staff_users.c, t.staff_sessions.c, t.integrity_reviews.c
 
 
@@ -130,7 +131,10 @@ class StaffStore:
 
     # failed logins
     async def record_failure(self, *, username: str, remote: str, now: datetime) -> None:
+        """Note a failed login; failures older than a day are dropped, so guessing cannot fill the table."""
+        f = t.login_failures.c
         async with self._engine.begin() as conn:
+            await conn.execute(delete(t.login_failures).where(f.at < now - FAILURES_KEPT))
             await conn.execute(insert(t.login_failures).values(username=username[:64], remote=remote[:64], at=now))
 
     async def failures_since(self, *, username: str, since: datetime) -> tuple[int, datetime | None]:

@@ -158,3 +158,12 @@ async def _rows(app: App, table: object) -> list[object]:
     async with app.engine.connect() as conn:
         return list((await conn.execute(select(table))).all())  # type: ignore[call-overload]
 
+
+
+async def test_failed_logins_are_kept_one_day_only(app: App, clock) -> None:
+    store = StaffStore(app.engine)
+    for name in ("a", "b", "c"):
+        await store.record_failure(username=name, remote="127.0.0.1", now=clock())
+    clock.advance(days=1, seconds=1)
+    await store.record_failure(username="d", remote="127.0.0.1", now=clock())
+    assert [r.username for r in await _rows(app, tables.login_failures)] == ["d"]
