@@ -16,6 +16,7 @@ from bot.storage import tables as t
 from bot.storage.codec import paper_from_json
 from quiz.attempts import AttemptStatus
 from quiz.integrity import AttemptTrace, Registration, fingerprint
+from quiz.services import normalise_phone
 from quiz.text import fold
 
 _A, _P, _Q, _R = t.attempts.c, t.participants.c, t.answers.c, t.rounds.c
@@ -152,10 +153,13 @@ class DashboardStats:
         """Participants whose name contains `text` (accents and case folded), or, with `by_phone`,
         whose phone number contains its digits."""
         digits = "".join(ch for ch in text if ch.isdigit())
+        phone_like = len(digits) >= 3 and not any(ch.isalpha() for ch in text)
         async with self._engine.connect() as conn:
             cid = await self._cid(conn)
-            if by_phone and len(digits) >= 3 and len(digits) == len(text.replace(" ", "").lstrip("+")):
-                rows = await conn.execute(select(_P.id).where(_P.contest_id == cid, _P.phone.contains(digits)))
+            if by_phone and phone_like:
+                whole = normalise_phone(text)  # "+84 912 345 678" is stored as 0912345678
+                match = _P.phone == whole if whole else _P.phone.contains(digits, autoescape=True)
+                rows = await conn.execute(select(_P.id).where(_P.contest_id == cid, match))
                 return {r.id for r in rows}
             wanted = " ".join(fold(text).split())
             if not wanted:
