@@ -90,11 +90,12 @@ async def dashboard_url(tmp_path: Path) -> AsyncIterator[str]:
         await application.close()
 
 
-async def sign_in(browser: Browser, base_url: str) -> Page:
+async def sign_in(browser: Browser, base_url: str, artifacts: Path) -> Page:
     context = await browser.new_context(viewport=DESKTOP, locale="vi-VN", accept_downloads=True)
     page = await context.new_page()
     await page.goto(base_url + "/admin")
     await expect(page).to_have_url(re.compile(r"/admin/login"))
+    await page.screenshot(path=str(artifacts / "dashboard-login.png"))
     await page.get_by_label("Tên đăng nhập").fill("bantochuc")
     await page.get_by_label("Mật khẩu").fill(PASSWORD)
     await page.get_by_role("button", name="Đăng nhập").click()
@@ -104,7 +105,7 @@ async def sign_in(browser: Browser, base_url: str) -> Page:
 
 async def test_an_organiser_sees_today_by_district_opens_every_page_and_downloads_winners(
         browser: Browser, dashboard_url: str, artifacts: Path, tmp_path: Path) -> None:
-    page = await sign_in(browser, dashboard_url)
+    page = await sign_in(browser, dashboard_url, artifacts)
 
     chart = page.locator('svg[aria-labelledby^="today-by-unit"]')
     await expect(chart).to_be_visible()
