@@ -1,0 +1,175 @@
+"""Citizens: accounts, consent, registration, linking channels, and their own data."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from quiz.linking import CODE_TTL, LinkRefused, Refusal, new_code, normalise_code, refusal
+from quiz.ports import Account, AccountTaken, LinkCode, Participant, UnitOfWork
+from quiz.ranking import Standing
+from quiz.services.base import ServiceBase
+from quiz.text import nfc
+
+PURPOSE_CONTEST = "contest"  # process name, birth year, phone and unit to run the contest
+PURPOSE_NEWS = "news"  # receive tips and announcements
+CONSENT_VERSION = "2024-06-01"
+_PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*$", re.UNICODE)
+
+
+def normalise_phone(text: str) -> str | None:
+    """A Vietnamese mobile number as 0XXXXXXXXX, or None ("+84 912 345 678" → "0912345678")."""
+    digits = re.sub(r"[\s.\-()]", "", text)
+    m = _PHONE.match(digits)
+    return f"0{m.group(1)}" if m else None
+
+
+def valid_name(text: str) -> str | None:
+    """A full name of letters (two words or more), NFC, single-spaced; or None."""
+    name = " ".join(nfc(text).split())
+    if not 4 <= len(name) <= 80 or len(name.split()) < 2 or not _NAME.match(name):
+        return None
+    return name
+
+
+def valid_birth_year(text: str, *, now: datetime) -> int | None:
+    text = text.strip()
+    if not text.isdigit():
+        return None
+    year = int(text)
+    return year if 1900 <= year <= now.year - 6 else None
+
+
+
+class PeopleServices(ServiceBase):
+    # accounts, consent, registration
+    async def account(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
+        async with self._uow() as uow:
+            acc = await uow.accounts.get_or_create(channel=channel, external_id=external_id, locale=locale, now=now)
+            await uow.commit()
+            return acc
+
+    async def set_locale(self, *, account_id: int, locale: str) -> None:
+        async with self._uow() as uow:
+            await uow.accounts.set_locale(account_id=account_id, locale=locale)
+            await uow.commit()
+
+    async def consents(self, *, account_id: int) -> dict[str, bool]:
+        async with self._read() as uow:
+            return {p: c.granted for p, c in (await uow.consents.latest(account_id=account_id)).items()}
+
+    async def consent(self, *, account_id: int, purpose: str, granted: bool, now: datetime) -> None:
+        async with self._uow() as uow:
+            await uow.consents.record(account_id=account_id, purpose=purpose, granted=granted,
+                                      text_version=CONSENT_VERSION, now=now)
+            await uow.commit()
+
+    async def phone_taken(self, phone: str) -> bool:
+        async with self._read() as uow:
+            return await uow.participants.phone_taken(phone)
+
+    async def register(self, *, account_id: int, full_name: str, birth_year: int, phone: str, unit_code: str,
+                       referral: str | None, now: datetime) -> Participant:
+        """Create the participant and bind this account; PhoneTaken if the number is in use."""
+        if unit_code not in self.runtime.units:
+            raise ValueError(f"unknown unit {unit_code}")
+        async with self._uow() as uow:
+            person = await uow.participants.add(full_name=full_name, birth_year=birth_year, phone=phone,
+                                                unit_code=unit_code, referral=referral, now=now)
+            await uow.accounts.link(account_id=account_id, participant_id=person.id)
+            await uow.consents.attach(account_id=account_id, participant_id=person.id)
+            await uow.counters.bump(unit_code=unit_code, participants=1)
+            await uow.commit()
+            return person
+
+    async def change_unit(self, *, participant_id: int, unit_code: str) -> None:
+        """Move the participant to another unit; unit participation counts move with them."""
+        if unit_code not in self.runtime.units:
+            raise ValueError(f"unknown unit {unit_code}")
+        async with self._uow() as uow:
+            person = await uow.participants.get(participant_id)
+            if person is None or person.erased or person.unit_code == unit_code:
+                return
+            await uow.participants.set_unit(participant_id=participant_id, unit_code=unit_code)
+            if person.unit_code:
+                await uow.counters.bump(unit_code=person.unit_code, participants=-1)
+            await uow.counters.bump(unit_code=unit_code, participants=1)
+            await uow.commit()
+        self._names.pop(participant_id, None)
+
+    async def participant(self, participant_id: int) -> Participant | None:
+        async with self._read() as uow:
+            return await uow.participants.get(participant_id)
+
+    # one contestant across channels: a code shown on one channel links an account on another
+    async def issue_link_code(self, *, participant_id: int, now: datetime) -> LinkCode:
+        """A new one-time code for linking another chat account; the participant's earlier codes stop working."""
+        async with self._uow() as uow:
+            await uow.links.revoke(participant_id=participant_id, now=now)
+            for _ in range(5):
+                link = LinkCode(new_code(), participant_id, now, now + CODE_TTL)
+                if await uow.links.add(link):
+                    await uow.commit()
+                    return link
+        raise RuntimeError("no free link code after 5 draws")
+
+    async def link_target(self, *, account_id: int, code: str, now: datetime) -> Participant:
+        """Whom `code` would link this account to; LinkRefused if it would not. Nothing changes."""
+        async with self._uow() as uow:
+            person, _account = await self._link_check(uow, account_id=account_id, code=code, now=now)
+            return person
+
+    async def link_account(self, *, account_id: int, code: str, now: datetime) -> Participant:
+        """Join this account to the code's participant (one quota, one ranking) and use the code up.
+
+        The citizen confirmed the link, and with it the data use they consented to when they
+        registered; that consent is recorded for this account too."""
+        async with self._uow() as uow:
+            person, account = await self._link_check(uow, account_id=account_id, code=code, now=now)
+            if not await uow.links.use(code=normalise_code(code) or "", now=now):
+                raise LinkRefused(Refusal.INVALID)
+            try:
+                if not await uow.links.attach(account_id=account_id, participant_id=person.id):
+                    raise LinkRefused(Refusal.OWN)  # it registered meanwhile
+            except AccountTaken:
+                raise LinkRefused(Refusal.CHANNEL_TAKEN, channel=account.channel) from None
+            await uow.consents.record(account_id=account_id, purpose=PURPOSE_CONTEST, granted=True,
+                                      text_version=CONSENT_VERSION, now=now)
+            await uow.consents.attach(account_id=account_id, participant_id=person.id)
+            await uow.commit()
+            return person
+
+    async def _link_check(self, uow: UnitOfWork, *, account_id: int, code: str,
+                          now: datetime) -> tuple[Participant, Account]:
+        account = await uow.accounts.get(account_id)
+        normal = normalise_code(code)
+        link = await uow.links.get(normal) if normal else None
+        why = refusal(link, account=account, now=now)
+        if why is not None or link is None or account is None:
+            raise LinkRefused(why or Refusal.INVALID)
+        person = await uow.participants.get(link.participant_id)
+        if person is None or person.erased:
+            raise LinkRefused(Refusal.INVALID)
+        if await uow.links.account_on(participant_id=person.id, channel=account.channel) is not None:
+            raise LinkRefused(Refusal.CHANNEL_TAKEN, channel=account.channel)
+        return person, account
+
+
+    # personal data
+    async def my_data(self, *, account_id: int, participant_id: int | None) -> tuple[Participant | None, list[Standing], dict[str, bool]]:
+        async with self._read() as uow:
+            person = await uow.participants.get(participant_id) if participant_id else None
+            consents = {p: c.granted for p, c in (await uow.consents.latest(account_id=account_id)).items()}
+            attempts = await uow.attempts.of_participant(participant_id=participant_id) if participant_id else []
+        rows = [Standing(a.participant_id, a.id, a.correct, len(a.paper), int(a.duration().total_seconds() * 1000),
+                         a.finished_at or a.started_at, a.prediction) for a in attempts]
+        return person, rows, consents
+
+    async def erase(self, *, participant_id: int, now: datetime) -> None:
+        """Anonymise the participant and unlink every chat account; unit counts stay."""
+        async with self._uow() as uow:
+            await uow.participants.anonymise(participant_id=participant_id, now=now)
+            await uow.accounts.forget_participant(participant_id=participant_id)
+            await uow.commit()
+        self._names.pop(participant_id, None)
+        self._dirty.update(self._boards)

@@ -1,0 +1,152 @@
+"""Attempts: starting, answering, predicting and finishing, with the result and rank."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from quiz.attempts import (
+    Attempt,
+    AttemptStatus,
+    CapReached,
+    Verdict,
+    check_answer,
+    check_cap,
+    draw_paper,
+    is_correct,
+    local_day,
+)
+from quiz.model import Round
+from quiz.ports import AttemptRace, NewAttempt
+from quiz.services.boards import BoardServices
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOutcome:
+    verdict: Verdict
+    attempt: Attempt
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    attempt: Attempt
+    total: int
+    rank: int | None
+    ranked_count: int
+
+
+
+class AttemptServices(BoardServices):
+    # attempts
+    def playable_rounds(self, now: datetime) -> list[Round]:
+        return self.runtime.contest.open_rounds(now)
+
+    async def open_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt | None:
+        """The participant's attempt in progress in this round, closing it if its time is up."""
+        async with self._uow() as uow:
+            att = await uow.attempts.open_for(participant_id=participant_id, round_code=round_code)
+            if att is not None and att.expired(now):
+                att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
+                await uow.commit()
+                self._changed(round_code)
+                return None
+            return att
+
+    async def start_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt:
+        """Resume the open attempt or draw a new paper; CapReached or LookupError when not allowed."""
+        round_ = self.runtime.contest.round(round_code)
+        if round_ is None or not round_.is_open(now):
+            raise LookupError(round_code)
+        current = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
+        if current is not None:
+            return current
+        qs = self.runtime.sets[round_.question_set]
+        day = local_day(now, self.runtime.tz)
+        async with self._uow() as uow:
+            in_round = await uow.attempts.count(participant_id=participant_id, round_code=round_code)
+            today = await uow.attempts.count(participant_id=participant_id, round_code=round_code, day=day)
+            check_cap(round_, in_round=in_round, today=today)
+            paper = draw_paper(qs.questions, count=round_.questions_per_attempt, quotas=round_.topic_quotas, rng=self._rng)
+            person = await uow.participants.get(participant_id)
+            try:
+                att = await uow.attempts.add(NewAttempt(
+                    participant_id=participant_id, round_code=round_code, set_name=qs.name, set_version=qs.version,
+                    paper=paper, started_at=now, deadline=now + round_.time_limit, practice=round_.practice,
+                    seq=in_round + 1, day=day))
+            except AttemptRace:
+                pass
+            else:
+                if person is not None and person.unit_code and round_.ranked:
+                    await uow.counters.bump(unit_code=person.unit_code, attempts=1)
+                await uow.commit()
+                return self._remember(att)  # type: ignore[return-value]
+        again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
+        if again is None:
+            raise CapReached(per="round", limit=in_round + 1)
+        return again
+
+    async def attempt(self, attempt_id: int, *, now: datetime) -> Attempt | None:
+        """An attempt as it stands now: one past its deadline is closed first."""
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is not None and att.expired(now):
+                att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
+                await uow.commit()
+                if att is not None:
+                    self._changed(att.round_code)
+            return self._remember(att)
+
+    async def answers(self, attempt_id: int) -> dict[int, int]:
+        async with self._read() as uow:
+            return await uow.attempts.answers(attempt_id)
+
+    async def answer(self, *, attempt_id: int, participant_id: int, position: int, choice: int,
+                     now: datetime) -> AnswerOutcome | None:
+        """Store one answer if the rules allow it; return only once it is durable.
+
+        Owner, paper and deadline never change, so a cached attempt serves the checks;
+        whether it is still open is decided again where the answer is written."""
+        att = self._cached.get(attempt_id) or await self.attempt(attempt_id, now=now)
+        if att is None:
+            return None
+        verdict = check_answer(att, participant_id=participant_id, position=position, choice=choice, now=now)
+        if verdict is Verdict.TIME_UP:
+            att = await self.attempt(attempt_id, now=now) or att
+        if verdict is not Verdict.ACCEPTED:
+            return AnswerOutcome(verdict, att)
+        item = att.paper[position]
+        question = self.runtime.questions(att.set_name, att.set_version)[item.question_id]
+        if await self._answers.record(attempt_id=attempt_id, position=position, question_id=question.id,
+                                      choice=choice, correct=is_correct(item, question, choice), now=now):
+            return AnswerOutcome(Verdict.ACCEPTED, att)
+        fresh = await self.attempt(attempt_id, now=now) or att
+        if fresh.status is AttemptStatus.OPEN:
+            return AnswerOutcome(Verdict.ALREADY_ANSWERED, fresh)
+        return AnswerOutcome(Verdict.TIME_UP if now >= fresh.deadline else Verdict.FINISHED, fresh)
+
+    async def predict(self, *, attempt_id: int, participant_id: int, prediction: int, now: datetime) -> bool:
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is None or att.participant_id != participant_id or not att.accepting(now):
+                return False
+            await uow.attempts.set_prediction(attempt_id=attempt_id, prediction=prediction)
+            await uow.commit()
+            return True
+
+    async def finish(self, *, attempt_id: int, participant_id: int, now: datetime) -> Result | None:
+        """Close the attempt (at the deadline at the latest) and report score, time and rank."""
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is None or att.participant_id != participant_id:
+                return None
+            if att.status is AttemptStatus.OPEN:
+                att = await uow.attempts.finish(attempt_id=attempt_id, at=min(now, att.deadline)) or att
+                await uow.commit()
+                self._changed(att.round_code)
+            self._remember(att)
+        place, count = (None, 0) if att.practice else await self._rank_of(att)
+        return Result(att, len(att.paper), place, count)
+
+
+    async def my_attempts(self, *, participant_id: int) -> list[Attempt]:
+        async with self._read() as uow:
+            return await uow.attempts.of_participant(participant_id=participant_id)
