@@ -21,7 +21,7 @@ from bot.storage.answer_log import GroupCommitAnswers
 from bot.storage.broadcasts import BroadcastStore
 from bot.storage.contests import contest_slugs, load_runtime, store_pack
 from bot.storage.repositories import ContestScope
-from bot.storage.engine import AsyncEngine, make_engine
+from bot.storage.engine import AsyncEngine, is_sqlite, make_engine
 from bot.storage.migrate import upgrade_async
 from bot.storage.uow import SqlUnitOfWork
 from quiz.conversation.engine import Conversation
@@ -40,6 +40,7 @@ class App:
     states: StateStore
     answers: GroupCommitAnswers
     scope: ContestScope
+    reader: AsyncEngine  # reads that never hold up writers (a separate engine on SQLite)
     imports: ImportDesk = field(init=False)  # question files admins upload, checked before publishing
     broadcasts: Broadcaster = field(init=False)  # tips and announcements; channels connect their outlets
 
@@ -64,6 +65,8 @@ class App:
         await self.answers.close()
         if isinstance(self.states, RedisStates):
             await self.states.close()
+        if self.reader is not self.engine:
+            await self.reader.dispose()
         await self.engine.dispose()
 
 
@@ -90,14 +93,16 @@ def settle_memory() -> None:
 async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[], datetime] = utcnow,
                 rng: random.Random | None = None) -> App:
     engine = make_engine(settings.database_url)
+    reader = make_engine(settings.database_url, read_only=True) if is_sqlite(settings.database_url) else engine
     if migrate:
         await upgrade_async(engine)
     slug = await ensure_contest(engine, settings)
     runtime, scope = await load_runtime(engine, slug)
     answers = GroupCommitAnswers(engine)
-    services = Services(runtime=runtime, uow=lambda: SqlUnitOfWork(engine, scope), rng=rng, answers=answers)
+    services = Services(runtime=runtime, uow=lambda: SqlUnitOfWork(engine, scope), rng=rng, answers=answers,
+                        read_uow=lambda: SqlUnitOfWork(reader, scope))
     states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else MemoryStates()
     dispatcher = Dispatcher(Conversation(services), states, clock=clock)
     settle_memory()
     return App(settings, engine, services, dispatcher, Translator(settings.locales_dir, tz=runtime.contest.timezone),
-               states, answers, scope)
+               states, answers, scope, reader)

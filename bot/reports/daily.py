@@ -62,7 +62,7 @@ class Reports:
 
 def reports_for(application: App) -> Reports:
     runtime = application.services.runtime
-    stats = DashboardStats(application.engine, contest=runtime.contest.slug, tz=runtime.tz)
+    stats = DashboardStats(application.reader, contest=runtime.contest.slug, tz=runtime.tz)
     return Reports(services=application.services, stats=stats, translator=application.translator)
 
 

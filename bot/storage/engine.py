@@ -15,8 +15,11 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine for `url`; SQLite connections are set up for one writer at a time."""
+def make_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> AsyncEngine:
+    """An async engine for `url`; SQLite connections are set up for one writer at a time.
+
+    `read_only` (SQLite): deferred transactions on query-only connections, for reads that
+    must not take the write lock — in WAL mode they never block the writer."""
     if not is_sqlite(url):
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     database = make_url(url).database
@@ -32,10 +35,13 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across app crashes
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlocks
+        # Writers take the write lock up front (no upgrade deadlocks); readers never take it.
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

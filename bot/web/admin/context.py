@@ -68,6 +68,7 @@ def build_admin(application: App, passwords: Passwords) -> Admin:
     runtime = application.services.runtime
     slug = runtime.contest.slug
     engine = application.engine
+    # Statistics only read: on SQLite they use the reader, so they never hold up answers being written.
     return Admin(application, StaffStore(engine), ReviewStore(engine, contest=slug),
-                 DashboardStats(engine, contest=slug, tz=runtime.tz), passwords)
+                 DashboardStats(application.reader, contest=slug, tz=runtime.tz), passwords)
 
