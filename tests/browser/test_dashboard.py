@@ -11,18 +11,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aiohttp import web
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from admin.seed import PASSWORD, add_staff, play, register
 from bot.compose import App, build
 from bot.config import Settings
+
+from .conftest import serving, sign_in
 from bot.web.admin.passwords import PASSWORDS
-from bot.web.app import create_web_app
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "content" / "ha-giang"
-DESKTOP = {"width": 1280, "height": 900}
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vàng", "Giàng", "Sùng", "Lò", "Hầu", "Ma", "Nông"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thị Thu", "Đức", "Ngọc", "Mí", "Seo"]
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Pà", "Sính", "Thảo", "Tú", "Vân", "Xuân"]
@@ -78,34 +77,14 @@ async def dashboard_url(tmp_path: Path) -> AsyncIterator[str]:
     application = await build(settings, migrate=True, clock=clock, rng=random.Random(7))
     await seed(application, clock)
     await add_staff(application, "bantochuc", "organiser", passwords=PASSWORDS)  # the real argon2 cost
-    runner = web.AppRunner(create_web_app(application), access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
-        await application.close()
-
-
-async def sign_in(browser: Browser, base_url: str, artifacts: Path) -> Page:
-    context = await browser.new_context(viewport=DESKTOP, locale="vi-VN", accept_downloads=True)
-    page = await context.new_page()
-    await page.goto(base_url + "/admin")
-    await expect(page).to_have_url(re.compile(r"/admin/login"))
-    await page.screenshot(path=str(artifacts / "dashboard-login.png"))
-    await page.get_by_label("Tên đăng nhập").fill("bantochuc")
-    await page.get_by_label("Mật khẩu").fill(PASSWORD)
-    await page.get_by_role("button", name="Đăng nhập").click()
-    await expect(page.get_by_role("heading", name="Tổng quan", exact=True)).to_be_visible()
-    return page
+    async with serving(application) as url:
+        yield url
 
 
 async def test_an_organiser_sees_today_by_district_opens_every_page_and_downloads_winners(
         browser: Browser, dashboard_url: str, artifacts: Path, tmp_path: Path) -> None:
-    page = await sign_in(browser, dashboard_url, artifacts)
+    page = await sign_in(browser, dashboard_url, "bantochuc", PASSWORD,
+                         screenshot=artifacts / "dashboard-login.png", downloads=True)
 
     chart = page.locator('svg[aria-labelledby^="today-by-unit"]')
     await expect(chart).to_be_visible()

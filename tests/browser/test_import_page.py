@@ -8,17 +8,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from admin.seed import PASSWORD, add_staff
 from bot.compose import App, build
 from bot.config import Settings
-from bot.web.app import create_web_app
+
+from .conftest import serving, sign_in
 from imports_web.files import version_two, with_a_bad_row, workbook
 
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "pack"
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
@@ -26,27 +25,8 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[App, str]]:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/db.sqlite", contest_pack=PACK, web_secret="test")
     application = await build(settings, migrate=True, rng=random.Random(7))
     await add_staff(application, "quantri", "admin")
-    runner = web.AppRunner(create_web_app(application), access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield application, f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
-        await application.close()
-
-
-async def sign_in(browser: Browser, base_url: str) -> Page:
-    context = await browser.new_context(viewport=DESKTOP, locale="vi-VN")
-    page = await context.new_page()
-    await page.goto(base_url + "/admin/login")
-    await page.get_by_label("Tên đăng nhập").fill("quantri")
-    await page.get_by_label("Mật khẩu").fill(PASSWORD)
-    await page.get_by_role("button", name="Đăng nhập").click()
-    await expect(page.get_by_role("heading", name="Tổng quan", exact=True)).to_be_visible()
-    return page
+    async with serving(application) as url:
+        yield application, url
 
 
 async def test_an_admin_fixes_the_bad_row_the_page_names_and_publishes(
@@ -55,7 +35,7 @@ async def test_an_admin_fixes_the_bad_row_the_page_names_and_publishes(
     bad, fixed = tmp_path / "bo-cau-hoi-tuan-2.xlsx", tmp_path / "bo-cau-hoi-tuan-2-da-sua.xlsx"
     bad.write_bytes(with_a_bad_row())
     fixed.write_bytes(workbook(version_two()))
-    page = await sign_in(browser, base_url)
+    page = await sign_in(browser, base_url, "quantri", PASSWORD)
 
     await page.locator("nav.tabs").get_by_role("link", name="Nhập câu hỏi").click()
     await expect(page.get_by_role("heading", name="Nhập bộ câu hỏi")).to_be_visible()
