@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO, Union
 from xml.sax.saxutils import escape, quoteattr
 
+from quiz.privacy import shown_phone
 from quiz.units import UnitStats
 
 Cell = Union[str, int, float, datetime, date, None]
@@ -25,20 +26,6 @@ Target = Union[str, Path, BinaryIO]
 CHUNK_ROWS = 2000
 BOM = "\ufeff"  # lets Excel read the CSV as UTF-8 (Vietnamese names)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def mask_phone(phone: str | None) -> str:
-    """A phone number with its middle hidden: "0912345678" → "09xx xxx 678"."""
-    if not phone:
-        return ""
-    if len(phone) < 6:
-        return "x" * len(phone)
-    hidden = "x" * (len(phone) - 5)
-    return f"{phone[:2]}{hidden[:2]} {hidden[2:]} {phone[-3:]}".replace("  ", " ")
-
-
-def shown_phone(phone: str | None, *, show_phone: bool) -> str:
-    return (phone or "") if show_phone else mask_phone(phone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,3 +129,12 @@ def scan(traces: Sequence[AttemptTrace], registrations: Iterable[Registration],
             seen.add((f.kind, f.participant_id))
             out.append(f)
     return out
+
+
+SUSPECT_SHARE = 0.20  # fewer right than this …
+SUSPECT_MIN_ANSWERS = 20  # … among at least this many answers: the answer key is the usual cause
+
+
+def suspect_key(*, answers: int, correct: int) -> bool:
+    """A question almost nobody gets right: organisers should check its answer key."""
+    return answers >= SUSPECT_MIN_ANSWERS and correct / answers < SUSPECT_SHARE

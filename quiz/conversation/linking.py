@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from quiz.conversation.context import Ctx, Step, back_to_menu, button, menu, say
 from quiz.conversation.messages import Msg
-from quiz.conversation.reading import public_name
 from quiz.linking import CODE_TTL, LinkRefused, Refusal, normalise_code, shown
+from quiz.privacy import public_name
 
 log = logging.getLogger(__name__)
 COMMANDS = ("lienket", "link")

@@ -8,6 +8,7 @@ from quiz.conversation.context import Ctx, Step, back_to_menu, button, menu, say
 from quiz.conversation.messages import Button, Msg
 from quiz.faq import Confidence
 from quiz.model import LOCALES, Tip
+from quiz.privacy import public_name
 from quiz.ranking import Ranked
 
 LEADERBOARD_SIZE = 10
@@ -77,14 +78,6 @@ def language(ctx: Ctx) -> Step:
     names = {"vi": Msg("language.vi"), "en": Msg("language.en")}
     rows = (tuple(Button(names[code], f"l:{code}") for code in LOCALES), back_to_menu())
     return ctx.state.idle(), say(Msg("language.choose"), buttons=rows)
-
-
-def public_name(full_name: str) -> str:
-    """A name as the public leaderboard shows it: "Nguyễn Văn An" → "Nguyễn V. An"."""
-    words = full_name.split()
-    if len(words) <= 2:
-        return full_name
-    return " ".join([words[0], *(w[0] + "." for w in words[1:-1]), words[-1]])
 
 
 async def leaderboard(ctx: Ctx, round_code: str | None = None) -> Step:

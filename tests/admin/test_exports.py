@@ -10,8 +10,18 @@ from pathlib import Path
 import openpyxl
 
 from bot.compose import App
-from bot.exports import (BOM, BoardRow, DayRow, csv_chunks, leaderboard_sheet, mask_phone, write_days_csv,
-                         write_leaderboard_csv, write_leaderboard_xlsx, write_units_xlsx)
+from bot.exports import (
+    BOM,
+    BoardRow,
+    DayRow,
+    csv_chunks,
+    leaderboard_sheet,
+    write_days_csv,
+    write_leaderboard_csv,
+    write_leaderboard_xlsx,
+    write_units_xlsx,
+)
+from quiz.privacy import mask_phone
 from quiz.units import UnitStats
 
 from .conftest import Visitor

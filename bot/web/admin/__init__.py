@@ -15,8 +15,21 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.compose import App
-from bot.web.admin import (broadcast, days, downloads, imports, integrity, leaderboard, login, overview, questions,
-                           rounds, units, users, winners)
+from bot.web.admin import (
+    broadcast,
+    days,
+    downloads,
+    imports,
+    integrity,
+    leaderboard,
+    login,
+    overview,
+    questions,
+    rounds,
+    units,
+    users,
+    winners,
+)
 from bot.web.admin.auth import guard, public
 from bot.web.admin.context import ADMIN, build_admin
 from bot.web.admin.passwords import PASSWORDS, Passwords

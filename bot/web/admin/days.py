@@ -10,7 +10,7 @@ from bot.web.admin.charts import DayPoint, day_chart
 from bot.web.admin.context import admin
 from bot.web.admin.html import html, number
 from bot.web.admin.layout import add_nav, page
-from bot.web.admin.vi import T, WEEKDAYS
+from bot.web.admin.vi import WEEKDAYS, T
 from bot.web.admin.widgets import cells, downloads, table
 
 PATH = "/admin/days"

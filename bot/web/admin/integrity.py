@@ -9,7 +9,6 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.exports import shown_phone
 from bot.storage.staff import REVIEW_STATUSES, Review
 from bot.storage.stats import Person
 from bot.web.admin.context import Admin, admin, staff
@@ -19,6 +18,7 @@ from bot.web.admin.layout import add_nav, error_page, page, post_form, redirect
 from bot.web.admin.vi import FLAG_NAMES, REVIEW_STATUS_NAMES, T
 from bot.web.admin.widgets import cells, round_tabs, table
 from quiz.integrity import Thresholds, scan
+from quiz.privacy import shown_phone
 
 PATH = "/admin/integrity"
 RULES = Thresholds()

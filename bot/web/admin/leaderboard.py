@@ -5,13 +5,14 @@ import math
 
 from aiohttp import web
 
-from bot.exports import BoardRow, shown_phone
+from bot.exports import BoardRow
 from bot.web.admin.context import admin, staff
 from bot.web.admin.data import board_rows, pick_round, ranked_rounds
 from bot.web.admin.html import Markup, html, number
 from bot.web.admin.layout import add_nav, page
 from bot.web.admin.vi import T
 from bot.web.admin.widgets import cells, downloads, pager, round_tabs, table
+from quiz.privacy import shown_phone
 
 PATH = "/admin/leaderboard"
 PAGE_SIZE = 50

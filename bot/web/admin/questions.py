@@ -12,11 +12,10 @@ from bot.web.admin.html import Markup, html, number, percent
 from bot.web.admin.layout import add_nav, page
 from bot.web.admin.vi import T
 from bot.web.admin.widgets import cells, round_tabs, table
+from quiz.integrity import SUSPECT_MIN_ANSWERS, SUSPECT_SHARE, suspect_key
 from quiz.model import LETTERS, Question
 
 PATH = "/admin/questions"
-FLAG_SHARE = 0.20
-FLAG_MIN_ANSWERS = 20
 MAX_TEXT = 160
 
 
@@ -26,8 +25,7 @@ def setup(app: web.Application) -> None:
 
 
 def needs_check(q: QuestionCount) -> bool:
-    """Fewer than 20% right among at least 20 answers: check the answer key."""
-    return q.answers >= FLAG_MIN_ANSWERS and q.share < FLAG_SHARE
+    return suspect_key(answers=q.answers, correct=q.correct)
 
 
 def _questions(request: web.Request) -> dict[str, Question]:
@@ -44,8 +42,8 @@ def _share_bar(share: float) -> Markup:
     return html('<svg class="share" viewBox="0 0 100 10" width="100" height="10" aria-hidden="true">'
                 '<rect width="100" height="10" rx="2" fill="#e3e8ef"/>'
                 '<rect class="{cls}" width="{w}" height="10" rx="2" fill="{fill}"/></svg>',
-                cls="low" if share < FLAG_SHARE else "ok", w=f"{share * 100:.1f}",
-                fill="#c2410c" if share < FLAG_SHARE else "#1d6fb8")
+                cls="low" if share < SUSPECT_SHARE else "ok", w=f"{share * 100:.1f}",
+                fill="#c2410c" if share < SUSPECT_SHARE else "#1d6fb8")
 
 
 def _row(q: QuestionCount, question: Question | None) -> Markup:
@@ -66,7 +64,7 @@ async def questions_page(request: web.Request) -> web.Response:
     counts.sort(key=lambda q: (not needs_check(q), q.share, -q.answers, q.question_id))
     known = _questions(request)
     flagged = sum(1 for q in counts if needs_check(q))
-    note = T["questions.note"].format(percent=percent(FLAG_SHARE, 0), min=FLAG_MIN_ANSWERS)
+    note = T["questions.note"].format(percent=percent(SUSPECT_SHARE, 0), min=SUSPECT_MIN_ANSWERS)
     alert = html('<p class="notice warn">{t}</p>', t=T["questions.flagged"].format(n=flagged)) if flagged else ""
     listing = table([T["questions.id"], T["questions.text"], T["questions.answer"], T["questions.answers"],
                      T["questions.share"]], [_row(q, known.get(q.question_id)) for q in counts],

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.exports import shown_phone
 from bot.web.admin.context import admin, staff
 from bot.web.admin.data import collective, level_name, pick_round, ranked_rounds, round_winners
 from bot.web.admin.html import Markup, html, number, percent
@@ -11,6 +10,7 @@ from bot.web.admin.layout import add_nav, page
 from bot.web.admin.leaderboard import duration
 from bot.web.admin.vi import T
 from bot.web.admin.widgets import cells, downloads, round_tabs, table
+from quiz.privacy import shown_phone
 
 PATH = "/admin/winners"
 
