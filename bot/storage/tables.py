@@ -147,6 +147,7 @@ attempts = Table(
     Column("practice", Boolean, nullable=False),
     UniqueConstraint("participant_id", "round_id", "seq"),  # two racing starts cannot both count
     Index("ix_attempts_round_status", "round_id", "status"),
+    Index("ix_attempts_day", "day"),  # the dashboard's figures by day (migration 0007)
     Index("uq_attempts_one_open", "participant_id", "round_id", unique=True,
           sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
 )
