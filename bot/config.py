@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # web app (web chat, webhooks, dashboard)
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    web_new_chats_per_address: int = Field(default=60, ge=1)  # new web-chat identities per address …
+    web_new_chats_window_s: int = Field(default=600, ge=1)  # … in this many seconds
+    web_trust_forwarded: bool = False  # behind a reverse proxy: take the address from X-Forwarded-For
     web_secret: str | None = None  # signs cookies; generated into data/ when unset
     # Telegram
     telegram_bot_token: str | None = None

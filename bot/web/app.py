@@ -9,7 +9,8 @@ from bot.compose import App
 from bot.web import admin, chat
 from bot.web.admin.imports import MAX_BODY as UPLOAD_BODY
 from bot.web.identity import BrowserIds, web_secret
-from bot.web.keys import APP, BROWSER_IDS
+from bot.web.keys import APP, BROWSER_IDS, NEW_CHATS
+from bot.web.limits import NewChatLimiter
 
 __all__ = ["APP", "BROWSER_IDS", "create_web_app"]
 
@@ -30,6 +31,8 @@ def create_web_app(application: App) -> web.Application:
     app = web.Application(client_max_size=UPLOAD_BODY)  # question files uploaded on /admin/import
     app[APP] = application
     app[BROWSER_IDS] = BrowserIds(web_secret(application.settings))
+    settings = application.settings
+    app[NEW_CHATS] = NewChatLimiter(limit=settings.web_new_chats_per_address, window_s=settings.web_new_chats_window_s)
     app.router.add_get("/", page)
     app.router.add_get("/healthz", healthz)
     app.router.add_static("/static/chat/", STATIC, append_version=False)

@@ -6,8 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web.keys import APP, BROWSER_IDS
+from bot.web.keys import APP, BROWSER_IDS, NEW_CHATS
 from bot.web.identity import COOKIE, MAX_AGE
+from bot.web.limits import client_address
 from bot.web.render import render_outcome
 from bot.web.requests import BadInput, json_object
 from quiz.conversation.engine import MAX_TEXT, Who
@@ -70,6 +71,10 @@ async def _exchange(request: web.Request, event: Event) -> web.Response:
     ids = request.app[BROWSER_IDS]
     browser_id, new_cookie = ids.verify(request.cookies.get(COOKIE)), None
     if browser_id is None:
+        address = client_address(request, trust_forwarded=application.settings.web_trust_forwarded)
+        if not request.app[NEW_CHATS].allow(address):
+            return web.json_response({"error": "too many new chats from this address; try again in a few minutes"},
+                                     status=429, headers={"Retry-After": str(application.settings.web_new_chats_window_s)})
         browser_id, new_cookie = ids.issue()
     who = Who(CHANNEL, browser_id, preferred_language(request.headers.get("Accept-Language")))
     handled = await application.dispatcher.handle(who, event)

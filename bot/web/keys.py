@@ -5,6 +5,8 @@ from aiohttp import web
 
 from bot.compose import App
 from bot.web.identity import BrowserIds
+from bot.web.limits import NewChatLimiter
 
 APP = web.AppKey("application", App)
 BROWSER_IDS = web.AppKey("browser_ids", BrowserIds)
+NEW_CHATS = web.AppKey("new_chats", NewChatLimiter)

@@ -16,6 +16,7 @@
       timeLeft: "Còn",
       timeUp: "Hết giờ",
       offline: "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
+      busy: "Có quá nhiều phiên trò chuyện mới từ mạng của bạn. Vui lòng thử lại sau ít phút.",
       failed: "Máy chủ chưa xử lý được yêu cầu. Vui lòng thử lại.",
     },
     en: {
@@ -30,6 +31,7 @@
       timeLeft: "Left",
       timeUp: "Time is up",
       offline: "Cannot reach the server. Please check your connection and try again.",
+      busy: "Too many new chats from your network. Please try again in a few minutes.",
       failed: "The server could not handle that. Please try again.",
     },
   };
@@ -91,7 +93,9 @@
         credentials: "same-origin",
       });
       const data = await response.json().catch(() => null);
-      if (!response.ok || !data || !Array.isArray(data.replies)) {
+      if (response.status === 429) {
+        notice(ui().busy);
+      } else if (!response.ok || !data || !Array.isArray(data.replies)) {
         notice(ui().failed);
       } else {
         show(data);

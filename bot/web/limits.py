@@ -1,0 +1,43 @@
+"""How many new web-chat identities one network address may open in a while.
+
+Each browser without a cookie gets a new identity (and an account row once it speaks),
+so a script could create them without end. A school lab behind one address must still
+get in, hence a generous limit per address rather than none at all."""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+
+from aiohttp import web
+
+MAX_ADDRESSES = 100_000  # addresses remembered at once; the least recently seen go first
+
+
+class NewChatLimiter:
+    def __init__(self, *, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window_s, self.clock = limit, window_s, clock
+        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def allow(self, address: str) -> bool:
+        """Count one new identity for `address`; False when it has had `limit` in the window."""
+        now = self.clock()
+        times = self._seen.pop(address, None) or deque()
+        while times and now - times[0] >= self.window_s:
+            times.popleft()
+        allowed = len(times) < self.limit
+        if allowed:
+            times.append(now)
+        self._seen[address] = times
+        if len(self._seen) > MAX_ADDRESSES:
+            self._seen.popitem(last=False)
+        return allowed
+
+
+def client_address(request: web.Request, *, trust_forwarded: bool) -> str:
+    """The caller's address; behind a reverse proxy (trust_forwarded) the first X-Forwarded-For hop."""
+    if trust_forwarded:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded[:64]
+    return request.remote or "unknown"
