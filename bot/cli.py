@@ -145,6 +145,9 @@ def questions_import(file: FileArgument, set_name: SetOption, topic: TopicOption
         if pub.changed and d.rekeyed:
             answers, attempts = await application.services.regrade(set_name=pub.name, questions=plan.questions)
             typer.echo(f"Regraded: {answers} answers in {attempts} attempts now scored with the corrected key.")
+            for code in await application.services.closed_rounds_using(pub.name) if answers else []:
+                typer.echo(f"Round {code} is closed: its published winners did not change; "
+                           f"`dcbot rounds close {code} --refreeze` publishes them again from the new scores.")
 
     _with_app(settings, work)
 

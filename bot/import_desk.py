@@ -42,6 +42,7 @@ class Published:
     rekeyed: int  # questions whose correct answer changed
     answers_regraded: int
     attempts_regraded: int
+    frozen_rounds: tuple[str, ...] = ()  # closed rounds whose published winners the regrade left as they were
 
 
 class Stale(LookupError):
@@ -133,8 +134,11 @@ async def publish_plan(application: App, plan: ImportPlan, *,
     clock = now or application.dispatcher.clock
     pub = await publish(application.engine, plan, contest=application.services.runtime.contest.slug, now=clock())
     answers = attempts = 0
+    frozen: tuple[str, ...] = ()
     if pub.changed:
         await application.reload()
         if plan.diff.rekeyed:
             answers, attempts = await application.services.regrade(set_name=plan.set_name, questions=plan.questions)
-    return Published(pub, len(plan.diff.rekeyed), answers, attempts)
+            if answers:
+                frozen = tuple(await application.services.closed_rounds_using(plan.set_name))
+    return Published(pub, len(plan.diff.rekeyed), answers, attempts, frozen)

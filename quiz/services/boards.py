@@ -105,6 +105,15 @@ class BoardServices(ServiceBase):
             self._cached.pop(attempt_id, None)
         return len(changes), len({c[0] for c in changes})
 
+    async def closed_rounds_using(self, set_name: str) -> list[str]:
+        """Closed rounds drawing from this set: their frozen winners do not follow a regrade."""
+        closed = []
+        async with self._read() as uow:
+            for r in self.runtime.contest.rounds:
+                if r.question_set == set_name and r.ranked and await uow.rounds.actual_figure(r.code) is not None:
+                    closed.append(r.code)
+        return closed
+
     async def close_round(self, *, round_code: str, now: datetime) -> int:
         """Freeze the round's actual prediction figure (participants with every answer right)."""
         async with self._uow() as uow:

@@ -201,3 +201,10 @@ async def test_correcting_an_answer_key_rescores_past_attempts_and_the_ranking_f
 async def test_publishing_the_same_key_regrades_nothing(app: App, clock) -> None:
     s = app.services
     assert await s.regrade(set_name="bo-thu", questions=s.runtime.sets["bo-thu"].questions) == (0, 0)
+
+
+async def test_a_regrade_names_the_closed_rounds_whose_published_winners_stay_frozen(app: App, clock) -> None:
+    s = app.services
+    assert await s.closed_rounds_using("bo-thu") == []
+    await s.close_round(round_code="chinh", now=clock())
+    assert await s.closed_rounds_using("bo-thu") == ["chinh"]  # the practice round never ranks

@@ -75,6 +75,8 @@ T = {
     "unchanged": "Không có thay đổi: «{set}» vẫn là phiên bản {v}.",
     "regraded": "Đã chấm lại {answers} câu trả lời trong {attempts} bài thi.",
     "regraded.none": "Không có bài thi nào cần chấm lại.",
+    "regraded.frozen": "Vòng {round} đã chốt giải: danh sách giải đã công bố không tự thay đổi. "
+                       "Vào trang Vòng thi, chọn «Chốt lại giải» nếu cần công bố lại theo điểm mới.",
     "stale": "Bản chạy thử này đã hết hạn hoặc bộ câu hỏi vừa được xuất bản từ nơi khác. Hãy tải tệp lên để "
              "kiểm tra lại.",
     "cancelled": "Đã huỷ bản chạy thử; không có gì được lưu.",
@@ -223,6 +225,7 @@ async def publish(request: web.Request) -> web.Response:
         lines.append(T["regraded"].format(answers=number(done.answers_regraded),
                                           attempts=number(done.attempts_regraded)) if done.answers_regraded
                      else T["regraded.none"])
+        lines += [T["regraded.frozen"].format(round=code) for code in done.frozen_rounds]
     return _show(request, before=notice(" ".join(lines), "ok"), set_name=pub.name)
 
 
