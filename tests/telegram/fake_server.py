@@ -6,6 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
+from loopback import LoopbackServer
+
 from .fake_api import Call, FakeTelegram, decode_form
 
 POLL_WAIT = 0.3  # seconds an empty getUpdates is held open (Telegram would hold up to `timeout`)
@@ -17,23 +19,17 @@ class FakeBotApiServer:
         self.queue: list[dict[str, Any]] = []
         self.confirmed_below = 0  # every update with a smaller id has been acknowledged by the bot
         self._arrived = asyncio.Event()
-        self._runner: web.AppRunner | None = None
+        self._server = LoopbackServer()
         self.base = ""
 
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._call)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = await self._server.serve(app)
         return self.base
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.stop()
 
     def push(self, update: dict[str, Any]) -> None:
         self.queue.append(update)

@@ -7,6 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
+from loopback import LoopbackServer
+
 
 @dataclass
 class Sent:
@@ -39,24 +41,18 @@ class FakeZalo:
     events: list[str] = field(default_factory=list)  # "use AT-1", "refresh RT-0", in arrival order
     answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # given instead of the next successes
     _ids: Any = field(default_factory=lambda: itertools.count(1))
-    _runner: web.AppRunner | None = None
+    _server: LoopbackServer = field(default_factory=LoopbackServer)
     base: str = ""
 
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._message)
         app.router.add_post("/v4/oa/access_token", self._refresh)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = await self._server.serve(app)
         return self.base
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.stop()
 
     def expire(self) -> None:
         """The access token in use stops working (-216) until the client refreshes."""
