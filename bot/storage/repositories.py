@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage import tables as t
-from bot.storage.codec import paper_from_json, paper_to_json
-from quiz.attempts import Attempt, AttemptStatus
-from quiz.ports import Account, AttemptRace, Consent, NewAttempt, Participant, PhoneTaken
-from quiz.ranking import Standing
+from quiz.ports import Account, Consent, Participant, PhoneTaken
 
 
 @dataclass(slots=True)
@@ -41,20 +38,26 @@ def _account(row: object) -> Account:
 
 
 class SqlAccounts(_Repo):
+    async def find(self, *, channel: str, external_id: str) -> Account | None:
+        row = (await self.conn.execute(select(t.accounts).where(
+            t.accounts.c.contest_id == self.scope.contest_id, t.accounts.c.channel == channel,
+            t.accounts.c.external_id == external_id))).first()
+        return _account(row) if row else None
+
     async def get_or_create(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
-        where = and_(t.accounts.c.contest_id == self.scope.contest_id, t.accounts.c.channel == channel,
-                     t.accounts.c.external_id == external_id)
-        row = (await self.conn.execute(select(t.accounts).where(where))).first()
-        if row is None:
-            try:
-                async with self.conn.begin_nested():
-                    await self.conn.execute(insert(t.accounts).values(
-                        contest_id=self.scope.contest_id, channel=channel, external_id=external_id,
-                        locale=locale, created_at=now))
-            except IntegrityError:
-                pass  # created by a concurrent delivery: read it below
-            row = (await self.conn.execute(select(t.accounts).where(where))).one()
-        return _account(row)
+        found = await self.find(channel=channel, external_id=external_id)
+        if found is not None:
+            return found
+        try:
+            async with self.conn.begin_nested():
+                await self.conn.execute(insert(t.accounts).values(
+                    contest_id=self.scope.contest_id, channel=channel, external_id=external_id,
+                    locale=locale, created_at=now))
+        except IntegrityError:
+            pass  # created by a concurrent delivery: read it below
+        created = await self.find(channel=channel, external_id=external_id)
+        assert created is not None
+        return created
 
     async def get(self, account_id: int) -> Account | None:
         row = (await self.conn.execute(select(t.accounts).where(t.accounts.c.id == account_id))).first()

@@ -44,6 +44,11 @@ def valid_birth_year(text: str, *, now: datetime) -> int | None:
 class PeopleServices(ServiceBase):
     # accounts, consent, registration
     async def account(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
+        """The chat account an event came from; every event asks, so a known one is only read."""
+        async with self._read() as uow:
+            known = await uow.accounts.find(channel=channel, external_id=external_id)
+        if known is not None:
+            return known
         async with self._uow() as uow:
             acc = await uow.accounts.get_or_create(channel=channel, external_id=external_id, locale=locale, now=now)
             await uow.commit()
