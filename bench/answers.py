@@ -27,7 +27,6 @@ from bot.config import Settings
 from bot.storage.contests import store_pack
 from bot.storage.engine import make_engine
 from bot.storage.migrate import upgrade_async
-from bot.storage.tables import metadata
 from quiz.model import Contest, FaqEntry, Question, QuestionSet, Round, RulesSection, Tip, Unit
 from quiz.pack import ContestPack
 
