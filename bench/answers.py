@@ -59,14 +59,13 @@ async def fresh_database(url: str) -> None:
 async def main(url: str, participants: int, think_ms: int) -> str:
     await fresh_database(url)
     app = await build(Settings(database_url=url, contest="bench"), rng=random.Random(1))
-    s = app.services
     now = datetime.now(timezone.utc)
     attempts = []
     for n in range(participants):
-        acc = await s.account(channel="bench", external_id=str(n), locale="vi", now=now)
-        person = await s.register(account_id=acc.id, full_name="Người Đo Tải", birth_year=1990,
+        acc = await app.people.account(channel="bench", external_id=str(n), locale="vi", now=now)
+        person = await app.people.register(account_id=acc.id, full_name="Người Đo Tải", birth_year=1990,
                                   phone=f"09{n:08d}", unit_code="R-1", referral=None, now=now)
-        attempts.append((person.id, await s.start_attempt(participant_id=person.id, round_code="tai", now=now)))
+        attempts.append((person.id, await app.play.start_attempt(participant_id=person.id, round_code="tai", now=now)))
     settle_memory()  # as the service does once it has started
     latencies: list[float] = []
     first_done: list[float] = []  # [time, answers so far] when the first participant finished
@@ -78,7 +77,7 @@ async def main(url: str, participants: int, think_ms: int) -> str:
             if think_ms:
                 await asyncio.sleep(pause.uniform(0, think_ms) / 1000)  # reading the question
             began = time.perf_counter()
-            out = await s.answer(attempt_id=attempt_id, participant_id=pid, position=pos, choice=pos % 4,
+            out = await app.play.answer(attempt_id=attempt_id, participant_id=pid, position=pos, choice=pos % 4,
                                  now=datetime.now(timezone.utc))
             latencies.append(time.perf_counter() - began)
             assert out is not None and out.verdict.value == "accepted", out

@@ -3,7 +3,7 @@
 Fills the database named by --db with N participants, each with a finished attempt
 in one round, then measures what a leaderboard request costs: the top 100 (with
 names) and one participant's rank, served from the in-memory board that is rebuilt
-in the background when older than Services.BOARD_TTL. Also reports the rebuild time
+in the background when older than Standings.BOARD_TTL. Also reports the rebuild time
 (the staleness bound is TTL + rebuild) and, when the exports module is present, the
 time and peak memory of a 1M-row XLSX export. Last line like
 `top100 p99 0.8 ms · rank p99 1.2 ms`.
@@ -23,6 +23,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, text
 
@@ -30,7 +31,7 @@ from bot.compose import build, settle_memory
 from bot.config import Settings
 from bot.storage import tables as t
 from bot.storage.engine import make_engine
-from quiz.services import Services
+from quiz.services import Standings
 
 CHUNK = 20_000
 
@@ -81,44 +82,42 @@ async def main(url: str, n: int, requests: int, refill: bool) -> str:
         await fill(url, n)
         print(f"filled {n:,} participants and attempts in {time.perf_counter() - began:.0f} s")
     app = await build(Settings(database_url=url, contest="bench"))
-    s = app.services
     began = time.perf_counter()
-    board = await s.board(round_code="tai")
+    board = await app.standings.board(round_code="tai")
     print(f"board built in {time.perf_counter() - began:.1f} s ({len(board):,} ranked, figure {board.figure}); "
-          f"staleness bound {s.BOARD_TTL.total_seconds():.0f} s + rebuild")
+          f"staleness bound {Standings.BOARD_TTL.total_seconds():.0f} s + rebuild")
     settle_memory()
     rng = random.Random(4)
     top_times: list[float] = []
     rank_times: list[float] = []
     for _ in range(requests):
         t0 = time.perf_counter()
-        b = await s.board(round_code="tai")
+        b = await app.standings.board(round_code="tai")
         top = b.top(100)
-        people = await s.names([r.standing.participant_id for r in top])
+        people = await app.standings.names([r.standing.participant_id for r in top])
         assert len(people) == 100
         top_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        b = await s.board(round_code="tai")
+        b = await app.standings.board(round_code="tai")
         row = b.place_of(rng.randint(1, n))
         assert row is not None
         rank_times.append(time.perf_counter() - t0)
-    await export_timing(s, n)
+    await export_timing(app.standings, app.runtime.tz, n)
     await app.close()
     return f"top100 p99 {p99(top_times):.2f} ms · rank p99 {p99(rank_times):.3f} ms"
 
 
-async def export_timing(services: Services, n: int) -> None:
+async def export_timing(standings: Standings, tz: ZoneInfo, n: int) -> None:
     """The organisers' XLSX export of the whole board, names read from the database in chunks."""
     try:
         from bot.exports import BoardRow, write_leaderboard_xlsx
     except ImportError:
         print("xlsx export: bot.exports not present, skipped")
         return
-    board = await services.board(round_code="tai")
-    tz = services.runtime.tz
+    board = await standings.board(round_code="tai")
     names: dict[int, tuple[str, str]] = {}
     for low in range(0, len(board), 20_000):  # fetched before writing: the writer is synchronous
-        names.update(await services.names([r.standing.participant_id for r in board.page(low, 20_000)]))
+        names.update(await standings.names([r.standing.participant_id for r in board.page(low, 20_000)]))
 
     def rows() -> Iterator[BoardRow]:
         for r in board.ranked:

@@ -1,31 +1,47 @@
-"""The composition root: settings in, a running contest service out."""
+"""The composition root: settings in, the contest's use cases and infrastructure out.
+
+Only the entry points (`dcbot run`, the CLI commands, tests) hold the `App`; every adapter is
+handed the use cases it calls."""
 from __future__ import annotations
 
 import gc
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-
-
 
 from bot.broadcasts.runner import Broadcaster
 from bot.config import Settings
 from bot.content import read_pack
 from bot.dispatch import Dispatcher, utcnow
 from bot.i18n import Translator
-from bot.import_desk import ImportDesk
+from bot.passwords import PASSWORDS, Passwords
 from bot.state import MemoryStates, RedisStates, StateStore
 from bot.storage.answer_log import GroupCommitAnswers
-from bot.storage.broadcasts import BroadcastStore
-from bot.storage.contests import contest_slugs, load_runtime, store_pack
-from bot.storage.repositories import ContestScope
+from bot.storage.contests import SqlRuntimeSource, contest_slugs, load_runtime, store_pack
 from bot.storage.engine import AsyncEngine, is_sqlite, make_engine
 from bot.storage.migrate import upgrade_async
+from bot.storage.repositories import ContestScope
 from bot.storage.uow import SqlUnitOfWork
+from quiz.conversation.context import Citizen
 from quiz.conversation.engine import Conversation
-from quiz.services import Services
+from quiz.runtime import ContestRuntime
+from quiz.services import (
+    Broadcasts,
+    Figures,
+    Imports,
+    Integrity,
+    LiveContest,
+    People,
+    Play,
+    Reports,
+    RoundAdmin,
+    StaffAccounts,
+    Standings,
+    UseCases,
+    compose,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,34 +50,69 @@ log = logging.getLogger(__name__)
 class App:
     settings: Settings
     engine: AsyncEngine
-    services: Services
+    reader: AsyncEngine  # reads that never hold up writers (a separate engine on SQLite)
+    scope: ContestScope
+    uses: UseCases
     dispatcher: Dispatcher
     translator: Translator
     states: StateStore
     answers: GroupCommitAnswers
-    scope: ContestScope
-    reader: AsyncEngine  # reads that never hold up writers (a separate engine on SQLite)
-    imports: ImportDesk = field(init=False)  # question files admins upload, checked before publishing
-    broadcasts: Broadcaster = field(init=False)  # tips and announcements; channels connect their outlets
+    broadcaster: Broadcaster  # sends broadcasts in the background; channels connect their outlets
 
-    def __post_init__(self) -> None:
-        self.imports = ImportDesk(self)
-        store = BroadcastStore(self.engine, contest=self.services.runtime.contest.slug)
-        self.broadcasts = Broadcaster(store, self.translator, clock=self.dispatcher.clock)
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.dispatcher.clock
 
-    async def reload(self) -> None:
-        """Serve what storage holds now (e.g. a question set version just published), without a restart.
+    @property
+    def live(self) -> LiveContest:
+        return self.uses.live
 
-        Row ids are added to the scope the units of work share before the runtime is swapped, so
-        requests already running on the old runtime keep working. Other worker processes keep
-        their runtime until they restart."""
-        runtime, scope = await load_runtime(self.engine, self.services.runtime.contest.slug)
-        self.scope.round_ids.update(scope.round_ids)
-        self.scope.set_ids.update(scope.set_ids)
-        self.services.runtime = runtime
+    @property
+    def runtime(self) -> ContestRuntime:
+        return self.uses.live.runtime
+
+    @property
+    def people(self) -> People:
+        return self.uses.people
+
+    @property
+    def play(self) -> Play:
+        return self.uses.play
+
+    @property
+    def standings(self) -> Standings:
+        return self.uses.standings
+
+    @property
+    def rounds(self) -> RoundAdmin:
+        return self.uses.rounds
+
+    @property
+    def imports(self) -> Imports:
+        return self.uses.imports
+
+    @property
+    def integrity(self) -> Integrity:
+        return self.uses.integrity
+
+    @property
+    def broadcasts(self) -> Broadcasts:
+        return self.uses.broadcasts
+
+    @property
+    def reports(self) -> Reports:
+        return self.uses.reports
+
+    @property
+    def figures(self) -> Figures:
+        return self.uses.figures
+
+    @property
+    def staff(self) -> StaffAccounts:
+        return self.uses.staff
 
     async def close(self) -> None:
-        await self.broadcasts.stop()
+        await self.broadcaster.stop()
         await self.answers.close()
         if isinstance(self.states, RedisStates):
             await self.states.close()
@@ -91,7 +142,7 @@ def settle_memory() -> None:
 
 
 async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[], datetime] = utcnow,
-                rng: random.Random | None = None) -> App:
+                rng: random.Random | None = None, passwords: Passwords = PASSWORDS) -> App:
     engine = make_engine(settings.database_url)
     reader = make_engine(settings.database_url, read_only=True) if is_sqlite(settings.database_url) else engine
     if migrate:
@@ -99,10 +150,13 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
     slug = await ensure_contest(engine, settings)
     runtime, scope = await load_runtime(engine, slug)
     answers = GroupCommitAnswers(engine)
-    services = Services(runtime=runtime, uow=lambda: SqlUnitOfWork(engine, scope), rng=rng, answers=answers,
-                        read_uow=lambda: SqlUnitOfWork(reader, scope))
+    uses = compose(runtime=runtime, source=SqlRuntimeSource(engine, slug, scope), hasher=passwords,
+                   uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(reader, scope),
+                   answers=answers, rng=rng)
     states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else MemoryStates()
-    dispatcher = Dispatcher(Conversation(services), states, clock=clock)
+    citizen = Citizen(uses.live, uses.people, uses.play, uses.standings)
+    dispatcher = Dispatcher(Conversation(citizen), states, clock=clock)
+    translator = Translator(settings.locales_dir, tz=runtime.contest.timezone)
+    broadcaster = Broadcaster(uses.broadcasts, translator, clock=clock)
     settle_memory()
-    return App(settings, engine, services, dispatcher, Translator(settings.locales_dir, tz=runtime.contest.timezone),
-               states, answers, scope, reader)
+    return App(settings, engine, reader, scope, uses, dispatcher, translator, states, answers, broadcaster)

@@ -1,7 +1,8 @@
-"""One asyncio task for timed work: rounds close when their time is up, the daily report goes out.
+"""One asyncio task for timed work: the contest follows changes, rounds close when their time is up,
+the daily report goes out.
 
-Every worker process runs one. Each tick first reads the rounds from the database, so a
-change an admin made through another worker reaches this one within a tick. A job that
+Every worker process runs one. Each tick first follows the contest's revision, so a change an
+admin made through another worker or the CLI reaches this one within a tick. A job that
 fails is logged and the next tick runs it again; the database keeps two workers from doing
 the same close or sending the same report twice."""
 from __future__ import annotations
@@ -11,15 +12,12 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, time
-from typing import TYPE_CHECKING
 
 from bot.channels.telegram.sender import Sender
-from bot.reports.daily import DailyReporter, reports_for
+from bot.reports.daily import DailyReporter, DailyReports
 from bot.storage.daily_reports import ReportLog
-from bot.storage.rounds import round_admin
-
-if TYPE_CHECKING:
-    from bot.compose import App
+from quiz.services.live import LiveContest
+from quiz.services.rounds import RoundAdmin
 
 log = logging.getLogger(__name__)
 Job = Callable[[datetime], Awaitable[object]]
@@ -56,24 +54,29 @@ class Scheduler:
             self._task = None
 
 
-def build_scheduler(application: App, *, sender: Sender | None, interval: float = TICK) -> Scheduler:
-    """Round closing always; the daily report when there is a sender and ORGANISER_CHAT_ID."""
-    settings, rounds = application.settings, round_admin(application)
+def build_scheduler(*, live: LiveContest, rounds: RoundAdmin, clock: Callable[[], datetime],
+                    reports: DailyReports | None = None, report_log: ReportLog | None = None,
+                    sender: Sender | None = None, organiser_chat_id: int | None = None,
+                    report_at: time = time(11, 0), interval: float = TICK) -> Scheduler:
+    """Following the contest and closing rounds always; the daily report when there is a sender and
+    an organisers' chat."""
+
+    async def follow(now: datetime) -> object:
+        return await live.follow()
 
     async def close_rounds(now: datetime) -> object:
-        """Read the rounds (another worker may have changed them) and close those whose time is up."""
+        """Close the rounds whose time is up (any worker may; the database lets one close each)."""
         for closing in await rounds.close_due(now=now):
-            log.info("round %s closed: figure %s, %d winners frozen, %d open attempts ended",
-                     closing.round_code, closing.figure, len(closing.winners), closing.stopped)
+            if not closing.already:
+                log.info("round %s closed: figure %s, %d winners frozen, %d open attempts ended",
+                         closing.round_code, closing.figure, len(closing.winners), closing.stopped)
         return None
 
-    jobs: list[tuple[str, Job]] = [("round closing", close_rounds)]
-    if sender is not None and settings.organiser_chat_id is not None:
-        reporter = DailyReporter(reports=reports_for(application), sender=sender, chat_id=settings.organiser_chat_id,
-                                 log=ReportLog(application.engine, contest_id=application.scope.contest_id),
-                                 at=time(settings.report_hour, settings.report_minute),
-                                 tz=application.services.runtime.tz)
+    jobs: list[tuple[str, Job]] = [("contest revision", follow), ("round closing", close_rounds)]
+    if sender is not None and organiser_chat_id is not None and reports is not None and report_log is not None:
+        reporter = DailyReporter(reports=reports, sender=sender, chat_id=organiser_chat_id, log=report_log,
+                                 at=report_at, tz=live.runtime.tz)
         jobs.append(("daily report", reporter.tick))
     else:
         log.info("daily report: off (%s)", "no ORGANISER_CHAT_ID" if sender is not None else "Telegram is off")
-    return Scheduler(jobs, clock=application.dispatcher.clock, interval=interval)
+    return Scheduler(jobs, clock=clock, interval=interval)

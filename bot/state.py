@@ -33,7 +33,8 @@ class RedisStates:
         self._redis = Redis.from_url(url, decode_responses=True)
 
     async def get(self, key: str) -> ChatState:
-        return ChatState.loads(await self._redis.get(f"cds:state:{key}"))
+        raw = await self._redis.get(f"cds:state:{key}")  # str: the client decodes responses
+        return ChatState.loads(raw if isinstance(raw, str) else None)
 
     async def set(self, key: str, state: ChatState) -> None:
         await self._redis.set(f"cds:state:{key}", state.dumps(), ex=self.TTL)

@@ -92,6 +92,26 @@ class Attempt:
         return min(end, self.deadline) - self.started_at
 
 
+@dataclass(frozen=True, slots=True)
+class NewAttempt:
+    """An attempt about to be stored: its frozen paper, deadline and place in the participant's quota."""
+
+    participant_id: int
+    round_code: str
+    set_name: str
+    set_version: int
+    paper: tuple[PaperItem, ...]
+    started_at: datetime
+    deadline: datetime
+    practice: bool
+    seq: int
+    day: date
+
+
+class AttemptRace(Exception):
+    """Another request started an attempt at the same moment; retry reads it."""
+
+
 class Verdict(str, Enum):
     ACCEPTED = "accepted"
     ALREADY_ANSWERED = "already_answered"

@@ -13,6 +13,9 @@ from enum import Enum
 from quiz.attempts import PaperItem
 
 
+REVIEW_STATUSES = ("open", "cleared", "disqualified")
+
+
 class FlagKind(str, Enum):
     TOO_FAST = "too_fast"
     SAME_ANSWERS = "same_answers"
@@ -44,6 +47,22 @@ class Flag:
     participant_id: int
     attempt_id: int | None
     detail: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A flag organisers look at, and what they decided."""
+
+    id: int
+    round_code: str
+    participant_id: int
+    attempt_id: int | None
+    kind: str
+    detail: Mapping[str, object]
+    status: str  # open | cleared | disqualified
+    decided_by: str | None
+    decided_at: datetime | None
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

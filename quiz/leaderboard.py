@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from quiz.ranking import Ranked, Standing, all_correct_count, rank, rank_key
+from quiz.ranking import Ranked, Standing, all_correct_ids, rank, rank_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +15,7 @@ class Board:
     figure: int  # the prediction figure the ranking used
     built_at: datetime
     ranked: tuple[Ranked, ...]
+    all_correct: frozenset[int]  # participants with a counted attempt answering every question right
     _places: dict[int, int] = field(repr=False)
     _keys: tuple[tuple[int, float, int, datetime, int], ...] = field(repr=False)
 
@@ -44,7 +45,8 @@ class Board:
 def build_board(round_code: str, standings: Iterable[Standing], *, actual: int | None, now: datetime) -> Board:
     """Rank every participant's best attempt; `actual` is the frozen figure once the round closed."""
     rows = list(standings)
-    figure = actual if actual is not None else all_correct_count(rows)
+    perfect = frozenset(all_correct_ids(rows))
+    figure = actual if actual is not None else len(perfect)
     ranked = tuple(rank(rows, figure))
-    return Board(round_code, figure, now, ranked, {r.standing.participant_id: r.rank for r in ranked},
+    return Board(round_code, figure, now, ranked, perfect, {r.standing.participant_id: r.rank for r in ranked},
                  tuple(rank_key(r.standing, figure) for r in ranked))

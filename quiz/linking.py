@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 
-from quiz.ports import Account, LinkCode
+from quiz.people import Account, LinkCode
 
 # Crockford's base 32: no I, L, O or U, so a code read aloud or copied by hand survives.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -1,82 +1,23 @@
-"""What the core needs from storage. Repositories never commit; the unit of work does."""
+"""What the core needs from storage: repositories on one unit of work. Repositories never commit;
+the unit of work does, so one use case is one transaction."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol, Self
 
-from quiz.attempts import Attempt, PaperItem
-from quiz.ranking import Standing
+from quiz.attempts import Attempt, NewAttempt
+from quiz.broadcasts import Broadcast, NewsChoice, Recipient
+from quiz.drafts import Draft
+from quiz.integrity import AttemptTrace, Flag, Registration, Review
+from quiz.model import QuestionSet, Round
+from quiz.people import Account, Consent, LinkCode, Participant
+from quiz.questions import Publication
+from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """A chat account on one channel (telegram, zalo, web, console)."""
-
-    id: int
-    channel: str
-    external_id: str
-    participant_id: int | None
-    locale: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Participant:
-    id: int
-    full_name: str
-    birth_year: int | None
-    phone: str | None
-    unit_code: str | None
-    referral: str | None
-    registered_at: datetime
-    erased: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Consent:
-    purpose: str
-    granted: bool
-    text_version: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class NewAttempt:
-    participant_id: int
-    round_code: str
-    set_name: str
-    set_version: int
-    paper: tuple[PaperItem, ...]
-    started_at: datetime
-    deadline: datetime
-    practice: bool
-    seq: int
-    day: date
-
-
-class PhoneTaken(Exception):
-    """Another participant already registered this phone number."""
-
-
-class AttemptRace(Exception):
-    """Another request started an attempt at the same moment; retry reads it."""
-
-
-@dataclass(frozen=True, slots=True)
-class LinkCode:
-    """A one-time code that lets another chat account join a participant."""
-
-    code: str
-    participant_id: int
-    created_at: datetime
-    expires_at: datetime
-    used_at: datetime | None = None
-
-
-class AccountTaken(Exception):
-    """The participant already has an account on that channel (one account per channel)."""
+from quiz.rounds import FrozenWinner, RoundState
+from quiz.staff import StaffSession, StaffUser
+from quiz.statistics import DayCount, Person, QuestionCount
 
 
 class Accounts(Protocol):
@@ -90,7 +31,9 @@ class Accounts(Protocol):
 
 class Participants(Protocol):
     async def add(self, *, full_name: str, birth_year: int, phone: str, unit_code: str,
-                  referral: str | None, now: datetime) -> Participant: ...
+                  referral: str | None, now: datetime) -> Participant:
+        """The new participant; PhoneTaken if the number is registered already."""
+        ...
     async def get(self, participant_id: int) -> Participant | None: ...
     async def phone_taken(self, phone: str) -> bool: ...
     async def anonymise(self, *, participant_id: int, now: datetime) -> None: ...
@@ -106,7 +49,9 @@ class Consents(Protocol):
 
 
 class Attempts(Protocol):
-    async def add(self, new: NewAttempt) -> Attempt: ...
+    async def add(self, new: NewAttempt) -> Attempt:
+        """The stored attempt; AttemptRace if another start took its place at the same moment."""
+        ...
     async def get(self, attempt_id: int) -> Attempt | None: ...
     async def open_for(self, *, participant_id: int, round_code: str) -> Attempt | None: ...
     async def count(self, *, participant_id: int, round_code: str, day: date | None = None) -> int: ...
@@ -115,8 +60,14 @@ class Attempts(Protocol):
                             now: datetime) -> bool: ...
     async def set_prediction(self, *, attempt_id: int, prediction: int) -> None: ...
     async def finish(self, *, attempt_id: int, at: datetime) -> Attempt | None: ...
-    async def standings(self, *, round_code: str) -> list[Standing]: ...
+    async def entries(self, *, round_code: str) -> list[Entry]:
+        """Every attempt of the round with what decides whether it ranks (quiz.ranking.counts decides)."""
+        ...
     async def of_participant(self, *, participant_id: int) -> list[Attempt]: ...
+    async def any_in(self, round_code: str) -> bool: ...
+    async def stop_open(self, *, round_code: str, at: datetime) -> int:
+        """End the round's open attempts at `at` (at their deadline if earlier); how many."""
+        ...
     async def answers_to(self, *, set_name: str, versions: Sequence[int],
                          question_ids: Sequence[str]) -> list[StoredAnswer]: ...
     async def rescore(self, *, changes: Sequence[tuple[int, int, bool]]) -> list[str]:
@@ -127,11 +78,6 @@ class Attempts(Protocol):
 class UnitCounters(Protocol):
     async def bump(self, *, unit_code: str, participants: int = 0, attempts: int = 0) -> None: ...
     async def all(self) -> tuple[Mapping[str, int], Mapping[str, int]]: ...
-
-
-class RoundStates(Protocol):
-    async def actual_figure(self, round_code: str) -> int | None: ...
-    async def close(self, *, round_code: str, actual: int, now: datetime) -> None: ...
 
 
 class Links(Protocol):
@@ -145,6 +91,119 @@ class Links(Protocol):
     async def attach(self, *, account_id: int, participant_id: int) -> bool: ...  # AccountTaken
 
 
+class Rounds(Protocol):
+    """Rounds' settings, closing and the winners frozen when they closed."""
+
+    async def states(self) -> list[RoundState]: ...
+    async def state(self, round_code: str, *, lock: bool = False) -> RoundState | None:
+        """The round, locked against a concurrent change until the unit of work ends when `lock`."""
+        ...
+    async def save(self, round_: Round) -> None:
+        """Update the round's settings, or add it after the others; RoundRefused("exists") on a race."""
+        ...
+    async def close(self, *, round_code: str, actual: int, now: datetime) -> None: ...
+    async def reopen(self, round_code: str) -> None:
+        """Forget the close: its time, figure and winners."""
+        ...
+    async def freeze(self, *, round_code: str, winners: Sequence[FrozenWinner]) -> None:
+        """Replace the round's published winners."""
+        ...
+    async def winners(self, round_code: str) -> list[FrozenWinner]: ...
+
+
+class QuestionSets(Protocol):
+    async def latest_version(self, name: str) -> int | None: ...
+    async def publish(self, qs: QuestionSet, *, now: datetime) -> Publication:
+        """Store `qs` as the set's next version unless the latest has the same content."""
+        ...
+
+
+class Reviews(Protocol):
+    """Integrity flags and what organisers decided about them."""
+
+    async def add(self, *, round_code: str, flags: Iterable[Flag], now: datetime) -> int:
+        """Open a review for each new (participant, kind) of the round; how many were new."""
+        ...
+    async def of_round(self, round_code: str, *, statuses: Sequence[str], limit: int) -> list[Review]: ...
+    async def get(self, review_id: int) -> Review | None: ...
+    async def decide(self, *, review_id: int, status: str, user_id: int | None, now: datetime) -> None: ...
+
+
+class Broadcasts(Protocol):
+    """Broadcasts and their deliveries: a delivery is keyed (broadcast, account), so nobody twice."""
+
+    async def add(self, *, kind: str, body: Mapping[str, str], created_by: int | None, now: datetime) -> Broadcast: ...
+    async def get(self, broadcast_id: int) -> Broadcast | None: ...
+    async def recent(self, *, limit: int) -> list[Broadcast]: ...
+    async def unfinished(self) -> list[int]: ...
+    async def accounts(self) -> list[Recipient]: ...
+    async def news_choices(self) -> list[NewsChoice]: ...
+    async def reached(self, broadcast_id: int) -> set[int]: ...
+    async def begin(self, broadcast_id: int, *, outstanding: int) -> bool:
+        """Mark it running with its total; False if cancelled or finished meanwhile."""
+        ...
+    async def sweep(self, broadcast_id: int, *, now: datetime) -> int:
+        """Claims left by a runner that stopped between sending and recording: failed, never resent."""
+        ...
+    async def deliver(self, broadcast_id: int, account_id: int, *, status: str, detail: str | None,
+                      now: datetime) -> bool:
+        """Record a claim or a skip for the account; False if it has a delivery already."""
+        ...
+    async def settle(self, broadcast_id: int, account_id: int, *, status: str, detail: str | None,
+                     now: datetime) -> None: ...
+    async def finish(self, broadcast_id: int, *, now: datetime) -> None: ...
+    async def cancel(self, broadcast_id: int, *, now: datetime) -> bool: ...
+    async def reasons(self, broadcast_id: int) -> dict[str, int]: ...
+
+
+class Drafts(Protocol):
+    async def put(self, draft: Draft, *, now: datetime) -> None:
+        """Keep the draft; expired ones go."""
+        ...
+    async def get(self, token: str) -> Draft | None: ...
+    async def take(self, token: str) -> Draft | None:
+        """The draft, removed; None if another request took it first."""
+        ...
+
+
+class Staff(Protocol):
+    """Dashboard accounts (shared by every contest in the database), sessions and failed sign-ins."""
+
+    async def add_user(self, *, username: str, password_hash: str, role: str, now: datetime) -> StaffUser:
+        """UserExists if the username is taken."""
+        ...
+    async def user(self, username: str) -> StaffUser | None: ...
+    async def users(self) -> list[StaffUser]: ...
+    async def disable(self, *, user_id: int, now: datetime) -> None: ...
+    async def open_session(self, *, token_hash: str, user_id: int, csrf_token: str, now: datetime,
+                           expires_at: datetime) -> None: ...
+    async def session(self, *, token_hash: str, now: datetime) -> StaffSession | None: ...
+    async def close_session(self, *, token_hash: str) -> None: ...
+    async def close_sessions(self, *, user_id: int) -> None: ...
+    async def record_failure(self, *, username: str, remote: str, now: datetime, keep_since: datetime) -> None: ...
+    async def failures_since(self, *, username: str, since: datetime) -> tuple[int, datetime | None]: ...
+    async def clear_failures(self, *, username: str) -> None: ...
+
+
+class Statistics(Protocol):
+    """Read-only figures of one contest for the dashboard, exports and reports."""
+
+    async def by_day(self, *, since: date | None = None) -> list[DayCount]: ...
+    async def activity_by_unit(self, *, day: date) -> tuple[dict[str, int], dict[str, int]]: ...
+    async def question_counts(self, *, round_code: str | None = None) -> list[QuestionCount]: ...
+    async def people(self, ids: Sequence[int]) -> dict[int, Person]: ...
+    async def find(self, text: str, *, by_phone: bool) -> set[int]: ...
+    async def traces(self, *, round_code: str) -> list[AttemptTrace]: ...
+    async def referrals(self) -> list[Registration]: ...
+
+
+class ContestRevision(Protocol):
+    """A number that grows with every change workers must follow (question sets, rounds)."""
+
+    async def current(self) -> int: ...
+    async def bump(self) -> int: ...
+
+
 class AnswerLog(Protocol):
     """Stores answers durably; True only if this answer was stored (position free, attempt open)."""
 
@@ -153,16 +212,41 @@ class AnswerLog(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """A transaction over the repositories of one contest."""
+    """A transaction over the repositories of one contest (read-only members, so that an
+    implementation may hold subtypes)."""
 
-    accounts: Accounts
-    participants: Participants
-    consents: Consents
-    attempts: Attempts
-    counters: UnitCounters
-    rounds: RoundStates
-    links: Links
+    @property
+    def accounts(self) -> Accounts: ...
+    @property
+    def participants(self) -> Participants: ...
+    @property
+    def consents(self) -> Consents: ...
+    @property
+    def attempts(self) -> Attempts: ...
+    @property
+    def counters(self) -> UnitCounters: ...
+    @property
+    def links(self) -> Links: ...
+    @property
+    def rounds(self) -> Rounds: ...
+    @property
+    def sets(self) -> QuestionSets: ...
+    @property
+    def reviews(self) -> Reviews: ...
+    @property
+    def broadcasts(self) -> Broadcasts: ...
+    @property
+    def drafts(self) -> Drafts: ...
+    @property
+    def staff(self) -> Staff: ...
+    @property
+    def stats(self) -> Statistics: ...
+    @property
+    def revision(self) -> ContestRevision: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...
     async def commit(self) -> None: ...
+
+
+UowFactory = Callable[[], UnitOfWork]

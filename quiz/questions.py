@@ -101,6 +101,16 @@ def parse_questions(
 
 
 @dataclass(frozen=True, slots=True)
+class Publication:
+    """What publishing a set did: the version now served, and whether it is a new one."""
+
+    name: str
+    version: int
+    changed: bool
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class SetDiff:
     """What publishing `new` over `old` changes, by question id."""
 

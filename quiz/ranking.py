@@ -1,10 +1,12 @@
-"""Ranking within a round, the best attempt, winners, the prediction figure."""
+"""Ranking within a round: which attempts count, the best attempt, winners, the prediction figure."""
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from quiz.attempts import Attempt
 from quiz.model import Prizes
 
 
@@ -19,6 +21,48 @@ class Standing:
     duration_ms: int
     submitted_at: datetime
     prediction: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An attempt as storage holds it, with what decides whether it takes part in the ranking."""
+
+    participant_id: int
+    attempt_id: int
+    correct: int
+    total: int
+    started_at: datetime
+    deadline: datetime
+    finished_at: datetime | None  # None while the attempt is open
+    prediction: int | None
+    practice: bool
+    erased: bool = False  # the participant erased their data
+    disqualified: bool = False  # organisers disqualified the participant in this round
+
+
+def counts(entry: Entry) -> bool:
+    """Whether an attempt takes part in its round's ranking: finished, ranked, by a participant who
+    has neither erased their data nor been disqualified."""
+    return entry.finished_at is not None and not entry.practice and not entry.erased and not entry.disqualified
+
+
+def standing_of(entry: Entry) -> Standing:
+    """The attempt as the ranking orders it: handed in at its finish (its deadline at the latest),
+    its duration measured up to then."""
+    end = min(entry.finished_at or entry.deadline, entry.deadline)
+    return Standing(entry.participant_id, entry.attempt_id, entry.correct, entry.total,
+                    int((end - entry.started_at).total_seconds() * 1000), entry.finished_at or entry.deadline,
+                    entry.prediction)
+
+
+def entry_of(attempt: Attempt, *, erased: bool = False, disqualified: bool = False) -> Entry:
+    return Entry(attempt.participant_id, attempt.id, attempt.correct, len(attempt.paper), attempt.started_at,
+                 attempt.deadline, attempt.finished_at, attempt.prediction, attempt.practice, erased, disqualified)
+
+
+def standings(entries: Iterable[Entry]) -> list[Standing]:
+    """The attempts of a round that count, as the ranking sees them."""
+    return [standing_of(e) for e in entries if counts(e)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +96,25 @@ def rank(standings: Iterable[Standing], actual: int | None) -> list[Ranked]:
     return [Ranked(i, s) for i, s in enumerate(best, start=1)]
 
 
+def top(standings: Iterable[Standing], actual: int | None, n: int) -> list[Ranked]:
+    """The first `n` of the strict ranking, without ordering everyone else (closing a round)."""
+    best = heapq.nsmallest(n, best_per_participant(standings, actual), key=lambda s: rank_key(s, actual))
+    return [Ranked(i, s) for i, s in enumerate(best, start=1)]
+
+
+def all_correct(s: Standing) -> bool:
+    """Every question of the paper answered correctly."""
+    return bool(s.total) and s.correct == s.total
+
+
+def all_correct_ids(standings: Iterable[Standing]) -> set[int]:
+    """Participants with at least one counted attempt answering every question correctly."""
+    return {s.participant_id for s in standings if all_correct(s)}
+
+
 def all_correct_count(standings: Iterable[Standing]) -> int:
-    """Participants with at least one attempt answering every question correctly."""
-    return len({s.participant_id for s in standings if s.total and s.correct == s.total})
+    """The prediction figure: how many participants answered every question of an attempt correctly."""
+    return len(all_correct_ids(standings))
 
 
 @dataclass(frozen=True, slots=True)

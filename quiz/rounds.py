@@ -1,17 +1,17 @@
-"""Managing rounds: settings checked by the contest pack's own rules; closing freezes the winners."""
+"""Rounds: settings checked by the contest pack's own rules, when a round is due to close, what closing
+freezes, and which round every surface shows by default."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from quiz.model import Localized, Prizes, QuestionSet, Round
 from quiz.pack import TIME_FORMAT, parse_round, round_fit_problems
 from quiz.problems import Invalid
 from quiz.ranking import Ranked, winners
-from quiz.services import Services
 
 # What an admin may set, named as in a pack's `rounds:` entries.
 SETTINGS = frozenset({"title", "question_set", "questions_per_attempt", "time_limit_minutes", "opens", "closes",
@@ -112,116 +112,12 @@ def frozen_winners(ranked: Sequence[Ranked], prizes: Prizes) -> list[FrozenWinne
     return out
 
 
-class RoundStore(Protocol):
-    """Rounds as storage keeps them; each call is its own transaction."""
-
-    async def states(self) -> list[RoundState]: ...
-    async def save(self, round_: Round) -> None: ...
-    async def has_attempts(self, round_code: str) -> bool: ...
-    async def stop(self, *, round_code: str, at: datetime) -> int:
-        """End the round's open attempts at `at` (at their deadline if earlier); how many."""
-        ...
-    async def freeze(self, *, round_code: str, winners: Sequence[FrozenWinner], replace: bool) -> list[FrozenWinner]:
-        """Store the winners unless some are stored (then return those), or replace them."""
-        ...
-    async def winners(self, round_code: str) -> list[FrozenWinner]: ...
-    async def reopen(self, round_code: str) -> None:
-        """Forget the close: its time, figure and winners."""
-        ...
-
-
-class RoundAdmin:
-    """Create, change, open and close rounds; the running contest follows every change."""
-
-    def __init__(self, *, services: Services, store: RoundStore) -> None:
-        self._services, self._store = services, store
-
-    async def sync(self) -> list[RoundState]:
-        """Read the rounds from storage and serve them (another worker may have changed them)."""
-        states = await self._store.states()
-        rounds = tuple(s.round for s in states)
-        runtime = self._services.runtime
-        if rounds != runtime.contest.rounds:
-            runtime.contest = replace(runtime.contest, rounds=rounds)
-        return states
-
-    async def state(self, code: str) -> RoundState:
-        found = next((s for s in await self.sync() if s.round.code == code), None)
-        if found is None:
-            raise RoundRefused("unknown_round", code=code)
-        return found
-
-    def _checked(self, current: Round | None, changes: Mapping[str, Any], code: str) -> Round:
-        rt = self._services.runtime
-        return changed_round(current, changes, code=code, tz=rt.tz, sets=rt.sets, topics=rt.contest.topics)
-
-    async def _save(self, round_: Round) -> Round:
-        await self._store.save(round_)
-        await self.sync()
-        return round_
-
-    async def create(self, code: str, settings: Mapping[str, Any]) -> Round:
-        if self._services.runtime.contest.round(code) is not None:
-            raise RoundRefused("exists", code=code)
-        return await self._save(self._checked(None, settings, code))
-
-    async def change(self, code: str, changes: Mapping[str, Any]) -> Round:
-        """New settings for a round that is not closed; practice is fixed once anyone has taken it."""
-        state = await self.state(code)
-        if state.closed:
-            raise RoundRefused("closed", code=code)
-        new = self._checked(state.round, changes, code)
-        if new.practice != state.round.practice and await self._store.has_attempts(code):
-            raise RoundRefused("practice_locked", code=code)
-        return await self._save(new)
-
-    async def open(self, code: str, *, now: datetime, reopen: bool = False) -> Round:
-        """Open the round from now on with no closing time; a closed round only with `reopen`,
-        which withdraws its published winners."""
-        state = await self.state(code)
-        if state.closed:
-            if not reopen:
-                raise RoundRefused("closed", code=code)
-            await self._store.reopen(code)
-            await self._services.exact_board(round_code=code, now=now)  # the live figure ranks again
-        r = state.round
-        opens = None if r.opens is None else min(r.opens, now)
-        closes = r.closes if r.closes is None or r.closes > now else None
-        return await self._save(replace(r, opens=opens, closes=closes))
-
-    async def close(self, code: str, *, now: datetime, refreeze: bool = False) -> Closing:
-        """Stop the round, fix its actual prediction figure and freeze its winners.
-
-        Attempts still open end now with the answers they have. Closing again changes nothing
-        unless `refreeze` (after a regrade) computes figure and winners anew."""
-        state = await self.state(code)
-        if state.closed and not refreeze:
-            held = await self._store.winners(code)
-            if held:
-                return Closing(code, state.figure or 0, tuple(held), already=True)
-            # closed without stored winners: nobody ranked, or a close stopped between its steps
-            board = await self._services.exact_board(round_code=code, now=now)
-            frozen = await self._store.freeze(round_code=code, replace=False,
-                                              winners=frozen_winners(board.ranked, self._prizes()))
-            return Closing(code, board.figure, tuple(frozen), already=True)
-        stopped = 0
-        if not state.closed:
-            r = state.round
-            stopped = await self._store.stop(round_code=code, at=now)
-            if r.closes is None or r.closes > now:
-                await self._save(replace(r, opens=None if r.opens is None else min(r.opens, now), closes=now))
-        figure = await self._services.close_round(round_code=code, now=now)
-        board = await self._services.exact_board(round_code=code, now=now)  # ranked with that figure
-        frozen = await self._store.freeze(round_code=code, replace=refreeze,
-                                          winners=frozen_winners(board.ranked, self._prizes()))
-        return Closing(code, figure, tuple(frozen), stopped)
-
-    async def close_due(self, *, now: datetime) -> list[Closing]:
-        """Close every round whose time is up (the scheduler's job)."""
-        return [await self.close(s.round.code, now=now) for s in await self.sync() if due_to_close(s, now)]
-
-    async def winners(self, code: str) -> list[FrozenWinner]:
-        return await self._store.winners(code)
-
-    def _prizes(self) -> Prizes:
-        return self._services.runtime.contest.prizes
+def default_round(rounds: Sequence[Round], now: datetime) -> Round | None:
+    """The ranked round shown when none is asked for (citizens' leaderboard, every dashboard page,
+    exports): the open one that opened last; else the last one that has opened; else the first to come."""
+    ranked = [r for r in rounds if r.ranked]
+    open_now = [r for r in ranked if r.is_open(now)]
+    started = [r for r in ranked if r.opens is None or r.opens <= now]
+    if open_now or started:
+        return (open_now or started)[-1]
+    return ranked[0] if ranked else None

@@ -23,6 +23,7 @@ class ContestRuntime:
     faq_index: FaqIndex = field(init=False)
     _questions: dict[tuple[str, int], dict[str, Question]] = field(init=False)
     archive: dict[tuple[str, int], QuestionSet] = field(default_factory=dict)
+    revision: int = 0  # the contest's revision this was read at
 
     def __post_init__(self) -> None:
         self.faq_index = FaqIndex(self.faq)

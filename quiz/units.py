@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from quiz.model import Unit
 
 
+COMPARED_LEVEL = 1  # the level organisers compare: districts below a province (communes after 7/2025)
+
+
 class UnitTree:
     """Units indexed by code, with parent/child navigation."""
 
@@ -96,7 +99,25 @@ def roll_up(
     return out
 
 
-def collective_ranking(stats: Iterable[UnitStats], *, depth: int) -> list[UnitStats]:
-    """Units at `depth` with a known population, highest participation rate first."""
-    eligible = [s for s in stats if s.depth == depth and s.rate is not None]
-    return sorted(eligible, key=lambda s: (-(s.rate or 0.0), -s.winners, s.code))
+def rate_key(s: UnitStats) -> tuple[float, int, str]:
+    """Highest participation rate first; then more prize winners; then by name."""
+    return (-(s.rate or 0.0), -s.winners, s.name)
+
+
+def collective_ranking(stats: Iterable[UnitStats], *, depth: int) -> tuple[list[UnitStats], list[UnitStats]]:
+    """Units at `depth` ranked for the collective prize by participation rate; and, apart, those that
+    cannot be ranked for want of a population figure (most participants first)."""
+    level = [s for s in stats if s.depth == depth]
+    ranked = sorted((s for s in level if s.rate is not None), key=rate_key)
+    unranked = sorted((s for s in level if s.rate is None), key=lambda s: (-s.participants, s.name))
+    return ranked, unranked
+
+
+def top_and_bottom(stats: Iterable[UnitStats], *, depth: int, n: int) -> tuple[bool, list[UnitStats], list[UnitStats]]:
+    """The n best and n worst units at `depth`, no unit twice: by the collective ranking when every
+    population is known (True), else by participants (False)."""
+    ranked, unranked = collective_ranking(stats, depth=depth)
+    by_rate = bool(ranked) and not unranked
+    order = ranked if by_rate else sorted(ranked + unranked, key=lambda s: (-s.participants, s.name))
+    best = order[:n]
+    return by_rate, best, order[len(best):][-n:]

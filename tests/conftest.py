@@ -8,9 +8,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 
 from bot.compose import App, build
+from bot.passwords import Passwords
 from bot.config import Settings
 from bot.storage.engine import make_engine
 from bot.storage.migrate import upgrade_async
@@ -19,6 +21,8 @@ from bot.storage.tables import metadata
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_PACK = ROOT / "tests" / "fixtures" / "pack"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+# Production hashes cost about half a second here; tests sign in dozens of times.
+FAST_PASSWORDS = Passwords(PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 class Clock:
@@ -72,7 +76,7 @@ async def make_app(db_url: str, clock: Clock) -> AsyncIterator[Callable[..., obj
 
     async def factory(pack: Path = FIXTURE_PACK, seed: int = 7) -> App:
         settings = Settings(database_url=db_url, contest_pack=pack, redis_url=None, web_secret="test")
-        app = await build(settings, migrate=True, clock=clock, rng=random.Random(seed))
+        app = await build(settings, migrate=True, clock=clock, rng=random.Random(seed), passwords=FAST_PASSWORDS)
         apps.append(app)
         return app
 

@@ -15,14 +15,13 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.i18n import Translator
-from bot.storage.broadcasts import FAILED, KINDS, Broadcast, BroadcastStore, Recipient
+from quiz.broadcasts import FAILED, PUSH_CHANNELS, Broadcast, Recipient
 from quiz.conversation.messages import Msg
+from quiz.services.broadcasts import Broadcasts
 
 log = logging.getLogger(__name__)
 WORKERS = 8  # in flight at once: enough for ~30/s at Bot API latency; a citizen's reply waits behind at most these
 CHECK_EVERY = 50  # deliveries between looks at whether an admin cancelled
-MAX_TEXT = 3000  # characters; with the heading it stays one Telegram message (4096)
-PUSH_CHANNELS = ("telegram", "zalo")  # channels that can message people first; the web chat cannot
 STOP_GRACE = 10.0  # seconds a stopping service lets messages in flight be recorded
 
 
@@ -40,18 +39,14 @@ class Outlet(Protocol):
     async def send(self, recipient: Recipient, text: str) -> Delivery: ...
 
 
-class BadBroadcast(ValueError):
-    """Text an admin must fix first: empty, too long, or an unknown kind."""
-
-
 def message(kind: str, text: str) -> Msg:
     return Msg("broadcast.tip", text=text) if kind == "tip" else Msg("broadcast.announcement", text=text)
 
 
 class Broadcaster:
-    def __init__(self, store: BroadcastStore, translator: Translator, *, clock: Callable[[], datetime],
+    def __init__(self, broadcasts: Broadcasts, translator: Translator, *, clock: Callable[[], datetime],
                  workers: int = WORKERS) -> None:
-        self.store, self.translator, self._clock, self._workers = store, translator, clock, workers
+        self.broadcasts, self.translator, self._clock, self._workers = broadcasts, translator, clock, workers
         self._outlets: dict[str, Outlet] = {}
         self._tasks: dict[int, asyncio.Task[Broadcast | None]] = {}
         self._stopping = asyncio.Event()
@@ -66,17 +61,6 @@ class Broadcaster:
 
     def running(self, broadcast_id: int) -> bool:
         return broadcast_id in self._tasks
-
-    async def create(self, *, kind: str, text_vi: str, text_en: str = "", created_by: int | None = None) -> Broadcast:
-        body = {"vi": text_vi.strip(), "en": text_en.strip()}
-        if kind not in KINDS:
-            raise BadBroadcast(f"unknown kind {kind!r}: {', '.join(KINDS)}")
-        if not body["vi"]:
-            raise BadBroadcast("the Vietnamese text is empty")
-        if any(len(v) > MAX_TEXT for v in body.values()):
-            raise BadBroadcast(f"a text is longer than {MAX_TEXT} characters")
-        return await self.store.create(kind=kind, body={k: v for k, v in body.items() if v}, created_by=created_by,
-                                       now=self._clock())
 
     def launch(self, broadcast_id: int) -> bool:
         """Send in the background; False while no channel is connected (it stays pending until one is)."""
@@ -95,7 +79,7 @@ class Broadcaster:
 
     async def resume(self) -> list[int]:
         """Carry on with every broadcast a stop or a crash left unfinished."""
-        ids = await self.store.unfinished()
+        ids = await self.broadcasts.unfinished()
         launched = [i for i in ids if self.launch(i)]
         if launched:
             log.info("broadcast: resuming %s", ", ".join(map(str, launched)))
@@ -103,19 +87,19 @@ class Broadcaster:
 
     async def run(self, broadcast_id: int) -> Broadcast | None:
         """Deliver to everyone still outstanding; return the broadcast as it then stands."""
-        b = await self.store.get(broadcast_id)
+        b = await self.broadcasts.get(broadcast_id)
         if b is None or b.finished:
             return b
-        await self.store.sweep(broadcast_id, now=self._clock())
-        recipients = await self.store.outstanding(broadcast_id)
-        if not await self.store.begin(broadcast_id, outstanding=len(recipients), now=self._clock()):
-            return await self.store.get(broadcast_id)
+        await self.broadcasts.sweep(broadcast_id, now=self._clock())
+        recipients = await self.broadcasts.recipients(broadcast_id)
+        if not await self.broadcasts.begin(broadcast_id, outstanding=len(recipients)):
+            return await self.broadcasts.get(broadcast_id)
         halt = asyncio.Event()
         queue = iter(recipients)
         await asyncio.gather(*(self._work(b, queue, halt) for _ in range(self._workers)))
         if not halt.is_set() and not self._stopping.is_set():
-            await self.store.finish(broadcast_id, now=self._clock())
-        return await self.store.get(broadcast_id)
+            await self.broadcasts.finish(broadcast_id, now=self._clock())
+        return await self.broadcasts.get(broadcast_id)
 
     async def _work(self, b: Broadcast, queue: Iterator[Recipient], halt: asyncio.Event) -> None:
         for n, recipient in enumerate(queue, 1):  # the iterator is shared: each recipient goes to one worker
@@ -123,7 +107,7 @@ class Broadcaster:
                 return
             await self._deliver(b, recipient)
             if n % CHECK_EVERY == 0:
-                now = await self.store.get(b.id)
+                now = await self.broadcasts.get(b.id)
                 if now is None or now.status == "cancelled":
                     halt.set()
 
@@ -136,24 +120,25 @@ class Broadcaster:
     async def audience(self) -> dict[str, int]:
         """Whom a new broadcast would reach now, by channel, and whom it would skip, by reason."""
         now = self._clock()
-        counts = Counter(self._skip_reason(r, now) or r.channel for r in await self.store.outstanding(None))
+        counts = Counter(self._skip_reason(r, now) or r.channel for r in await self.broadcasts.recipients())
         return dict(counts)
 
     async def _deliver(self, b: Broadcast, r: Recipient) -> None:
         now = self._clock()
         reason = self._skip_reason(r, now)
         if reason:
-            await self.store.skip(b.id, r.account_id, reason=reason, now=now)
+            await self.broadcasts.skip(b.id, r.account_id, reason=reason, now=now)
             return
         outlet = self._outlets[r.channel]
-        if not await self.store.claim(b.id, r.account_id, now=now):
+        if not await self.broadcasts.claim(b.id, r.account_id, now=now):
             return  # another runner has it
         try:
             result = await outlet.send(r, self.text(b.kind, b.body, r.locale))
         except Exception:  # an outlet should not raise; if it does, the claim still gets its result
             log.exception("broadcast %s: account %s", b.id, r.account_id)
             result = Delivery(FAILED, "error")
-        await self.store.settle(b.id, r.account_id, status=result.status, detail=result.detail, now=self._clock())
+        await self.broadcasts.settle(b.id, r.account_id, status=result.status, detail=result.detail,
+                                     now=self._clock())
 
     def text(self, kind: str, body: Mapping[str, str], locale: str | None) -> str:
         """The message in the citizen's language when the admin wrote one, else in Vietnamese."""

@@ -9,7 +9,7 @@ from aiogram.methods import SendMessage
 
 from bot.broadcasts.runner import Delivery
 from bot.channels.telegram.sender import Sender
-from bot.storage.broadcasts import FAILED, SENT, Recipient
+from quiz.broadcasts import FAILED, SENT, Recipient
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.broadcasts.runner import Delivery
 from bot.channels.zalo.window import can_message
-from bot.storage.broadcasts import FAILED, SENT, Recipient
+from quiz.broadcasts import FAILED, SENT, Recipient
 
 log = logging.getLogger(__name__)
 OUTSIDE_WINDOW = "zalo_window"

@@ -42,7 +42,7 @@ def _cell_text(cell: Any, formula: str | None) -> str:
     return str(value)
 
 
-def _sheet(workbook: Any) -> ReadOnlyWorksheet:
+def _sheet(workbook: Any) -> Any:  # openpyxl's stubs do not describe read-only sheets
     """The sheet named "Câu hỏi" if there is one, else the first."""
     wanted = squash(COLUMNS[1].header)
     for sheet in workbook.worksheets:
@@ -51,12 +51,12 @@ def _sheet(workbook: Any) -> ReadOnlyWorksheet:
     return workbook.worksheets[0]
 
 
-def _cells(sheet: ReadOnlyWorksheet, max_row: int | None = None) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def _cells(sheet: Any, max_row: int | None = None) -> Iterator[tuple[int, tuple[Any, ...]]]:
     sheet.reset_dimensions()  # a stale "A1:XFD1048576" would pad a million empty rows
     yield from enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, max_row=max_row), start=1)
 
 
-def _formulas(data: bytes, sheet: ReadOnlyWorksheet) -> dict[tuple[int, int], str]:
+def _formulas(data: bytes, sheet: Any) -> dict[tuple[int, int], str]:
     """Formula texts by (row, column), read in a second pass only when the sheet has any.
 
     Values come from what Excel computed and saved; a formula saved without its value

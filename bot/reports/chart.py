@@ -8,9 +8,10 @@ import io
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.i18n import Translator
-from bot.reports.figures import DailyFigures
+from quiz.services.reports import DailyFigures
 from quiz.conversation.messages import Msg
 
 FONT = "DejaVu Sans"
@@ -45,7 +46,7 @@ def render_chart(f: DailyFigures, t: Translator, locale: str = "vi") -> bytes:
                         fontsize=9, color=colour)
         ax.set_yticks(ys, [u.name for u in shown], fontfamily=FONT, fontsize=10)
         ax.set_xlim(0, top * 1.12 or 1)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(axis="x", color="#e3e8ef")
         ax.set_axisbelow(True)
         for side in ("top", "right"):

@@ -12,7 +12,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from aiogram.methods import SendMessage, SendPhoto
@@ -21,14 +20,9 @@ from aiogram.types import BufferedInputFile
 from bot.channels.telegram.sender import Sender
 from bot.i18n import Translator
 from bot.reports.chart import render_chart
-from bot.reports.figures import DailyFigures, DayStats, gather
 from bot.reports.text import report_text, split_for_photo
 from bot.storage.daily_reports import ReportLog
-from bot.storage.stats import DashboardStats
-from quiz.services import Services
-
-if TYPE_CHECKING:
-    from bot.compose import App
+from quiz.services.reports import DailyFigures, Reports
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +34,14 @@ class DailyReport:
     chart: bytes  # PNG
 
 
-class Reports:
-    """Builds the report from the database and sends it through the channel's paced sender."""
+class DailyReports:
+    """Builds the report from the day's figures and sends it through the channel's paced sender."""
 
-    def __init__(self, *, services: Services, stats: DayStats, translator: Translator, locale: str = "vi") -> None:
-        self._services, self._stats, self._translator, self._locale = services, stats, translator, locale
+    def __init__(self, *, reports: Reports, translator: Translator, locale: str = "vi") -> None:
+        self._reports, self._translator, self._locale = reports, translator, locale
 
     async def build(self, *, now: datetime) -> DailyReport:
-        figures = await gather(self._services, self._stats, now=now)
+        figures = await self._reports.daily(now=now)
         chart = await asyncio.to_thread(render_chart, figures, self._translator, self._locale)
         return DailyReport(figures, report_text(figures, self._translator, self._locale), chart)
 
@@ -60,18 +54,12 @@ class Reports:
             await sender.call(SendMessage(chat_id=chat_id, text=part))
 
 
-def reports_for(application: App) -> Reports:
-    runtime = application.services.runtime
-    stats = DashboardStats(application.reader, contest=runtime.contest.slug, tz=runtime.tz)
-    return Reports(services=application.services, stats=stats, translator=application.translator)
-
-
 class DailyReporter:
     """Sends the report once a day at `at` (contest time) or at the first tick after it."""
 
     RETRY = timedelta(minutes=5)
 
-    def __init__(self, *, reports: Reports, sender: Sender, chat_id: int, log: ReportLog, at: time,
+    def __init__(self, *, reports: DailyReports, sender: Sender, chat_id: int, log: ReportLog, at: time,
                  tz: ZoneInfo) -> None:
         self._reports, self._sender, self._chat_id, self._log = reports, sender, chat_id, log
         self._at, self._tz = at, tz

@@ -4,7 +4,7 @@ from __future__ import annotations
 from babel.numbers import format_percent
 
 from bot.i18n import Translator
-from bot.reports.figures import DailyFigures
+from quiz.services.reports import DailyFigures
 from quiz.conversation.messages import Msg
 from quiz.units import UnitStats
 

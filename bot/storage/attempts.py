@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, exists, func, insert, select, update
+from sqlalchemy import bindparam, case, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -12,9 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.storage import tables as t
 from bot.storage.codec import paper_from_json, paper_to_json
 from bot.storage.repositories import _Repo
-from quiz.attempts import Attempt, AttemptStatus
-from quiz.ports import AttemptRace, NewAttempt
-from quiz.ranking import Standing
+from quiz.attempts import Attempt, AttemptRace, AttemptStatus, NewAttempt
+from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
 
 _A = t.attempts.c
@@ -87,23 +86,33 @@ class SqlAttempts(_Repo):
                                 .values(status=AttemptStatus.FINISHED.value, finished_at=at))
         return await self.get(attempt_id)
 
-    async def standings(self, *, round_code: str) -> list[Standing]:
-        """Finished, ranked attempts of participants who have neither erased their data nor been disqualified."""
+    async def entries(self, *, round_code: str) -> list[Entry]:
+        """Every attempt of the round, with whether its participant erased their data or was
+        disqualified in this round; quiz.ranking.counts decides which take part."""
         rid = self.scope.round_ids[round_code]
         review = t.integrity_reviews.c
-        disqualified = exists().where(review.round_id == rid, review.participant_id == _A.participant_id,
-                                      review.status == "disqualified")
+        out = (select(review.participant_id).where(review.round_id == rid, review.status == "disqualified")
+               .distinct().subquery())
         q = (select(_A.id, _A.participant_id, _A.correct, _A.total, _A.started_at, _A.deadline, _A.finished_at,
-                    _A.prediction)
+                    _A.prediction, _A.practice, t.participants.c.erased_at.is_not(None).label("erased"),
+                    out.c.participant_id.is_not(None).label("disqualified"))
              .join(t.participants, t.participants.c.id == _A.participant_id)
-             .where(_A.round_id == rid, _A.status == AttemptStatus.FINISHED.value,
-                    _A.practice.is_(False), t.participants.c.erased_at.is_(None), ~disqualified))
-        out = []
-        for r in await self.conn.execute(q):
-            end = min(r.finished_at, r.deadline)
-            out.append(Standing(r.participant_id, r.id, r.correct, r.total,
-                                int((end - r.started_at).total_seconds() * 1000), r.finished_at, r.prediction))
-        return out
+             .outerjoin(out, out.c.participant_id == _A.participant_id)
+             .where(_A.round_id == rid))
+        return [Entry(r.participant_id, r.id, r.correct, r.total, r.started_at, r.deadline, r.finished_at,
+                      r.prediction, bool(r.practice), bool(r.erased), bool(r.disqualified))
+                for r in await self.conn.execute(q)]
+
+    async def any_in(self, round_code: str) -> bool:
+        rid = self.scope.round_ids[round_code]
+        return bool((await self.conn.execute(select(exists().where(_A.round_id == rid)))).scalar())
+
+    async def stop_open(self, *, round_code: str, at: datetime) -> int:
+        end = case((_A.deadline < literal(at, t.UtcDateTime()), _A.deadline), else_=literal(at, t.UtcDateTime()))
+        done = await self.conn.execute(update(t.attempts).where(
+            _A.round_id == self.scope.round_ids[round_code], _A.status == AttemptStatus.OPEN.value)
+            .values(status=AttemptStatus.FINISHED.value, finished_at=end))
+        return int(done.rowcount or 0)
 
     async def answers_to(self, *, set_name: str, versions: Sequence[int],
                          question_ids: Sequence[str]) -> list[StoredAnswer]:

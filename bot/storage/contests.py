@@ -1,10 +1,7 @@
 """Storing a contest pack and reading the running contest back."""
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
@@ -14,58 +11,16 @@ from bot.storage import tables as t
 from bot.storage.codec import (content_to_json, faq_from_json, round_from_json, round_to_json, rules_from_json,
                                tips_from_json, unit_from_row)
 from bot.storage.repositories import ContestScope
+from bot.storage.sets import publish_set
 from quiz.model import Contest, Difficulty, Prizes, Question, QuestionSet
+from quiz.questions import Publication
 from quiz.pack import ContestPack
 from quiz.runtime import ContestRuntime
 from quiz.units import UnitTree
 
 
-def set_hash(questions: tuple[Question, ...]) -> str:
-    """A fingerprint of a question set's content, to publish a version only when it changed."""
-    data = [[q.id, q.topic, q.text, list(q.options), q.correct, q.explanation, q.source, q.difficulty.value]
-            for q in questions]
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Publication:
-    name: str
-    version: int
-    changed: bool
-    count: int
-
-
 async def _contest_id(conn: AsyncConnection, slug: str) -> int | None:
     return (await conn.execute(select(t.contests.c.id).where(t.contests.c.slug == slug))).scalar()
-
-
-async def publish_set(conn: AsyncConnection, *, contest_id: int, qs: QuestionSet, now: datetime) -> Publication:
-    """Store the set as a new version unless the latest version has the same content."""
-    digest = set_hash(qs.questions)
-    latest = (await conn.execute(
-        select(t.question_sets.c.version, t.question_sets.c.content_hash)
-        .where(t.question_sets.c.contest_id == contest_id, t.question_sets.c.name == qs.name)
-        .order_by(t.question_sets.c.version.desc()).limit(1))).first()
-    if latest is not None and latest.content_hash == digest:
-        return Publication(qs.name, latest.version, False, len(qs.questions))
-    version = (latest.version + 1) if latest else 1
-    set_id = (await conn.execute(insert(t.question_sets).values(
-        contest_id=contest_id, name=qs.name, version=version, content_hash=digest, published_at=now)
-        .returning(t.question_sets.c.id))).scalar_one()
-    await conn.execute(insert(t.questions), [
-        {"set_id": set_id, "qid": q.id, "position": i, "topic": q.topic, "difficulty": q.difficulty.value,
-         "text": q.text, "options": list(q.options), "correct": q.correct, "explanation": q.explanation,
-         "source": q.source} for i, q in enumerate(qs.questions)])
-    return Publication(qs.name, version, True, len(qs.questions))
-
-
-async def publish_question_set(engine: AsyncEngine, *, contest: str, qs: QuestionSet, now: datetime) -> Publication:
-    """Publish one set for the contest `contest` in its own transaction."""
-    async with engine.begin() as conn:
-        cid = await _contest_id(conn, contest)
-        if cid is None:
-            raise LookupError(contest)
-        return await publish_set(conn, contest_id=cid, qs=qs, now=now)
 
 
 async def store_pack(engine: AsyncEngine, pack: ContestPack, *, now: datetime) -> list[Publication]:
@@ -81,7 +36,8 @@ async def store_pack(engine: AsyncEngine, pack: ContestPack, *, now: datetime) -
             cid = (await conn.execute(insert(t.contests).values(slug=c.slug, config=config, updated_at=now)
                                       .returning(t.contests.c.id))).scalar_one()
         else:
-            await conn.execute(update(t.contests).where(t.contests.c.id == cid).values(config=config, updated_at=now))
+            await conn.execute(update(t.contests).where(t.contests.c.id == cid).values(
+                config=config, updated_at=now, revision=t.contests.c.revision + 1))  # running workers follow
         existing = {r.code: r.id for r in await conn.execute(select(t.rounds.c.code, t.rounds.c.id)
                                                                .where(t.rounds.c.contest_id == cid))}
         for pos, r in enumerate(c.rounds):
@@ -109,7 +65,7 @@ async def load_runtime(engine: AsyncEngine, slug: str) -> tuple[ContestRuntime, 
         if row is None:
             raise LookupError(slug)
         cfg = row.config
-        scope = ContestScope(row.id)
+        scope = ContestScope(row.id, cfg["timezone"])
         round_rows = (await conn.execute(select(t.rounds).where(t.rounds.c.contest_id == row.id)
                                          .order_by(t.rounds.c.position))).all()
         scope.round_ids = {r.code: r.id for r in round_rows}
@@ -136,8 +92,22 @@ async def load_runtime(engine: AsyncEngine, slug: str) -> tuple[ContestRuntime, 
         collective_prizes=cfg["collective_prizes"])
     runtime = ContestRuntime(contest, latest, cfg["rules_version"], rules_from_json(cfg["rules"]),
                              tips_from_json(cfg["tips"]), faq_from_json(cfg["faq"]),
-                             UnitTree(unit_from_row(u) for u in unit_rows), archive=archive)
+                             UnitTree(unit_from_row(u) for u in unit_rows), archive=archive, revision=row.revision)
     return runtime, scope
+
+
+class SqlRuntimeSource:
+    """Loads the contest for quiz.services.LiveContest and adds new row ids to the scope the units of
+    work share, before the new runtime is served, so requests running on the old one keep working."""
+
+    def __init__(self, engine: AsyncEngine, slug: str, scope: ContestScope) -> None:
+        self._engine, self._slug, self._scope = engine, slug, scope
+
+    async def load(self) -> ContestRuntime:
+        runtime, fresh = await load_runtime(self._engine, self._slug)
+        self._scope.round_ids.update(fresh.round_ids)
+        self._scope.set_ids.update(fresh.set_ids)
+        return runtime
 
 
 async def count_rows(engine: AsyncEngine, table: str) -> int:

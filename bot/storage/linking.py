@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.storage import tables as t
 from bot.storage.repositories import _Repo
-from quiz.ports import Account, AccountTaken, LinkCode
+from quiz.people import Account, AccountTaken, LinkCode
 
 _L = t.link_codes.c
 _A = t.accounts.c

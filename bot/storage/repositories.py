@@ -1,4 +1,4 @@
-"""Repositories over one connection and transaction; they never commit."""
+"""Repositories of citizens over one connection and transaction; they never commit."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage import tables as t
-from quiz.ports import Account, Consent, Participant, PhoneTaken
+from quiz.people import Account, Consent, Participant, PhoneTaken
 
 
 @dataclass(slots=True)
@@ -18,6 +18,7 @@ class ContestScope:
     """Ids of one contest's rows, so the core can speak in round codes and set names."""
 
     contest_id: int
+    tz: str = "Asia/Ho_Chi_Minh"
     round_ids: dict[str, int] = field(default_factory=dict)
     set_ids: dict[tuple[str, int], int] = field(default_factory=dict)
 
@@ -159,13 +160,3 @@ class SqlUnitCounters(_Repo):
         rows = (await self.conn.execute(select(t.unit_counters).where(
             t.unit_counters.c.contest_id == self.scope.contest_id))).all()
         return {r.unit_code: r.participants for r in rows}, {r.unit_code: r.attempts for r in rows}
-
-
-class SqlRoundStates(_Repo):
-    async def actual_figure(self, round_code: str) -> int | None:
-        rid = self.scope.round_ids[round_code]
-        return (await self.conn.execute(select(t.rounds.c.actual_figure).where(t.rounds.c.id == rid))).scalar()
-
-    async def close(self, *, round_code: str, actual: int, now: datetime) -> None:
-        await self.conn.execute(update(t.rounds).where(t.rounds.c.id == self.scope.round_ids[round_code])
-                                .values(actual_figure=actual, closed_at=now))

@@ -1,22 +1,25 @@
-"""Aggregates for the organisers' dashboard: read-only queries, one GROUP BY each where it can be."""
+"""Aggregates for the organisers' dashboard: read-only queries, one GROUP BY each where it can be.
+
+Counting rules (who ranks, the all-correct figure) are the core's; these are plain counts."""
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, case, cast, distinct, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage import tables as t
 from bot.storage.codec import paper_from_json
+from bot.storage.repositories import _Repo
 from quiz.attempts import AttemptStatus
 from quiz.integrity import AttemptTrace, Registration, fingerprint
-from quiz.services import normalise_phone
+from quiz.people import normalise_phone
+from quiz.statistics import DayCount, Person, QuestionCount
 from quiz.text import fold
 
 _A, _P, _Q, _R = t.attempts.c, t.participants.c, t.answers.c, t.rounds.c
@@ -36,73 +39,39 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 
-@dataclass(frozen=True, slots=True)
-class DayCount:
-    day: date
-    registered: int  # new participants that day
-    participants: int  # distinct participants who started a ranked attempt that day
-    attempts: int  # ranked attempts started that day
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionCount:
-    question_id: str
-    answers: int
-    correct: int
+class SqlStatistics(_Repo):
+    """Read-only figures of one contest, for pages, exports and reports."""
 
     @property
-    def share(self) -> float:
-        return self.correct / self.answers if self.answers else 0.0
+    def _tz(self) -> ZoneInfo:
+        return ZoneInfo(self.scope.tz)
 
+    async def _round_id(self, round_code: str) -> int | None:
+        return (await self.conn.execute(select(_R.id).where(_R.contest_id == self.scope.contest_id,
+                                                             _R.code == round_code))).scalar()
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    id: int
-    full_name: str
-    phone: str | None
-    unit_code: str | None
-
-
-class DashboardStats:
-    """Read-only figures of one contest, for pages and exports."""
-
-    def __init__(self, engine: AsyncEngine, *, contest: str, tz: ZoneInfo) -> None:
-        self._engine, self._slug, self._tz = engine, contest, tz
-        self._contest_id: int | None = None
-
-    async def _cid(self, conn: AsyncConnection) -> int:
-        if self._contest_id is None:
-            self._contest_id = (await conn.execute(
-                select(t.contests.c.id).where(t.contests.c.slug == self._slug))).scalar_one()
-        return self._contest_id
-
-    async def _round_id(self, conn: AsyncConnection, round_code: str) -> int | None:
-        return (await conn.execute(select(_R.id).where(_R.contest_id == await self._cid(conn),
-                                                        _R.code == round_code))).scalar()
-
-    def _local_date(self, conn: AsyncConnection, column: Any) -> ColumnElement[Any]:
+    def _local_date(self, column: Any) -> ColumnElement[Any]:
         """The calendar day of a UTC timestamp column in the contest's time zone."""
-        if conn.dialect.name == "postgresql":
+        if self.conn.dialect.name == "postgresql":
             return cast(func.timezone(self._tz.key, column), Date)
         offset = self._tz.utcoffset(datetime.now()) or timedelta(0)  # Việt Nam keeps one offset all year
         return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes")
 
     async def by_day(self, *, since: date | None = None) -> list[DayCount]:
         """Registrations, participants and ranked attempts per contest day, oldest first."""
-        async with self._engine.connect() as conn:
-            cid = await self._cid(conn)
-            aq = (select(_A.day, func.count(distinct(_A.participant_id)), func.count())
-                  .join(t.rounds, _R.id == _A.round_id)
-                  .where(_R.contest_id == cid, _A.practice.is_(False)).group_by(_A.day))
-            if since is not None:
-                aq = aq.where(_A.day >= since)
-            taking = {_as_date(r[0]): (int(r[1]), int(r[2])) for r in await conn.execute(aq)}
-            local = self._local_date(conn, _P.registered_at).label("d")
-            rq = select(local, func.count()).where(_P.contest_id == cid).group_by(local)
-            if since is not None:  # from the start of that day in the contest's time zone
-                start = datetime.combine(since, time(0), tzinfo=self._tz)
-                rq = rq.where(_P.registered_at >= start)
-            registered = {_as_date(r[0]): int(r[1]) for r in await conn.execute(rq)}
+        cid = self.scope.contest_id
+        aq = (select(_A.day, func.count(distinct(_A.participant_id)), func.count())
+              .join(t.rounds, _R.id == _A.round_id)
+              .where(_R.contest_id == cid, _A.practice.is_(False)).group_by(_A.day))
+        if since is not None:
+            aq = aq.where(_A.day >= since)
+        taking = {_as_date(r[0]): (int(r[1]), int(r[2])) for r in await self.conn.execute(aq)}
+        local = self._local_date(_P.registered_at).label("d")
+        rq = select(local, func.count()).where(_P.contest_id == cid).group_by(local)
+        if since is not None:  # from the start of that day in the contest's time zone
+            start = datetime.combine(since, time(0), tzinfo=self._tz)
+            rq = rq.where(_P.registered_at >= start)
+        registered = {_as_date(r[0]): int(r[1]) for r in await self.conn.execute(rq)}
         days = sorted(d for d in {*taking, *registered} if since is None or d >= since)
         return [DayCount(d, registered.get(d, 0), *taking.get(d, (0, 0))) for d in days]
 
@@ -110,91 +79,72 @@ class DashboardStats:
         """Distinct participants and ranked attempts started on `day`, by the participant's unit."""
         q = (select(_P.unit_code, func.count(distinct(_A.participant_id)), func.count())
              .join(t.participants, _P.id == _A.participant_id).join(t.rounds, _R.id == _A.round_id)
-             .where(_A.day == day, _A.practice.is_(False)).group_by(_P.unit_code))
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(q.where(_R.contest_id == await self._cid(conn)))).all()
+             .where(_A.day == day, _A.practice.is_(False), _R.contest_id == self.scope.contest_id)
+             .group_by(_P.unit_code))
+        rows = (await self.conn.execute(q)).all()
         return ({r[0]: int(r[1]) for r in rows if r[0]}, {r[0]: int(r[2]) for r in rows if r[0]})
 
-    async def all_correct(self, *, round_code: str | None = None) -> int:
-        """Participants with at least one finished ranked attempt answering every question right."""
-        q = (select(func.count(distinct(_A.participant_id))).join(t.rounds, _R.id == _A.round_id)
-             .where(_A.status == AttemptStatus.FINISHED.value, _A.practice.is_(False), _A.total > 0,
-                    _A.correct == _A.total))
-        async with self._engine.connect() as conn:
-            q = q.where(_R.contest_id == await self._cid(conn))
-            if round_code is not None:
-                q = q.where(_R.code == round_code)
-            return int((await conn.execute(q)).scalar_one())
-
-    async def question_stats(self, *, round_code: str | None = None) -> list[QuestionCount]:
+    async def question_counts(self, *, round_code: str | None = None) -> list[QuestionCount]:
         """Answers and correct answers per question id, across the contest or in one round."""
         q = (select(_Q.question_id, func.count(), func.sum(case((_Q.correct.is_(True), 1), else_=0)))
              .join(t.attempts, _A.id == _Q.attempt_id).join(t.rounds, _R.id == _A.round_id)
-             .where(_Q.question_id.is_not(None)).group_by(_Q.question_id))
-        async with self._engine.connect() as conn:
-            q = q.where(_R.contest_id == await self._cid(conn))
-            if round_code is not None:
-                q = q.where(_R.code == round_code)
-            rows = (await conn.execute(q)).all()
+             .where(_Q.question_id.is_not(None), _R.contest_id == self.scope.contest_id).group_by(_Q.question_id))
+        if round_code is not None:
+            q = q.where(_R.code == round_code)
+        rows = (await self.conn.execute(q)).all()
         return [QuestionCount(str(r[0]), int(r[1]), int(r[2] or 0)) for r in rows]
 
     async def people(self, ids: Sequence[int]) -> dict[int, Person]:
-        """Name, phone and unit of each participant, fetched in batches."""
-        out: dict[int, Person] = {}
-        async with self._engine.connect() as conn:
-            for start in range(0, len(ids), BATCH):
-                chunk = list(ids[start:start + BATCH])
-                rows = await conn.execute(select(_P.id, _P.full_name, _P.phone, _P.unit_code)
-                                          .where(_P.id.in_(chunk)))
-                out.update({r.id: Person(r.id, r.full_name, r.phone, r.unit_code) for r in rows})
-        return out
+        """Name, phone and unit of each participant."""
+        if not ids:
+            return {}
+        rows = await self.conn.execute(select(_P.id, _P.full_name, _P.phone, _P.unit_code)
+                                       .where(_P.id.in_(list(ids))))
+        return {r.id: Person(r.id, r.full_name, r.phone, r.unit_code) for r in rows}
 
     async def find(self, text: str, *, by_phone: bool) -> set[int]:
         """Participants whose name contains `text` (accents and case folded), or, with `by_phone`,
         whose phone number contains its digits."""
         digits = "".join(ch for ch in text if ch.isdigit())
         phone_like = len(digits) >= 3 and not any(ch.isalpha() for ch in text)
-        async with self._engine.connect() as conn:
-            cid = await self._cid(conn)
-            if by_phone and phone_like:
-                whole = normalise_phone(text)  # "+84 912 345 678" is stored as 0912345678
-                match = _P.phone == whole if whole else _P.phone.contains(digits, autoescape=True)
-                rows = await conn.execute(select(_P.id).where(_P.contest_id == cid, match))
-                return {r.id for r in rows}
-            wanted = " ".join(fold(text).split())
-            if not wanted:
-                return set()
-            found: set[int] = set()
-            stream = await conn.stream(select(_P.id, _P.full_name).where(_P.contest_id == cid,
-                                                                          _P.erased_at.is_(None)))
-            async for part in stream.partitions(5000):
-                found.update(r.id for r in part if wanted in r.full_name.translate(_FOLD).lower())
-            return found
+        cid = self.scope.contest_id
+        if by_phone and phone_like:
+            whole = normalise_phone(text)  # "+84 912 345 678" is stored as 0912345678
+            match = _P.phone == whole if whole else _P.phone.contains(digits, autoescape=True)
+            rows = await self.conn.execute(select(_P.id).where(_P.contest_id == cid, match))
+            return {r.id for r in rows}
+        wanted = " ".join(fold(text).split())
+        if not wanted:
+            return set()
+        found: set[int] = set()
+        stream = await self.conn.stream(select(_P.id, _P.full_name).where(_P.contest_id == cid,
+                                                                           _P.erased_at.is_(None)))
+        async for part in stream.partitions(5000):
+            found.update(r.id for r in part if wanted in r.full_name.translate(_FOLD).lower())
+        return found
 
     # integrity
     async def traces(self, *, round_code: str) -> list[AttemptTrace]:
         """Timing and answer fingerprints of the round's finished ranked attempts, read in batches."""
         out: list[AttemptTrace] = []
-        async with self._engine.connect() as conn:
-            rid = await self._round_id(conn, round_code)
-            if rid is None:
+        rid = await self._round_id(round_code)
+        if rid is None:
+            return out
+        after = 0
+        while True:
+            attempts = (await self.conn.execute(
+                select(_A.id, _A.participant_id, _A.started_at, _A.paper)
+                .where(_A.round_id == rid, _A.status == AttemptStatus.FINISHED.value, _A.practice.is_(False),
+                       _A.answered > 0, _A.id > after).order_by(_A.id).limit(BATCH))).all()
+            if not attempts:
                 return out
-            after = 0
-            while True:
-                attempts = (await conn.execute(
-                    select(_A.id, _A.participant_id, _A.started_at, _A.paper)
-                    .where(_A.round_id == rid, _A.status == AttemptStatus.FINISHED.value, _A.practice.is_(False),
-                           _A.answered > 0, _A.id > after).order_by(_A.id).limit(BATCH))).all()
-                if not attempts:
-                    return out
-                after = attempts[-1].id
-                out += await _traces(conn, attempts)
+            after = attempts[-1].id
+            out += await _traces(self.conn, attempts)
 
     async def referrals(self) -> list[Registration]:
-        async with self._engine.connect() as conn:
-            rows = await conn.execute(select(_P.id, _P.referral, _P.registered_at).where(
-                _P.contest_id == await self._cid(conn), _P.referral.is_not(None), _P.erased_at.is_(None)))
-            return [Registration(r.id, r.referral, r.registered_at) for r in rows]
+        rows = await self.conn.execute(select(_P.id, _P.referral, _P.registered_at).where(
+            _P.contest_id == self.scope.contest_id, _P.referral.is_not(None), _P.erased_at.is_(None)))
+        return [Registration(r.id, r.referral, r.registered_at) for r in rows]
 
 
 async def _traces(conn: AsyncConnection, attempts: Sequence[Any]) -> list[AttemptTrace]:

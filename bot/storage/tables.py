@@ -33,7 +33,8 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        moment: datetime = value
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 contests = Table(
@@ -42,6 +43,8 @@ contests = Table(
     Column("slug", String(64), nullable=False, unique=True),
     Column("config", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # grows with every change workers must follow: a set published, a round changed (migration 0008)
+    Column("revision", BigInteger, nullable=False, server_default="0"),
 )
 rounds = Table(
     "rounds", metadata,
@@ -249,6 +252,17 @@ round_winners = Table(
     Column("total", Integer, nullable=False),
     Column("duration_ms", BigInteger, nullable=False),
     Column("prediction", BigInteger),
+)
+
+drafts = Table(
+    "drafts", metadata,  # an import's dry run or a broadcast's preview, for any worker (migration 0008)
+    Column("token", String(64), primary_key=True),
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("owner", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_drafts_expires_at", "expires_at"),
 )
 
 # --- channels (migration 0003) ---

@@ -1,4 +1,4 @@
-"""The unit of work: one connection, one transaction, commit or roll back."""
+"""The unit of work: one connection, one transaction, commit or roll back; repositories never commit."""
 from __future__ import annotations
 
 from typing import Self
@@ -6,9 +6,16 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.attempts import SqlAttempts
+from bot.storage.broadcasts import SqlBroadcasts
+from bot.storage.drafts import SqlDrafts
 from bot.storage.linking import SqlLinks
-from bot.storage.repositories import (ContestScope, SqlAccounts, SqlConsents, SqlParticipants, SqlRoundStates,
-                                      SqlUnitCounters)
+from bot.storage.repositories import ContestScope, SqlAccounts, SqlConsents, SqlParticipants, SqlUnitCounters
+from bot.storage.reviews import SqlReviews
+from bot.storage.revision import SqlRevision
+from bot.storage.rounds import SqlRounds
+from bot.storage.sets import SqlQuestionSets
+from bot.storage.staff import SqlStaff
+from bot.storage.stats import SqlStatistics
 
 
 class SqlUnitOfWork:
@@ -25,8 +32,15 @@ class SqlUnitOfWork:
         self.consents = SqlConsents(conn, scope)
         self.attempts = SqlAttempts(conn, scope)
         self.counters = SqlUnitCounters(conn, scope)
-        self.rounds = SqlRoundStates(conn, scope)
         self.links = SqlLinks(conn, scope)
+        self.rounds = SqlRounds(conn, scope)
+        self.sets = SqlQuestionSets(conn, scope)
+        self.reviews = SqlReviews(conn, scope)
+        self.broadcasts = SqlBroadcasts(conn, scope)
+        self.drafts = SqlDrafts(conn, scope)
+        self.staff = SqlStaff(conn, scope)
+        self.stats = SqlStatistics(conn, scope)
+        self.revision = SqlRevision(conn, scope)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -5,14 +5,34 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.compose import App
+from bot.broadcasts.runner import Broadcaster
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.i18n import Translator
 from bot.web import admin, chat
 from bot.web.admin.imports import MAX_BODY as UPLOAD_BODY
 from bot.web.identity import BrowserIds, web_secret
-from bot.web.keys import APP, BROWSER_IDS, NEW_CHATS
+from bot.web.keys import (
+    BROADCASTER,
+    BROADCASTS,
+    BROWSER_IDS,
+    CLOCK,
+    DISPATCHER,
+    FIGURES,
+    IMPORTS,
+    INTEGRITY,
+    LIVE,
+    NEW_CHATS,
+    ROUNDS,
+    SETTINGS,
+    STAFF,
+    STANDINGS,
+    TRANSLATOR,
+)
 from bot.web.limits import NewChatLimiter
+from quiz.services import UseCases
 
-__all__ = ["APP", "BROWSER_IDS", "create_web_app"]
+__all__ = ["create_web_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The page loads only its own script and style; no inline code, no other origin.
@@ -26,18 +46,22 @@ PAGE_HEADERS = {
 }
 
 
-def create_web_app(application: App) -> web.Application:
-    """The Application that `dcbot run` serves; other parts add their routes (/telegram, /admin…) to it."""
+def create_web_app(*, settings: Settings, dispatcher: Dispatcher, translator: Translator, uses: UseCases,
+                   broadcaster: Broadcaster) -> web.Application:
+    """The Application that `dcbot run` serves; other parts add their routes (/telegram, /admin…) to it.
+    Each route reaches the use case it calls by its typed key (bot.web.keys)."""
     app = web.Application(client_max_size=UPLOAD_BODY)  # question files uploaded on /admin/import
-    app[APP] = application
-    app[BROWSER_IDS] = BrowserIds(web_secret(application.settings))
-    settings = application.settings
+    app[SETTINGS], app[CLOCK], app[TRANSLATOR], app[DISPATCHER] = settings, dispatcher.clock, translator, dispatcher
+    app[BROWSER_IDS] = BrowserIds(web_secret(settings))
     app[NEW_CHATS] = NewChatLimiter(limit=settings.web_new_chats_per_address, window_s=settings.web_new_chats_window_s)
+    app[LIVE], app[STANDINGS], app[FIGURES], app[ROUNDS] = uses.live, uses.standings, uses.figures, uses.rounds
+    app[IMPORTS], app[INTEGRITY], app[BROADCASTS] = uses.imports, uses.integrity, uses.broadcasts
+    app[BROADCASTER], app[STAFF] = broadcaster, uses.staff
     app.router.add_get("/", page)
     app.router.add_get("/healthz", healthz)
     app.router.add_static("/static/chat/", STATIC, append_version=False)
     chat.setup(app)
-    admin.setup(app, application)  # the organisers' dashboard at /admin
+    admin.setup(app)  # the organisers' dashboard at /admin
     return app
 
 
@@ -46,5 +70,5 @@ async def page(request: web.Request) -> web.FileResponse:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    contest = request.app[APP].services.runtime.contest
+    contest = request.app[LIVE].runtime.contest
     return web.json_response({"status": "ok", "contest": contest.slug}, headers={"Cache-Control": "no-store"})

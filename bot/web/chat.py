@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web.keys import APP, BROWSER_IDS, NEW_CHATS
+from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRANSLATOR
 from bot.web.identity import COOKIE, MAX_AGE
 from bot.web.limits import client_address
 from bot.web.render import render_outcome
@@ -67,19 +67,18 @@ def _string(body: dict[str, Any], key: str, limit: int) -> str | None:
 
 
 async def _exchange(request: web.Request, event: Event) -> web.Response:
-    application = request.app[APP]
-    ids = request.app[BROWSER_IDS]
+    settings, dispatcher, ids = request.app[SETTINGS], request.app[DISPATCHER], request.app[BROWSER_IDS]
     browser_id, new_cookie = ids.verify(request.cookies.get(COOKIE)), None
     if browser_id is None:
-        address = client_address(request, trust_forwarded=application.settings.web_trust_forwarded)
+        address = client_address(request, trust_forwarded=settings.web_trust_forwarded)
         if not request.app[NEW_CHATS].allow(address):
             return web.json_response({"error": "too many new chats from this address; try again in a few minutes"},
-                                     status=429, headers={"Retry-After": str(application.settings.web_new_chats_window_s)})
+                                     status=429, headers={"Retry-After": str(settings.web_new_chats_window_s)})
         browser_id, new_cookie = ids.issue()
     who = Who(CHANNEL, browser_id, preferred_language(request.headers.get("Accept-Language")))
-    handled = await application.dispatcher.handle(who, event)
-    title = pick(application.services.runtime.contest.title, handled.locale)
-    body = render_outcome(handled, application.translator, title=title, now=application.dispatcher.clock())
+    handled = await dispatcher.handle(who, event)
+    title = pick(request.app[LIVE].runtime.contest.title, handled.locale)
+    body = render_outcome(handled, request.app[TRANSLATOR], title=title, now=dispatcher.clock())
     response = web.json_response(body, headers={"Cache-Control": "no-store"})
     if new_cookie is not None:
         response.set_cookie(COOKIE, new_cookie, max_age=MAX_AGE, path="/", httponly=True,

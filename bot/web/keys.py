@@ -1,12 +1,45 @@
-"""Typed keys of what the web Application carries, for every module that adds routes to it."""
+"""Typed keys of what the web Application carries: one per use case a page or route calls."""
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
 
 from aiohttp import web
 
-from bot.compose import App
+from bot.broadcasts.runner import Broadcaster
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.i18n import Translator
 from bot.web.identity import BrowserIds
 from bot.web.limits import NewChatLimiter
+from quiz.services import (
+    Broadcasts,
+    Figures,
+    Imports,
+    Integrity,
+    LiveContest,
+    RoundAdmin,
+    StaffAccounts,
+    Standings,
+)
 
-APP = web.AppKey("application", App)
+
+class Clock(Protocol):
+    def __call__(self) -> datetime: ...
+
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+TRANSLATOR = web.AppKey("translator", Translator)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)  # the web chat's way into the conversation engine
 BROWSER_IDS = web.AppKey("browser_ids", BrowserIds)
 NEW_CHATS = web.AppKey("new_chats", NewChatLimiter)
+LIVE = web.AppKey("live", LiveContest)
+STANDINGS = web.AppKey("standings", Standings)
+FIGURES = web.AppKey("figures", Figures)
+ROUNDS = web.AppKey("rounds", RoundAdmin)
+IMPORTS = web.AppKey("imports", Imports)
+INTEGRITY = web.AppKey("integrity", Integrity)
+BROADCASTS = web.AppKey("broadcasts", Broadcasts)
+BROADCASTER = web.AppKey("broadcaster", Broadcaster)
+STAFF = web.AppKey("staff", StaffAccounts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from quiz.conversation.context import Ctx, Step, button, menu, say
 from quiz.conversation.messages import Msg
 from quiz.conversation.registration import ask_name
-from quiz.services import PURPOSE_CONTEST, PURPOSE_NEWS
+from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS
 
 
 def ask_contest_consent(ctx: Ctx) -> Step:
@@ -19,7 +19,7 @@ def ask_contest_consent(ctx: Ctx) -> Step:
 async def on_consent(ctx: Ctx, purpose: str, granted: bool) -> Step:
     if purpose not in (PURPOSE_CONTEST, PURPOSE_NEWS):
         return menu(ctx, Msg("error.stale_button"))
-    await ctx.services.consent(account_id=ctx.account.id, purpose=purpose, granted=granted, now=ctx.now)
+    await ctx.people.consent(account_id=ctx.account.id, purpose=purpose, granted=granted, now=ctx.now)
     if purpose == PURPOSE_CONTEST and not granted:
         return menu(ctx, Msg("consent.refused"), toast=Msg("toast.saved"))
     if purpose == PURPOSE_CONTEST:

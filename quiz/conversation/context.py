@@ -6,16 +6,29 @@ from datetime import datetime
 
 from quiz.conversation.messages import Button, Msg, Outcome, Reply
 from quiz.conversation.state import ChatState
-from quiz.ports import Account
+from quiz.people import Account
 from quiz.runtime import ContestRuntime
-from quiz.services import Services
+from quiz.services.live import LiveContest
+from quiz.services.people import People
+from quiz.services.playing import Play
+from quiz.services.standings import Standings
 
 Step = tuple[ChatState, Outcome]
 
 
 @dataclass(frozen=True, slots=True)
+class Citizen:
+    """The use cases a conversation calls on a citizen's behalf."""
+
+    live: LiveContest
+    people: People
+    play: Play
+    standings: Standings
+
+
+@dataclass(frozen=True, slots=True)
 class Ctx:
-    services: Services
+    services: Citizen
     account: Account
     state: ChatState
     now: datetime
@@ -23,7 +36,19 @@ class Ctx:
 
     @property
     def runtime(self) -> ContestRuntime:
-        return self.services.runtime
+        return self.services.live.runtime
+
+    @property
+    def people(self) -> People:
+        return self.services.people
+
+    @property
+    def play(self) -> Play:
+        return self.services.play
+
+    @property
+    def standings(self) -> Standings:
+        return self.services.standings
 
     @property
     def registered(self) -> bool:

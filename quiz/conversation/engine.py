@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from quiz.conversation import consent, linking, personal, playing, reading, registration
-from quiz.conversation.context import Ctx, Step, menu, menu_buttons, say
+from quiz.conversation.context import Citizen, Ctx, Step, menu, menu_buttons, say
 from quiz.conversation.messages import Contact, Event, Msg, Outcome, Press, Start, Text, Unsupported
 from quiz.conversation.state import ChatState
 from quiz.model import LOCALES
-from quiz.services import PURPOSE_CONTEST, Services
+from quiz.people import PURPOSE_CONTEST
 
 MAX_TEXT = 1000
 _START_CODE = 64
@@ -36,12 +36,12 @@ def guess_locale(hint: str | None) -> str:
 
 
 class Conversation:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Citizen) -> None:
         self.services = services
 
     async def handle(self, who: Who, state: ChatState, event: Event, *, now: datetime) -> tuple[ChatState, Outcome, str]:
         """Apply `event`; return the new state, the replies and the locale to render them in."""
-        account = await self.services.account(channel=who.channel, external_id=who.external_id,
+        account = await self.services.people.account(channel=who.channel, external_id=who.external_id,
                                               locale=guess_locale(who.language_hint), now=now)
         locale = account.locale or guess_locale(who.language_hint)
         ctx = Ctx(self.services, account, state, now, locale)
@@ -67,7 +67,7 @@ class Conversation:
         ctx = Ctx(ctx.services, ctx.account, state, ctx.now, ctx.locale)
         if ctx.registered:
             return menu(ctx, Msg("start.welcome_back", title=ctx.runtime.contest.title))
-        consents = await ctx.services.consents(account_id=ctx.account.id)
+        consents = await ctx.people.consents(account_id=ctx.account.id)
         if consents.get(PURPOSE_CONTEST):
             return registration.ask_name(ctx)
         return consent.ask_contest_consent(ctx)
@@ -128,7 +128,7 @@ class Conversation:
         if kind == "lb":
             return await reading.leaderboard(ctx, arg)
         if kind == "l" and arg in LOCALES:
-            await ctx.services.set_locale(account_id=ctx.account.id, locale=arg)
+            await ctx.people.set_locale(account_id=ctx.account.id, locale=arg)
             return menu(Ctx(ctx.services, ctx.account, ctx.state, ctx.now, arg), Msg("language.done"))
         if kind == "d":
             return await self._data(ctx, arg)

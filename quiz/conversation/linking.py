@@ -20,7 +20,7 @@ async def offer(ctx: Ctx) -> Step:
     pid = ctx.account.participant_id
     if pid is None:
         return ask_code(ctx)
-    link = await ctx.services.issue_link_code(participant_id=pid, now=ctx.now)
+    link = await ctx.people.issue_link_code(participant_id=pid, now=ctx.now)
     minutes = int(CODE_TTL.total_seconds() // 60)
     return ctx.state.idle(), say(Msg("link.code", code=shown(link.code), minutes=minutes, expires=link.expires_at),
                                  buttons=(back_to_menu(),))
@@ -41,7 +41,7 @@ async def on_code(ctx: Ctx, text: str) -> Step:
     if code is None:
         return ctx.state.at("link_code"), say(Msg("link.bad_code"), buttons=(back_to_menu(),))
     try:
-        person = await ctx.services.link_target(account_id=ctx.account.id, code=code, now=ctx.now)
+        person = await ctx.people.link_target(account_id=ctx.account.id, code=code, now=ctx.now)
     except LinkRefused as no:
         return refused(ctx, no)
     return ctx.state.at("link_confirm", code=code), say(
@@ -57,7 +57,7 @@ async def on_press(ctx: Ctx, arg: str) -> Step:
     if arg != "ok" or ctx.state.step != "link_confirm" or not isinstance(code, str):
         return menu(ctx, Msg("error.stale_button"))
     try:
-        person = await ctx.services.link_account(account_id=ctx.account.id, code=code, now=ctx.now)
+        person = await ctx.people.link_account(account_id=ctx.account.id, code=code, now=ctx.now)
     except LinkRefused as no:
         return refused(ctx, no)
     linked = Ctx(ctx.services, replace(ctx.account, participant_id=person.id), ctx.state, ctx.now, ctx.locale)

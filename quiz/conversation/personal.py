@@ -6,14 +6,14 @@ from dataclasses import replace
 from quiz.conversation.context import Ctx, Step, back_to_menu, button, menu, say
 from quiz.conversation.messages import Button, Msg
 from quiz.conversation.registration import unit_page
-from quiz.services import PURPOSE_CONTEST, PURPOSE_NEWS
+from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS
 
 
 async def my_results(ctx: Ctx) -> Step:
     pid = ctx.account.participant_id
     if pid is None:
         return menu(ctx, Msg("play.register_first"))
-    attempts = await ctx.services.my_attempts(participant_id=pid)
+    attempts = await ctx.play.my_attempts(participant_id=pid)
     if not attempts:
         return menu(ctx, Msg("results.none"))
     rows = []
@@ -29,7 +29,7 @@ async def my_results(ctx: Ctx) -> Step:
 
 
 async def my_data(ctx: Ctx) -> Step:
-    person, attempts, consents = await ctx.services.my_data(account_id=ctx.account.id,
+    person, attempts, consents = await ctx.people.my_data(account_id=ctx.account.id,
                                                            participant_id=ctx.account.participant_id)
     purposes = {PURPOSE_CONTEST: Msg("data.purpose.contest"), PURPOSE_NEWS: Msg("data.purpose.news")}
     consent_rows = tuple(Msg("data.consent_row", purpose=purposes.get(p, p), granted=g) for p, g in sorted(consents.items()))
@@ -66,12 +66,12 @@ async def erase(ctx: Ctx) -> Step:
     pid = ctx.account.participant_id
     if pid is None or ctx.state.step != "erase_confirm":
         return menu(ctx, Msg("error.stale_button"))
-    await ctx.services.erase(participant_id=pid, now=ctx.now)
-    await ctx.services.consent(account_id=ctx.account.id, purpose=PURPOSE_CONTEST, granted=False, now=ctx.now)
+    await ctx.people.erase(participant_id=pid, now=ctx.now)
+    await ctx.people.consent(account_id=ctx.account.id, purpose=PURPOSE_CONTEST, granted=False, now=ctx.now)
     gone = Ctx(ctx.services, replace(ctx.account, participant_id=None), ctx.state, ctx.now, ctx.locale)
     return menu(gone, Msg("data.erased"), toast=Msg("toast.saved"))
 
 
 async def news_off(ctx: Ctx) -> Step:
-    await ctx.services.consent(account_id=ctx.account.id, purpose=PURPOSE_NEWS, granted=False, now=ctx.now)
+    await ctx.people.consent(account_id=ctx.account.id, purpose=PURPOSE_NEWS, granted=False, now=ctx.now)
     return menu(ctx, Msg("data.news_off_done"), toast=Msg("toast.saved"))

@@ -7,7 +7,7 @@ from quiz.attempts import Attempt, CapReached, Verdict
 from quiz.conversation.context import Ctx, Step, button, menu, say
 from quiz.conversation.messages import Button, Msg, Outcome, Progress, Reply
 from quiz.model import LETTERS
-from quiz.services import Result
+from quiz.services.playing import Result
 
 log = logging.getLogger(__name__)
 BAR = 10
@@ -23,10 +23,10 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Step:
     pid = ctx.account.participant_id
     if pid is None:
         return menu(ctx, Msg("play.register_first"))
-    rounds = ctx.services.playable_rounds(ctx.now)
+    rounds = ctx.play.playable_rounds(ctx.now)
     if round_code is None:
         for r in rounds:
-            current = await ctx.services.open_attempt(participant_id=pid, round_code=r.code, now=ctx.now)
+            current = await ctx.play.open_attempt(participant_id=pid, round_code=r.code, now=ctx.now)
             if current is not None:
                 return await show_current(ctx, current)
         if len(rounds) != 1:
@@ -37,7 +37,7 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Step:
             return ctx.state, say(Msg("play.choose_round"), buttons=rows + ((button("menu.back", "m"),),))
         round_code = rounds[0].code
     try:
-        att = await ctx.services.start_attempt(participant_id=pid, round_code=round_code, now=ctx.now)
+        att = await ctx.play.start_attempt(participant_id=pid, round_code=round_code, now=ctx.now)
     except CapReached as cap:
         limit = Msg("play.cap_round", limit=cap.limit) if cap.per == "round" else Msg("play.cap_day", limit=cap.limit)
         return menu(ctx, limit)
@@ -48,7 +48,7 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Step:
 
 async def show_current(ctx: Ctx, att: Attempt, *, first: bool = False, toast: Msg | None = None) -> Step:
     """The first unanswered question; the prediction or the result when all are answered."""
-    answers = await ctx.services.answers(att.id)
+    answers = await ctx.play.answers(att.id)
     position = next((i for i in range(len(att.paper)) if i not in answers), None)
     if position is None:
         return await wrap_up(ctx, att, toast=toast)
@@ -66,7 +66,7 @@ async def wrap_up(ctx: Ctx, att: Attempt, *, toast: Msg | None = None) -> Step:
 
 async def on_submit(ctx: Ctx, attempt_id: int) -> Step:
     """The citizen hands in early: unanswered questions count as wrong."""
-    att = await ctx.services.attempt(attempt_id, now=ctx.now)
+    att = await ctx.play.attempt(attempt_id, now=ctx.now)
     if att is None or att.participant_id != ctx.account.participant_id:
         return stale(ctx, f"fin:{attempt_id}")
     return await wrap_up(ctx, att)
@@ -96,7 +96,7 @@ async def on_answer(ctx: Ctx, action: str) -> Step:
     pid = ctx.account.participant_id
     if pid is None:
         return stale(ctx, action)
-    outcome = await ctx.services.answer(attempt_id=attempt_id, participant_id=pid, position=position,
+    outcome = await ctx.play.answer(attempt_id=attempt_id, participant_id=pid, position=position,
                                         choice=choice, now=ctx.now)
     if outcome is None or outcome.verdict in (Verdict.NOT_YOURS, Verdict.NO_SUCH_QUESTION, Verdict.NO_SUCH_OPTION):
         return stale(ctx, action)
@@ -114,13 +114,13 @@ async def on_typed_answer(ctx: Ctx, text: str) -> Step:
     letter = text.strip().upper().rstrip(".)")
     if pid is None or not isinstance(attempt_id, int):
         return menu(ctx)
-    att = await ctx.services.attempt(attempt_id, now=ctx.now)
+    att = await ctx.play.attempt(attempt_id, now=ctx.now)
     if att is None or att.participant_id != pid:
         return menu(ctx)
     if len(letter) != 1 or letter not in LETTERS:
         state, outcome = await show_current(ctx, att)
         return state, Outcome((Reply((Msg("play.type_letter"),)), *outcome.replies), outcome.toast)
-    answers = await ctx.services.answers(att.id)
+    answers = await ctx.play.answers(att.id)
     position = next((i for i in range(len(att.paper)) if i not in answers), 0)
     return await on_answer(ctx, f"a:{att.id}:{position}:{LETTERS.index(letter)}")
 
@@ -133,14 +133,14 @@ async def on_prediction(ctx: Ctx, text: str | None, attempt_id: int) -> Step:
         digits = text.strip().replace(".", "").replace(",", "").replace(" ", "")
         if not digits.isdigit() or len(digits) > 9:
             return ctx.state, say(Msg("play.predict_bad"), buttons=((button("play.predict_skip", f"ps:{attempt_id}"),),))
-        if not await ctx.services.predict(attempt_id=attempt_id, participant_id=pid, prediction=int(digits), now=ctx.now):
+        if not await ctx.play.predict(attempt_id=attempt_id, participant_id=pid, prediction=int(digits), now=ctx.now):
             return await finish(ctx, attempt_id, toast=Msg("toast.time_up"))
     return await finish(ctx, attempt_id, toast=Msg("toast.saved"))
 
 
 async def finish(ctx: Ctx, attempt_id: int, *, toast: Msg | None = None) -> Step:
     pid = ctx.account.participant_id
-    result = await ctx.services.finish(attempt_id=attempt_id, participant_id=pid, now=ctx.now) if pid else None
+    result = await ctx.play.finish(attempt_id=attempt_id, participant_id=pid, now=ctx.now) if pid else None
     if result is None:
         return stale(ctx, f"fin:{attempt_id}")
     return menu(ctx, result_msg(result), toast=toast)

@@ -81,16 +81,15 @@ def language(ctx: Ctx) -> Step:
 
 
 async def leaderboard(ctx: Ctx, round_code: str | None = None) -> Step:
-    ranked_rounds = [r for r in ctx.runtime.contest.rounds if r.ranked]
+    ranked_rounds = ctx.standings.ranked_rounds()
     if not ranked_rounds:
         return menu(ctx, Msg("lb.none"))
-    open_ranked = [r for r in ranked_rounds if r.is_open(ctx.now)]
-    chosen = ctx.runtime.contest.round(round_code) if round_code else (open_ranked or ranked_rounds)[-1]
-    if chosen is None or not chosen.ranked:
+    chosen = ctx.standings.pick_round(round_code, ctx.now)
+    if chosen is None:
         return menu(ctx, Msg("error.stale_button"))
-    board = await ctx.services.board(round_code=chosen.code, now=ctx.now)
+    board = await ctx.standings.board(round_code=chosen.code, now=ctx.now)
     top = board.top(LEADERBOARD_SIZE)
-    people = await ctx.services.names([r.standing.participant_id for r in top])
+    people = await ctx.standings.names([r.standing.participant_id for r in top])
     rows = tuple(_row(r, people) for r in top)
     mine = board.place_of(ctx.account.participant_id) if ctx.account.participant_id is not None else None
     parts = [Msg("lb.title", round=chosen.title, count=len(board))]

@@ -6,8 +6,8 @@ from dataclasses import replace
 from quiz.conversation.context import Ctx, Step, button, menu, say
 from quiz.conversation.messages import Button, Contact, Msg, Outcome, Text
 from quiz.model import Unit
-from quiz.ports import PhoneTaken
-from quiz.services import normalise_phone, valid_birth_year, valid_name
+from quiz.people import PhoneTaken
+from quiz.people import normalise_phone, valid_birth_year, valid_name
 from quiz.text import fold
 
 PAGE = 8
@@ -48,7 +48,7 @@ async def _take_phone(ctx: Ctx, raw: str) -> Step:
     phone = normalise_phone(raw)
     if phone is None:
         return ctx.state, say(Msg("reg.bad_phone"), request_contact=True)
-    if await ctx.services.phone_taken(phone):
+    if await ctx.people.phone_taken(phone):
         return ctx.state, say(Msg("reg.phone_taken"), request_contact=True)
     state = ctx.state.at("reg_unit", phone=phone)
     preset = ctx.state.data.get("start_code")
@@ -106,7 +106,7 @@ async def on_unit_press(ctx: Ctx, action: str) -> Step:
     if kind == "u" and not units.is_leaf(unit.code):
         return ctx.state.at("reg_unit"), unit_page(ctx, unit.code, 0, Msg("reg.ask_unit"))
     if ctx.state.data.get("changing") and ctx.account.participant_id is not None:
-        await ctx.services.change_unit(participant_id=ctx.account.participant_id, unit_code=unit.code)
+        await ctx.people.change_unit(participant_id=ctx.account.participant_id, unit_code=unit.code)
         path = " › ".join(u.name for u in units.path(unit.code))
         return menu(ctx, Msg("data.unit_changed", unit=path), toast=Msg("toast.saved"))
     state = ctx.state.at("reg_confirm", unit=unit.code)
@@ -141,7 +141,7 @@ async def on_confirm(ctx: Ctx, action: str) -> Step:
     start = d.get("start_code")
     referral = start if isinstance(start, str) and start not in ctx.runtime.units else None
     try:
-        person = await ctx.services.register(
+        person = await ctx.people.register(
             account_id=ctx.account.id, full_name=str(d["name"]), birth_year=int(d["year"]), phone=str(d["phone"]),
             unit_code=str(d["unit"]), referral=referral, now=ctx.now)
     except PhoneTaken:

@@ -1,23 +1,60 @@
-"""Use cases: each opens a unit of work, applies contest rules, commits, returns facts."""
+"""Use cases: each opens a unit of work, applies contest rules, commits, returns facts.
+
+`compose` builds them once over storage's ports; adapters receive the ones they call."""
 from __future__ import annotations
 
-from quiz.services.base import ServiceBase, UowFactory
-from quiz.services.boards import BoardServices
-from quiz.services.people import (
-    CONSENT_VERSION,
-    PURPOSE_CONTEST,
-    PURPOSE_NEWS,
-    PeopleServices,
-    normalise_phone,
-    valid_birth_year,
-    valid_name,
-)
-from quiz.services.playing import AnswerOutcome, AttemptServices, Result
+import random
+from dataclasses import dataclass
+
+from quiz.ports import AnswerLog, UowFactory
+from quiz.runtime import ContestRuntime
+from quiz.services.broadcasts import Broadcasts
+from quiz.services.figures import Figures
+from quiz.services.imports import Imports
+from quiz.services.integrity import Integrity
+from quiz.services.live import LiveContest, RuntimeSource
+from quiz.services.people import People
+from quiz.services.playing import AnswerOutcome, Play, Result
+from quiz.services.reports import Reports
+from quiz.services.rounds import RoundAdmin
+from quiz.services.staff import PasswordHasher, StaffAccounts
+from quiz.services.standings import Standings
 
 
-class Services(PeopleServices, AttemptServices):
-    """The contest's use cases over one runtime and a unit-of-work factory."""
+@dataclass(frozen=True, slots=True)
+class UseCases:
+    """Every use case of one contest, composed over one unit-of-work factory."""
+
+    live: LiveContest
+    standings: Standings
+    people: People
+    play: Play
+    rounds: RoundAdmin
+    imports: Imports
+    integrity: Integrity
+    broadcasts: Broadcasts
+    reports: Reports
+    figures: Figures
+    staff: StaffAccounts
 
 
-__all__ = ["CONSENT_VERSION", "PURPOSE_CONTEST", "PURPOSE_NEWS", "AnswerOutcome", "BoardServices", "Result",
-           "ServiceBase", "Services", "UowFactory", "normalise_phone", "valid_birth_year", "valid_name"]
+def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, hasher: PasswordHasher,
+            read: UowFactory | None = None, answers: AnswerLog | None = None, rng: random.Random | None = None) -> UseCases:
+    """The use cases over `uow` (writes) and `read` (reads that never hold up writers; `uow` if None)."""
+    read = read or uow
+    live = LiveContest(runtime, source=source, read=read)
+    standings = Standings(live=live, read=read)
+    play = Play(live=live, uow=uow, read=read, standings=standings, answers=answers, rng=rng)
+    return UseCases(
+        live=live, standings=standings, people=People(live=live, uow=uow, read=read, standings=standings),
+        play=play, rounds=RoundAdmin(live=live, uow=uow, read=read, standings=standings),
+        imports=Imports(live=live, uow=uow, read=read, standings=standings, play=play),
+        integrity=Integrity(uow=uow, read=read, standings=standings), broadcasts=Broadcasts(uow=uow, read=read),
+        reports=Reports(live=live, read=read, standings=standings),
+        figures=Figures(live=live, read=read, standings=standings),
+        staff=StaffAccounts(uow=uow, read=read, hasher=hasher))
+
+
+__all__ = ["AnswerOutcome", "Broadcasts", "Figures", "Imports", "Integrity", "LiveContest", "PasswordHasher", "People",
+           "Play", "Reports", "Result", "RoundAdmin", "RuntimeSource", "StaffAccounts", "Standings", "UseCases",
+           "compose"]

@@ -1,47 +1,29 @@
 """Citizens: accounts, consent, registration, linking channels, and their own data."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
+from quiz.attempts import Attempt
 from quiz.linking import CODE_TTL, LinkRefused, Refusal, new_code, normalise_code, refusal
-from quiz.ports import Account, AccountTaken, LinkCode, Participant, UnitOfWork
-from quiz.ranking import Standing
-from quiz.services.base import ServiceBase
-from quiz.text import nfc
-
-PURPOSE_CONTEST = "contest"  # process name, birth year, phone and unit to run the contest
-PURPOSE_NEWS = "news"  # receive tips and announcements
-CONSENT_VERSION = "2024-06-01"
-_PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
-_NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*$", re.UNICODE)
-
-
-def normalise_phone(text: str) -> str | None:
-    """A Vietnamese mobile number as 0XXXXXXXXX, or None ("+84 912 345 678" → "0912345678")."""
-    digits = re.sub(r"[\s.\-()]", "", text)
-    m = _PHONE.match(digits)
-    return f"0{m.group(1)}" if m else None
+from quiz.people import (
+    CONSENT_VERSION,
+    PURPOSE_CONTEST,
+    Account,
+    AccountTaken,
+    LinkCode,
+    Participant,
+)
+from quiz.ports import UnitOfWork, UowFactory
+from quiz.services.live import LiveContest
+from quiz.services.standings import Standings
 
 
-def valid_name(text: str) -> str | None:
-    """A full name of letters (two words or more), NFC, single-spaced; or None."""
-    name = " ".join(nfc(text).split())
-    if not 4 <= len(name) <= 80 or len(name.split()) < 2 or not _NAME.match(name):
-        return None
-    return name
+class People:
+    """What a citizen does as a person: their account, consent, registration, linked channels, own data."""
 
+    def __init__(self, *, live: LiveContest, uow: UowFactory, read: UowFactory, standings: Standings) -> None:
+        self._live, self._uow, self._read, self._standings = live, uow, read, standings
 
-def valid_birth_year(text: str, *, now: datetime) -> int | None:
-    text = text.strip()
-    if not text.isdigit():
-        return None
-    year = int(text)
-    return year if 1900 <= year <= now.year - 6 else None
-
-
-
-class PeopleServices(ServiceBase):
     # accounts, consent, registration
     async def account(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
         """The chat account an event came from; every event asks, so a known one is only read."""
@@ -76,7 +58,7 @@ class PeopleServices(ServiceBase):
     async def register(self, *, account_id: int, full_name: str, birth_year: int, phone: str, unit_code: str,
                        referral: str | None, now: datetime) -> Participant:
         """Create the participant and bind this account; PhoneTaken if the number is in use."""
-        if unit_code not in self.runtime.units:
+        if unit_code not in self._live.runtime.units:
             raise ValueError(f"unknown unit {unit_code}")
         async with self._uow() as uow:
             person = await uow.participants.add(full_name=full_name, birth_year=birth_year, phone=phone,
@@ -89,7 +71,7 @@ class PeopleServices(ServiceBase):
 
     async def change_unit(self, *, participant_id: int, unit_code: str) -> None:
         """Move the participant to another unit; unit participation counts move with them."""
-        if unit_code not in self.runtime.units:
+        if unit_code not in self._live.runtime.units:
             raise ValueError(f"unknown unit {unit_code}")
         async with self._uow() as uow:
             person = await uow.participants.get(participant_id)
@@ -100,7 +82,7 @@ class PeopleServices(ServiceBase):
                 await uow.counters.bump(unit_code=person.unit_code, participants=-1)
             await uow.counters.bump(unit_code=unit_code, participants=1)
             await uow.commit()
-        self._names.pop(participant_id, None)
+        self._standings.forget_person(participant_id)
 
     async def participant(self, participant_id: int) -> Participant | None:
         async with self._read() as uow:
@@ -161,14 +143,14 @@ class PeopleServices(ServiceBase):
 
 
     # personal data
-    async def my_data(self, *, account_id: int, participant_id: int | None) -> tuple[Participant | None, list[Standing], dict[str, bool]]:
+    async def my_data(self, *, account_id: int,
+                      participant_id: int | None) -> tuple[Participant | None, list[Attempt], dict[str, bool]]:
+        """What is stored about the citizen: the participant, their attempts, their consent choices."""
         async with self._read() as uow:
             person = await uow.participants.get(participant_id) if participant_id else None
             consents = {p: c.granted for p, c in (await uow.consents.latest(account_id=account_id)).items()}
             attempts = await uow.attempts.of_participant(participant_id=participant_id) if participant_id else []
-        rows = [Standing(a.participant_id, a.id, a.correct, len(a.paper), int(a.duration().total_seconds() * 1000),
-                         a.finished_at or a.started_at, a.prediction) for a in attempts]
-        return person, rows, consents
+        return person, attempts, consents
 
     async def erase(self, *, participant_id: int, now: datetime) -> None:
         """Anonymise the participant and unlink every chat account; unit counts stay."""
@@ -176,5 +158,5 @@ class PeopleServices(ServiceBase):
             await uow.participants.anonymise(participant_id=participant_id, now=now)
             await uow.accounts.forget_participant(participant_id=participant_id)
             await uow.commit()
-        self._names.pop(participant_id, None)
-        self._dirty.update(self._boards)
+        self._standings.forget_person(participant_id)
+        self._standings.invalidate()  # they leave every board

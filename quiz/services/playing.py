@@ -4,10 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import random
+from collections.abc import Iterable
+
 from quiz.attempts import (
     Attempt,
+    AttemptRace,
     AttemptStatus,
     CapReached,
+    NewAttempt,
     Verdict,
     check_answer,
     check_cap,
@@ -16,8 +21,9 @@ from quiz.attempts import (
     local_day,
 )
 from quiz.model import Round
-from quiz.ports import AttemptRace, NewAttempt
-from quiz.services.boards import BoardServices
+from quiz.ports import AnswerLog, UowFactory
+from quiz.services.live import LiveContest
+from quiz.services.standings import Standings
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +40,54 @@ class Result:
     ranked_count: int
 
 
+class UowAnswers:
+    """An AnswerLog committing each answer in its own unit of work (the group commit's simple twin)."""
 
-class AttemptServices(BoardServices):
-    # attempts
+    def __init__(self, uow: UowFactory) -> None:
+        self._uow = uow
+
+    async def record(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
+                     now: datetime) -> bool:
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is None or not att.accepting(now):
+                return False
+            stored = await uow.attempts.record_answer(attempt_id=attempt_id, position=position, question_id=question_id,
+                                                      choice=choice, correct=correct, now=now)
+            await uow.commit()
+            return stored
+
+
+class Play:
+    """Taking attempts. Owner of the cache of attempts in play: owner, paper and deadline never change."""
+
+    CACHE = 50_000  # attempts whose frozen paper, owner and deadline are kept in memory
+
+    def __init__(self, *, live: LiveContest, uow: UowFactory, read: UowFactory, standings: Standings,
+                 answers: AnswerLog | None = None, rng: random.Random | None = None) -> None:
+        self._live, self._uow, self._read, self._standings = live, uow, read, standings
+        self._answers = answers or UowAnswers(uow)
+        self._rng = rng or random.SystemRandom()
+        self._cached: dict[int, Attempt] = {}
+
+    def _remember(self, att: Attempt | None) -> Attempt | None:
+        if att is not None:
+            self._cached.pop(att.id, None)
+            self._cached[att.id] = att
+            if len(self._cached) > self.CACHE:
+                self._cached.pop(next(iter(self._cached)))
+        return att
+
+    def forget(self, attempt_ids: Iterable[int]) -> None:
+        """Their scores changed elsewhere (a regrade): read them again."""
+        for attempt_id in attempt_ids:
+            self._cached.pop(attempt_id, None)
+
+    def _changed(self, round_code: str) -> None:
+        self._standings.invalidate(round_code)
+
     def playable_rounds(self, now: datetime) -> list[Round]:
-        return self.runtime.contest.open_rounds(now)
+        return self._live.runtime.contest.open_rounds(now)
 
     async def open_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt | None:
         """The participant's attempt in progress in this round, closing it if its time is up."""
@@ -53,14 +102,15 @@ class AttemptServices(BoardServices):
 
     async def start_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt:
         """Resume the open attempt or draw a new paper; CapReached or LookupError when not allowed."""
-        round_ = self.runtime.contest.round(round_code)
+        round_ = self._live.runtime.contest.round(round_code)
         if round_ is None or not round_.is_open(now):
             raise LookupError(round_code)
         current = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
         if current is not None:
             return current
-        qs = self.runtime.sets[round_.question_set]
-        day = local_day(now, self.runtime.tz)
+        runtime = self._live.runtime
+        qs = runtime.sets[round_.question_set]
+        day = local_day(now, runtime.tz)
         async with self._uow() as uow:
             in_round = await uow.attempts.count(participant_id=participant_id, round_code=round_code)
             today = await uow.attempts.count(participant_id=participant_id, round_code=round_code, day=day)
@@ -114,7 +164,7 @@ class AttemptServices(BoardServices):
         if verdict is not Verdict.ACCEPTED:
             return AnswerOutcome(verdict, att)
         item = att.paper[position]
-        question = self.runtime.questions(att.set_name, att.set_version)[item.question_id]
+        question = self._live.runtime.questions(att.set_name, att.set_version)[item.question_id]
         if await self._answers.record(attempt_id=attempt_id, position=position, question_id=question.id,
                                       choice=choice, correct=is_correct(item, question, choice), now=now):
             return AnswerOutcome(Verdict.ACCEPTED, att)
@@ -143,9 +193,8 @@ class AttemptServices(BoardServices):
                 await uow.commit()
                 self._changed(att.round_code)
             self._remember(att)
-        place, count = (None, 0) if att.practice else await self._rank_of(att)
+        place, count = (None, 0) if att.practice else await self._standings.place_of(att)
         return Result(att, len(att.paper), place, count)
-
 
     async def my_attempts(self, *, participant_id: int) -> list[Attempt]:
         async with self._read() as uow:

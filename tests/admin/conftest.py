@@ -8,14 +8,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import web as _web  # noqa: F401  (the web package first, as the web app imports it)
 from bot.compose import App
-from bot.web import admin
+from bot.service import web_app_for
 
-from .seed import FAST_PASSWORDS, PASSWORD, add_staff
+from .seed import PASSWORD, add_staff
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -63,9 +61,7 @@ class Visitor:
 
 @pytest.fixture
 async def server(app: App) -> AsyncIterator[TestServer]:
-    web_app = web.Application()
-    admin.setup(web_app, app, passwords=FAST_PASSWORDS)
-    test_server = TestServer(web_app)
+    test_server = TestServer(web_app_for(app))
     await test_server.start_server()
     try:
         yield test_server

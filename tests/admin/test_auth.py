@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from bot.compose import App
 from bot.storage import tables
-from bot.storage.staff import StaffStore
 from bot.web.admin.auth import COOKIE, safe_next
-from bot.web.app import create_web_app
+from bot.service import web_app_for
 
 from .conftest import Visitor
 from .seed import PASSWORD, add_staff
@@ -139,13 +138,13 @@ async def test_an_unknown_username_fails_like_a_wrong_password(visitor: Callable
 
 
 async def test_a_disabled_account_is_signed_out_at_once(app: App, clock, organiser: Visitor) -> None:
-    assert await StaffStore(app.engine).disable_user(username="bantochuc", now=clock())
+    assert await app.staff.disable(username="bantochuc", now=clock())
     assert (await organiser.get("/admin/")).url.path == "/admin/login"
     assert (await organiser.login("bantochuc")).status == 401
 
 
 async def test_the_dashboard_is_mounted_on_the_web_app_with_its_style_sheet(app: App) -> None:
-    async with TestClient(TestServer(create_web_app(app))) as client:
+    async with TestClient(TestServer(web_app_for(app))) as client:
         response = await client.get("/admin")
         assert response.url.path == "/admin/login"
         assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
@@ -161,9 +160,8 @@ async def _rows(app: App, table: object) -> list[object]:
 
 
 async def test_failed_logins_are_kept_one_day_only(app: App, clock) -> None:
-    store = StaffStore(app.engine)
     for name in ("a", "b", "c"):
-        await store.record_failure(username=name, remote="127.0.0.1", now=clock())
+        await app.staff.sign_in(username=name, password="wrong password", remote="127.0.0.1", now=clock())
     clock.advance(days=1, seconds=1)
-    await store.record_failure(username="d", remote="127.0.0.1", now=clock())
+    await app.staff.sign_in(username="d", password="wrong password", remote="127.0.0.1", now=clock())
     assert [r.username for r in await _rows(app, tables.login_failures)] == ["d"]

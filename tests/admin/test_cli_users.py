@@ -6,9 +6,16 @@ import asyncio
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from bot.storage.engine import make_engine
-from bot.storage.staff import StaffStore
-from bot.web.admin.passwords import PASSWORDS
+from bot.passwords import PASSWORDS
+from bot.storage.engine import AsyncEngine, make_engine
+from bot.storage.repositories import ContestScope
+from bot.storage.uow import SqlUnitOfWork
+from quiz.staff import StaffUser
+
+
+async def stored_user(engine: AsyncEngine, name: str) -> StaffUser | None:
+    async with SqlUnitOfWork(engine, ContestScope(0)) as uow:
+        return await uow.staff.user(name)
 
 
 async def dcbot(db_url: str, *args: str, typed: str = "") -> tuple[int, str]:
@@ -26,7 +33,7 @@ async def test_users_are_added_listed_and_disabled(db_url: str) -> None:
     assert "at least 10 characters" in out and "Created organiser 'ban.tochuc'" in out
     engine = make_engine(db_url)
     try:
-        user = await StaffStore(engine).user("ban.tochuc")
+        user = await stored_user(engine, "ban.tochuc")
         assert user is not None and user.role == "organiser" and user.password_hash.startswith("$argon2id$")
         assert PASSWORDS.verify(user.password_hash, "một mật khẩu dài")
 
@@ -40,7 +47,7 @@ async def test_users_are_added_listed_and_disabled(db_url: str) -> None:
         assert code == 0 and "ban.tochuc" in out and "organiser" in out and "active" in out
         code, out = await dcbot(db_url, "users", "disable", "ban.tochuc")
         assert code == 0 and "Disabled" in out
-        assert not (await StaffStore(engine).user("ban.tochuc")).active  # type: ignore[union-attr]
+        assert not (await stored_user(engine, "ban.tochuc")).active  # type: ignore[union-attr]
         code, out = await dcbot(db_url, "users", "disable", "ban.tochuc")
         assert code == 1
     finally:

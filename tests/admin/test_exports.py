@@ -42,10 +42,19 @@ def test_phone_numbers_are_masked_in_the_middle() -> None:
     assert "345" not in mask_phone("0912345678")
 
 
+def read_rows(path: Path) -> list[tuple[object, ...]]:
+    """Every row of the first sheet; the read-only workbook is closed, its file with it."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(book.active.iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
 def test_an_xlsx_leaderboard_has_every_row_masked_for_organisers(tmp_path: Path) -> None:
     path = tmp_path / "board.xlsx"
     assert write_leaderboard_xlsx(iter(board(2500)), path, show_phone=False) == 2500
-    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    rows = read_rows(path)
     assert list(rows[0]) == HEADER and len(rows) == 2501
     assert rows[1] == (1, "Thí Sinh 1", "Xã Đông Sơn, Huyện An Bình", "09xx xxx 001", 9, 10, 61.3, None,
                        datetime(2024, 6, 20, 9, 30, 1))
@@ -56,7 +65,7 @@ def test_an_xlsx_leaderboard_has_every_row_masked_for_organisers(tmp_path: Path)
 def test_an_admins_xlsx_keeps_the_phone_numbers(tmp_path: Path) -> None:
     path = tmp_path / "board.xlsx"
     write_leaderboard_xlsx(board(3), path, show_phone=True)
-    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    rows = read_rows(path)
     assert [r[3] for r in rows[1:]] == ["0900000001", "0900000002", "0900000003"]
 
 
@@ -86,7 +95,7 @@ def test_units_and_days_export_their_figures(tmp_path: Path) -> None:
     units = [UnitStats("T", "Tỉnh", 0, 1000, 30, 40, 0), UnitStats("T-A", "Huyện A", 1, None, 10, 12, 0)]
     path = tmp_path / "units.xlsx"
     write_units_xlsx(units, path)
-    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    rows = read_rows(path)
     assert rows[1] == ("T", "Tỉnh", 0, 1000, 30, 40, 3.0)
     assert rows[2][:6] == ("T-A", "    Huyện A", 1, None, 10, 12) and not any(rows[2][6:])  # no rate: empty
     out = io.StringIO()
@@ -125,7 +134,7 @@ async def test_an_admin_downloads_the_leaderboard_as_xlsx_with_phones(app: App, 
     assert response.status == 200
     path = tmp_path / "board.xlsx"
     path.write_bytes(await response.read())
-    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    rows = read_rows(path)
     assert len(rows) == 21 and rows[1][4] == 10  # the best first
     assert sorted(r[3] for r in rows[1:]) == [f"09{k:08d}" for k in range(20)]
 
@@ -136,7 +145,7 @@ async def test_the_winners_export_follows_the_prize_ladder(app: App, clock, orga
     response = await organiser.get("/admin/export/winners.xlsx?round=chinh")
     path = tmp_path / "winners.xlsx"
     path.write_bytes(await response.read())
-    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    rows = read_rows(path)
     # The fixture contest gives 1 first, 1 second, 1 third and 2 encouragement prizes.
     assert [r[:2] for r in rows[1:]] == [("Giải Nhất", 1), ("Giải Nhì", 2), ("Giải Ba", 3),
                                          ("Giải Khuyến khích", 4), ("Giải Khuyến khích", 5)]

@@ -4,8 +4,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.compose import App
-from bot.storage.rounds import round_admin
-from bot.storage.staff import ReviewStore
 from quiz.ranking import winners
 
 from .conftest import Visitor
@@ -13,7 +11,7 @@ from .seed import play, register
 
 
 async def reviews(app: App, **kw: object) -> list[tuple[str, int, str]]:
-    found = await ReviewStore(app.engine, contest="thu-nghiem").reviews(round_code="chinh", **kw)  # type: ignore[arg-type]
+    found = await app.integrity.reviews("chinh", **kw)  # type: ignore[arg-type]
     return sorted((r.kind, r.participant_id, r.status) for r in found)
 
 
@@ -54,24 +52,24 @@ async def test_a_disqualified_participant_leaves_the_leaderboard_and_the_winners
         pid = await register(app, user=f"o{k}", phone=f"091300000{k}", name="Người Thi")
         await play(app, clock, pid, right=9 - k)
         others.append(pid)
-    ranked, _ = await app.services.leaderboard(round_code="chinh")
+    ranked, _ = await app.standings.leaderboard(round_code="chinh")
     assert ranked[0].standing.participant_id == fast
 
     await organiser.post("/admin/integrity/scan", {"round": "chinh"})
-    review = (await ReviewStore(app.engine, contest="thu-nghiem").reviews(round_code="chinh"))[0]
+    review = (await app.integrity.reviews("chinh"))[0]
     response = await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "disqualified"})
     assert response.url.path == "/admin/integrity" and "Đã loại" in organiser.text and "bantochuc" in organiser.text
 
-    ranked, _ = await app.services.leaderboard(round_code="chinh")
+    ranked, _ = await app.standings.leaderboard(round_code="chinh")
     assert [r.standing.participant_id for r in ranked] == others
-    won = winners(ranked, app.services.runtime.contest.prizes)
+    won = winners(ranked, app.runtime.contest.prizes)
     assert fast not in {w.ranked.standing.participant_id for w in won}
     await organiser.get("/admin/winners?round=chinh")
     assert "Nhanh Như Chớp" not in organiser.text
 
     await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "open"})
     await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "cleared"})
-    ranked, _ = await app.services.leaderboard(round_code="chinh")
+    ranked, _ = await app.standings.leaderboard(round_code="chinh")
     assert ranked[0].standing.participant_id == fast  # cleared: back in first place
 
 
@@ -92,10 +90,10 @@ async def test_published_winners_stand_and_a_later_disqualification_is_pointed_o
         await play(app, clock, await register(app, user=f"o{k}", phone=f"091300000{k}", name="Người Thi"), right=8 - k)
     await organiser.get("/admin/winners?round=chinh")
     assert "Tạm tính" in organiser.text
-    await round_admin(app).close("chinh", now=clock())
+    await app.rounds.close("chinh", now=clock())
 
     await organiser.post("/admin/integrity/scan", {"round": "chinh"})
-    review = (await ReviewStore(app.engine, contest="thu-nghiem").reviews(round_code="chinh"))[0]
+    review = (await app.integrity.reviews("chinh"))[0]
     await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "disqualified"})
     await organiser.get("/admin/winners?round=chinh")
     assert "đã chốt khi đóng vòng" in organiser.text

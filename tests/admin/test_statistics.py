@@ -5,16 +5,11 @@ from collections import Counter
 from datetime import date, timedelta
 
 from bot.compose import App
-from bot.storage.stats import DashboardStats
 
 from .conftest import Visitor
 from .seed import play, register
 
 BROKEN = "q-001"  # everyone "gets it wrong": what a wrong answer key looks like
-
-
-def stats(app: App) -> DashboardStats:
-    return DashboardStats(app.engine, contest="thu-nghiem", tz=app.services.runtime.tz)
 
 
 async def test_question_statistics_count_answers_and_right_answers_per_question(app: App, clock) -> None:
@@ -29,10 +24,10 @@ async def test_question_statistics_count_answers_and_right_answers_per_question(
         for position, item in enumerate(attempt.paper):
             answered[item.question_id] += 1
             right[item.question_id] += position < 7 and item.question_id != BROKEN
-    counts = {q.question_id: q for q in await stats(app).question_stats()}
+    counts = {q.question_id: q for q in await app.figures.question_counts()}
     assert {q: (c.answers, c.correct) for q, c in counts.items()} == {q: (answered[q], right[q]) for q in answered}
     assert counts[BROKEN].share == 0 and counts[BROKEN].answers >= 10
-    assert await stats(app).question_stats(round_code="luyen") == []
+    assert await app.figures.question_counts(round_code="luyen") == []
 
 
 async def test_a_question_almost_nobody_gets_right_is_flagged_for_checking(app: App, clock,
@@ -41,7 +36,7 @@ async def test_a_question_almost_nobody_gets_right_is_flagged_for_checking(app: 
         pid = await register(app, user=f"u{k}", phone=f"09{k:08d}")
         for _ in range(2):
             await play(app, clock, pid, right=10, wrong_on={BROKEN})
-    counts = {q.question_id: q for q in await stats(app).question_stats()}
+    counts = {q.question_id: q for q in await app.figures.question_counts()}
     assert counts[BROKEN].answers >= 20
     await organiser.get("/admin/questions")
     flagged = organiser.text.split("<tbody>")[1].split("</tr>")
@@ -58,12 +53,12 @@ async def test_participation_by_day_uses_the_contest_days_of_ha_noi_time(app: Ap
     early = await register(app, user="early", phone="0900000002")
     await play(app, clock, early, right=3)
     await play(app, clock, early, right=4)
-    days = await stats(app).by_day()
+    days = await app.figures.by_day()
     assert [(d.day, d.registered, d.participants, d.attempts) for d in days] == [
         (date(2024, 6, 20), 1, 1, 1), (date(2024, 6, 21), 1, 1, 2)]
-    assert await stats(app).by_day(since=date(2024, 6, 21)) == days[1:]
-    participants, attempts = await stats(app).activity_by_unit(day=date(2024, 6, 21))
-    assert participants == {"T-A-1": 1} and attempts == {"T-A-1": 2}
+    assert await app.figures.by_day(since=date(2024, 6, 21)) == days[1:]
+    active = {s.code: (s.participants, s.attempts) for s in await app.figures.units_at_level(day=date(2024, 6, 21))}
+    assert active == {"T-A": (1, 2), "T-B": (0, 0)}
 
 
 async def test_all_correct_counts_people_not_attempts(app: App, clock) -> None:
@@ -71,8 +66,8 @@ async def test_all_correct_counts_people_not_attempts(app: App, clock) -> None:
         pid = await register(app, user=f"u{k}", phone=f"09{k:08d}")
         for right in scores:
             await play(app, clock, pid, right=right)
-    assert await stats(app).all_correct() == 2
-    assert await stats(app).all_correct(round_code="chinh") == 2
+    assert await app.standings.all_correct(now=clock()) == 2
+    assert await app.standings.all_correct(now=clock(), round_code="chinh") == 2
 
 
 async def test_the_overview_compares_today_with_yesterday(app: App, clock, organiser: Visitor) -> None:

@@ -15,7 +15,7 @@ from bot.channels.telegram.sender import Limits, Sender
 from bot.compose import App
 from bot.storage import tables as t
 from imports_web.site import admin_, browsers, organiser_, site  # noqa: F401  (the web app, staff signed in)
-from quiz.ports import Account
+from quiz.people import Account
 from telegram.conftest import TOKEN, VirtualTime, bot_api  # noqa: F401  (the fake Bot API over HTTP)
 from telegram.fake_api import FakeTelegram
 from telegram.recording import RecordingSession
@@ -40,19 +40,19 @@ def sender(fake: FakeTelegram, time_: VirtualTime) -> Sender:
 @pytest.fixture
 def broadcaster(app: App, sender: Sender) -> Broadcaster:
     """The application's broadcaster with Telegram connected, as `dcbot run` does."""
-    app.broadcasts.connect("telegram", TelegramOutlet(sender))
-    return app.broadcasts
+    app.broadcaster.connect("telegram", TelegramOutlet(sender))
+    return app.broadcaster
 
 
 async def citizen(app: App, user: str, *, news: bool | None = True, channel: str = "telegram",
                   locale: str = "vi", phone: str | None = None) -> Account:
     """A chat account that answered the 'news' question (or not, with news=None); registered with `phone`."""
-    s, now = app.services, app.dispatcher.clock()
-    account = await s.account(channel=channel, external_id=user, locale=locale, now=now)
+    now = app.dispatcher.clock()
+    account = await app.people.account(channel=channel, external_id=user, locale=locale, now=now)
     if news is not None:
-        await s.consent(account_id=account.id, purpose="news", granted=news, now=now)
+        await app.people.consent(account_id=account.id, purpose="news", granted=news, now=now)
     if phone is not None:
-        await s.register(account_id=account.id, full_name="Nguyễn Văn An", birth_year=1990, phone=phone,
+        await app.people.register(account_id=account.id, full_name="Nguyễn Văn An", birth_year=1990, phone=phone,
                          unit_code="T-A-1", referral=None, now=now)
     return account
 

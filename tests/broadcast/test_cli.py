@@ -57,7 +57,7 @@ async def test_without_a_channel_or_with_empty_text_nothing_is_sent(app: App, db
     assert code == 2 and "TELEGRAM_BOT_TOKEN" in out
     code, out = await dcbot(db_url, "broadcast", "send", "--text", "  ", api=bot_api.base)
     assert code == 2 and "empty" in out
-    assert messaged(bot_api.fake) == {} and await app.broadcasts.store.recent() == []
+    assert messaged(bot_api.fake) == {} and await app.broadcasts.recent() == []
 
 
 async def test_zalo_users_are_reached_inside_the_48_hour_window_only(app: App, db_url: str,

@@ -24,7 +24,7 @@ def draft_of(v: Visitor) -> str:
 
 async def until_finished(app: App, broadcast_id: int) -> None:
     async with asyncio.timeout(10):
-        while app.broadcasts.running(broadcast_id):
+        while app.broadcaster.running(broadcast_id):
             await asyncio.sleep(0.01)
 
 
@@ -48,7 +48,7 @@ async def test_an_admin_previews_sends_and_follows_a_tip(app: App, broadcaster: 
     assert re.search(r"<td>Telegram</td><td class=\"num\">2</td>", admin_.text)
     assert re.search(r"<td>Zalo: người dùng nhắn OA lần cuối quá 48 giờ[^<]*</td><td class=\"num\">1</td>",
                      admin_.text)
-    assert await broadcaster.store.recent() == [], "a preview sends nothing"
+    assert await app.broadcasts.recent() == [], "a preview sends nothing"
 
     response = await admin_.post("/admin/broadcast/send", {"draft": draft_of(admin_)})
     assert response.url.path == "/admin/broadcast/1"
@@ -64,7 +64,7 @@ async def test_an_admin_previews_sends_and_follows_a_tip(app: App, broadcaster: 
 
 async def test_the_progress_page_refreshes_itself_while_sending(app: App, admin_: Visitor) -> None:
     await citizen(app, "901")
-    b = await app.broadcasts.create(kind="announcement", text_vi="Vòng 2 mở lúc 8 giờ.")
+    b = await app.broadcasts.create(kind="announcement", text_vi="Vòng 2 mở lúc 8 giờ.", now=app.clock())
     response = await admin_.get(f"/admin/broadcast/{b.id}")
     assert response.headers["Refresh"] == "3"
     assert "Chờ gửi" in admin_.text and "Chưa có kênh nào để gửi" in admin_.text, "no Telegram in this service"
@@ -80,15 +80,15 @@ async def test_sending_the_same_form_twice_starts_one_broadcast(app: App, broadc
     second = await admin_.post("/admin/broadcast/send", {"draft": draft})
     await until_finished(app, 1)
     assert first.url.path == second.url.path == "/admin/broadcast/1"
-    assert len(await broadcaster.store.recent()) == 1 and messaged(fake) == {1001: 1}
+    assert len(await app.broadcasts.recent()) == 1 and messaged(fake) == {1001: 1}
 
 
 async def test_an_admin_can_stop_a_broadcast(app: App, admin_: Visitor) -> None:
-    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.")
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=app.clock())
     await admin_.get(f"/admin/broadcast/{b.id}")
     await admin_.post(f"/admin/broadcast/{b.id}/cancel")
     assert "Đã dừng" in admin_.text
-    stopped = await app.broadcasts.store.get(b.id)
+    stopped = await app.broadcasts.get(b.id)
     assert stopped is not None and stopped.status == "cancelled"
 
 
@@ -106,7 +106,7 @@ async def test_organisers_cannot_broadcast(app: App, organiser_: Visitor) -> Non
     response = await organiser_.post("/admin/broadcast/preview", {"kind": "tip", "text_vi": TIP})
     assert response.status == 403
     response = await organiser_.post("/admin/broadcast/send", {"draft": "x"})
-    assert response.status == 403 and await app.broadcasts.store.recent() == []
+    assert response.status == 403 and await app.broadcasts.recent() == []
 
 
 async def test_sending_without_the_csrf_token_is_refused(app: App, broadcaster: Broadcaster, fake: FakeTelegram,
@@ -116,4 +116,4 @@ async def test_sending_without_the_csrf_token_is_refused(app: App, broadcaster: 
     await admin_.post("/admin/broadcast/preview", {"kind": "tip", "text_vi": TIP})
     response = await admin_.post("/admin/broadcast/send", {"draft": draft_of(admin_)}, csrf=False)
     assert response.status == 403 and "thiếu mã xác thực CSRF" in admin_.text
-    assert await broadcaster.store.recent() == [] and messaged(fake) == {}
+    assert await app.broadcasts.recent() == [] and messaged(fake) == {}

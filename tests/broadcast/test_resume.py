@@ -53,32 +53,32 @@ async def test_a_crash_mid_way_resumes_on_restart_without_messaging_anyone_twice
         await citizen(first, user)
     dying = DiesAfter(TelegramOutlet(Sender(Bot(token=TOKEN, session=RecordingSession(fake)), Limits(),
                                             clock=time_, sleep=time_.sleep)), n=5)
-    first.broadcasts.connect("telegram", dying)
-    b = await first.broadcasts.create(kind="announcement", text_vi="Vòng 2 bắt đầu từ thứ Hai.")
-    running = asyncio.create_task(first.broadcasts.run(b.id))
+    first.broadcaster.connect("telegram", dying)
+    b = await first.broadcasts.create(kind="announcement", text_vi="Vòng 2 bắt đầu từ thứ Hai.", now=first.clock())
+    running = asyncio.create_task(first.broadcaster.run(b.id))
     async with asyncio.timeout(10):
-        while dying.hung < first.broadcasts._workers:  # every worker stuck after a send
+        while dying.hung < first.broadcaster._workers:  # every worker stuck after a send
             await asyncio.sleep(0)
     running.cancel()  # the process is gone
     crashed = messaged(fake)
-    mid = await first.broadcasts.store.get(b.id)
+    mid = await first.broadcasts.get(b.id)
     assert mid is not None and mid.status == "running" and mid.total == 20 and mid.sent < len(crashed)
 
     restarted: App = await make_app()  # a new process on the same database
-    restarted.broadcasts.connect("telegram", TelegramOutlet(
+    restarted.broadcaster.connect("telegram", TelegramOutlet(
         Sender(Bot(token=TOKEN, session=RecordingSession(fake)), Limits(), clock=time_, sleep=time_.sleep)))
-    assert await restarted.broadcasts.resume() == [b.id]
+    assert await restarted.broadcaster.resume() == [b.id]
     async with asyncio.timeout(10):
-        while restarted.broadcasts.running(b.id):
+        while restarted.broadcaster.running(b.id):
             await asyncio.sleep(0.01)
 
-    done = await restarted.broadcasts.store.get(b.id)
+    done = await restarted.broadcasts.get(b.id)
     reached = messaged(fake)
     assert max(reached.values()) == 1, "nobody is messaged twice"
     assert set(reached) == {int(u) for u in users}, "everyone else was reached after the restart"
     assert done is not None and done.status == "done"
     assert (done.total, done.sent + done.failed, done.skipped) == (20, 20, 0)
-    interrupted = await restarted.broadcasts.store.reasons(b.id)
+    interrupted = await restarted.broadcasts.reasons(b.id)
     assert interrupted == {"interrupted": dying.hung} and done.failed == dying.hung, \
         "claims of messages in flight at the crash are not resent: counted as failed, interrupted"
     async with restarted.engine.connect() as conn:
@@ -95,8 +95,8 @@ async def test_the_service_resumes_unfinished_broadcasts_when_it_starts(tmp_path
     try:
         for user in ("3001", "3002", "3003"):
             await citizen(offline, user)
-        b = await offline.broadcasts.create(kind="tip", text_vi="Mẹo: giữ bí mật mã OTP.")
-        assert not offline.broadcasts.launch(b.id), "no channel connected: it waits"
+        b = await offline.broadcasts.create(kind="tip", text_vi="Mẹo: giữ bí mật mã OTP.", now=offline.clock())
+        assert not offline.broadcaster.launch(b.id), "no channel connected: it waits"
     finally:
         await offline.close()
 
@@ -110,7 +110,7 @@ async def test_the_service_resumes_unfinished_broadcasts_when_it_starts(tmp_path
     assert messaged(bot_api.fake) == {3001: 1, 3002: 1, 3003: 1}
     after = await build(settings.model_copy(update={"telegram_bot_token": None}))
     try:
-        done = await after.broadcasts.store.get(b.id)
+        done = await after.broadcasts.get(b.id)
         assert done is not None and (done.status, done.sent) == ("done", 3)
     finally:
         await after.close()

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.broadcasts.runner import BadBroadcast, Broadcaster
+from bot.broadcasts.runner import Broadcaster
+from quiz.broadcasts import BadBroadcast
 from bot.broadcasts.zalo import ZaloOutlet
 from bot.compose import App
 from telegram.fake_api import FakeTelegram
@@ -19,11 +20,11 @@ async def test_only_citizens_whose_latest_news_consent_is_granted_receive_it(
     await citizen(app, "102", news=False)  # said no
     await citizen(app, "103", news=None)  # never answered
     changed_mind = await citizen(app, "104")
-    await app.services.consent(account_id=changed_mind.id, purpose="news", granted=False, now=at(app))
+    await app.people.consent(account_id=changed_mind.id, purpose="news", granted=False, now=at(app))
     came_back = await citizen(app, "105", news=False)
-    await app.services.consent(account_id=came_back.id, purpose="news", granted=True, now=at(app))
+    await app.people.consent(account_id=came_back.id, purpose="news", granted=True, now=at(app))
 
-    b = await broadcaster.create(kind="tip", text_vi="Cài đặt ứng dụng VNeID để làm thủ tục trực tuyến.")
+    b = await app.broadcasts.create(kind="tip", text_vi="Cài đặt ứng dụng VNeID để làm thủ tục trực tuyến.", now=at(app))
     done = await broadcaster.run(b.id)
 
     assert messaged(fake) == {101: 1, 105: 1}
@@ -37,12 +38,12 @@ async def test_a_withdrawal_on_one_account_stops_news_to_the_same_person_everywh
         app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
     telegram = await citizen(app, "201", phone="0912345678")
     zalo = await citizen(app, "zalo-201", channel="zalo", news=None)
-    await set_account(app, zalo.id, participant_id=telegram.participant_id or (await app.services.account(
+    await set_account(app, zalo.id, participant_id=telegram.participant_id or (await app.people.account(
         channel="telegram", external_id="201", locale="vi", now=at(app))).participant_id)
-    zalo_after_link = await app.services.account(channel="zalo", external_id="zalo-201", locale="vi", now=at(app))
-    await app.services.consent(account_id=zalo_after_link.id, purpose="news", granted=False, now=at(app))
+    zalo_after_link = await app.people.account(channel="zalo", external_id="zalo-201", locale="vi", now=at(app))
+    await app.people.consent(account_id=zalo_after_link.id, purpose="news", granted=False, now=at(app))
 
-    b = await broadcaster.create(kind="announcement", text_vi="Vòng 2 mở lúc 8 giờ sáng thứ Hai.")
+    b = await app.broadcasts.create(kind="announcement", text_vi="Vòng 2 mở lúc 8 giờ sáng thứ Hai.", now=at(app))
     done = await broadcaster.run(b.id)
 
     assert messaged(fake) == {}
@@ -52,7 +53,7 @@ async def test_a_withdrawal_on_one_account_stops_news_to_the_same_person_everywh
 async def test_one_person_with_telegram_and_zalo_gets_it_once_on_telegram(
         app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
     await citizen(app, "301", phone="0912345678")
-    person = (await app.services.account(channel="telegram", external_id="301", locale="vi", now=at(app))).participant_id
+    person = (await app.people.account(channel="telegram", external_id="301", locale="vi", now=at(app))).participant_id
     zalo = await citizen(app, "zalo-301", channel="zalo", news=None)
     await set_account(app, zalo.id, participant_id=person, last_seen_at=at(app))
     zalo_sent: list[str] = []
@@ -61,7 +62,7 @@ async def test_one_person_with_telegram_and_zalo_gets_it_once_on_telegram(
         zalo_sent.append(user_id)
 
     broadcaster.connect("zalo", ZaloOutlet(send=send))
-    b = await broadcaster.create(kind="tip", text_vi="Mẹo: bật xác thực hai lớp.")
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo: bật xác thực hai lớp.", now=at(app))
     done = await broadcaster.run(b.id)
 
     assert messaged(fake) == {301: 1} and zalo_sent == []
@@ -83,28 +84,28 @@ async def test_zalo_users_outside_the_48_hour_window_are_skipped_and_counted(
         zalo_sent.append((user_id, text))
 
     broadcaster.connect("zalo", ZaloOutlet(send=send))  # the Zalo channel's own can_message decides the window
-    b = await broadcaster.create(kind="tip", text_vi="Nộp hồ sơ trực tuyến trên Cổng Dịch vụ công.")
+    b = await app.broadcasts.create(kind="tip", text_vi="Nộp hồ sơ trực tuyến trên Cổng Dịch vụ công.", now=at(app))
     done = await broadcaster.run(b.id)
 
     assert [u for u, _ in zalo_sent] == ["zalo-1"] and messaged(fake) == {401: 1}
     assert done is not None and (done.total, done.sent, done.failed, done.skipped) == (5, 2, 0, 3)
-    assert await broadcaster.store.reasons(b.id) == {"zalo_window": 2, "cannot_push": 1}
+    assert await app.broadcasts.reasons(b.id) == {"zalo_window": 2, "cannot_push": 1}
     assert never.id not in {recent.id, old.id}
 
 
 async def test_without_the_zalo_channel_its_users_are_skipped_with_that_reason(
         app: App, broadcaster: Broadcaster) -> None:
     await citizen(app, "zalo-9", channel="zalo")
-    b = await broadcaster.create(kind="tip", text_vi="Mẹo.")
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=at(app))
     await broadcaster.run(b.id)
-    assert await broadcaster.store.reasons(b.id) == {"zalo_off": 1}
+    assert await app.broadcasts.reasons(b.id) == {"zalo_off": 1}
 
 
 async def test_english_speakers_get_the_english_text_when_there_is_one(
         app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
     await citizen(app, "501", locale="en")
     await citizen(app, "502", locale="vi")
-    b = await broadcaster.create(kind="announcement", text_vi="Kết quả tuần 1 đã có.", text_en="Week 1 results are out.")
+    b = await app.broadcasts.create(kind="announcement", text_vi="Kết quả tuần 1 đã có.", text_en="Week 1 results are out.", now=at(app))
     await broadcaster.run(b.id)
     texts = {int(c.params["chat_id"]): c.params["text"] for c in fake.delivered("sendMessage")}
     assert "Week 1 results are out." in texts[501] and texts[501].startswith("📢 From the organisers")
@@ -116,17 +117,17 @@ async def test_a_citizen_who_blocked_the_bot_counts_as_failed_and_the_rest_still
     for user in ("601", "602", "603"):
         await citizen(app, user)
     fake.fail("sendMessage", 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
-    b = await broadcaster.create(kind="tip", text_vi="Mẹo.")
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=at(app))
     done = await broadcaster.run(b.id)
     assert done is not None and (done.total, done.sent, done.failed) == (3, 2, 1)
-    assert await broadcaster.store.reasons(b.id) == {"blocked": 1}
+    assert await app.broadcasts.reasons(b.id) == {"blocked": 1}
 
 
 async def test_sending_keeps_to_telegrams_30_messages_a_second(
         app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
     for n in range(75):
         await citizen(app, str(1000 + n))
-    b = await broadcaster.create(kind="tip", text_vi="Mẹo.")
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=at(app))
     await broadcaster.run(b.id)
     times = sorted(c.at for c in fake.delivered("sendMessage"))
     assert len(times) == 75
@@ -139,8 +140,8 @@ async def test_a_cancelled_broadcast_stops_and_is_not_resumed(app: App, broadcas
                                                               fake: FakeTelegram) -> None:
     for n in range(12):
         await citizen(app, str(700 + n))
-    b = await broadcaster.create(kind="tip", text_vi="Mẹo.")
-    assert await broadcaster.store.cancel(b.id, now=at(app))
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=at(app))
+    assert await app.broadcasts.cancel(b.id, now=at(app))
     done = await broadcaster.run(b.id)
     assert done is not None and done.status == "cancelled" and messaged(fake) == {}
     assert await broadcaster.resume() == []
@@ -150,5 +151,5 @@ async def test_a_cancelled_broadcast_stops_and_is_not_resumed(app: App, broadcas
 async def test_empty_overlong_or_unknown_broadcasts_are_refused(app: App, broadcaster: Broadcaster, text_vi: str,
                                                                  kind: str) -> None:
     with pytest.raises(BadBroadcast):
-        await broadcaster.create(kind=kind, text_vi=text_vi)
-    assert await broadcaster.store.recent() == []
+        await app.broadcasts.create(kind=kind, text_vi=text_vi, now=at(app))
+    assert await app.broadcasts.recent() == []

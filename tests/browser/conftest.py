@@ -12,7 +12,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot.compose import App, build
 from bot.config import Settings
-from bot.web.app import create_web_app
+from bot.service import web_app_for
 
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "pack"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -23,7 +23,7 @@ DESKTOP = {"width": 1280, "height": 900}
 @asynccontextmanager
 async def serving(application: App) -> AsyncIterator[str]:
     """The whole web app on a free port of 127.0.0.1; closes the application afterwards."""
-    runner = web.AppRunner(create_web_app(application), access_log=None, handle_signals=False)
+    runner = web.AppRunner(web_app_for(application), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

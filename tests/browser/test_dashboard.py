@@ -18,7 +18,6 @@ from bot.compose import App, build
 from bot.config import Settings
 
 from .conftest import serving, sign_in
-from bot.web.admin.passwords import PASSWORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "content" / "ha-giang"
@@ -42,7 +41,7 @@ class Clock:
 
 
 def communes(application: App) -> dict[str, list[str]]:
-    tree = application.services.runtime.units
+    tree = application.runtime.units
     return {d: [u.code for u in tree.children(d)] for d in WEIGHTS}
 
 
@@ -76,7 +75,7 @@ async def dashboard_url(tmp_path: Path) -> AsyncIterator[str]:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/db.sqlite", contest_pack=PACK, web_secret="test")
     application = await build(settings, migrate=True, clock=clock, rng=random.Random(7))
     await seed(application, clock)
-    await add_staff(application, "bantochuc", "organiser", passwords=PASSWORDS)  # the real argon2 cost
+    await add_staff(application, "bantochuc", "organiser")  # the real argon2 cost: build's default hasher
     async with serving(application) as url:
         yield url
 
@@ -124,8 +123,9 @@ async def test_an_organiser_sees_today_by_district_opens_every_page_and_download
     assert download.suggested_filename == "giai-thuong-tuan-1-2024-06-20.xlsx"
     saved = tmp_path / download.suggested_filename
     await download.save_as(saved)
-    sheet = openpyxl.load_workbook(saved, read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(saved, read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    book.close()
     assert rows[0][:3] == ("Giải", "Hạng", "Họ và tên")
     assert [r[0] for r in rows[1:]] == ["Giải Nhất"] + ["Giải Nhì"] * 2 + ["Giải Ba"] * 3 + ["Giải Khuyến khích"] * 10
     assert all(re.fullmatch(r"09xx xxx \d{3}", r[4]) for r in rows[1:])  # an organiser's file is masked too

@@ -50,7 +50,7 @@ async def test_an_admin_fixes_the_bad_row_the_page_names_and_publishes(
                                                             "trong ABCD.")
     await expect(page.get_by_text("Không có gì được lưu", exact=False)).to_be_visible()
     await page.screenshot(path=str(artifacts / "import-problems.png"), full_page=True)
-    assert application.services.runtime.sets["bo-thu"].version == 1
+    assert application.runtime.sets["bo-thu"].version == 1
 
     await page.get_by_label("Tệp câu hỏi").set_input_files(fixed)
     await page.get_by_role("button", name="Kiểm tra (chạy thử)").click()
@@ -62,4 +62,4 @@ async def test_an_admin_fixes_the_bad_row_the_page_names_and_publishes(
     await expect(page.locator(".notice.ok")).to_have_text(re.compile(r"Đã xuất bản «bo-thu» phiên bản 2 \(16 câu\)"))
     await expect(page.locator("table tbody tr").filter(has_text="bo-thu").locator("td").nth(1)).to_have_text("2")
     await page.screenshot(path=str(artifacts / "import-published.png"), full_page=True)
-    assert application.services.runtime.sets["bo-thu"].version == 2
+    assert application.runtime.sets["bo-thu"].version == 2

@@ -11,12 +11,12 @@ from aiohttp.test_utils import TestServer
 from admin.conftest import Visitor
 from admin.seed import add_staff
 from bot.compose import App
-from bot.web.app import create_web_app
+from bot.service import web_app_for
 
 
 @pytest.fixture
 async def site(app: App) -> AsyncIterator[TestServer]:
-    server = TestServer(create_web_app(app))
+    server = TestServer(web_app_for(app))
     await server.start_server()
     try:
         yield server

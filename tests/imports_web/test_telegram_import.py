@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.compose import App
+from quiz.imports import MAX_FILE_BYTES
 from bot.storage import tables as t
 
 from .conftest import Admin, FilesTelegram
@@ -28,7 +29,7 @@ async def test_a_file_with_a_bad_row_gets_that_row_and_why_and_nothing_is_stored
     assert "Tệp không hợp lệ: 1 lỗi. Không có gì được lưu." in reply.text
     assert "bo-cau-hoi.xlsx #6 (q-005): Đáp án đúng «E» không hợp lệ" in reply.text
     assert reply.buttons == []
-    assert await stored_versions(app) == 1 and app.services.runtime.sets[SET].version == 1
+    assert await stored_versions(app) == 1 and app.runtime.sets[SET].version == 1
 
 
 async def test_the_fixed_file_is_published_on_the_press_and_served_at_once(
@@ -50,10 +51,10 @@ async def test_the_fixed_file_is_published_on_the_press_and_served_at_once(
     assert done.message_id == dry_run.message_id and done.buttons == [], "the buttons are gone once pressed"
     assert "Đã xuất bản «bo-thu» phiên bản 2 (16 câu)" in done.text
     assert "Đã chấm lại 1 câu trả lời trong 1 bài thi." in done.text
-    assert app.services.runtime.sets[SET].version == 2
-    attempt = await app.services.start_attempt(participant_id=played.participant_id, round_code="luyen", now=clock())
+    assert app.runtime.sets[SET].version == 2
+    attempt = await app.play.start_attempt(participant_id=played.participant_id, round_code="luyen", now=clock())
     assert attempt.set_version == 2, "the running service draws from the new version"
-    regraded = await app.services.attempt(played.id, now=clock())
+    regraded = await app.play.attempt(played.id, now=clock())
     assert regraded is not None and regraded.correct == played.correct - 1
 
 
@@ -92,7 +93,7 @@ async def test_a_citizens_document_gets_the_usual_polite_hint(app: App, person: 
 async def test_a_file_over_the_limit_is_not_downloaded(app: App, person: Callable[..., Admin],
                                                        fake: FilesTelegram) -> None:
     admin = person()
-    await admin.send_file(b"x", "lon.xlsx", declared=app.imports.max_bytes + 1)
+    await admin.send_file(b"x", "lon.xlsx", declared=MAX_FILE_BYTES + 1)
     assert "lớn quá 5 MB nên không được đọc" in admin.screen.last.text
     assert fake.downloads == []
 

@@ -36,7 +36,7 @@ async def test_a_file_with_one_bad_row_shows_that_row_and_why_and_stores_nothing
     assert row is not None and row.groups() == ("#6 (q-005)", "Đáp án đúng «E» không hợp lệ: phải là một chữ cái "
                                                                 "trong ABCD.")
     assert "/admin/import/publish" not in admin_.text
-    assert await stored_versions(app) == 1 and app.services.runtime.sets[SET].version == 1
+    assert await stored_versions(app) == 1 and app.runtime.sets[SET].version == 1
 
 
 async def test_the_fixed_file_becomes_version_two_and_the_running_service_serves_it(
@@ -62,10 +62,10 @@ async def test_the_fixed_file_becomes_version_two_and_the_running_service_serves
     assert response.status == 200
     assert "Đã xuất bản «bo-thu» phiên bản 2 (16 câu)." in admin_.text
     assert "Đã chấm lại 1 câu trả lời trong 1 bài thi." in admin_.text
-    assert await stored_versions(app) == 2 and app.services.runtime.sets[SET].version == 2
-    attempt = await app.services.start_attempt(participant_id=played.participant_id, round_code="luyen", now=clock())
+    assert await stored_versions(app) == 2 and app.runtime.sets[SET].version == 2
+    attempt = await app.play.start_attempt(participant_id=played.participant_id, round_code="luyen", now=clock())
     assert attempt.set_version == 2
-    regraded = await app.services.attempt(played.id, now=clock())
+    regraded = await app.play.attempt(played.id, now=clock())
     assert regraded is not None and regraded.correct == played.correct - 1
 
     await admin_.post("/admin/import/publish", {"token": token.group(1)})
@@ -96,7 +96,7 @@ async def test_an_aiken_file_with_a_default_topic_makes_a_new_set(app: App, admi
     assert token is not None
     await admin_.post("/admin/import/publish", {"token": token.group(1)})
     assert "Đã xuất bản «bo-moi» phiên bản 1 (3 câu)." in admin_.text
-    new_set = app.services.runtime.sets["bo-moi"]
+    new_set = app.runtime.sets["bo-moi"]
     assert {q.topic for q in new_set.questions} == {"an-toan"}
 
 

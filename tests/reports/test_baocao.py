@@ -12,7 +12,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.routers import build_dispatcher
 from bot.channels.telegram.sender import Sender
 from bot.compose import App
-from bot.reports.daily import reports_for
+from bot.service import daily_reports
 
 from .conftest import ADMIN, CITIZEN, ORGANISERS, PhotoTelegram, sent
 
@@ -22,7 +22,7 @@ _ids = itertools.count(1)
 @pytest.fixture
 def dp(app: App, tg_sender: Sender) -> Dispatcher:
     channel = TelegramChannel(app.dispatcher, app.translator, tg_sender, username="cds_test_bot")
-    return build_dispatcher(channel, reports=reports_for(app), admins=[ADMIN], organiser_chat_id=ORGANISERS)
+    return build_dispatcher(channel, reports=daily_reports(app), admins=[ADMIN], organiser_chat_id=ORGANISERS)
 
 
 async def say(dp: Dispatcher, bot: Bot, *, user: int, chat: int, text: str) -> None:

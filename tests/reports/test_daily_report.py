@@ -10,11 +10,10 @@ from sqlalchemy import distinct, func, select
 
 from bot.channels.telegram.sender import Sender
 from bot.compose import App
-from bot.reports.daily import reports_for
-from bot.reports.figures import top_and_bottom
+from bot.service import daily_reports
 from bot.reports.text import CAPTION_LIMIT, split_for_photo
 from bot.storage import tables as t
-from quiz.units import UnitStats
+from quiz.units import UnitStats, top_and_bottom
 from rounds.people import play, register
 
 from .conftest import ORGANISERS, PhotoTelegram, sent
@@ -40,7 +39,7 @@ async def two_days_of_play(app: App, clock) -> None:  # type: ignore[no-untyped-
 async def test_the_report_goes_out_as_a_chart_with_the_figures_of_the_database(
         app: App, clock, tg_sender: Sender, telegram: PhotoTelegram, tmp_path) -> None:  # type: ignore[no-untyped-def]
     await two_days_of_play(app, clock)
-    reports = reports_for(app)
+    reports = daily_reports(app)
 
     await reports.send(tg_sender, ORGANISERS, await reports.build(now=clock()))
 
@@ -72,7 +71,7 @@ async def test_the_report_goes_out_as_a_chart_with_the_figures_of_the_database(
 
 async def test_a_report_longer_than_a_caption_continues_in_a_message(
         app: App, clock, tg_sender: Sender, telegram: PhotoTelegram) -> None:  # type: ignore[no-untyped-def]
-    reports = reports_for(app)
+    reports = daily_reports(app)
     built = await reports.build(now=clock())
     long = type(built)(built.figures, built.text + "\n" + "\n".join(f"dòng {i}: " + "x" * 60 for i in range(40)),
                        built.chart)
@@ -99,8 +98,8 @@ def unit(name: str, participants: int, population: int | None) -> UnitStats:
 
 def test_top_and_bottom_by_rate_when_every_population_is_known_else_by_participants() -> None:
     units = [unit(f"U{i:02d}", i, 100) for i in range(1, 13)]
-    by_rate, top, bottom = top_and_bottom(units)
+    by_rate, top, bottom = top_and_bottom(units, depth=1, n=5)
     assert by_rate and [u.name for u in top] == ["U12", "U11", "U10", "U09", "U08"]
     assert [u.name for u in bottom] == ["U05", "U04", "U03", "U02", "U01"]
-    by_rate, top, bottom = top_and_bottom([unit("A", 5, None), unit("B", 9, 10), unit("C", 1, 1)])
+    by_rate, top, bottom = top_and_bottom([unit("A", 5, None), unit("B", 9, 10), unit("C", 1, 1)], depth=1, n=5)
     assert not by_rate and [u.name for u in top] == ["B", "A", "C"] and bottom == []

@@ -10,8 +10,8 @@ from aiogram import Bot
 
 from bot.channels.telegram.sender import Limits, Sender
 from bot.compose import App
-from bot.scheduler import Scheduler, build_scheduler
-from bot.storage.rounds import round_admin
+from bot.scheduler import Scheduler
+from bot.service import scheduler_for
 from rounds.people import play, register
 
 from .conftest import ORGANISERS, TOKEN, FileRecordingSession, PhotoTelegram, sent
@@ -24,7 +24,7 @@ def worker(app: App, telegram: PhotoTelegram) -> Scheduler:
 
     app.settings = app.settings.model_copy(update={"organiser_chat_id": ORGANISERS})
     sender = Sender(Bot(token=TOKEN, session=FileRecordingSession(telegram)), Limits(attempts=1), sleep=no_wait)
-    return build_scheduler(app, sender=sender)
+    return scheduler_for(app, sender=sender)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -39,18 +39,18 @@ async def test_two_workers_close_the_round_on_time_and_send_one_report_a_day(
         make_app, clock, telegram: PhotoTelegram) -> None:  # type: ignore[no-untyped-def]
     first, second = await make_app(), await make_app()
     one, two = worker(first, telegram), worker(second, telegram)
-    await round_admin(first).change("chinh", {"closes": "2024-06-20 09:00"})
+    await first.rounds.change("chinh", {"closes": "2024-06-20 09:00"})
     pid = await register(first, clock(), user="a", phone="0911111111")
     await play(first, clock, pid, right=10)
 
     clock.now = at(20, 9, 9)  # closed at 09:00, but attempts begun at 08:59 run until 09:09
     await tick_all(one, two)
-    assert not (await round_admin(first).state("chinh")).closed
+    assert not (await first.rounds.state("chinh")).closed
     clock.now = at(20, 9, 10)
     await tick_all(one, two)
-    closed = await round_admin(second).state("chinh")
+    closed = await second.rounds.state("chinh")
     assert closed.closed and closed.figure == 1
-    assert [w.participant_id for w in await round_admin(first).winners("chinh")] == [pid]
+    assert [w.participant_id for w in await first.rounds.winners("chinh")] == [pid]
 
     clock.now = at(20, 10, 59)
     await tick_all(one, two)

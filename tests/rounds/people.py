@@ -7,9 +7,8 @@ from quiz.attempts import Attempt
 
 async def register(app: App, now: object, *, user: str, phone: str, unit: str = "T-A-1",
                    name: str = "Nguyễn Văn An") -> int:
-    s = app.services
-    account = await s.account(channel="console", external_id=user, locale="vi", now=now)  # type: ignore[arg-type]
-    person = await s.register(account_id=account.id, full_name=name, birth_year=1990, phone=phone, unit_code=unit,
+    account = await app.people.account(channel="console", external_id=user, locale="vi", now=now)  # type: ignore[arg-type]
+    person = await app.people.register(account_id=account.id, full_name=name, birth_year=1990, phone=phone, unit_code=unit,
                               referral=None, now=now)  # type: ignore[arg-type]
     return person.id
 
@@ -17,16 +16,15 @@ async def register(app: App, now: object, *, user: str, phone: str, unit: str = 
 async def play(app: App, clock: object, pid: int, *, right: int, seconds: float = 10, round_code: str = "chinh",
                prediction: int | None = None, finish: bool = True) -> Attempt:
     """An attempt with the first `right` answers right and the rest wrong, `seconds` per answer."""
-    s = app.services
-    attempt = await s.start_attempt(participant_id=pid, round_code=round_code, now=clock())  # type: ignore[operator]
+    attempt = await app.play.start_attempt(participant_id=pid, round_code=round_code, now=clock())  # type: ignore[operator]
     for position, item in enumerate(attempt.paper):
         clock.advance(seconds=seconds)  # type: ignore[attr-defined]
-        question = s.runtime.questions(attempt.set_name, attempt.set_version)[item.question_id]
+        question = app.runtime.questions(attempt.set_name, attempt.set_version)[item.question_id]
         good = item.shown_correct(question)
-        await s.answer(attempt_id=attempt.id, participant_id=pid, position=position,
+        await app.play.answer(attempt_id=attempt.id, participant_id=pid, position=position,
                        choice=good if position < right else (good + 1) % len(item.order), now=clock())  # type: ignore[operator]
     if prediction is not None:
-        await s.predict(attempt_id=attempt.id, participant_id=pid, prediction=prediction, now=clock())  # type: ignore[operator]
+        await app.play.predict(attempt_id=attempt.id, participant_id=pid, prediction=prediction, now=clock())  # type: ignore[operator]
     if finish:
-        await s.finish(attempt_id=attempt.id, participant_id=pid, now=clock())  # type: ignore[operator]
+        await app.play.finish(attempt_id=attempt.id, participant_id=pid, now=clock())  # type: ignore[operator]
     return attempt

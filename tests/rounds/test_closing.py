@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from bot.compose import App
 from bot.storage import tables as t
-from bot.storage.rounds import round_admin
 from quiz.attempts import AttemptStatus
+
+from publishing import publish_questions
 
 from .people import play, register
 
@@ -29,7 +30,7 @@ async def three_players(app: App, clock) -> list[int]:  # type: ignore[no-untype
 
 async def test_closing_fixes_the_figure_ends_open_attempts_and_freezes_the_winners(app: App, clock) -> None:  # type: ignore[no-untyped-def]
     a, b, c = await three_players(app, clock)
-    rounds = round_admin(app)
+    rounds = app.rounds
 
     closing = await rounds.close("chinh", now=clock())
 
@@ -38,21 +39,21 @@ async def test_closing_fixes_the_figure_ends_open_attempts_and_freezes_the_winne
     assert [w.correct for w in closing.winners] == [10, 10, 4]  # c's attempt ended with the answers it had
     assert await rounds.winners("chinh") == list(closing.winners)
     with pytest.raises(LookupError):
-        await app.services.start_attempt(participant_id=c, round_code="chinh", now=clock())
+        await app.play.start_attempt(participant_id=c, round_code="chinh", now=clock())
     state = await rounds.state("chinh")
     assert state.closed and state.figure == 2
 
 
 async def test_erasure_and_regrade_after_closing_leave_the_published_winners_alone(app: App, clock) -> None:  # type: ignore[no-untyped-def]
     a, b, c = await three_players(app, clock)
-    rounds = round_admin(app)
+    rounds = app.rounds
     published = (await rounds.close("chinh", now=clock())).winners
 
-    await app.services.erase(participant_id=a, now=clock())
-    corrected = tuple(replace(q, correct=1) for q in app.services.runtime.sets["bo-thu"].questions)
-    await app.services.regrade(set_name="bo-thu", questions=corrected)
+    await app.people.erase(participant_id=a, now=clock())
+    corrected = tuple(replace(q, correct=1) for q in app.runtime.sets["bo-thu"].questions)
+    await publish_questions(app.imports, app.live, "bo-thu", corrected, now=clock())
 
-    live, _ = await app.services.leaderboard(round_code="chinh")
+    live, _ = await app.standings.leaderboard(round_code="chinh")
     assert [r.standing.participant_id for r in live] != [w.participant_id for w in published]
     assert tuple(await rounds.winners("chinh")) == published
     again = await rounds.close("chinh", now=clock())
@@ -66,8 +67,8 @@ async def test_erasure_and_regrade_after_closing_leave_the_published_winners_alo
 async def test_two_workers_closing_at_once_publish_one_set_of_winners(make_app, clock) -> None:  # type: ignore[no-untyped-def]
     first, second = await make_app(), await make_app()
     await three_players(first, clock)
-    results = await asyncio.gather(round_admin(first).close("chinh", now=clock()),
-                                   round_admin(second).close("chinh", now=clock()))
+    results = await asyncio.gather(first.rounds.close("chinh", now=clock()),
+                                   second.rounds.close("chinh", now=clock()))
     assert results[0].winners == results[1].winners
     async with first.engine.connect() as conn:
         rows = (await conn.execute(select(t.round_winners.c.rank))).scalars().all()
@@ -76,42 +77,42 @@ async def test_two_workers_closing_at_once_publish_one_set_of_winners(make_app, 
 
 async def test_new_settings_serve_the_next_attempt_and_outlive_a_restart(make_app, clock) -> None:  # type: ignore[no-untyped-def]
     app = await make_app()
-    rounds = round_admin(app)
+    rounds = app.rounds
     await rounds.change("chinh", {"questions_per_attempt": 12, "time_limit_minutes": 20, "attempts_per_round": None,
                                   "attempts_per_day": 1})
     pid = await register(app, clock(), user="a", phone="0911111111")
-    attempt = await app.services.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    attempt = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
     assert len(attempt.paper) == 12 and attempt.deadline - attempt.started_at == timedelta(minutes=20)
 
     restarted = await make_app()
-    served = restarted.services.runtime.contest.round("chinh")
+    served = restarted.runtime.contest.round("chinh")
     assert (served.questions_per_attempt, served.attempts_per_day, served.attempts_per_round) == (12, 1, None)
 
 
 async def test_a_round_created_by_an_admin_can_be_played_at_once(app: App, clock) -> None:  # type: ignore[no-untyped-def]
-    rounds = round_admin(app)
+    rounds = app.rounds
     await rounds.create("tuan-2", {"title": "Tuần 2", "question_set": "bo-thu", "questions_per_attempt": 10,
                                    "time_limit_minutes": 15, "prediction": True})
     pid = await register(app, clock(), user="a", phone="0911111111")
     attempt = await play(app, clock, pid, right=10, round_code="tuan-2")
-    assert (await app.services.attempt(attempt.id, now=clock())).status is AttemptStatus.FINISHED
-    ranked, _ = await app.services.leaderboard(round_code="tuan-2")
+    assert (await app.play.attempt(attempt.id, now=clock())).status is AttemptStatus.FINISHED
+    ranked, _ = await app.standings.leaderboard(round_code="tuan-2")
     assert [r.standing.participant_id for r in ranked] == [pid]
 
 
-async def test_another_worker_sees_a_change_after_it_syncs(make_app, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_another_worker_serves_a_change_once_it_follows_the_revision(make_app, clock) -> None:  # type: ignore[no-untyped-def]
     first, second = await make_app(), await make_app()
-    await round_admin(first).create("tuan-2", {"question_set": "bo-thu", "questions_per_attempt": 10,
+    await first.rounds.create("tuan-2", {"question_set": "bo-thu", "questions_per_attempt": 10,
                                                "time_limit_minutes": 10})
-    assert second.services.runtime.contest.round("tuan-2") is None
-    await round_admin(second).sync()
+    assert second.runtime.contest.round("tuan-2") is None
+    assert await second.live.follow()  # the scheduler's tick does this on every worker
     pid = await register(second, clock(), user="a", phone="0911111111")
-    assert await second.services.start_attempt(participant_id=pid, round_code="tuan-2", now=clock())
+    assert await second.play.start_attempt(participant_id=pid, round_code="tuan-2", now=clock())
 
 
 async def test_reopening_withdraws_the_winners_and_the_figure(app: App, clock) -> None:  # type: ignore[no-untyped-def]
     await three_players(app, clock)
-    rounds = round_admin(app)
+    rounds = app.rounds
     await rounds.close("chinh", now=clock())
     clock.advance(minutes=1)
     reopened = await rounds.open("chinh", now=clock(), reopen=True)

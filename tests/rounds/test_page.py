@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from bot.compose import App
-from bot.storage.rounds import round_admin
 
 from .people import play, register
 
@@ -16,7 +15,7 @@ async def test_an_organiser_sees_the_rounds_but_cannot_change_them(app: App, org
     assert response.status == 403
     response = await organiser.post("/admin/rounds/chinh/close", {"confirm": "1"})
     assert response.status == 403
-    assert not (await round_admin(app).state("chinh")).closed
+    assert not (await app.rounds.state("chinh")).closed
 
 
 async def test_a_post_without_the_csrf_token_changes_nothing(app: App, administrator) -> None:  # type: ignore[no-untyped-def]
@@ -26,7 +25,7 @@ async def test_a_post_without_the_csrf_token_changes_nothing(app: App, administr
     response = await administrator.post("/admin/rounds/chinh/close", {"confirm": "1", "csrf_token": "forged"},
                                         csrf=False)
     assert response.status == 403
-    assert not (await round_admin(app).state("chinh")).closed
+    assert not (await app.rounds.state("chinh")).closed
 
 
 async def test_an_admin_changes_a_round_and_the_next_attempt_follows(app: App, administrator, clock) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +36,7 @@ async def test_an_admin_changes_a_round_and_the_next_attempt_follows(app: App, a
     assert response.status == 200 and "Đã lưu vòng «chinh»" in administrator.text
     assert "12 câu · 20 phút" in administrator.text and "3 lượt/ngày" in administrator.text
     pid = await register(app, clock(), user="a", phone="0911111111")
-    attempt = await app.services.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    attempt = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
     assert len(attempt.paper) == 12
 
 
@@ -47,7 +46,7 @@ async def test_a_bad_setting_is_shown_in_vietnamese_and_nothing_is_stored(app: A
                                                                  "minutes": "10"})
     assert response.status == 422
     assert "phải là số nguyên từ 10 đến 40" in administrator.text
-    assert app.services.runtime.contest.round("chinh").questions_per_attempt == 10
+    assert app.runtime.contest.round("chinh").questions_per_attempt == 10
 
 
 async def test_an_admin_closes_a_round_and_its_winners_are_frozen(app: App, administrator, clock) -> None:  # type: ignore[no-untyped-def]
@@ -59,7 +58,7 @@ async def test_an_admin_closes_a_round_and_its_winners_are_frozen(app: App, admi
     response = await administrator.post("/admin/rounds/chinh/close", {"confirm": "1"})
     assert response.status == 200 and "chốt danh sách đoạt giải" in administrator.text
     assert "1 người đoạt giải đã chốt" in administrator.text
-    assert [w.participant_id for w in await round_admin(app).winners("chinh")] == [pid]
+    assert [w.participant_id for w in await app.rounds.winners("chinh")] == [pid]
 
 
 async def test_an_admin_adds_a_round(app: App, administrator) -> None:  # type: ignore[no-untyped-def]
@@ -68,4 +67,4 @@ async def test_an_admin_adds_a_round(app: App, administrator) -> None:  # type: 
         "code": "tuan-2", "title": "Tuần thi thứ hai", "question_set": "bo-thu", "questions": "10", "minutes": "15",
         "prediction": "1", "opens": "2024-06-24T00:00", "closes": "2024-06-30T23:59"})
     assert response.status == 200 and "Tuần thi thứ hai" in administrator.text
-    assert app.services.runtime.contest.round("tuan-2") is not None
+    assert app.runtime.contest.round("tuan-2") is not None

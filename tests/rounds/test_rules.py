@@ -8,13 +8,17 @@ from pathlib import Path
 import pytest
 
 from bot.content import read_pack
+from quiz.attempts import Attempt, AttemptStatus, PaperItem
 from quiz.leaderboard import build_board
 from quiz.model import Prizes, Round
+from quiz.people import Participant
 from quiz.problems import Invalid
 from quiz.ranking import Standing
-from quiz.rounds import (FrozenWinner, RoundAdmin, RoundRefused, RoundState, changed_round, due_to_close,
-                         frozen_winners, settings_of)
+from quiz.rounds import RoundRefused, RoundState, changed_round, due_to_close, frozen_winners, settings_of
 from quiz.runtime import ContestRuntime
+from quiz.services import LiveContest, RoundAdmin
+
+from fakes import FakeRounds, Memory, use_cases
 
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "pack"
 NOW = datetime(2024, 6, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Giang
@@ -109,87 +113,67 @@ def test_winners_follow_the_prize_ladder_down_the_strict_ranking() -> None:
         (1, "nhat", 3, 10), (2, "nhi", 2, 10), (3, "khuyen_khich", 1, 9)]
 
 
-class FakeStore:
-    """Rounds in memory, as SqlRounds keeps them in the database."""
-
-    def __init__(self, rounds: tuple[Round, ...]) -> None:
-        self.rows = {r.code: RoundState(r) for r in rounds}
-        self.frozen: dict[str, list[FrozenWinner]] = {}
-        self.attempts: set[str] = set()
-        self.stopped: list[tuple[str, datetime]] = []
-
-    async def states(self) -> list[RoundState]:
-        return list(self.rows.values())
-
-    async def save(self, round_: Round) -> None:
-        held = self.rows.get(round_.code)
-        self.rows[round_.code] = replace(held, round=round_) if held else RoundState(round_)
-
-    async def has_attempts(self, round_code: str) -> bool:
-        return round_code in self.attempts
-
-    async def stop(self, *, round_code: str, at: datetime) -> int:
-        self.stopped.append((round_code, at))
-        return 1
-
-    async def freeze(self, *, round_code: str, winners: list[FrozenWinner], replace: bool) -> list[FrozenWinner]:
-        if round_code not in self.frozen or replace:
-            self.frozen[round_code] = list(winners)
-        return self.frozen[round_code]
-
-    async def winners(self, round_code: str) -> list[FrozenWinner]:
-        return self.frozen.get(round_code, [])
-
-    async def reopen(self, round_code: str) -> None:
-        self.rows[round_code] = RoundState(self.rows[round_code].round)
-        self.frozen.pop(round_code, None)
-
-
-class FakeServices:
-    """The two contest services closing uses, over fixed standings."""
-
-    def __init__(self, runtime: ContestRuntime, store: FakeStore, standings: list[Standing]) -> None:
-        self.runtime, self.store, self.standings = runtime, store, standings
-
-    async def close_round(self, *, round_code: str, now: datetime) -> int:
-        figure = sum(1 for s in self.standings if s.correct == s.total)
-        self.store.rows[round_code] = replace(self.store.rows[round_code], closed_at=now, figure=figure)
-        return figure
-
-    async def exact_board(self, *, round_code: str, now: datetime):  # type: ignore[no-untyped-def]
-        return build_board(round_code, self.standings, actual=self.store.rows[round_code].figure, now=now)
+def seed(memory: Memory, runtime: ContestRuntime) -> None:
+    """Three finished attempts in "chinh" — 1: 10 right in 9 s, predicts 1; 2: 10 right in 5 s, predicts 9;
+    3: 4 right in 0.1 s — and one still open."""
+    paper = tuple(PaperItem(q.id, (0, 1, 2, 3)) for q in runtime.sets["bo-thu"].questions[:10])
+    for pid, correct, ms, prediction in ((1, 10, 9000, 1), (2, 10, 5000, 9), (3, 4, 100, None), (4, 0, 0, None)):
+        memory.participants[pid] = Participant(pid, f"Người Số {pid}", 1990, f"09000000{pid:02d}", "T-A-1", None, NOW)
+        start = NOW - timedelta(minutes=5)
+        finished = start + timedelta(milliseconds=ms) if pid != 4 else None
+        memory.attempts[100 + pid] = Attempt(100 + pid, pid, "chinh", "bo-thu", 1, paper, start,
+                                             start + timedelta(minutes=10), False,
+                                             AttemptStatus.FINISHED if finished else AttemptStatus.OPEN, finished,
+                                             correct, prediction)
+        memory.attempt_keys[100 + pid] = (1, NOW.date())
+    memory.last_id = 200
 
 
 @pytest.fixture
-def admin(runtime: ContestRuntime) -> tuple[RoundAdmin, FakeStore, FakeServices]:
-    store = FakeStore(runtime.contest.rounds)
-    services = FakeServices(runtime, store, [standing(1, 10, 9000, 1), standing(2, 10, 5000, 9), standing(3, 4, 100)])
-    return RoundAdmin(services=services, store=store), store, services  # type: ignore[arg-type]
+def admin(runtime: ContestRuntime) -> tuple[RoundAdmin, Memory, LiveContest]:
+    uses, memory = use_cases(runtime)
+    seed(memory, runtime)
+    return uses.rounds, memory, uses.live
 
 
 async def test_a_change_reaches_the_running_contest_at_once(admin) -> None:  # type: ignore[no-untyped-def]
-    rounds, store, services = admin
+    rounds, memory, live = admin
     await rounds.change("chinh", {"questions_per_attempt": 15, "time_limit_minutes": 15})
-    served = services.runtime.contest.round("chinh")
+    served = live.runtime.contest.round("chinh")
     assert (served.questions_per_attempt, served.time_limit) == (15, timedelta(minutes=15))
     await rounds.create("tuan-2", {"question_set": "bo-thu", "questions_per_attempt": 10, "time_limit_minutes": 10})
-    assert [r.code for r in services.runtime.contest.rounds] == ["chinh", "luyen", "tuan-2"]
+    assert [r.code for r in live.runtime.contest.rounds] == ["chinh", "luyen", "tuan-2"]
+    assert memory.revision == 2  # every worker follows
 
 
 async def test_closing_stops_the_round_fixes_the_figure_and_freezes_winners(admin) -> None:  # type: ignore[no-untyped-def]
-    rounds, store, services = admin
+    rounds, memory, live = admin
     closing = await rounds.close("chinh", now=NOW)
-    assert closing.figure == 2
-    assert [(w.rank, w.prize, w.participant_id) for w in closing.winners] == [(1, "nhat", 1), (2, "nhi", 2), (3, "ba", 3)]
-    assert store.stopped == [("chinh", NOW)]
-    assert not services.runtime.contest.round("chinh").is_open(NOW)  # new attempts are refused
-    services.standings = services.standings[1:]  # participant 1 erases their data
+    assert (closing.figure, closing.stopped) == (2, 1)
+    assert [(w.rank, w.prize, w.participant_id) for w in closing.winners] == [
+        (1, "nhat", 1), (2, "nhi", 2), (3, "ba", 3), (4, "khuyen_khich", 4)]
+    assert memory.attempts[104].finished_at == NOW  # the open attempt ended with the answers it had
+    assert not live.runtime.contest.round("chinh").is_open(NOW)  # new attempts are refused
+    memory.participants[1] = replace(memory.participants[1], erased=True)  # participant 1 erases their data
     again = await rounds.close("chinh", now=NOW + timedelta(hours=1))
-    assert again.already and [w.participant_id for w in again.winners] == [1, 2, 3]
+    assert again.already and [w.participant_id for w in again.winners] == [1, 2, 3, 4]
+
+
+async def test_a_close_that_fails_half_way_changes_nothing(admin, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rounds, memory, live = admin
+
+    async def broken(self, **kw: object) -> None:  # type: ignore[no-untyped-def]
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(FakeRounds, "freeze", broken)
+    with pytest.raises(ConnectionError):
+        await rounds.close("chinh", now=NOW)
+    assert memory.attempts[104].status is AttemptStatus.OPEN and memory.winners == {}
+    assert not memory.rounds["chinh"].closed and memory.revision == 0
 
 
 async def test_a_closed_round_is_not_changed_or_opened_without_saying_reopen(admin) -> None:  # type: ignore[no-untyped-def]
-    rounds, store, services = admin
+    rounds, memory, _ = admin
     await rounds.close("chinh", now=NOW)
     with pytest.raises(RoundRefused) as exc:
         await rounds.change("chinh", {"questions_per_attempt": 12})
@@ -197,21 +181,21 @@ async def test_a_closed_round_is_not_changed_or_opened_without_saying_reopen(adm
     with pytest.raises(RoundRefused):
         await rounds.open("chinh", now=NOW)
     reopened = await rounds.open("chinh", now=NOW + timedelta(minutes=1), reopen=True)
-    assert reopened.is_open(NOW + timedelta(minutes=2)) and store.frozen == {}
+    assert reopened.is_open(NOW + timedelta(minutes=2)) and memory.winners == {}
 
 
 async def test_practice_cannot_be_switched_once_someone_took_the_round(admin) -> None:  # type: ignore[no-untyped-def]
-    rounds, store, _ = admin
-    store.attempts.add("luyen")
+    rounds, memory, _ = admin
+    memory.attempts[150] = replace(memory.attempts[101], id=150, round_code="luyen")
     with pytest.raises(RoundRefused) as exc:
         await rounds.change("luyen", {"practice": False, "questions_per_attempt": 10})
     assert exc.value.reason == "practice_locked"
 
 
 async def test_the_scheduler_closes_only_rounds_whose_time_is_up(admin) -> None:  # type: ignore[no-untyped-def]
-    rounds, store, services = admin
+    rounds, memory, _ = admin
     await rounds.change("chinh", {"opens": "2024-06-18 08:00", "closes": "2024-06-20 09:51"})
     assert await rounds.close_due(now=NOW) == []  # at 10:00 the 10 minutes of grace are not over
     closed = await rounds.close_due(now=NOW + timedelta(minutes=1))
-    assert [c.round_code for c in closed] == ["chinh"] and store.stopped[0][1] == NOW + timedelta(minutes=1)
+    assert [c.round_code for c in closed] == ["chinh"] and memory.attempts[104].finished_at is not None
     assert await rounds.close_due(now=NOW + timedelta(minutes=2)) == []

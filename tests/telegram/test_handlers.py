@@ -58,7 +58,7 @@ async def test_a_double_tap_on_one_option_stores_one_answer(
 
     await asyncio.gather(c.press(message_id, data), c.press(message_id, data))
 
-    answers = await application.services.answers(attempt_of(data))
+    answers = await application.play.answers(attempt_of(data))
     assert list(answers) == [0]
     assert sorted(t for t in c.screen.toasts()[-2:] if t) == ["Câu này đã được trả lời", "Đã ghi nhận"]
     assert c.screen.last.text.startswith("Câu 2/")
@@ -79,8 +79,8 @@ async def test_a_button_from_an_earlier_attempt_changes_nothing(
 
     await c.press(old_message, old_data)
 
-    assert len(await application.services.answers(attempt_of(old_data))) == 1
-    assert await application.services.answers(attempt_of(new_data)) == {}
+    assert len(await application.play.answers(attempt_of(old_data))) == 1
+    assert await application.play.answers(attempt_of(new_data)) == {}
     assert c.screen.toasts()[-1] == "Bài thi đã kết thúc"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.telegram.runner import start_telegram
+from bot.service import telegram_parts
 from bot.channels.telegram.sender import Limits
 from bot.compose import build
 
@@ -25,7 +26,8 @@ async def test_a_citizen_registers_and_plays_a_whole_attempt_over_long_polling(
     fake = bot_api.fake
     settings = settings_for(tmp_path, telegram_api_base=bot_api.base)
     application = await build(settings, migrate=True)
-    telegram = await start_telegram(application, settings, web.Application(), limits=QUICK, polling_timeout=1)
+    telegram = await start_telegram(settings, web.Application(), limits=QUICK, polling_timeout=1,
+                                    **telegram_parts(application))
 
     async def deliver(update: dict[str, Any]) -> None:
         """Queue the update and return once the bot has confirmed it (it only does so after handling it)."""
@@ -55,7 +57,8 @@ async def test_an_update_is_confirmed_only_after_its_reply_was_sent(tmp_path: Pa
     fake = bot_api.fake
     settings = settings_for(tmp_path, telegram_api_base=bot_api.base)
     application = await build(settings, migrate=True)
-    telegram = await start_telegram(application, settings, web.Application(), limits=QUICK, polling_timeout=1)
+    telegram = await start_telegram(settings, web.Application(), limits=QUICK, polling_timeout=1,
+                                    **telegram_parts(application))
     sent: list[int] = []
 
     async def deliver(update: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.telegram.runner import start_telegram
+from bot.service import telegram_parts
 from bot.channels.telegram.webhook import TelegramConfigError, public_url
 from bot.compose import App, build
 
@@ -25,7 +26,7 @@ START = {"update_id": 77, "message": {"message_id": 1, "date": 1_718_850_000, "t
 async def test_webhook_mode_refuses_to_start_without_a_secret(tmp_path: Path, application: App) -> None:
     settings = settings_for(tmp_path, telegram_webhook_url="https://thi.example.vn")
     with pytest.raises(TelegramConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
-        await start_telegram(application, settings, web.Application())
+        await start_telegram(settings, web.Application(), **telegram_parts(application))
 
 
 def test_the_webhook_url_ends_in_the_route_the_web_app_serves() -> None:
@@ -39,7 +40,7 @@ async def test_webhook_checks_the_secret_and_handles_the_update_before_answering
                             telegram_webhook_secret=SECRET)
     application = await build(settings, migrate=True)
     web_app = web.Application()
-    telegram = await start_telegram(application, settings, web_app)
+    telegram = await start_telegram(settings, web_app, **telegram_parts(application))
     client = TestClient(TestServer(web_app))
     await client.start_server()
     try:

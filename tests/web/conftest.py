@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.compose import App, build
 from bot.config import Settings
-from bot.web.app import create_web_app
+from bot.service import web_app_for
 from bot.web.identity import COOKIE
 
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "pack"
@@ -34,7 +34,7 @@ async def application(tmp_path: Path) -> AsyncIterator[App]:
 @pytest.fixture
 async def client(application: App) -> AsyncIterator[TestClient[Any, Any]]:
     # No shared cookie jar: each WebChat keeps its own cookie, like a separate browser.
-    async with TestClient(TestServer(create_web_app(application)), cookie_jar=DummyCookieJar()) as test_client:
+    async with TestClient(TestServer(web_app_for(application)), cookie_jar=DummyCookieJar()) as test_client:
         yield test_client
 
 

@@ -8,7 +8,7 @@ from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.compose import build
-from bot.web.app import create_web_app
+from bot.service import web_app_for
 from bot.web.limits import NewChatLimiter
 
 from .conftest import WebChat, settings_for
@@ -27,7 +27,7 @@ async def test_too_many_new_chats_from_one_address_get_429_while_an_open_chat_go
     settings = settings_for(tmp_path).model_copy(update={"web_new_chats_per_address": 3})
     application = await build(settings, migrate=True)
     try:
-        async with TestClient(TestServer(create_web_app(application)), cookie_jar=DummyCookieJar()) as client:
+        async with TestClient(TestServer(web_app_for(application)), cookie_jar=DummyCookieJar()) as client:
             first = WebChat(client)
             await first.start()
             for _ in range(2):

@@ -13,7 +13,7 @@ from bot.channels.zalo.api import Limits
 from bot.channels.zalo.runner import ZaloHandle, start_zalo
 from bot.compose import App
 from bot.config import Settings
-from bot.web.app import create_web_app
+from bot.service import web_app_for, zalo_parts
 
 from .fake_server import FakeZalo
 from .harness import APP_ID, APP_SECRET, OA_SECRET, ZaloWorld
@@ -54,9 +54,10 @@ async def open_world(make_app: Any, fake_zalo: FakeZalo, clock: Any,
 
     async def open_(app: App | None = None, **overrides: Any) -> ZaloWorld:
         app = app or await make_app()
-        web_app = create_web_app(app)
-        handle = await start_zalo(app, zalo_settings(app, fake_zalo, **overrides), web_app,
-                                  limits=Limits(per_second=1000, burst=1000), sleep=sleeps, sweep_every=None)
+        web_app = web_app_for(app)
+        handle = await start_zalo(zalo_settings(app, fake_zalo, **overrides), web_app,
+                                  limits=Limits(per_second=1000, burst=1000), sleep=sleeps, sweep_every=None,
+                                  **zalo_parts(app))
         client: TestClient[Any, Any] = TestClient(TestServer(web_app))
         await client.start_server()
         opened.append((handle, client))

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -17,7 +16,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.routers import ALLOWED_UPDATES, build_dispatcher
-from bot.channels.telegram.routers.admin_import import Desk
+from bot.reports.daily import DailyReports
 from bot.channels.telegram.sender import Limits, Sender
 from bot.channels.telegram.once import OncePerUpdate
 from bot.channels.telegram.webhook import (
@@ -28,10 +27,10 @@ from bot.channels.telegram.webhook import (
     set_webhook,
 )
 from bot.config import Settings
-from bot.reports.daily import reports_for
 from bot.dispatch import Dispatcher
 from bot.i18n import Translator
 from bot.storage.inbound import InboundEvents
+from quiz.services.imports import Imports
 
 log = logging.getLogger(__name__)
 STOP_GRACE = 30.0  # seconds the poller may take to finish the batch in hand
@@ -39,14 +38,6 @@ STOP_GRACE = 30.0  # seconds the poller may take to finish the batch in hand
 
 class TelegramStartError(RuntimeError):
     """The Bot API could not be reached or refused the token at start-up."""
-
-
-class Application(Protocol):
-    """What the channel needs from the composed service."""
-
-    dispatcher: Dispatcher
-    translator: Translator
-    imports: Desk  # question files admins send to the bot
 
 
 @dataclass
@@ -75,9 +66,12 @@ def make_bot(token: str, api_base: str | None) -> Bot:
     return Bot(token=token, session=session)
 
 
-async def start_telegram(application: Application, settings: Settings, web_app: web.Application, *,
-                         limits: Limits | None = None, polling_timeout: int = 25) -> TelegramHandle:
-    """Start the channel: a webhook on `web_app` when TELEGRAM_WEBHOOK_URL is set, else long polling."""
+async def start_telegram(settings: Settings, web_app: web.Application, *, dispatcher: Dispatcher,
+                         translator: Translator, inbound: InboundEvents, imports: Imports | None = None,
+                         reports: DailyReports | None = None, limits: Limits | None = None,
+                         polling_timeout: int = 25) -> TelegramHandle:
+    """Start the channel: a webhook on `web_app` when TELEGRAM_WEBHOOK_URL is set, else long polling.
+    Admins may send question files (`imports`) and ask for the report (`reports`) when given."""
     if not settings.telegram_bot_token:
         raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
     secret = check_secret(settings.telegram_webhook_secret) if settings.telegram_webhook_url else None
@@ -85,13 +79,13 @@ async def start_telegram(application: Application, settings: Settings, web_app: 
     try:
         sender = Sender(bot, limits or Limits())
         me = await sender.call(GetMe(), paced=False)
-        channel = TelegramChannel(application.dispatcher, application.translator, sender, username=me.username or "")
-        dp = build_dispatcher(channel, imports=application.imports, admins=settings.telegram_admin_ids,
-                              reports=reports_for(application), organiser_chat_id=settings.organiser_chat_id)
-        await publish_commands(sender, application.translator)
+        channel = TelegramChannel(dispatcher, translator, sender, username=me.username or "")
+        dp = build_dispatcher(channel, imports=imports, admins=settings.telegram_admin_ids, reports=reports,
+                              organiser_chat_id=settings.organiser_chat_id)
+        await publish_commands(sender, translator)
         if settings.telegram_webhook_url and secret:
             url = public_url(settings.telegram_webhook_url)
-            dp.update.outer_middleware(OncePerUpdate(InboundEvents(application.engine, "telegram")))
+            dp.update.outer_middleware(OncePerUpdate(inbound))
             mount(web_app, dp, bot, secret=secret)
             await set_webhook(sender, url, secret=secret, allowed_updates=ALLOWED_UPDATES)
             return TelegramHandle(bot, sender, f"webhook at {url} as @{me.username}")

@@ -6,7 +6,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from aiohttp import web
@@ -35,15 +35,6 @@ STOP_GRACE = 30.0  # seconds events in hand may take to finish at shutdown
 
 class ZaloStartError(RuntimeError):
     """The OA's tokens could not be obtained at start-up."""
-
-
-class Application(Protocol):
-    """What the channel needs from the composed service."""
-
-    dispatcher: Dispatcher
-    translator: Translator
-    engine: AsyncEngine
-    states: StateStore
 
 
 class ZaloHandle:
@@ -115,16 +106,17 @@ def check_settings(settings: Settings) -> tuple[str, str]:
     return settings.zalo_app_id, settings.zalo_oa_secret_key
 
 
-async def start_zalo(application: Application, settings: Settings, web_app: web.Application, *,
+async def start_zalo(settings: Settings, web_app: web.Application, *, dispatcher: Dispatcher,
+                     translator: Translator, states: StateStore, engine: AsyncEngine,
                      limits: Limits | None = None, token_store: TokenStore | None = None,
                      sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                      sweep_every: float | None = SWEEP_EVERY) -> ZaloHandle:
     """Mount the webhook on `web_app`, make sure the OA has a token, and process what a stop left behind."""
     app_id, oa_secret = check_settings(settings)
-    clock = application.dispatcher.clock
+    clock = dispatcher.clock
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
     try:
-        keeper = TokenKeeper(http, store=token_store or SqlTokenStore(application.engine, CHANNEL),
+        keeper = TokenKeeper(http, store=token_store or SqlTokenStore(engine, CHANNEL),
                              oauth_base=settings.zalo_oauth_base, app_id=app_id, app_secret=settings.zalo_app_secret,
                              first_refresh_token=settings.zalo_refresh_token, clock=clock)
         try:
@@ -133,10 +125,10 @@ async def start_zalo(application: Application, settings: Settings, web_app: web.
             raise ZaloStartError(f"zalo: no usable access token ({exc}); authorise the app for the OA again and "
                                  "set ZALO_REFRESH_TOKEN to the new refresh token") from exc
         api = ZaloApi(http, api_base=settings.zalo_api_base, tokens=keeper, limits=limits or Limits(), sleep=sleep)
-        inbound = InboundEvents(application.engine, CHANNEL)
-        channel = ZaloChannel(dispatcher=application.dispatcher, api=api, inbound=inbound,
-                              renderer=Renderer(application.translator, info_image_url=settings.zalo_info_image_url),
-                              choices=ChoiceMemory(application.states), seen=LastSeen(application.engine, CHANNEL),
+        inbound = InboundEvents(engine, CHANNEL)
+        channel = ZaloChannel(dispatcher=dispatcher, api=api, inbound=inbound,
+                              renderer=Renderer(translator, info_image_url=settings.zalo_info_image_url),
+                              choices=ChoiceMemory(states), seen=LastSeen(engine, CHANNEL),
                               clock=clock)
         handle = ZaloHandle(channel, inbound, http, f"webhook at {WEBHOOK_PATH} for app {app_id}")
         mount(web_app, Webhook(app_id=app_id, secret=oa_secret, inbound=inbound, clock=clock,

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.compose import App
 from bot.web.admin import (
     broadcast,
     days,
@@ -31,27 +30,25 @@ from bot.web.admin import (
     winners,
 )
 from bot.web.admin.auth import guard, public
-from bot.web.admin.context import ADMIN, build_admin
-from bot.web.admin.passwords import PASSWORDS, Passwords
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGES = (login, overview, units, days, leaderboard, winners, rounds, questions, imports, broadcast, integrity,
          downloads, users)
 
 
-def create_admin_app(application: App, *, passwords: Passwords = PASSWORDS) -> web.Application:
+def create_admin_app() -> web.Application:
+    """The dashboard; its pages reach the use cases by the web app's keys (bot.web.keys)."""
     admin_app = web.Application(middlewares=[guard])
-    admin_app[ADMIN] = build_admin(application, passwords)
     admin_app.router.add_get("/static/admin.css", stylesheet)
     for module in PAGES:
         module.setup(admin_app)
     return admin_app
 
 
-def setup(app: web.Application, application: App, *, passwords: Passwords = PASSWORDS) -> None:
+def setup(app: web.Application) -> None:
     """Mount the dashboard on the web app at /admin."""
     app.router.add_get("/admin", to_dashboard)
-    app.add_subapp("/admin", create_admin_app(application, passwords=passwords))
+    app.add_subapp("/admin", create_admin_app())
 
 
 async def to_dashboard(request: web.Request) -> web.Response:

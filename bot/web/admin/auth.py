@@ -17,22 +17,20 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.storage.staff import StaffUser
-from bot.web.admin.context import STAFF, Staff, admin, staff
+from quiz.staff import StaffUser
+from bot.web.admin.context import STAFF_KEY, Staff, admin, staff
 from bot.web.admin.layout import ADMIN_HEADERS, CSRF_FIELD, error_page
 from bot.web.admin.vi import T
 
-__all__ = ["COOKIE", "SESSION_TTL", "guard", "public", "require", "require_staff", "staff", "start_session",
+__all__ = ["COOKIE", "guard", "public", "require", "require_staff", "staff", "start_session",
            "end_session"]
 
 COOKIE = "cds_admin"
-SESSION_TTL = timedelta(hours=8)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_PATH = "/admin/login"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -63,7 +61,7 @@ class Refused(Exception):
 
 def require_staff(request: web.Request, role: str = "organiser") -> Staff:
     """The signed-in member if they hold `role`; otherwise a 403 page is shown."""
-    who: Staff | None = request.get(STAFF)
+    who: Staff | None = request.get(STAFF_KEY)
     if who is None or not who.may(role):
         raise Refused(T["refused.role"])
     return who
@@ -83,7 +81,7 @@ async def _session_staff(request: web.Request) -> Staff | None:
     if not token or len(token) > 128:
         return None
     ctx = admin(request)
-    found = await ctx.store.session(token_hash=token_hash(token), now=ctx.now())
+    found = await ctx.staff.session(token_hash=token_hash(token), now=ctx.now())
     if found is None:
         return None
     return Staff(found.user.id, found.user.username, found.user.role, found.csrf_token)
@@ -107,7 +105,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             if request.method in SAFE_METHODS:
                 raise web.HTTPSeeOther(f"{LOGIN_PATH}?next={quote(request.path_qs, safe='')}")
             return error_page(request, 403, T["refused.session"])
-        request[STAFF] = who
+        request[STAFF_KEY] = who
         if request.method not in SAFE_METHODS and not await _csrf_ok(request, who.csrf_token):
             return error_page(request, 403, T["refused.csrf"])
         if not who.may(role):
@@ -128,16 +126,16 @@ async def start_session(request: web.Request, user: StaffUser, response: web.Str
     """Open a server-side session for `user` and set its cookie on `response`."""
     ctx = admin(request)
     token, now = secrets.token_urlsafe(32), ctx.now()
-    await ctx.store.open_session(token_hash=token_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
-                                 now=now, expires_at=now + SESSION_TTL)
-    response.set_cookie(COOKIE, token, max_age=int(SESSION_TTL.total_seconds()), path="/admin", httponly=True,
+    expires = await ctx.staff.open_session(user=user, token_hash=token_hash(token), csrf_token=secrets.token_urlsafe(32),
+                                           now=now)
+    response.set_cookie(COOKIE, token, max_age=int((expires - now).total_seconds()), path="/admin", httponly=True,
                         samesite="Strict", secure=request.secure)
 
 
 async def end_session(request: web.Request, response: web.StreamResponse) -> None:
     token = request.cookies.get(COOKIE)
     if token:
-        await admin(request).store.close_session(token_hash=token_hash(token))
+        await admin(request).staff.close_session(token_hash=token_hash(token))
     response.del_cookie(COOKIE, path="/admin")
 
 

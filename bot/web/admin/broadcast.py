@@ -1,18 +1,17 @@
 """Broadcasts for admins: write a tip or an announcement, see it as citizens will and whom it reaches,
 send it, and watch the progress (the page refreshes itself while sending; no script needed).
 
-A preview hands out a one-time reference; sending consumes it, so a resubmitted form never
-starts a second broadcast of the same text."""
+A preview is kept in storage under a reference (quiz.services.broadcasts), so "Gửi ngay" may reach
+any worker; a resubmitted form finds the broadcast it already started and never starts a second."""
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from aiohttp import web
 
-from bot.broadcasts.runner import MAX_TEXT, BadBroadcast, Broadcaster
-from bot.storage.broadcasts import Broadcast
+from bot.broadcasts.runner import Broadcaster
+from quiz.broadcasts import KINDS, MAX_TEXT, BadBroadcast, Broadcast
+from quiz.drafts import Stale
 from bot.web.admin.auth import require
 from bot.web.admin.context import admin, staff
 from bot.web.admin.html import Markup, html, join, number
@@ -21,7 +20,6 @@ from bot.web.admin.widgets import card, cells, table
 
 PATH = "/admin/broadcast"
 REFRESH_SECONDS = 3
-DRAFT_TTL = timedelta(hours=2)
 T = {
     "nav": "Gửi tin",
     "title": "Gửi mẹo và thông báo",
@@ -79,26 +77,7 @@ REASONS = {
 }
 
 
-@dataclass
-class Drafts:
-    """Previewed texts waiting for "Gửi ngay", and which broadcast each one became."""
-
-    waiting: dict[str, tuple[int, str, str, str, datetime]] = field(default_factory=dict)
-    started: dict[str, int] = field(default_factory=dict)
-
-    def keep(self, user_id: int, kind: str, vi: str, en: str, now: datetime) -> str:
-        for token in [t for t, d in self.waiting.items() if d[4] <= now]:
-            del self.waiting[token]
-        token = secrets.token_urlsafe(16)
-        self.waiting[token] = (user_id, kind, vi, en, now + DRAFT_TTL)
-        return token
-
-
-DRAFTS = web.AppKey("broadcast_drafts", Drafts)
-
-
 def setup(app: web.Application) -> None:
-    app[DRAFTS] = Drafts()
     app.router.add_get("/broadcast", broadcast_page)
     app.router.add_post("/broadcast/preview", preview)
     app.router.add_post("/broadcast/send", send)
@@ -108,11 +87,15 @@ def setup(app: web.Application) -> None:
 
 
 def _broadcaster(request: web.Request) -> Broadcaster:
-    return admin(request).application.broadcasts
+    return admin(request).broadcaster
+
+
+def _owner(request: web.Request) -> str:
+    return f"staff:{staff(request).user_id}"
 
 
 def _when(request: web.Request, at: datetime) -> str:
-    return f"{at.astimezone(admin(request).application.services.runtime.tz):%d/%m/%Y %H:%M}"
+    return f"{at.astimezone(admin(request).tz):%d/%m/%Y %H:%M}"
 
 
 def _form(request: web.Request, kind: str = "tip", vi: str = "", en: str = "") -> Markup:
@@ -150,7 +133,7 @@ def _excerpt(text: str, limit: int = 80) -> str:
 
 @require("admin")
 async def broadcast_page(request: web.Request) -> web.Response:
-    recent = await _broadcaster(request).store.recent()
+    recent = await admin(request).broadcasts.recent()
     body = html('<p class="muted">{intro}</p>{form}<h2>{h}</h2>{recent}', intro=T["intro"], form=_form(request),
                 h=T["recent"], recent=_recent(request, recent))
     return page(request, title=T["title"], body=body, active=PATH)
@@ -161,7 +144,7 @@ def _problem(kind: str, vi: str, en: str) -> str | None:
         return T["bad.empty"]
     if len(vi) > MAX_TEXT or len(en) > MAX_TEXT:
         return T["bad.long"].format(n=MAX_TEXT)
-    return None if kind in ("tip", "announcement") else "?"
+    return None if kind in KINDS else "?"
 
 
 @require("admin")
@@ -171,7 +154,7 @@ async def preview(request: web.Request) -> web.Response:
     problem = _problem(kind, vi, en)
     if problem is not None:
         body = html('<p class="notice error">{t}</p>{form}', t=T["bad"].format(detail=problem),
-                    form=_form(request, kind if kind in ("tip", "announcement") else "tip", vi, en))
+                    form=_form(request, kind if kind in KINDS else "tip", vi, en))
         return page(request, title=T["title"], body=body, active=PATH, status=400)
     b = _broadcaster(request)
     shown = [html("<h3>{l}</h3>{t}", l=label, t=_message(b.text(kind, {"vi": vi, "en": en}, locale)))
@@ -179,7 +162,8 @@ async def preview(request: web.Request) -> web.Response:
     audience = await b.audience()
     rows = [cells([REASONS.get(k, k), number(n)], numeric=(1,)) for k, n in sorted(audience.items(),
                                                                                     key=lambda kv: -kv[1])]
-    token = request.config_dict[DRAFTS].keep(staff(request).user_id, kind, vi, en, admin(request).now())
+    token = await admin(request).broadcasts.preview(kind=kind, text_vi=vi, text_en=en, owner=_owner(request),
+                                                    now=admin(request).now())
     send_form = post_form(request, "/admin/broadcast/send", html(
         '<input type="hidden" name="draft" value="{d}"><button type="submit">{t}</button>', d=token, t=T["send"]),
         cls="inline")
@@ -192,35 +176,29 @@ async def preview(request: web.Request) -> web.Response:
 
 @require("admin")
 async def send(request: web.Request) -> web.Response:
-    drafts = request.config_dict[DRAFTS]
     token = str((await request.post()).get("draft", ""))
-    if token in drafts.started:  # the same form sent again: show the broadcast it already started
-        return redirect(f"{PATH}/{drafts.started[token]}")
-    draft = drafts.waiting.get(token)
     who = staff(request)
-    if draft is None or draft[0] != who.user_id or draft[4] <= admin(request).now():
+    try:  # the same form sent again finds the broadcast it already started
+        created = await admin(request).broadcasts.create_from(token, owner=_owner(request), created_by=who.user_id,
+                                                              now=admin(request).now())
+    except Stale:
         body = html('<p class="notice error">{t}</p>{form}', t=T["expired"], form=_form(request))
         return page(request, title=T["title"], body=body, active=PATH, status=409)
-    _user, kind, vi, en, _expires = drafts.waiting.pop(token)
-    b = _broadcaster(request)
-    try:
-        created = await b.create(kind=kind, text_vi=vi, text_en=en, created_by=who.user_id)
     except BadBroadcast as exc:
-        body = html('<p class="notice error">{t}</p>{form}', t=T["bad"].format(detail=str(exc)),
-                    form=_form(request, kind, vi, en))
+        body = html('<p class="notice error">{t}</p>{form}', t=T["bad"].format(detail=str(exc)), form=_form(request))
         return page(request, title=T["title"], body=body, active=PATH, status=400)
-    drafts.started[token] = created.id
-    b.launch(created.id)
+    if created.status == "pending":  # not one that a runner somewhere already sends
+        _broadcaster(request).launch(created.id)
     return redirect(f"{PATH}/{created.id}")
 
 
 @require("admin")
 async def progress_page(request: web.Request) -> web.Response:
-    b = _broadcaster(request)
-    found = await b.store.get(int(request.match_info["id"]))
+    b, broadcasts = _broadcaster(request), admin(request).broadcasts
+    found = await broadcasts.get(int(request.match_info["id"]))
     if found is None:
         raise web.HTTPNotFound()
-    reasons = await b.store.reasons(found.id)
+    reasons = await broadcasts.reasons(found.id)
     cards = join([card(T["total"], found.total), card(T["sent"], found.sent), card(T["failed"], found.failed),
                   card(T["skipped"], found.skipped)])
     parts = [html('<p><a href="{h}">{t}</a></p><p><span class="badge">{status}</span> {kind} · {when}</p>'
@@ -246,5 +224,5 @@ async def progress_page(request: web.Request) -> web.Response:
 @require("admin")
 async def cancel(request: web.Request) -> web.Response:
     broadcast_id = int(request.match_info["id"])
-    await _broadcaster(request).store.cancel(broadcast_id, now=admin(request).now())
+    await admin(request).broadcasts.cancel(broadcast_id, now=admin(request).now())
     return redirect(f"{PATH}/{broadcast_id}")

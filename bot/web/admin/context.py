@@ -1,19 +1,32 @@
-"""What every dashboard page reaches: the contest application, staff storage, dashboard figures,
-and the signed-in staff member."""
+"""What every dashboard page reaches, each use case by its typed key on the web app, and the
+signed-in staff member."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.compose import App
-from bot.storage.staff import ReviewStore, StaffStore
-from bot.storage.stats import DashboardStats
-from bot.web.admin.passwords import Passwords
+from bot.broadcasts.runner import Broadcaster
+from bot.i18n import Translator
+from bot.web.keys import (
+    BROADCASTER,
+    BROADCASTS,
+    CLOCK,
+    FIGURES,
+    IMPORTS,
+    INTEGRITY,
+    LIVE,
+    ROUNDS,
+    STAFF,
+    STANDINGS,
+    TRANSLATOR,
+)
 from quiz.attempts import local_day
-
-ROLES = ("organiser", "admin")
+from quiz.runtime import ContestRuntime
+from quiz.services import Broadcasts, Figures, Imports, Integrity, RoundAdmin, StaffAccounts, Standings
+from quiz.staff import may
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,44 +44,75 @@ class Staff:
 
     def may(self, role: str) -> bool:
         """Whether this member holds `role` or a stronger one."""
-        return ROLES.index(self.role) >= ROLES.index(role)
+        return may(self.role, role)
 
 
-@dataclass(slots=True)
 class Admin:
-    """The dashboard's dependencies, built once when the web app is created."""
+    """A page's view of the web app: the use cases by their keys, the contest's clock and time zone."""
 
-    application: App
-    store: StaffStore
-    reviews: ReviewStore
-    stats: DashboardStats
-    passwords: Passwords
+    __slots__ = ("_keys",)
+
+    def __init__(self, request: web.Request) -> None:
+        self._keys = request.config_dict
+
+    @property
+    def standings(self) -> Standings:
+        return self._keys[STANDINGS]
+
+    @property
+    def figures(self) -> Figures:
+        return self._keys[FIGURES]
+
+    @property
+    def rounds(self) -> RoundAdmin:
+        return self._keys[ROUNDS]
+
+    @property
+    def imports(self) -> Imports:
+        return self._keys[IMPORTS]
+
+    @property
+    def integrity(self) -> Integrity:
+        return self._keys[INTEGRITY]
+
+    @property
+    def broadcasts(self) -> Broadcasts:
+        return self._keys[BROADCASTS]
+
+    @property
+    def broadcaster(self) -> Broadcaster:
+        return self._keys[BROADCASTER]
+
+    @property
+    def staff(self) -> StaffAccounts:
+        return self._keys[STAFF]
+
+    @property
+    def translator(self) -> Translator:
+        return self._keys[TRANSLATOR]
+
+    @property
+    def runtime(self) -> ContestRuntime:
+        return self._keys[LIVE].runtime
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.runtime.tz
 
     def now(self) -> datetime:
-        return self.application.dispatcher.clock()
+        return self._keys[CLOCK]()
 
     def today(self) -> date:
-        return local_day(self.now(), self.application.services.runtime.tz)
+        return local_day(self.now(), self.tz)
 
 
-ADMIN = web.AppKey("admin", Admin)
-STAFF = web.RequestKey("staff", Staff)
+STAFF_KEY = web.RequestKey("staff", Staff)
 
 
 def admin(request: web.Request) -> Admin:
-    return request.config_dict[ADMIN]
+    return Admin(request)
 
 
 def staff(request: web.Request) -> Staff:
     """The signed-in staff member (set by the auth middleware on every page but the login page)."""
-    return request[STAFF]
-
-
-def build_admin(application: App, passwords: Passwords) -> Admin:
-    runtime = application.services.runtime
-    slug = runtime.contest.slug
-    engine = application.engine
-    # Statistics only read: on SQLite they use the reader, so they never hold up answers being written.
-    return Admin(application, StaffStore(engine), ReviewStore(engine, contest=slug),
-                 DashboardStats(application.reader, contest=slug, tz=runtime.tz), passwords)
-
+    return request[STAFF_KEY]

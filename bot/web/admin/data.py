@@ -1,39 +1,32 @@
-"""Figures the pages and the exports share: rounds, leaderboard rows, winners, units by level."""
+"""Rows the pages and the exports share: leaderboard lines, winners and units by level, as staff see them.
+
+The figures themselves (which round, the ranking, winners, collective ranking) are quiz.services.Standings'."""
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from bot.exports import BoardRow, WinnerRow
-from bot.storage.rounds import round_admin
-from bot.storage.stats import Person
 from bot.web.admin.context import Admin
 from bot.web.admin.vi import KIND_NAMES, PRIZE_NAMES
 from quiz.model import Round, Unit
-from quiz.ranking import Ranked, winners
-from quiz.rounds import FrozenWinner
-from quiz.units import UnitStats, collective_ranking, roll_up
+from quiz.ranking import Ranked
+from quiz.services.standings import Prizewinner
+from quiz.statistics import Person
+from quiz.units import UnitStats
 
 BATCH = 1000
-LEVEL = 1  # the unit tree's level organisers compare: districts below a province
 
 
 def ranked_rounds(ctx: Admin) -> list[Round]:
-    return [r for r in ctx.application.services.runtime.contest.rounds if r.ranked]
+    return ctx.standings.ranked_rounds()
 
 
 def pick_round(ctx: Admin, code: str | None) -> Round | None:
-    """The round asked for; by default the ranked round open now, or the last one that opened."""
-    rounds = ranked_rounds(ctx)
-    chosen = next((r for r in rounds if r.code == code), None)
-    if chosen is not None or not rounds:
-        return chosen
-    now = ctx.now()
-    open_now = [r for r in rounds if r.is_open(now)]
-    started = [r for r in rounds if r.opens is not None and r.opens <= now]
-    return (open_now or started or rounds)[-1 if not open_now else 0]
+    """The round asked for; by default the one every surface shows (quiz.rounds.default_round)."""
+    return ctx.standings.pick_round(code, ctx.now())
 
 
 def kinds_label(units: Sequence[Unit]) -> str:
@@ -44,31 +37,31 @@ def kinds_label(units: Sequence[Unit]) -> str:
 
 
 def level_name(ctx: Admin) -> str:
-    """What the units at LEVEL are called: "huyện, thành phố" before 7/2025, "xã, phường" after."""
-    tree = ctx.application.services.runtime.units
+    """What the compared units are called: "huyện, thành phố" before 7/2025, "xã, phường" after."""
+    tree = ctx.runtime.units
     return kinds_label([u for root in tree.roots() for u in tree.children(root.code)])
 
 
 def unit_label(ctx: Admin, code: str | None) -> str:
     """A participant's unit with the units above it, top level left out: "Xã Đông Sơn, Huyện An Bình"."""
-    path = ctx.application.services.runtime.units.path(code or "")
+    path = ctx.runtime.units.path(code or "")
     return ", ".join(u.name for u in reversed(path[1:] or path))
 
 
-def board_row(ctx: Admin, r: Ranked, person: Person | None, labels: dict[str | None, str] | None = None) -> BoardRow:
-    s, tz = r.standing, ctx.application.services.runtime.tz
+def _row(ctx: Admin, rank: int, person: Person | None, labels: dict[str | None, str], *, correct: int, total: int,
+         duration_ms: int, prediction: int | None, submitted: datetime | None) -> BoardRow:
     code = person.unit_code if person else None
-    labels = {} if labels is None else labels
     if code not in labels:
         labels[code] = unit_label(ctx, code)
-    return BoardRow(r.rank, person.full_name if person else "—", labels[code], person.phone if person else None,
-                    s.correct, s.total, s.duration_ms, s.prediction, s.submitted_at.astimezone(tz).replace(tzinfo=None))
+    at = submitted.astimezone(ctx.tz).replace(tzinfo=None) if submitted else None
+    return BoardRow(rank, person.full_name if person else "—", labels[code], person.phone if person else None,
+                    correct, total, duration_ms, prediction, at)
 
 
-def _frozen_row(ctx: Admin, w: FrozenWinner, person: Person | None) -> BoardRow:
-    """A published winner's line; the submission time is not part of what was published."""
-    return BoardRow(w.rank, person.full_name if person else "—", unit_label(ctx, person.unit_code if person else None),
-                    person.phone if person else None, w.correct, w.total, w.duration_ms, w.prediction, None)
+def board_row(ctx: Admin, r: Ranked, person: Person | None, labels: dict[str | None, str] | None = None) -> BoardRow:
+    s = r.standing
+    return _row(ctx, r.rank, person, {} if labels is None else labels, correct=s.correct, total=s.total,
+                duration_ms=s.duration_ms, prediction=s.prediction, submitted=s.submitted_at)
 
 
 async def board_rows(ctx: Admin, ranked: Sequence[Ranked]) -> AsyncIterator[list[BoardRow]]:
@@ -76,7 +69,7 @@ async def board_rows(ctx: Admin, ranked: Sequence[Ranked]) -> AsyncIterator[list
     labels: dict[str | None, str] = {}  # a unit's label, worked out once per export
     for start in range(0, len(ranked), BATCH):
         chunk = ranked[start:start + BATCH]
-        people = await ctx.stats.people([r.standing.participant_id for r in chunk])
+        people = await ctx.figures.people([r.standing.participant_id for r in chunk])
         yield [board_row(ctx, r, people.get(r.standing.participant_id), labels) for r in chunk]
 
 
@@ -88,43 +81,28 @@ class RoundWinners:
     participant_ids: list[int]
 
 
+def _winner_row(ctx: Admin, w: Prizewinner, person: Person | None, labels: dict[str | None, str]) -> WinnerRow:
+    return WinnerRow(PRIZE_NAMES.get(w.prize, w.prize),
+                     _row(ctx, w.rank, person, labels, correct=w.correct, total=w.total, duration_ms=w.duration_ms,
+                          prediction=w.prediction, submitted=w.submitted_at))
+
+
 async def round_winners(ctx: Admin, round_code: str) -> RoundWinners:
-    """The winners published when the round closed; before that, the prize ladder filled down
-    the live strict ranking (quiz.ranking.winners)."""
-    services = ctx.application.services
-    published = await round_admin(ctx.application).winners(round_code)
-    if published:
-        ids = [w.participant_id for w in published]
-        people = await ctx.stats.people(ids)
-        rows = [WinnerRow(PRIZE_NAMES.get(w.prize, w.prize), _frozen_row(ctx, w, people.get(w.participant_id)))
-                for w in published]
-        return RoundWinners(rows, people, True, ids)
-    ranked, _ = await services.leaderboard(round_code=round_code)
-    won = winners(ranked, services.runtime.contest.prizes)
-    ids = [w.ranked.standing.participant_id for w in won]
-    people = await ctx.stats.people(ids)
-    rows = [WinnerRow(PRIZE_NAMES.get(w.prize, w.prize), board_row(ctx, w.ranked, people.get(pid)))
-            for w, pid in zip(won, ids)]
-    return RoundWinners(rows, people, False, ids)
+    """The winners as published when the round closed, or the live prize ladder before that."""
+    won = await ctx.standings.winners(round_code, now=ctx.now())
+    ids = [w.participant_id for w in won.rows]
+    people = await ctx.figures.people(ids)
+    labels: dict[str | None, str] = {}
+    rows = [_winner_row(ctx, w, people.get(w.participant_id), labels) for w in won.rows]
+    return RoundWinners(rows, people, won.frozen, ids)
 
 
 async def collective(ctx: Admin, people: dict[int, Person]) -> tuple[list[UnitStats], list[UnitStats]]:
-    """Units at LEVEL ranked by participation rate, with the given winners counted in each unit;
-    and, apart, the units at LEVEL that cannot be ranked for want of a population figure."""
-    services = ctx.application.services
-    won = Counter(p.unit_code for p in people.values() if p.unit_code)
-    prizes = {s.code: s.winners for s in roll_up(services.runtime.units, participants={}, attempts={}, winners=won)}
-    stats = [replace(s, winners=prizes.get(s.code, 0)) for s in await services.unit_stats()]
-    unranked = sorted((s for s in stats if s.depth == LEVEL and s.rate is None), key=lambda s: (-s.participants, s.name))
-    return collective_ranking(stats, depth=LEVEL), unranked
+    """Compared units ranked by participation rate, the given winners counted in each unit; and,
+    apart, those that cannot be ranked for want of a population figure."""
+    return await ctx.standings.collective([p.unit_code for p in people.values()])
 
 
 async def units_at_level(ctx: Admin, *, day: date | None = None) -> list[UnitStats]:
-    """Units at LEVEL with their totals: over the whole contest, or active on `day`."""
-    services = ctx.application.services
-    if day is None:
-        stats = await services.unit_stats()
-    else:
-        participants, attempts = await ctx.stats.activity_by_unit(day=day)
-        stats = roll_up(services.runtime.units, participants=participants, attempts=attempts)
-    return [s for s in stats if s.depth == LEVEL]
+    """Compared units with their totals: over the whole contest, or active on `day`."""
+    return await ctx.figures.units_at_level(day=day)

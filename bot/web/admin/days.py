@@ -1,11 +1,9 @@
 """Participation by day (contest time zone): registrations, participants and attempts."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aiohttp import web
 
-from bot.storage.stats import DayCount
+from quiz.statistics import filled
 from bot.web.admin.charts import DayPoint, day_chart
 from bot.web.admin.context import admin
 from bot.web.admin.html import html, number
@@ -22,19 +20,9 @@ def setup(app: web.Application) -> None:
     add_nav(PATH, T["nav.days"])
 
 
-def filled(days: list[DayCount]) -> list[DayCount]:
-    """Every day from the first to the last, quiet days included with zeros."""
-    if not days:
-        return []
-    known = {d.day: d for d in days}
-    first, last = days[0].day, days[-1].day
-    return [known.get(first + timedelta(n), DayCount(first + timedelta(n), 0, 0, 0))
-            for n in range((last - first).days + 1)]
-
-
 async def days_page(request: web.Request) -> web.Response:
     ctx = admin(request)
-    days = filled(await ctx.stats.by_day())
+    days = filled(await ctx.figures.by_day())
     shown = days[-CHART_DAYS:]
     chart = day_chart([DayPoint(d.day, d.attempts, d.participants) for d in shown], ident="days",
                       title=T["days.chart"], bar_label=T["days.attempts"], line_label=T["days.participants"]) \

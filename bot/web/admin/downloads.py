@@ -17,9 +17,9 @@ from aiohttp import web
 from bot.exports import DayRow, Sheet, csv_chunks, days_sheet, leaderboard_sheet, units_sheet, winners_sheet, write_xlsx
 from bot.web.admin.context import admin, staff
 from bot.web.admin.data import board_rows, pick_round, round_winners
-from bot.web.admin.days import filled
 from bot.web.admin.layout import error_page
 from bot.web.admin.vi import T
+from quiz.statistics import filled
 
 Row = TypeVar("Row")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,7 +48,7 @@ async def download(request: web.Request) -> web.StreamResponse:
             return error_page(request, 404, T["rounds.none"])
         name = f"{'bang-xep-hang' if kind == 'leaderboard' else 'giai-thuong'}-{round_.code}-{stamp}"
         if kind == "leaderboard":
-            ranked, _ = await ctx.application.services.leaderboard(round_code=round_.code)
+            ranked, _ = await ctx.standings.leaderboard(round_code=round_.code)
             batches = board_rows(ctx, ranked)
             make = lambda rows: leaderboard_sheet(rows, show_phone=who.is_admin)  # noqa: E731
         else:
@@ -56,11 +56,11 @@ async def download(request: web.Request) -> web.StreamResponse:
             make = lambda rows: winners_sheet(rows, show_phone=who.is_admin)  # noqa: E731
     elif kind == "units":
         name, make = f"theo-don-vi-{stamp}", units_sheet
-        batches = _one(await ctx.application.services.unit_stats())
+        batches = _one(await ctx.standings.unit_stats())
     else:
         name, make = f"theo-ngay-{stamp}", days_sheet
         batches = _one([DayRow(d.day, d.registered, d.participants, d.attempts)
-                        for d in filled(await ctx.stats.by_day())])
+                        for d in filled(await ctx.figures.by_day())])
     if fmt == "csv":
         return await _stream_csv(request, f"{name}.csv", make, batches)
     return await _stream_xlsx(request, f"{name}.xlsx", make, batches)

@@ -1,7 +1,8 @@
 """Question-set import for admins: upload, a dry run with row-level problems or the diff, then publish.
 
-The file is checked by the import desk (bot.import_desk), which keeps the dry run server-side;
-the "Xuất bản" form carries only its reference and the CSRF token, never the file again."""
+The file is checked by the import use case (quiz.services.imports), which keeps the dry run in
+storage, so "Xuất bản" may reach any worker; the form carries only its reference and the CSRF
+token, never the file again."""
 from __future__ import annotations
 
 import io
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from bot.import_desk import MAX_BYTES, Pending, Stale, TooLarge
+from bot.import_files import TooLarge, from_bytes
 from bot.importers import SUFFIXES
 from bot.importers.template import write_template
 from bot.web.admin.auth import require
@@ -19,8 +20,11 @@ from bot.web.admin.html import Markup, html, join, number
 from bot.web.admin.layout import add_nav, csrf_field, page
 from bot.web.admin.widgets import cells, table
 from quiz.conversation.messages import Msg
+from quiz.drafts import Stale
+from quiz.imports import MAX_FILE_BYTES as MAX_BYTES
 from quiz.model import LETTERS, Question, pick
 from quiz.problems import Invalid, Problem
+from quiz.services.imports import Imports, Pending
 
 PATH = "/admin/import"
 MAX_BODY = MAX_BYTES + 256 * 1024  # the file and the form's other fields; the web app reads no more
@@ -97,7 +101,7 @@ def owner(request: web.Request) -> str:
 
 
 def _form(request: web.Request, *, set_name: str = "", topic: str = "") -> Markup:
-    runtime = admin(request).application.services.runtime
+    runtime = admin(request).runtime
     sets = sorted(runtime.sets)
     set_name = set_name or (runtime.contest.rounds[0].question_set if runtime.contest.rounds else "")
     topics = join(html('<option value="{v}"{sel}>{label} ({v})</option>', v=slug, label=pick(label, "vi"),
@@ -118,7 +122,7 @@ def _form(request: web.Request, *, set_name: str = "", topic: str = "") -> Marku
 
 
 def _sets_table(request: web.Request) -> Markup:
-    runtime = admin(request).application.services.runtime
+    runtime = admin(request).runtime
     rows = [cells([qs.name, qs.version, number(len(qs.questions)),
                    ", ".join(pick(r.title, "vi") for r in runtime.contest.rounds if r.question_set == qs.name)],
                   numeric=(1, 2)) for qs in sorted(runtime.sets.values(), key=lambda s: s.name)]
@@ -153,8 +157,9 @@ async def check(request: web.Request) -> web.Response:
     data = upload.file.read(MAX_BYTES + 1)
     ctx = admin(request)
     try:
-        pending = await ctx.application.imports.check(data, name=name, set_name=set_name, default_topic=topic or None,
-                                                      owner=owner(request))
+        read = from_bytes(data, name=name, default_topic=topic or None)
+        pending = await ctx.imports.check(read, file=name, set_name=set_name, default_topic=topic or None,
+                                          owner=owner(request), now=ctx.now())
     except TooLarge:
         text = T["too_large"].format(file=name, mb=MAX_BYTES // (1024 * 1024))
         return _show(request, before=notice(text, "error"), set_name=set_name, topic=topic, status=413)
@@ -165,7 +170,7 @@ async def check(request: web.Request) -> web.Response:
 
 
 def _problems(request: web.Request, name: str, problems: Sequence[Problem]) -> Markup:
-    t = admin(request).application.translator
+    t = admin(request).translator
     rows = [cells([p.file, p.where or "—", t.text(Msg(p.message_id, **p.params), "vi")]) for p in problems]
     return html('<section class="problems">{notice}{table}</section>',
                 notice=notice(T["problems"].format(file=name, n=len(problems)), "error"),
@@ -193,14 +198,14 @@ def _diff(request: web.Request, pending: Pending) -> Markup:
     if d.empty:
         parts.append(notice(T["diff.none"], "warn"))
     if d.rekeyed:
-        old = admin(request).application.services.runtime.sets[plan.set_name].by_id()
+        old = admin(request).runtime.sets[plan.set_name].by_id()
         new = {q.id: q for q in plan.questions}
         rows = [cells([qid, new[qid].text, _answer(old[qid]), _answer(new[qid])]) for qid in d.rekeyed]
         parts.append(html('<h2>{h}</h2><p class="notice warn">{note}</p>{table}', h=T["rekeyed.title"],
                           note=T["rekeyed.note"], table=table(
                               [T["rekeyed.id"], T["rekeyed.text"], T["rekeyed.old"], T["rekeyed.new"]], rows,
                               cls="rekeyed")))
-    minutes = int(admin(request).application.imports.ttl.total_seconds() // 60)
+    minutes = int(Imports.TTL.total_seconds() // 60)
     parts.append(notice(T["dry"].format(minutes=minutes), "ok"))
     token = html('<input type="hidden" name="token" value="{t}">', t=pending.token)
     parts.append(html(
@@ -215,7 +220,7 @@ def _diff(request: web.Request, pending: Pending) -> Markup:
 async def publish(request: web.Request) -> web.Response:
     token = str((await request.post()).get("token", ""))
     try:
-        done = await admin(request).application.imports.publish(token, owner=owner(request))
+        done = await admin(request).imports.publish(token, owner=owner(request), now=admin(request).now())
     except Stale:
         return _show(request, before=notice(T["stale"], "error"), status=409)
     pub = done.publication
@@ -231,13 +236,14 @@ async def publish(request: web.Request) -> web.Response:
 
 @require("admin")
 async def cancel(request: web.Request) -> web.Response:
-    admin(request).application.imports.cancel(str((await request.post()).get("token", "")), owner=owner(request))
+    await admin(request).imports.cancel(str((await request.post()).get("token", "")), owner=owner(request),
+                                        now=admin(request).now())
     return _show(request, before=notice(T["cancelled"], "ok"))
 
 
 @require("admin")
 async def template(request: web.Request) -> web.Response:
-    topics = {slug: pick(label, "vi") for slug, label in admin(request).application.services.runtime.contest.topics.items()}
+    topics = {slug: pick(label, "vi") for slug, label in admin(request).runtime.contest.topics.items()}
     out = io.BytesIO()
     write_template(out, topics=topics)
     return web.Response(body=out.getvalue(), headers={

@@ -4,24 +4,24 @@ A disqualified participant drops out of the round's leaderboard and winners
 (storage leaves them out of the standings)."""
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
-from bot.storage.staff import REVIEW_STATUSES, Review
-from bot.storage.stats import Person
+from quiz.integrity import REVIEW_STATUSES, Review
+from quiz.statistics import Person
 from bot.web.admin.context import Admin, admin, staff
 from bot.web.admin.data import pick_round, ranked_rounds, unit_label
 from bot.web.admin.html import Markup, html, join, number, url
 from bot.web.admin.layout import add_nav, error_page, page, post_form, redirect
 from bot.web.admin.vi import FLAG_NAMES, REVIEW_STATUS_NAMES, T
 from bot.web.admin.widgets import cells, round_tabs, table
-from quiz.integrity import Thresholds, scan
 from quiz.privacy import shown_phone
+from quiz.services.integrity import Integrity
 
 PATH = "/admin/integrity"
-RULES = Thresholds()
+RULES = Integrity.RULES
 
 
 def setup(app: web.Application) -> None:
@@ -32,7 +32,7 @@ def setup(app: web.Application) -> None:
 
 
 def describe(review: Review) -> str:
-    d: dict[str, Any] = review.detail
+    d: Mapping[str, Any] = review.detail
     if review.kind == "too_fast":
         return T["integrity.too_fast"].format(seconds=str(d.get("seconds_per_answer", "?")).replace(".", ","),
                                               answered=d.get("answered", "?"))
@@ -70,9 +70,9 @@ async def integrity_page(request: web.Request) -> web.Response:
     round_ = pick_round(ctx, request.query.get("round"))
     if round_ is None:
         return page(request, title=T["integrity.title"], body=html("<p>{t}</p>", t=T["rounds.none"]), active=PATH)
-    reviews = await ctx.reviews.reviews(round_code=round_.code)
-    people = await ctx.stats.people(sorted({r.participant_id for r in reviews}))
-    tz = ctx.application.services.runtime.tz
+    reviews = await ctx.integrity.reviews(round_.code)
+    people = await ctx.figures.people(sorted({r.participant_id for r in reviews}))
+    tz = ctx.tz
     open_rows = [cells([_who(ctx, r, people.get(r.participant_id), show_phone=who.is_admin),
                         FLAG_NAMES.get(r.kind, r.kind), describe(r), f"{r.created_at.astimezone(tz):%d/%m %H:%M}",
                         _actions(request, r)]) for r in reviews if r.status == "open"]
@@ -111,10 +111,7 @@ async def scan_round(request: web.Request) -> web.Response:
     round_ = next((r for r in ranked_rounds(ctx) if r.code == form.get("round")), None)
     if round_ is None:
         return error_page(request, 404, T["rounds.none"])
-    traces = await ctx.stats.traces(round_code=round_.code)
-    registrations = await ctx.stats.referrals()
-    flags = await asyncio.to_thread(scan, traces, registrations, RULES)
-    added = await ctx.reviews.add_flags(round_code=round_.code, flags=flags, now=ctx.now())
+    added = await ctx.integrity.scan(round_code=round_.code, now=ctx.now())
     return redirect(url(PATH, round=round_.code, scanned=added))
 
 
@@ -124,10 +121,7 @@ async def decide(request: web.Request) -> web.Response:
     review, status = str(form.get("review", "")), str(form.get("status", ""))
     if not review.isdigit() or status not in REVIEW_STATUSES:
         return error_page(request, 400, "Yêu cầu không hợp lệ.")
-    round_code = await ctx.reviews.decide(review_id=int(review), status=status, user_id=who.user_id, now=ctx.now())
+    round_code = await ctx.integrity.decide(review_id=int(review), status=status, user_id=who.user_id, now=ctx.now())
     if round_code is None:
         return error_page(request, 404, "Không tìm thấy trường hợp này.")
-    # Rebuild the round's ranking at once, without (or with again) this participant; other
-    # workers follow within the board's time to live.
-    await ctx.application.services.exact_board(round_code=round_code, now=ctx.now())
     return redirect(url(PATH, round=round_code))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.web.admin.context import STAFF, Staff, admin
+from bot.web.admin.context import STAFF_KEY, Staff, admin
 from bot.web.admin.html import Markup, html, join
 from bot.web.admin.vi import ROLE_NAMES, T
 from quiz.model import pick
@@ -54,7 +54,7 @@ def add_nav(path: str, label: str, *, role: str = "organiser") -> None:
 def csrf_field(request: web.Request) -> Markup:
     """The hidden input every POST form needs (the auth middleware refuses a POST without it)."""
     return html('<input type="hidden" name="{name}" value="{token}">', name=CSRF_FIELD,
-                token=request[STAFF].csrf_token)
+                token=request[STAFF_KEY].csrf_token)
 
 
 def post_form(request: web.Request, action: str, inner: Markup, *, cls: str = "") -> Markup:
@@ -76,7 +76,7 @@ def _respond(document: Markup, status: int) -> web.Response:
 
 
 def _contest_title(request: web.Request) -> str:
-    return pick(admin(request).application.services.runtime.contest.title, "vi")
+    return pick(admin(request).runtime.contest.title, "vi")
 
 
 def _header(request: web.Request, who: Staff, active: str | None) -> Markup:
@@ -96,7 +96,7 @@ def page(request: web.Request, *, title: str, body: Markup, active: str | None =
          status: int = 200) -> web.Response:
     """A full dashboard page for the signed-in staff member."""
     frame = html('{header}<main><h1>{title}</h1>{body}</main><footer>{foot}</footer>',
-                 header=_header(request, request[STAFF], active), title=title, body=body, foot=T["footer"])
+                 header=_header(request, request[STAFF_KEY], active), title=title, body=body, foot=T["footer"])
     return _respond(_document(title, frame, contest=_contest_title(request)), status)
 
 
@@ -112,7 +112,7 @@ def error_page(request: web.Request, status: int, message: str) -> web.Response:
     title = T.get(f"error.{status}", T["error"])
     body = html('<p class="notice error">{message}</p><p><a href="/admin/">{back}</a></p>',
                 message=message, back=T["back_home"])
-    if STAFF in request:
+    if STAFF_KEY in request:
         return page(request, title=title, body=body, status=status)
     return bare_page(request, title=title, body=body, status=status)
 

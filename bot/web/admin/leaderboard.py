@@ -46,10 +46,10 @@ async def leaderboard_page(request: web.Request) -> web.Response:
     if round_ is None:
         return page(request, title=T["board.title"], body=html("<p>{t}</p>", t=T["rounds.none"]), active=PATH)
     query = request.query.get("q", "").strip()[:MAX_QUERY]
-    ranked, figure = await ctx.application.services.leaderboard(round_code=round_.code)
+    ranked, figure = await ctx.standings.leaderboard(round_code=round_.code)
     shown = ranked
     if query:
-        found = await ctx.stats.find(query, by_phone=who.is_admin)
+        found = await ctx.figures.find(query, by_phone=who.is_admin)
         shown = tuple(r for r in ranked if r.standing.participant_id in found)
     pages = max(1, math.ceil(len(shown) / PAGE_SIZE))
     at = min(_page_number(request.query.get("page")), pages)

@@ -1,7 +1,6 @@
 """Signing in and out. Five wrong passwords in 15 minutes lock a username for the rest of that time."""
 from __future__ import annotations
 
-import asyncio
 import hmac
 import math
 import secrets
@@ -14,9 +13,7 @@ from bot.web.admin.context import admin
 from bot.web.admin.html import Markup, html
 from bot.web.admin.layout import CSRF_FIELD, bare_page, redirect
 from bot.web.admin.vi import T
-
-LOCK_AFTER = 5
-LOCK_WINDOW = timedelta(minutes=15)
+from quiz.staff import LOCK_AFTER, LOCK_WINDOW
 FORM_COOKIE = "cds_admin_form"  # double-submit token for the login form, before any session exists
 MAX_FIELD = 256
 
@@ -64,23 +61,16 @@ async def login(request: web.Request) -> web.StreamResponse:
     expected = request.cookies.get(FORM_COOKIE, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         return _show(request, status=403, username=username, next_path=next_path, message=T["login.expired"])
-    now = ctx.now()
-    failures, first = await ctx.store.failures_since(username=username, since=now - LOCK_WINDOW)
-    if failures >= LOCK_AFTER:
-        return _locked(request, username, next_path, wait=(first + LOCK_WINDOW - now) if first else LOCK_WINDOW)
-    user = await ctx.store.user(username) if username else None
-    ok = await asyncio.to_thread(ctx.passwords.verify, user.password_hash if user else None, password)
-    if user is None or not user.active or not ok:
-        await ctx.store.record_failure(username=username, remote=request.remote or "", now=now)
-        left = LOCK_AFTER - failures - 1
-        if left <= 0:
-            return _locked(request, username, next_path, wait=(first or now) + LOCK_WINDOW - now)
+    outcome = await ctx.staff.sign_in(username=username, password=password, remote=request.remote or "",
+                                      now=ctx.now())
+    if outcome.locked_for is not None:
+        return _locked(request, username, next_path, wait=outcome.locked_for)
+    if outcome.user is None:
         return _show(request, status=401, username=username, next_path=next_path,
-                     message=f"{T['login.failed']} {T['login.left'].format(n=left)}")
-    await ctx.store.clear_failures(username=username)
+                     message=f"{T['login.failed']} {T['login.left'].format(n=outcome.tries_left)}")
     response = redirect(next_path)
     response.del_cookie(FORM_COOKIE, path="/admin/login")
-    await start_session(request, user, response)
+    await start_session(request, outcome.user, response)
     return response
 
 

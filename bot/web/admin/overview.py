@@ -26,9 +26,9 @@ async def overview(request: web.Request) -> web.Response:
     ctx = admin(request)
     today = ctx.today()
     yesterday = today - timedelta(days=1)
-    stats = await ctx.application.services.unit_stats()
+    stats = await ctx.standings.unit_stats()
     roots = [s for s in stats if s.depth == 0]
-    days = {d.day: d for d in await ctx.stats.by_day(since=today - timedelta(days=TREND_DAYS - 1))}
+    days = {d.day: d for d in await ctx.figures.by_day(since=today - timedelta(days=TREND_DAYS - 1))}
     now_, before = days.get(today), days.get(yesterday)
 
     def on(day: object, field: str) -> int:
@@ -43,7 +43,7 @@ async def overview(request: web.Request) -> web.Response:
              + delta(on(now_, "attempts"), on(before, "attempts"))),
         card(T["overview.active_today"], on(now_, "participants"), delta(on(now_, "participants"),
                                                                          on(before, "participants"))),
-        card(T["overview.all_correct"], await ctx.stats.all_correct(), T["overview.all_correct_note"]),
+        card(T["overview.all_correct"], await ctx.standings.all_correct(now=ctx.now()), T["overview.all_correct_note"]),
     ])
     level = level_name(ctx)
     active = sorted(await units_at_level(ctx, day=today), key=lambda s: (-s.participants, s.name))

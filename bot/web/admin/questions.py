@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.storage.stats import QuestionCount
+from quiz.statistics import QuestionCount
 from bot.web.admin.context import admin
 from bot.web.admin.data import ranked_rounds
 from bot.web.admin.html import Markup, html, number, percent
@@ -29,7 +29,7 @@ def needs_check(q: QuestionCount) -> bool:
 
 
 def _questions(request: web.Request) -> dict[str, Question]:
-    runtime = admin(request).application.services.runtime
+    runtime = admin(request).runtime
     known: dict[str, Question] = {}
     for qs in sorted(runtime.archive.values(), key=lambda s: s.version):
         known.update(qs.by_id())
@@ -59,8 +59,8 @@ async def questions_page(request: web.Request) -> web.Response:
     ctx = admin(request)
     rounds = ranked_rounds(ctx)
     code = request.query.get("round") or None
-    current = next((r for r in ctx.application.services.runtime.contest.rounds if r.code == code), None)
-    counts = await ctx.stats.question_stats(round_code=current.code if current else None)
+    current = next((r for r in ctx.runtime.contest.rounds if r.code == code), None)
+    counts = await ctx.figures.question_counts(round_code=current.code if current else None)
     counts.sort(key=lambda q: (not needs_check(q), q.share, -q.answers, q.question_id))
     known = _questions(request)
     flagged = sum(1 for q in counts if needs_check(q))

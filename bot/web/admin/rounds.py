@@ -11,7 +11,6 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.storage.rounds import round_admin
 from bot.web.admin.auth import require
 from bot.web.admin.context import admin, staff
 from bot.web.admin.html import Markup, html, join, number, url
@@ -86,7 +85,7 @@ def _field(label: str, name: str, value: object, kind: str = "text", **extra: st
 
 
 def _form(request: web.Request, s: RoundState | None, values: Mapping[str, str] | None = None) -> Markup:
-    runtime, tz = admin(request).application.services.runtime, admin(request).application.services.runtime.tz
+    runtime, tz = admin(request).runtime, admin(request).tz
     r = s.round if s else None
     v = dict(values or {})
 
@@ -142,8 +141,8 @@ def _actions(request: web.Request, s: RoundState) -> Markup:
 async def _show(request: web.Request, *, before: Markup = Markup(""), editing: str | None = None,
                 values: Mapping[str, str] | None = None, status: int = 200) -> web.Response:
     ctx = admin(request)
-    rounds, now, tz = round_admin(ctx.application), ctx.now(), ctx.application.services.runtime.tz
-    states = await rounds.sync()
+    rounds, now, tz = ctx.rounds, ctx.now(), ctx.tz
+    states = await rounds.states()
     rows = []
     for s in states:
         state = _state(s, now, tz)
@@ -197,7 +196,7 @@ def settings_from(form: Mapping[str, str]) -> dict[str, Any]:
 
 
 async def _refused(request: web.Request, exc: Exception, *, editing: str | None, values: Mapping[str, str]) -> web.Response:
-    t = admin(request).application.translator
+    t = admin(request).translator
     if isinstance(exc, Invalid):
         items = join(html("<li>{m}</li>", m=t.text(Msg(p.message_id, **p.params), "vi")) for p in exc.problems)
         before = html('<div class="notice error" role="alert">{h}<ul>{items}</ul></div>', h=T["problems"],
@@ -221,7 +220,7 @@ async def create(request: web.Request) -> web.Response:
     form = await _form_of(request)
     code = form.get("code", "").strip()
     try:
-        await round_admin(admin(request).application).create(code, settings_from(form))
+        await admin(request).rounds.create(code, settings_from(form))
     except (Invalid, RoundRefused) as exc:
         return await _refused(request, exc, editing="", values=form)
     return _done("saved", code)
@@ -231,7 +230,7 @@ async def create(request: web.Request) -> web.Response:
 async def change(request: web.Request) -> web.Response:
     code, form = request.match_info["code"], await _form_of(request)
     try:
-        await round_admin(admin(request).application).change(code, settings_from(form))
+        await admin(request).rounds.change(code, settings_from(form))
     except (Invalid, RoundRefused) as exc:
         return await _refused(request, exc, editing=code, values=form)
     return _done("saved", code)
@@ -244,7 +243,7 @@ async def open_round(request: web.Request) -> web.Response:
     if reopen and form.get("confirm") != "1":
         return await _show(request, before=notice(T["unconfirmed"], "error"), status=422)
     try:
-        await round_admin(admin(request).application).open(code, now=admin(request).now(), reopen=reopen)
+        await admin(request).rounds.open(code, now=admin(request).now(), reopen=reopen)
     except RoundRefused as exc:
         return await _refused(request, exc, editing=None, values={})
     return _done("opened", code)
@@ -256,7 +255,7 @@ async def close_round(request: web.Request) -> web.Response:
     if form.get("confirm") != "1":
         return await _show(request, before=notice(T["unconfirmed"], "error"), status=422)
     try:
-        await round_admin(admin(request).application).close(code, now=admin(request).now(),
+        await admin(request).rounds.close(code, now=admin(request).now(),
                                                             refreeze=form.get("refreeze") == "1")
     except RoundRefused as exc:
         return await _refused(request, exc, editing=None, values={})

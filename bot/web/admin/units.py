@@ -29,8 +29,8 @@ def _row(s: UnitStats, *, has_children: bool, current: bool) -> Markup:
 
 async def units_page(request: web.Request) -> web.Response:
     ctx = admin(request)
-    tree = ctx.application.services.runtime.units
-    stats = {s.code: s for s in await ctx.application.services.unit_stats()}
+    tree = ctx.runtime.units
+    stats = {s.code: s for s in await ctx.standings.unit_stats()}
     code = request.query.get("unit")
     if code is not None and code not in tree:
         return error_page(request, 404, f"Không có đơn vị {code}.")

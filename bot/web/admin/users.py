@@ -21,11 +21,11 @@ def setup(app: web.Application) -> None:
 @require("admin")
 async def users_page(request: web.Request) -> web.Response:
     ctx = admin(request)
-    tz = ctx.application.services.runtime.tz
+    tz = ctx.tz
     rows = [cells([u.username, ROLE_NAMES.get(u.role, u.role), f"{u.created_at.astimezone(tz):%d/%m/%Y %H:%M}",
                    T["users.active"] if u.active else
                    T["users.disabled"].format(at=f"{u.disabled_at.astimezone(tz):%d/%m/%Y}" if u.disabled_at else "")])
-            for u in await ctx.store.users()]
+            for u in await ctx.staff.users()]
     body = html('<p class="muted">{hint}</p>{table}', hint=T["users.hint"],
                 table=table([T["users.username"], T["users.role"], T["users.created"], T["users.state"]], rows))
     return page(request, title=T["users.title"], body=body, active=PATH)

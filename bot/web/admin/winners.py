@@ -26,7 +26,7 @@ async def winners_page(request: web.Request) -> web.Response:
     if round_ is None:
         return page(request, title=T["winners.title"], body=html("<p>{t}</p>", t=T["rounds.none"]), active=PATH)
     won = await round_winners(ctx, round_.code)
-    dropped = {r.participant_id for r in await ctx.reviews.reviews(round_code=round_.code, statuses=("disqualified",))}
+    dropped = await ctx.integrity.disqualified(round_.code)
 
     def name(pid: int, full_name: str) -> Markup:
         badge = html(' <span class="badge warn">{t}</span>', t=T["winners.dropped"]) \
@@ -45,7 +45,7 @@ async def winners_page(request: web.Request) -> web.Response:
     state = html('<p class="muted">{t}</p>', t=T["winners.frozen" if won.frozen else "winners.live"])
     people = won.people
     units, unranked = await collective(ctx, people)
-    prizes = ctx.application.services.runtime.contest.collective_prizes
+    prizes = ctx.runtime.contest.collective_prizes
     ranked_rows = [cells([i, u.name, number(u.population or 0), number(u.participants), percent(u.rate, 2),
                           number(u.winners), html('<span class="badge">{t}</span>', t=T["winners.collective_prize"])
                           if i <= prizes else ""], numeric=(0, 2, 3, 4, 5)) for i, u in enumerate(units, start=1)]

@@ -6,13 +6,15 @@ from collections.abc import Collection
 from aiogram import Dispatcher
 
 from bot.channels.telegram.channel import TelegramChannel
+from bot.reports.daily import DailyReports
+from quiz.services.imports import Imports
 from bot.channels.telegram.routers import admin_import, contacts, other, presses, report, start, text
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
-def build_dispatcher(channel: TelegramChannel, *, imports: admin_import.Desk | None = None,
-                     admins: Collection[int] = (), reports: report.ReportDesk | None = None,
+def build_dispatcher(channel: TelegramChannel, *, imports: Imports | None = None,
+                     admins: Collection[int] = (), reports: DailyReports | None = None,
                      organiser_chat_id: int | None = None) -> Dispatcher:
     """An aiogram Dispatcher whose handlers all speak to `channel` (no FSM: state lives in the engine).
     With an import desk, question files from the `admins` (Telegram user ids) are checked and published."""

@@ -1,7 +1,7 @@
 """An admin sends a question file to the bot in the private chat: a dry run, then "Xuất bản" or "Huỷ".
 
-The import desk (bot.import_desk, reached through the App) validates, keeps the dry run
-server-side and publishes; this router only downloads, renders and re-checks the admin.
+The import use case (quiz.services.imports) validates, keeps the dry run in storage and
+publishes; this router only downloads, renders and re-checks the admin.
 Documents from anyone else fall through to the polite hint of the `other` router."""
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import logging
 from collections.abc import Collection
 
 import aiohttp
-from typing import TYPE_CHECKING, Protocol
-
 from aiogram import F, Router
 from aiogram.exceptions import AiogramError
 from aiogram.methods import EditMessageText, GetFile, SendMessage
@@ -18,28 +16,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.render import TEXT_LIMIT
+from bot.import_files import from_bytes
 from quiz.conversation.engine import guess_locale
 from quiz.conversation.messages import Msg
+from quiz.drafts import Stale
+from quiz.imports import MAX_FILE_BYTES
 from quiz.problems import Invalid, Problem
-
-if TYPE_CHECKING:
-    from bot.import_desk import Pending, Published
+from quiz.services.imports import Imports, Pending
 
 log = logging.getLogger(__name__)
 PREFIX = "imp|"  # callback data "imp|p|TOKEN" (publish) or "imp|x|TOKEN" (cancel); never the engine's
 SHOWN_PROBLEMS = 30
-
-
-class Desk(Protocol):
-    """What the router needs from bot.import_desk.ImportDesk."""
-
-    max_bytes: int
-
-    def targets(self) -> tuple[list[str], list[str]]: ...
-    async def check(self, data: bytes, *, name: str, set_name: str, default_topic: str | None,
-                    owner: str) -> Pending: ...
-    async def publish(self, token: str, *, owner: str) -> Published: ...
-    def cancel(self, token: str, *, owner: str) -> bool: ...
 
 
 def owner_of(user: User) -> str:
@@ -80,7 +67,7 @@ def diff_text(pending: Pending, channel: TelegramChannel, locale: str) -> str:
     return "\n\n".join(parts)
 
 
-def router(channel: TelegramChannel, desk: Desk, admins: Collection[int]) -> Router:
+def router(channel: TelegramChannel, desk: Imports, admins: Collection[int]) -> Router:
     r = Router(name="admin_import")
     allowed = frozenset(admins)
 
@@ -95,8 +82,8 @@ def router(channel: TelegramChannel, desk: Desk, admins: Collection[int]) -> Rou
             await channel.sender.send(SendMessage(chat_id=message.chat.id, text=text, reply_markup=markup))
 
         name = doc.file_name or "tep"
-        limit_mb = desk.max_bytes // (1024 * 1024)
-        if doc.file_size is not None and doc.file_size > desk.max_bytes:
+        limit_mb = MAX_FILE_BYTES // (1024 * 1024)
+        if doc.file_size is not None and doc.file_size > MAX_FILE_BYTES:
             await say(Msg("admin_import.too_large", file=name, limit=limit_mb))
             return
         sets, topics = desk.targets()
@@ -105,20 +92,21 @@ def router(channel: TelegramChannel, desk: Desk, admins: Collection[int]) -> Rou
             await say(Msg("admin_import.which_set", sets=", ".join(sets) or "—"))
             return
         try:
-            data = await download(channel, doc.file_id, desk.max_bytes)
+            data = await download(channel, doc.file_id, MAX_FILE_BYTES)
         except TooLarge:
             await say(Msg("admin_import.too_large", file=name, limit=limit_mb))
             return
         except (AiogramError, OSError, aiohttp.ClientError) as exc:
-            log.warning("telegram: could not download %r from admin %s: %s", name, user.id, exc)
+            log.warning("telegram: could not download a question file from admin %s: %s", user.id, type(exc).__name__)
             await say(Msg("admin_import.download_failed", file=name))
             return
         try:
-            pending = await desk.check(data, name=name, set_name=set_name, default_topic=topic, owner=owner_of(user))
+            pending = await desk.check(from_bytes(data, name=name, default_topic=topic), file=name, set_name=set_name,
+                                       default_topic=topic, owner=owner_of(user), now=channel.dispatcher.clock())
         except Invalid as exc:
             await say(problem_lines(exc.problems, channel, locale))
             return
-        except ValueError:  # bot.import_desk.TooLarge: the desk's own check
+        except ValueError:  # bot.import_files.TooLarge
             await say(Msg("admin_import.too_large", file=name, limit=limit_mb))
             return
         t = channel.translator
@@ -136,14 +124,15 @@ def router(channel: TelegramChannel, desk: Desk, admins: Collection[int]) -> Rou
             log.warning("telegram: import button pressed by non-admin %s", user.id)
             await channel.answer(callback, Msg("admin_import.not_admin"), locale)
             return
+        now = channel.dispatcher.clock()
         if verb == "x":
-            desk.cancel(token, owner=owner_of(user))
+            await desk.cancel(token, owner=owner_of(user), now=now)
             await channel.answer(callback, Msg("admin_import.cancelled"), locale)
             await _close(channel, callback, Msg("admin_import.cancelled"), locale)
             return
         try:
-            published = await desk.publish(token, owner=owner_of(user))
-        except LookupError:  # bot.import_desk.Stale: expired, not theirs, or the set changed since
+            published = await desk.publish(token, owner=owner_of(user), now=now)
+        except Stale:  # expired, not theirs, already published, or the set changed since
             await channel.answer(callback, Msg("admin_import.stale"), locale)
             await _close(channel, callback, Msg("admin_import.stale"), locale)
             return

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from datetime import datetime
-from typing import Protocol
 
 from aiogram import F, Router
 from aiogram.methods import SendMessage
@@ -12,7 +10,7 @@ from aiogram.types import Message
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.groups import command_name
-from bot.channels.telegram.sender import Sender
+from bot.reports.daily import DailyReports
 from quiz.conversation.engine import guess_locale
 from quiz.conversation.messages import Msg
 
@@ -20,14 +18,7 @@ log = logging.getLogger(__name__)
 COMMAND = "baocao"
 
 
-class ReportDesk(Protocol):
-    """What the router needs from bot.reports.daily.Reports."""
-
-    async def build(self, *, now: datetime) -> object: ...
-    async def send(self, sender: Sender, chat_id: int, report: object) -> None: ...
-
-
-def router(channel: TelegramChannel, reports: ReportDesk, *, admins: Collection[int], chat_id: int | None) -> Router:
+def router(channel: TelegramChannel, reports: DailyReports, *, admins: Collection[int], chat_id: int | None) -> Router:
     r = Router(name="report")
 
     @r.message(F.text.regexp(rf"^/{COMMAND}(@\w+)?(\s|$)"))

@@ -1,0 +1,65 @@
+"""What every command shares: settings read once, the composed service for the command's life,
+problems and refusals printed in Vietnamese, and a non-zero exit."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timezone
+from typing import NoReturn
+
+import typer
+
+from bot.compose import App, build
+from bot.config import Settings
+from bot.i18n import Translator
+from quiz.conversation.messages import Msg
+from quiz.problems import Invalid, Problem
+from quiz.rounds import FrozenWinner, RoundRefused
+
+
+def settings() -> Settings:
+    read = Settings()
+    logging.basicConfig(level=read.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return read
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def say(msg: Msg, config: Settings) -> str:
+    return Translator(config.locales_dir).text(msg, "vi")
+
+
+def fail_with(problems: Sequence[Problem], config: Settings) -> NoReturn:
+    typer.echo(say(Msg("problem.header", count=len(problems)), config), err=True)
+    for p in problems:
+        where = " ".join(x for x in (p.file, p.where) if x)
+        typer.echo(f"  {where}: {say(Msg(p.message_id, **p.params), config)}", err=True)
+    raise typer.Exit(1)
+
+
+def with_app(config: Settings, work: Callable[[App], Awaitable[None]]) -> None:
+    """Run `work` on the composed service (schema migrated first); refusals and problems end the command."""
+    async def go() -> None:
+        application = await build(config, migrate=True)
+        try:
+            await work(application)
+        except RoundRefused as exc:
+            typer.echo(say(Msg(exc.message_id, **exc.params), config), err=True)
+            raise typer.Exit(1) from None
+        except Invalid as exc:
+            fail_with(exc.problems, config)
+        finally:
+            await application.close()
+
+    asyncio.run(go())
+
+
+async def echo_winners(application: App, winners: Sequence[FrozenWinner]) -> None:
+    people = await application.standings.names([w.participant_id for w in winners])
+    for w in winners:
+        name, unit = people.get(w.participant_id, ("—", ""))
+        typer.echo(f"{w.rank:>4}  {w.prize:<13} {name:<30} {unit:<25} {w.correct}/{w.total}  "
+                   f"{w.duration_ms / 1000:7.1f}s  pred {w.prediction if w.prediction is not None else '—'}")

@@ -1,0 +1,63 @@
+"""`dcbot questions validate/import`: the same checks and publication as the dashboard's import page."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import now, settings, with_app
+from bot.compose import App
+from bot.import_files import from_path
+from quiz.drafts import Stale
+
+NAME = "questions"
+app = typer.Typer(help="Question sets.", no_args_is_help=True)
+SetOption = Annotated[str, typer.Option("--set", help="Question set name, e.g. hagiang-2024.")]
+TopicOption = Annotated[str | None, typer.Option("--topic", help="Topic for rows without one (Chủ đề).")]
+FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLSX, CSV, JSON, YAML, Aiken or GIFT.")]
+
+
+@app.command("validate")
+def questions_validate(file: FileArgument, set_name: SetOption = "kiem-tra", topic: TopicOption = None) -> None:
+    """Check a question file against the contest's rules; store nothing."""
+    async def work(application: App) -> None:
+        plan = await application.imports.plan(from_path(file, default_topic=topic), file=file.name,
+                                              set_name=set_name, default_topic=topic)
+        typer.echo(f"{file.name}: {len(plan.questions)} questions, all valid.")
+
+    with_app(settings(), work)
+
+
+@app.command("import")
+def questions_import(file: FileArgument, set_name: SetOption, topic: TopicOption = None,
+                     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False) -> None:
+    """Validate and publish a question file as the next version of a set (all or nothing)."""
+    async def work(application: App) -> None:
+        plan = await application.imports.plan(from_path(file, default_topic=topic), file=file.name,
+                                              set_name=set_name, default_topic=topic)
+        d = plan.diff
+        current = f"version {plan.current_version}" if plan.current_version else "a new set"
+        typer.echo(f"{plan.set_name}: {len(plan.questions)} valid questions; against {current}: "
+                   f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed "
+                   f"({len(d.rekeyed)} with a new correct answer).")
+        if dry_run:
+            typer.echo("Dry run: nothing was stored.")
+            return
+        try:
+            done = await application.imports.publish_plan(plan, now=now())
+        except Stale:
+            typer.echo(f"{plan.set_name} changed while this file was checked; nothing was stored. Run it again.",
+                       err=True)
+            raise typer.Exit(1) from None
+        pub = done.publication
+        typer.echo(f"Published {pub.name} version {pub.version}." if pub.changed
+                   else f"No change: {pub.name} stays at version {pub.version}.")
+        if pub.changed and d.rekeyed:
+            typer.echo(f"Regraded: {done.answers_regraded} answers in {done.attempts_regraded} attempts now scored "
+                       "with the corrected key.")
+            for code in done.frozen_rounds:
+                typer.echo(f"Round {code} is closed: its published winners did not change; "
+                           f"`dcbot rounds close {code} --refreeze` publishes them again from the new scores.")
+
+    with_app(settings(), work)

@@ -1,0 +1,51 @@
+"""Question set versions in SQL: a new version only when the content changed. Never commits."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage import tables as t
+from bot.storage.repositories import _Repo
+from quiz.model import Question, QuestionSet
+from quiz.questions import Publication
+
+_S = t.question_sets.c
+
+
+def set_hash(questions: tuple[Question, ...]) -> str:
+    """A fingerprint of a question set's content, to publish a version only when it changed."""
+    data = [[q.id, q.topic, q.text, list(q.options), q.correct, q.explanation, q.source, q.difficulty.value]
+            for q in questions]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+
+async def publish_set(conn: AsyncConnection, *, contest_id: int, qs: QuestionSet, now: datetime) -> Publication:
+    """Store the set as a new version unless the latest version has the same content."""
+    digest = set_hash(qs.questions)
+    latest = (await conn.execute(
+        select(_S.version, _S.content_hash).where(_S.contest_id == contest_id, _S.name == qs.name)
+        .order_by(_S.version.desc()).limit(1))).first()
+    if latest is not None and latest.content_hash == digest:
+        return Publication(qs.name, latest.version, False, len(qs.questions))
+    version = (latest.version + 1) if latest else 1
+    set_id = (await conn.execute(insert(t.question_sets).values(
+        contest_id=contest_id, name=qs.name, version=version, content_hash=digest, published_at=now)
+        .returning(_S.id))).scalar_one()
+    await conn.execute(insert(t.questions), [
+        {"set_id": set_id, "qid": q.id, "position": i, "topic": q.topic, "difficulty": q.difficulty.value,
+         "text": q.text, "options": list(q.options), "correct": q.correct, "explanation": q.explanation,
+         "source": q.source} for i, q in enumerate(qs.questions)])
+    return Publication(qs.name, version, True, len(qs.questions))
+
+
+class SqlQuestionSets(_Repo):
+    async def latest_version(self, name: str) -> int | None:
+        return (await self.conn.execute(select(_S.version).where(
+            _S.contest_id == self.scope.contest_id, _S.name == name).order_by(_S.version.desc()).limit(1))).scalar()
+
+    async def publish(self, qs: QuestionSet, *, now: datetime) -> Publication:
+        return await publish_set(self.conn, contest_id=self.scope.contest_id, qs=qs, now=now)

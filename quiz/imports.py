@@ -1,0 +1,59 @@
+"""An import plan: a question file checked against the contest, and what publishing it would change."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quiz.aiken import RawQuestion
+from quiz.model import Difficulty, Localized, Question, QuestionSet
+from quiz.problems import Invalid, Problem
+from quiz.questions import SLUG, SetDiff, diff_sets, parse_questions
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # an official set of a few thousand questions is well below this
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    set_name: str
+    questions: tuple[Question, ...]
+    diff: SetDiff
+    current_version: int | None  # the version the diff was made against; publishing re-checks it
+
+    def to_json(self) -> dict[str, Any]:
+        d = self.diff
+        return {"set_name": self.set_name, "current_version": self.current_version,
+                "questions": [[q.id, q.topic, q.text, list(q.options), q.correct, q.explanation, q.source,
+                               q.difficulty.value] for q in self.questions],
+                "diff": [list(d.added), list(d.removed), list(d.changed), list(d.rekeyed)]}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> ImportPlan:
+        questions = tuple(Question(qid, topic, text, tuple(options), int(correct), explanation, source,
+                                   Difficulty(difficulty))
+                          for qid, topic, text, options, correct, explanation, source, difficulty in raw["questions"])
+        added, removed, changed, rekeyed = (tuple(ids) for ids in raw["diff"])
+        return cls(str(raw["set_name"]), questions, SetDiff(added, removed, changed, rekeyed),
+                   raw["current_version"])
+
+
+def check_target(*, set_name: str, default_topic: str | None, topics: Mapping[str, Localized], file: str) -> None:
+    """The set name and default topic an admin chose; Invalid before the file is even read."""
+    if not SLUG.match(set_name):
+        raise Invalid([Problem(file, "--set", "bad_id", {"value": set_name})])
+    if default_topic is not None and default_topic not in topics:
+        raise Invalid([Problem(file, "--topic", "unknown_topic", {"topic": default_topic})])
+
+
+def make_plan(raws: Sequence[RawQuestion], problems: Sequence[Problem], *, set_name: str, file: str,
+              topics: Mapping[str, Localized], current: QuestionSet | None) -> ImportPlan:
+    """Validate the questions read from a file; Invalid with every problem, row by row."""
+    found = list(problems)
+    questions, more = parse_questions(raws, topics=topics)
+    found += more
+    if not found and not questions:
+        found.append(Problem(file, "", "no_questions"))
+    if found:
+        raise Invalid(found)
+    diff = diff_sets(current.questions if current else (), questions)
+    return ImportPlan(set_name, tuple(questions), diff, current.version if current else None)

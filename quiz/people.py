@@ -1,0 +1,88 @@
+"""Citizens as the contest knows them: chat accounts, participants, consent, and what a valid entry is."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from quiz.text import nfc
+
+PURPOSE_CONTEST = "contest"  # process name, birth year, phone and unit to run the contest
+PURPOSE_NEWS = "news"  # receive tips and announcements
+CONSENT_VERSION = "2024-06-01"
+_PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*$", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A chat account on one channel (telegram, zalo, web, console)."""
+
+    id: int
+    channel: str
+    external_id: str
+    participant_id: int | None
+    locale: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: int
+    full_name: str
+    birth_year: int | None
+    phone: str | None
+    unit_code: str | None
+    referral: str | None
+    registered_at: datetime
+    erased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    purpose: str
+    granted: bool
+    text_version: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCode:
+    """A one-time code that lets another chat account join a participant."""
+
+    code: str
+    participant_id: int
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class PhoneTaken(Exception):
+    """Another participant already registered this phone number."""
+
+
+class AccountTaken(Exception):
+    """The participant already has an account on that channel (one account per channel)."""
+
+
+def normalise_phone(text: str) -> str | None:
+    """A Vietnamese mobile number as 0XXXXXXXXX, or None ("+84 912 345 678" → "0912345678")."""
+    digits = re.sub(r"[\s.\-()]", "", text)
+    m = _PHONE.match(digits)
+    return f"0{m.group(1)}" if m else None
+
+
+def valid_name(text: str) -> str | None:
+    """A full name of letters (two words or more), NFC, single-spaced; or None."""
+    name = " ".join(nfc(text).split())
+    if not 4 <= len(name) <= 80 or len(name.split()) < 2 or not _NAME.match(name):
+        return None
+    return name
+
+
+def valid_birth_year(text: str, *, now: datetime) -> int | None:
+    """A birth year of someone at least six years old, or None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit to str.isdigit, not to int()
+        return None
+    year = int(text)
+    return year if 1900 <= year <= now.year - 6 else None

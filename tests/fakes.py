@@ -1,0 +1,596 @@
+"""An in-memory unit of work implementing quiz.ports, for fast tests of use cases and conversations.
+
+One `Memory` holds the tables; each unit of work works on a copy and puts it back on commit, so a
+use case that fails half-way leaves nothing behind, as a database transaction would. The same
+repository contract runs against this and against SQL storage (tests/storage/test_contract.py)."""
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Self
+
+from quiz.attempts import Attempt, AttemptRace, AttemptStatus, NewAttempt
+from quiz.broadcasts import FAILED, INTERRUPTED, SENDING, SENT, SKIPPED, Broadcast, NewsChoice, Recipient
+from quiz.drafts import Draft
+from quiz.integrity import AttemptTrace, Flag, Registration, Review
+from quiz.model import QuestionSet, Round
+from quiz.people import PURPOSE_NEWS, Account, AccountTaken, Consent, LinkCode, Participant, PhoneTaken
+from quiz.questions import Publication
+from quiz.ranking import Entry
+from quiz.regrade import StoredAnswer
+from quiz.rounds import FrozenWinner, RoundRefused, RoundState
+from quiz.runtime import ContestRuntime
+from quiz.services import UseCases, compose
+from quiz.staff import StaffSession, StaffUser, UserExists
+from quiz.statistics import DayCount, Person, QuestionCount
+
+
+@dataclass(slots=True)
+class AnswerRow:
+    question_id: str
+    choice: int
+    correct: bool
+    at: datetime
+
+
+@dataclass(slots=True)
+class Memory:
+    """Every table of one contest, in memory."""
+
+    accounts: dict[int, Account] = field(default_factory=dict)
+    last_seen: dict[int, datetime] = field(default_factory=dict)
+    participants: dict[int, Participant] = field(default_factory=dict)
+    consents: list[tuple[int, int, int | None, Consent]] = field(default_factory=list)  # id, account, person, it
+    attempts: dict[int, Attempt] = field(default_factory=dict)
+    attempt_keys: dict[int, tuple[int, date]] = field(default_factory=dict)  # attempt → (seq, local day)
+    answers: dict[tuple[int, int], AnswerRow] = field(default_factory=dict)
+    counters: dict[str, list[int]] = field(default_factory=dict)
+    links: dict[str, LinkCode] = field(default_factory=dict)
+    rounds: dict[str, RoundState] = field(default_factory=dict)
+    winners: dict[str, list[FrozenWinner]] = field(default_factory=dict)
+    sets: dict[str, list[QuestionSet]] = field(default_factory=dict)
+    reviews: dict[int, tuple[Review, int | None]] = field(default_factory=dict)
+    broadcasts: dict[int, Broadcast] = field(default_factory=dict)
+    deliveries: dict[tuple[int, int], tuple[str, str | None]] = field(default_factory=dict)
+    drafts: dict[str, Draft] = field(default_factory=dict)
+    staff: dict[int, StaffUser] = field(default_factory=dict)
+    sessions: dict[str, tuple[int, str, datetime]] = field(default_factory=dict)
+    failures: list[tuple[str, str, datetime]] = field(default_factory=list)
+    revision: int = 0
+    last_id: int = 0
+    commits: int = 0
+
+    @classmethod
+    def of(cls, runtime: ContestRuntime) -> Memory:
+        """Storage holding what a contest pack loads: its rounds and question sets."""
+        memory = cls()
+        memory.rounds = {r.code: RoundState(r) for r in runtime.contest.rounds}
+        memory.sets = {name: [qs] for name, qs in runtime.sets.items()}
+        return memory
+
+    def next_id(self) -> int:
+        self.last_id += 1
+        return self.last_id
+
+
+class _Repo:
+    def __init__(self, m: Memory) -> None:
+        self.m = m
+
+
+class FakeAccounts(_Repo):
+    async def find(self, *, channel: str, external_id: str) -> Account | None:
+        return next((a for a in self.m.accounts.values() if (a.channel, a.external_id) == (channel, external_id)), None)
+
+    async def get_or_create(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
+        found = await self.find(channel=channel, external_id=external_id)
+        if found is None:
+            found = Account(self.m.next_id(), channel, external_id, None, locale)
+            self.m.accounts[found.id] = found
+        return found
+
+    async def get(self, account_id: int) -> Account | None:
+        return self.m.accounts.get(account_id)
+
+    async def set_locale(self, *, account_id: int, locale: str) -> None:
+        self.m.accounts[account_id] = replace(self.m.accounts[account_id], locale=locale)
+
+    async def link(self, *, account_id: int, participant_id: int) -> None:
+        self.m.accounts[account_id] = replace(self.m.accounts[account_id], participant_id=participant_id)
+
+    async def forget_participant(self, *, participant_id: int) -> None:
+        for a in list(self.m.accounts.values()):
+            if a.participant_id == participant_id:
+                self.m.accounts[a.id] = replace(a, participant_id=None)
+
+
+class FakeParticipants(_Repo):
+    async def add(self, *, full_name: str, birth_year: int, phone: str, unit_code: str, referral: str | None,
+                  now: datetime) -> Participant:
+        if await self.phone_taken(phone):
+            raise PhoneTaken(phone)
+        person = Participant(self.m.next_id(), full_name, birth_year, phone, unit_code, referral, now)
+        self.m.participants[person.id] = person
+        return person
+
+    async def get(self, participant_id: int) -> Participant | None:
+        return self.m.participants.get(participant_id)
+
+    async def phone_taken(self, phone: str) -> bool:
+        return any(p.phone == phone for p in self.m.participants.values())
+
+    async def anonymise(self, *, participant_id: int, now: datetime) -> None:
+        p = self.m.participants[participant_id]
+        self.m.participants[participant_id] = replace(p, full_name="—", birth_year=None, phone=None, referral=None,
+                                                      erased=True)
+
+    async def set_unit(self, *, participant_id: int, unit_code: str) -> None:
+        self.m.participants[participant_id] = replace(self.m.participants[participant_id], unit_code=unit_code)
+
+    async def names(self, ids: Sequence[int]) -> Mapping[int, Participant]:
+        return {i: self.m.participants[i] for i in ids if i in self.m.participants}
+
+
+class FakeConsents(_Repo):
+    async def record(self, *, account_id: int, purpose: str, granted: bool, text_version: str, now: datetime) -> None:
+        person = self.m.accounts[account_id].participant_id
+        self.m.consents.append((self.m.next_id(), account_id, person, Consent(purpose, granted, text_version, now)))
+
+    async def latest(self, *, account_id: int) -> Mapping[str, Consent]:
+        return {c.purpose: c for _i, a, _p, c in self.m.consents if a == account_id}
+
+    async def attach(self, *, account_id: int, participant_id: int) -> None:
+        self.m.consents = [(i, a, participant_id if a == account_id else p, c) for i, a, p, c in self.m.consents]
+
+    async def of_participant(self, *, participant_id: int) -> list[Consent]:
+        return [c for _i, _a, p, c in self.m.consents if p == participant_id]
+
+
+class FakeAttempts(_Repo):
+    async def add(self, new: NewAttempt) -> Attempt:
+        mine = [a for a in self.m.attempts.values()
+                if a.participant_id == new.participant_id and a.round_code == new.round_code]
+        if any(a.status is AttemptStatus.OPEN for a in mine) or any(self._seq(a) == new.seq for a in mine):
+            raise AttemptRace()
+        att = Attempt(self.m.next_id(), new.participant_id, new.round_code, new.set_name, new.set_version, new.paper,
+                      new.started_at, new.deadline, new.practice)
+        self.m.attempts[att.id] = att
+        self.m.attempt_keys[att.id] = (new.seq, new.day)
+        return att
+
+    def _seq(self, a: Attempt) -> int:
+        return self.m.attempt_keys[a.id][0]
+
+    async def get(self, attempt_id: int) -> Attempt | None:
+        return self.m.attempts.get(attempt_id)
+
+    async def open_for(self, *, participant_id: int, round_code: str) -> Attempt | None:
+        return next((a for a in self.m.attempts.values() if a.participant_id == participant_id
+                     and a.round_code == round_code and a.status is AttemptStatus.OPEN), None)
+
+    async def count(self, *, participant_id: int, round_code: str, day: date | None = None) -> int:
+        return sum(1 for a in self.m.attempts.values() if a.participant_id == participant_id
+                   and a.round_code == round_code and (day is None or self.m.attempt_keys[a.id][1] == day))
+
+    async def answers(self, attempt_id: int) -> dict[int, int]:
+        return {pos: row.choice for (aid, pos), row in self.m.answers.items() if aid == attempt_id}
+
+    async def record_answer(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
+                            now: datetime) -> bool:
+        if (attempt_id, position) in self.m.answers:
+            return False
+        self.m.answers[(attempt_id, position)] = AnswerRow(question_id, choice, correct, now)
+        att = self.m.attempts[attempt_id]
+        self.m.attempts[attempt_id] = replace(att, correct=att.correct + (1 if correct else 0))
+        return True
+
+    async def set_prediction(self, *, attempt_id: int, prediction: int) -> None:
+        self.m.attempts[attempt_id] = replace(self.m.attempts[attempt_id], prediction=prediction)
+
+    async def finish(self, *, attempt_id: int, at: datetime) -> Attempt | None:
+        att = self.m.attempts.get(attempt_id)
+        if att is not None and att.status is AttemptStatus.OPEN:
+            self.m.attempts[attempt_id] = replace(att, status=AttemptStatus.FINISHED, finished_at=at)
+        return self.m.attempts.get(attempt_id)
+
+    async def entries(self, *, round_code: str) -> list[Entry]:
+        out = []
+        for a in self.m.attempts.values():
+            if a.round_code != round_code:
+                continue
+            person = self.m.participants.get(a.participant_id)
+            out.append(Entry(a.participant_id, a.id, a.correct, len(a.paper), a.started_at, a.deadline, a.finished_at,
+                             a.prediction, a.practice, bool(person and person.erased),
+                             _disqualified(self.m, round_code, a.participant_id)))
+        return out
+
+    async def of_participant(self, *, participant_id: int) -> list[Attempt]:
+        return sorted((a for a in self.m.attempts.values() if a.participant_id == participant_id), key=lambda a: a.id)
+
+    async def any_in(self, round_code: str) -> bool:
+        return any(a.round_code == round_code for a in self.m.attempts.values())
+
+    async def stop_open(self, *, round_code: str, at: datetime) -> int:
+        stopped = 0
+        for a in list(self.m.attempts.values()):
+            if a.round_code == round_code and a.status is AttemptStatus.OPEN:
+                self.m.attempts[a.id] = replace(a, status=AttemptStatus.FINISHED, finished_at=min(at, a.deadline))
+                stopped += 1
+        return stopped
+
+    async def answers_to(self, *, set_name: str, versions: Sequence[int],
+                         question_ids: Sequence[str]) -> list[StoredAnswer]:
+        out = []
+        for (aid, pos), row in self.m.answers.items():
+            a = self.m.attempts[aid]
+            if a.set_name == set_name and a.set_version in versions and row.question_id in question_ids:
+                out.append(StoredAnswer(aid, a.set_version, pos, row.choice, a.paper[pos], row.correct))
+        return out
+
+    async def rescore(self, *, changes: Sequence[tuple[int, int, bool]]) -> list[str]:
+        for aid, pos, correct in changes:
+            self.m.answers[(aid, pos)].correct = correct
+        touched = {aid for aid, _p, _c in changes}
+        for aid in touched:
+            right = sum(1 for (a, _p), row in self.m.answers.items() if a == aid and row.correct)
+            self.m.attempts[aid] = replace(self.m.attempts[aid], correct=right)
+        return sorted({self.m.attempts[aid].round_code for aid in touched})
+
+
+def _disqualified(m: Memory, round_code: str, participant_id: int) -> bool:
+    return any(r.round_code == round_code and r.participant_id == participant_id and r.status == "disqualified"
+               for r, _user in m.reviews.values())
+
+
+class FakeCounters(_Repo):
+    async def bump(self, *, unit_code: str, participants: int = 0, attempts: int = 0) -> None:
+        row = self.m.counters.setdefault(unit_code, [0, 0])
+        row[0] += participants
+        row[1] += attempts
+
+    async def all(self) -> tuple[Mapping[str, int], Mapping[str, int]]:
+        return ({u: c[0] for u, c in self.m.counters.items()}, {u: c[1] for u, c in self.m.counters.items()})
+
+
+class FakeLinks(_Repo):
+    async def add(self, link: LinkCode) -> bool:
+        if link.code in self.m.links:
+            return False
+        self.m.links[link.code] = link
+        return True
+
+    async def get(self, code: str) -> LinkCode | None:
+        return self.m.links.get(code)
+
+    async def use(self, *, code: str, now: datetime) -> bool:
+        link = self.m.links.get(code)
+        if link is None or link.used_at is not None or link.expires_at <= now:
+            return False
+        self.m.links[code] = replace(link, used_at=now)
+        return True
+
+    async def revoke(self, *, participant_id: int, now: datetime) -> None:
+        for code, link in list(self.m.links.items()):
+            if link.participant_id == participant_id and link.used_at is None:
+                self.m.links[code] = replace(link, used_at=now)
+
+    async def account_on(self, *, participant_id: int, channel: str) -> Account | None:
+        return next((a for a in self.m.accounts.values()
+                     if a.participant_id == participant_id and a.channel == channel), None)
+
+    async def attach(self, *, account_id: int, participant_id: int) -> bool:
+        account = self.m.accounts[account_id]
+        if account.participant_id is not None:
+            return False
+        if await self.account_on(participant_id=participant_id, channel=account.channel) is not None:
+            raise AccountTaken(str(account_id))
+        self.m.accounts[account_id] = replace(account, participant_id=participant_id)
+        return True
+
+
+class FakeRounds(_Repo):
+    async def states(self) -> list[RoundState]:
+        return list(self.m.rounds.values())
+
+    async def state(self, round_code: str, *, lock: bool = False) -> RoundState | None:
+        return self.m.rounds.get(round_code)
+
+    async def save(self, round_: Round) -> None:
+        held = self.m.rounds.get(round_.code)
+        self.m.rounds[round_.code] = replace(held, round=round_) if held else RoundState(round_)
+
+    async def close(self, *, round_code: str, actual: int, now: datetime) -> None:
+        self.m.rounds[round_code] = replace(self.m.rounds[round_code], closed_at=now, figure=actual)
+
+    async def reopen(self, round_code: str) -> None:
+        self.m.rounds[round_code] = RoundState(self.m.rounds[round_code].round)
+        self.m.winners.pop(round_code, None)
+
+    async def freeze(self, *, round_code: str, winners: Sequence[FrozenWinner]) -> None:
+        self.m.winners[round_code] = list(winners)
+
+    async def winners(self, round_code: str) -> list[FrozenWinner]:
+        return list(self.m.winners.get(round_code, []))
+
+
+class FakeQuestionSets(_Repo):
+    async def latest_version(self, name: str) -> int | None:
+        versions = self.m.sets.get(name)
+        return versions[-1].version if versions else None
+
+    async def publish(self, qs: QuestionSet, *, now: datetime) -> Publication:
+        versions = self.m.sets.setdefault(qs.name, [])
+        if versions and versions[-1].questions == qs.questions:
+            return Publication(qs.name, versions[-1].version, False, len(qs.questions))
+        version = (versions[-1].version + 1) if versions else 1
+        versions.append(QuestionSet(qs.name, version, qs.questions))
+        return Publication(qs.name, version, True, len(qs.questions))
+
+
+class FakeReviews(_Repo):
+    async def add(self, *, round_code: str, flags: Iterable[Flag], now: datetime) -> int:
+        known = {(r.participant_id, r.kind) for r, _u in self.m.reviews.values() if r.round_code == round_code}
+        added = 0
+        for f in flags:
+            if (f.participant_id, f.kind.value) in known:
+                continue
+            known.add((f.participant_id, f.kind.value))
+            rid = self.m.next_id()
+            self.m.reviews[rid] = (Review(rid, round_code, f.participant_id, f.attempt_id, f.kind.value,
+                                          dict(f.detail), "open", None, None, now), None)
+            added += 1
+        return added
+
+    async def of_round(self, round_code: str, *, statuses: Sequence[str], limit: int) -> list[Review]:
+        return [self._named(r, u) for r, u in sorted(self.m.reviews.values(), key=lambda x: x[0].id)
+                if r.round_code == round_code and r.status in statuses][:limit]
+
+    async def get(self, review_id: int) -> Review | None:
+        held = self.m.reviews.get(review_id)
+        return self._named(*held) if held else None
+
+    async def decide(self, *, review_id: int, status: str, user_id: int | None, now: datetime) -> None:
+        review, _user = self.m.reviews[review_id]
+        self.m.reviews[review_id] = (replace(review, status=status, decided_at=now if user_id else None), user_id)
+
+    def _named(self, review: Review, user_id: int | None) -> Review:
+        user = self.m.staff.get(user_id) if user_id is not None else None
+        return replace(review, decided_by=user.username if user else None)
+
+
+class FakeBroadcasts(_Repo):
+    _COUNTERS = {SENT: "sent", FAILED: "failed", SKIPPED: "skipped"}
+
+    async def add(self, *, kind: str, body: Mapping[str, str], created_by: int | None, now: datetime) -> Broadcast:
+        made = Broadcast(self.m.next_id(), kind, dict(body), "pending", 0, 0, 0, 0, now, None)
+        self.m.broadcasts[made.id] = made
+        return made
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        return self.m.broadcasts.get(broadcast_id)
+
+    async def recent(self, *, limit: int) -> list[Broadcast]:
+        return sorted(self.m.broadcasts.values(), key=lambda b: -b.id)[:limit]
+
+    async def unfinished(self) -> list[int]:
+        return sorted(b.id for b in self.m.broadcasts.values() if not b.finished)
+
+    async def accounts(self) -> list[Recipient]:
+        return [Recipient(a.id, a.channel, a.external_id, a.locale, self.m.last_seen.get(a.id), a.participant_id)
+                for a in self.m.accounts.values()]
+
+    async def news_choices(self) -> list[NewsChoice]:
+        return [NewsChoice(i, a, p, c.granted) for i, a, p, c in self.m.consents if c.purpose == PURPOSE_NEWS]
+
+    async def reached(self, broadcast_id: int) -> set[int]:
+        return {a for b, a in self.m.deliveries if b == broadcast_id}
+
+    async def begin(self, broadcast_id: int, *, outstanding: int) -> bool:
+        b = self.m.broadcasts[broadcast_id]
+        if b.finished:
+            return False
+        recorded = sum(1 for bid, _a in self.m.deliveries if bid == broadcast_id)
+        self.m.broadcasts[broadcast_id] = replace(b, status="running", total=recorded + outstanding)
+        return True
+
+    async def sweep(self, broadcast_id: int, *, now: datetime) -> int:
+        swept = [k for k, (status, _d) in self.m.deliveries.items() if k[0] == broadcast_id and status == SENDING]
+        for k in swept:
+            self.m.deliveries[k] = (FAILED, INTERRUPTED)
+        self._count(broadcast_id, FAILED, len(swept))
+        return len(swept)
+
+    async def deliver(self, broadcast_id: int, account_id: int, *, status: str, detail: str | None,
+                      now: datetime) -> bool:
+        if (broadcast_id, account_id) in self.m.deliveries:
+            return False
+        self.m.deliveries[(broadcast_id, account_id)] = (status, detail)
+        self._count(broadcast_id, status, 1)
+        return True
+
+    async def settle(self, broadcast_id: int, account_id: int, *, status: str, detail: str | None,
+                     now: datetime) -> None:
+        if self.m.deliveries.get((broadcast_id, account_id), ("", None))[0] == SENDING:
+            self.m.deliveries[(broadcast_id, account_id)] = (status, detail)
+            self._count(broadcast_id, status, 1)
+
+    def _count(self, broadcast_id: int, status: str, n: int) -> None:
+        name = self._COUNTERS.get(status)
+        if name and n:
+            b = self.m.broadcasts[broadcast_id]
+            self.m.broadcasts[broadcast_id] = replace(b, **{name: getattr(b, name) + n})
+
+    async def finish(self, broadcast_id: int, *, now: datetime) -> None:
+        b = self.m.broadcasts[broadcast_id]
+        if not b.finished:
+            self.m.broadcasts[broadcast_id] = replace(b, status="done", finished_at=now)
+
+    async def cancel(self, broadcast_id: int, *, now: datetime) -> bool:
+        b = self.m.broadcasts.get(broadcast_id)
+        if b is None or b.finished:
+            return False
+        self.m.broadcasts[broadcast_id] = replace(b, status="cancelled", finished_at=now)
+        return True
+
+    async def reasons(self, broadcast_id: int) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for (bid, _a), (status, detail) in self.m.deliveries.items():
+            if bid == broadcast_id and status in (SKIPPED, FAILED):
+                out[detail or ""] = out.get(detail or "", 0) + 1
+        return out
+
+
+class FakeDrafts(_Repo):
+    async def put(self, draft: Draft, *, now: datetime) -> None:
+        self.m.drafts = {t: d for t, d in self.m.drafts.items() if d.expires_at > now}
+        self.m.drafts[draft.token] = draft
+
+    async def get(self, token: str) -> Draft | None:
+        return self.m.drafts.get(token)
+
+    async def take(self, token: str) -> Draft | None:
+        return self.m.drafts.pop(token, None)
+
+
+class FakeStaff(_Repo):
+    async def add_user(self, *, username: str, password_hash: str, role: str, now: datetime) -> StaffUser:
+        if any(u.username == username for u in self.m.staff.values()):
+            raise UserExists(username)
+        user = StaffUser(self.m.next_id(), username, role, password_hash, now, None)
+        self.m.staff[user.id] = user
+        return user
+
+    async def user(self, username: str) -> StaffUser | None:
+        return next((u for u in self.m.staff.values() if u.username == username), None)
+
+    async def users(self) -> list[StaffUser]:
+        return sorted(self.m.staff.values(), key=lambda u: u.username)
+
+    async def disable(self, *, user_id: int, now: datetime) -> None:
+        self.m.staff[user_id] = replace(self.m.staff[user_id], disabled_at=now)
+
+    async def open_session(self, *, token_hash: str, user_id: int, csrf_token: str, now: datetime,
+                           expires_at: datetime) -> None:
+        self.m.sessions = {t: s for t, s in self.m.sessions.items() if s[2] > now}
+        self.m.sessions[token_hash] = (user_id, csrf_token, expires_at)
+
+    async def session(self, *, token_hash: str, now: datetime) -> StaffSession | None:
+        held = self.m.sessions.get(token_hash)
+        if held is None or held[2] <= now or not self.m.staff[held[0]].active:
+            return None
+        return StaffSession(self.m.staff[held[0]], held[1], held[2])
+
+    async def close_session(self, *, token_hash: str) -> None:
+        self.m.sessions.pop(token_hash, None)
+
+    async def close_sessions(self, *, user_id: int) -> None:
+        self.m.sessions = {t: s for t, s in self.m.sessions.items() if s[0] != user_id}
+
+    async def record_failure(self, *, username: str, remote: str, now: datetime, keep_since: datetime) -> None:
+        self.m.failures = [f for f in self.m.failures if f[2] >= keep_since] + [(username[:64], remote[:64], now)]
+
+    async def failures_since(self, *, username: str, since: datetime) -> tuple[int, datetime | None]:
+        times = [at for name, _r, at in self.m.failures if name == username[:64] and at > since]
+        return len(times), min(times, default=None)
+
+    async def clear_failures(self, *, username: str) -> None:
+        self.m.failures = [f for f in self.m.failures if f[0] != username[:64]]
+
+
+class FakeStatistics(_Repo):
+    """Only what the use cases under test read; the SQL aggregates have their own tests."""
+
+    async def by_day(self, *, since: date | None = None) -> list[DayCount]:
+        return []
+
+    async def activity_by_unit(self, *, day: date) -> tuple[dict[str, int], dict[str, int]]:
+        return {}, {}
+
+    async def question_counts(self, *, round_code: str | None = None) -> list[QuestionCount]:
+        return []
+
+    async def people(self, ids: Sequence[int]) -> dict[int, Person]:
+        return {i: Person(i, p.full_name, p.phone, p.unit_code) for i, p in self.m.participants.items() if i in ids}
+
+    async def find(self, text: str, *, by_phone: bool) -> set[int]:
+        return {i for i, p in self.m.participants.items() if text.lower() in p.full_name.lower()}
+
+    async def traces(self, *, round_code: str) -> list[AttemptTrace]:
+        return []
+
+    async def referrals(self) -> list[Registration]:
+        return [Registration(p.id, p.referral, p.registered_at) for p in self.m.participants.values()
+                if p.referral and not p.erased]
+
+
+class FakeRevision(_Repo):
+    async def current(self) -> int:
+        return self.m.revision
+
+    async def bump(self) -> int:
+        self.m.revision += 1
+        return self.m.revision
+
+
+class FakeUnitOfWork:
+    """A transaction over a copy of `memory`, put back on commit."""
+
+    def __init__(self, memory: Memory) -> None:
+        self._memory = memory
+
+    async def __aenter__(self) -> Self:
+        self._work = copy.deepcopy(self._memory)
+        m = self._work
+        self.accounts, self.participants, self.consents = FakeAccounts(m), FakeParticipants(m), FakeConsents(m)
+        self.attempts, self.counters, self.links = FakeAttempts(m), FakeCounters(m), FakeLinks(m)
+        self.rounds, self.sets, self.reviews = FakeRounds(m), FakeQuestionSets(m), FakeReviews(m)
+        self.broadcasts, self.drafts, self.staff = FakeBroadcasts(m), FakeDrafts(m), FakeStaff(m)
+        self.stats, self.revision = FakeStatistics(m), FakeRevision(m)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        del self._work
+
+    async def commit(self) -> None:
+        for name in Memory.__slots__:  # type: ignore[attr-defined]
+            setattr(self._memory, name, getattr(self._work, name))
+        self._memory.commits += 1
+        self._work = copy.deepcopy(self._memory)
+        self.__dict__.update({k: type(v)(self._work) for k, v in self.__dict__.items() if isinstance(v, _Repo)})
+
+
+class FakeRuntimeSource:
+    """The contest as the memory holds it: its rounds and the latest version of each set."""
+
+    def __init__(self, base: ContestRuntime, memory: Memory) -> None:
+        self._base, self._memory = base, memory
+
+    async def load(self) -> ContestRuntime:
+        m = self._memory
+        contest = replace(self._base.contest, rounds=tuple(s.round for s in m.rounds.values()))
+        archive = {(qs.name, qs.version): qs for versions in m.sets.values() for qs in versions}
+        return ContestRuntime(contest, {name: versions[-1] for name, versions in m.sets.items()},
+                              self._base.rules_version, self._base.rules, self._base.tips, self._base.faq,
+                              self._base.units, archive=archive, revision=m.revision)
+
+
+class PlainHasher:
+    """Passwords kept as they are: only for tests that never touch real accounts."""
+
+    def hash(self, password: str) -> str:
+        return f"plain:{password}"
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        return password_hash == f"plain:{password}"
+
+
+def use_cases(runtime: ContestRuntime, memory: Memory | None = None, *,
+              rng: random.Random | None = None) -> tuple[UseCases, Memory]:
+    """Every use case of the contest over in-memory storage holding what its pack loads."""
+    memory = memory or Memory.of(runtime)
+    uses = compose(runtime=runtime, source=FakeRuntimeSource(runtime, memory), uow=lambda: FakeUnitOfWork(memory),
+                   hasher=PlainHasher(), rng=rng or random.Random(7))
+    return uses, memory

@@ -1,0 +1,19 @@
+"""Publishing questions as an admin's file would: through the import use case (one transaction)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from quiz.imports import ImportPlan
+from quiz.model import Question
+from quiz.questions import diff_sets
+from quiz.services.imports import Imports, Published
+from quiz.services.live import LiveContest
+
+
+async def publish_questions(imports: Imports, live: LiveContest, set_name: str, questions: Sequence[Question], *,
+                            now: datetime) -> Published:
+    current = live.runtime.sets.get(set_name)
+    plan = ImportPlan(set_name, tuple(questions), diff_sets(current.questions if current else (), questions),
+                      current.version if current else None)
+    return await imports.publish_plan(plan, now=now)
