@@ -31,8 +31,12 @@ chat: i18n migrate
 chromium:
 	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji)
 
-test: i18n chromium
+# The type check and the linter first: they take seconds and catch what tests would find later.
+lint: $(STAMP)
+	$(BIN)/ruff check quiz bot tests bench
 	$(BIN)/mypy
+
+test: i18n chromium lint
 	$(BIN)/pytest
 
 bench: i18n

@@ -17,7 +17,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -52,14 +52,14 @@ async def fresh_database(url: str) -> None:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
     await upgrade_async(engine)
-    await store_pack(engine, bench_pack(), now=datetime.now(timezone.utc))
+    await store_pack(engine, bench_pack(), now=datetime.now(UTC))
     await engine.dispose()
 
 
 async def main(url: str, participants: int, think_ms: int) -> str:
     await fresh_database(url)
     app = await build(Settings(database_url=url, contest="bench"), rng=random.Random(1))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     attempts = []
     for n in range(participants):
         acc = await app.people.account(channel="bench", external_id=str(n), locale="vi", now=now)
@@ -78,7 +78,7 @@ async def main(url: str, participants: int, think_ms: int) -> str:
                 await asyncio.sleep(pause.uniform(0, think_ms) / 1000)  # reading the question
             began = time.perf_counter()
             out = await app.play.answer(attempt_id=attempt_id, participant_id=pid, position=pos, choice=pos % 4,
-                                 now=datetime.now(timezone.utc))
+                                 now=datetime.now(UTC))
             latencies.append(time.perf_counter() - began)
             assert out is not None and out.verdict.value == "accepted", out
         if not first_done:

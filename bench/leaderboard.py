@@ -20,8 +20,8 @@ import resource
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,7 @@ async def fill(url: str, n: int) -> None:
     await answers.fresh_database(url)  # same contest as bench/answers.py: round "tai", 20 questions
     engine = make_engine(url)
     rng = random.Random(3)
-    start = datetime(2024, 6, 20, 1, 0, tzinfo=timezone.utc)
+    start = datetime(2024, 6, 20, 1, 0, tzinfo=UTC)
     async with engine.begin() as conn:
         cid = (await conn.execute(select(t.contests.c.id))).scalar_one()
         rid = (await conn.execute(select(t.rounds.c.id))).scalar_one()

@@ -9,7 +9,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.broadcasts.runner import Broadcaster
 from bot.config import Settings
@@ -128,7 +128,7 @@ async def ensure_contest(engine: AsyncEngine, settings: Settings) -> str:
         return settings.contest
     pack = read_pack(settings.contest_pack)
     if pack.contest.slug not in slugs:
-        await store_pack(engine, pack, now=datetime.now(timezone.utc))
+        await store_pack(engine, pack, now=datetime.now(UTC))
         log.info("loaded contest %s from %s", pack.contest.slug, settings.contest_pack)
     return pack.contest.slug
 

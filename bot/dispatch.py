@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.state import StateStore
 from quiz.conversation.engine import Conversation, Who
@@ -12,7 +12,7 @@ from quiz.conversation.messages import Event, Outcome
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,8 @@ class Handled:
 class Dispatcher:
     """Serialises the events of one account in this process; the database guards across processes."""
 
-    def __init__(self, conversation: Conversation, states: StateStore, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, conversation: Conversation, states: StateStore, *, clock: Callable[[],
+                                                                                          datetime] = utcnow) -> None:
         self.conversation, self.states, self.clock = conversation, states, clock
         self._locks: dict[str, asyncio.Lock] = {}
 

@@ -15,14 +15,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO, TextIO, Union
+from typing import BinaryIO, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from quiz.privacy import shown_phone
 from quiz.units import UnitStats
 
-Cell = Union[str, int, float, datetime, date, None]
-Target = Union[str, Path, BinaryIO]
+Cell = str | int | float | datetime | date | None
+Target = str | Path | BinaryIO
 CHUNK_ROWS = 2000
 BOM = "\ufeff"  # lets Excel read the CSV as UTF-8 (Vietnamese names)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

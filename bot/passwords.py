@@ -5,7 +5,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 
-
 class Passwords:
     """Hashes and checks passwords; tests may build one with cheaper parameters."""
 

@@ -5,7 +5,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from enum import Enum
+from enum import StrEnum
 
 from quiz.model import Question, Round
 
@@ -51,7 +51,7 @@ def draw_paper(
     return tuple(items)
 
 
-class AttemptStatus(str, Enum):
+class AttemptStatus(StrEnum):
     OPEN = "open"
     FINISHED = "finished"
 
@@ -112,7 +112,7 @@ class AttemptRace(Exception):
     """Another request started an attempt at the same moment; retry reads it."""
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     ACCEPTED = "accepted"
     ALREADY_ANSWERED = "already_answered"
     NOT_YOURS = "not_yours"

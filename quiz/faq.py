@@ -5,13 +5,14 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from quiz.model import FaqEntry
 from quiz.text import folded_tokens, tokens
 
 # Words that carry no topic in a question ("là gì", "cho hỏi"), in folded form.
-_STOP = frozenset("la gi nao toi minh cho hoi cua va duoc a oi em nhe vay sao nhu co khong the i what is how do".split())
+_STOP = frozenset("la gi nao toi minh cho hoi cua va duoc a oi em nhe vay sao nhu co khong the i "
+                  "what is how do".split())
 _K1 = 1.2
 _B = 0.75
 
@@ -21,7 +22,7 @@ def terms(text: str) -> list[str]:
     folded = [w for w in folded_tokens(text) if w not in _STOP]
     # Accented forms only where they differ: an unaccented query is judged on folded words alone.
     accented = [w for w in tokens(text) if (f := folded_tokens(w)) and f[0] not in _STOP and f[0] != w]
-    pairs = [f"{a}_{b}" for a, b in zip(folded, folded[1:])]
+    pairs = [f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False)]
     return [f"~{w}" for w in accented] + folded + pairs
 
 
@@ -29,7 +30,7 @@ def _folded_set(text: str) -> frozenset[str]:
     return frozenset(t for t in terms(text) if not t.startswith("~"))
 
 
-class Confidence(str, Enum):
+class Confidence(StrEnum):
     SURE = "sure"
     UNSURE = "unsure"
     NONE = "none"
@@ -75,7 +76,7 @@ class FaqIndex:
             return []
         qf = _folded_set(query)
         out = []
-        for entry, tf, length, phrasings in zip(self.entries, self._tf, self._len, self._phrasings):
+        for entry, tf, length, phrasings in zip(self.entries, self._tf, self._len, self._phrasings, strict=True):
             s = 0.0
             for t in q:
                 f = tf.get(t, 0)

@@ -92,7 +92,7 @@ def _answers(body: str) -> tuple[dict[str, Any], str | None]:
     options: list[str] = []
     right: list[int] = []
     feedback = ""
-    for mark, chunk in zip(parts[1::2], parts[2::2]):
+    for mark, chunk in zip(parts[1::2], parts[2::2], strict=True):
         chunk = chunk.strip()
         if _WEIGHT.match(chunk):
             return {}, "gift_weighted"

@@ -8,15 +8,14 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from quiz.attempts import PaperItem
-
 
 REVIEW_STATUSES = ("open", "cleared", "disqualified")
 
 
-class FlagKind(str, Enum):
+class FlagKind(StrEnum):
     TOO_FAST = "too_fast"
     SAME_ANSWERS = "same_answers"
     REFERRAL_BURST = "referral_burst"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 Localized = Mapping[str, str]
 """Text per locale code, e.g. {"vi": "…", "en": "…"}."""
@@ -19,7 +19,7 @@ def pick(text: Localized, locale: str) -> str:
     return text.get(locale) or text.get(DEFAULT_LOCALE) or next(iter(text.values()), "")
 
 
-class Difficulty(str, Enum):
+class Difficulty(StrEnum):
     EASY = "easy"
     MEDIUM = "medium"
     HARD = "hard"

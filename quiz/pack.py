@@ -155,7 +155,8 @@ def _round(raw: Any, i: int, tz: ZoneInfo, out: _Collector, file: str) -> Round 
     )
 
 
-def parse_round(raw: Any, *, tz: ZoneInfo, file: str = "contest.yaml", index: int = 0) -> tuple[Round | None, list[Problem]]:
+def parse_round(raw: Any, *, tz: ZoneInfo, file: str = "contest.yaml", index: int = 0) -> tuple[Round | None,
+                                                                                                list[Problem]]:
     """One round from its pack form (the mapping under `rounds:`), by the pack's rules."""
     out = _Collector()
     return _round(raw, index, tz, out, file), out.problems
@@ -230,8 +231,10 @@ def load_pack(reader: PackReader) -> ContestPack:
         organiser=_localized(meta.get("organiser")) or {"vi": ""}, timezone=tz_name, topics=topics,
         rounds=tuple(rounds), prizes=prizes, collective_prizes=int(meta.get("collective_prizes", 3)),
     )
-    version, rules = _rules(_read(reader, str(meta.get("rules", "rules.yaml")), out), out, str(meta.get("rules", "rules.yaml")))
-    tips = _tips(_read(reader, str(meta.get("tips", "tips.yaml")), out), topics, out, str(meta.get("tips", "tips.yaml")))
+    version, rules = _rules(_read(reader, str(meta.get("rules", "rules.yaml")), out), out, str(meta.get("rules",
+                                                                                                        "rules.yaml")))
+    tips = _tips(_read(reader, str(meta.get("tips", "tips.yaml")), out), topics, out, str(meta.get("tips",
+                                                                                                   "tips.yaml")))
     faq = _faq(_read(reader, str(meta.get("faq", "faq.yaml")), out), out, str(meta.get("faq", "faq.yaml")))
     ufile = str(meta.get("units", "units.csv"))
     units_text = _read(reader, ufile, out, text=True)

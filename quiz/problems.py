@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-
 PROBLEM_CODES = frozenset("""
     aiken_no_answer bad_answer bad_difficulty bad_id bad_number bad_prizes bad_question_set bad_quotas bad_time
     bad_timezone bad_topic cell_error closes_before_opens duplicate_column duplicate_id duplicate_options

@@ -21,7 +21,8 @@ def _text(value: Any) -> str:
     return nfc(str(value)) if value is not None else ""
 
 
-def parse_question(raw: Any, *, file: str, index: int, topics: Collection[str] | None) -> tuple[Question | None, list[Problem]]:
+def parse_question(raw: Any, *, file: str, index: int, topics: Collection[str] | None) -> tuple[Question | None,
+                                                                                                list[Problem]]:
     """One raw mapping → a Question, or the problems that stop it."""
     where = f"#{index + 1}"
     if not isinstance(raw, Mapping):
@@ -53,7 +54,8 @@ def parse_question(raw: Any, *, file: str, index: int, topics: Collection[str] |
         if not opt:
             bad("empty_option", letter=LETTERS[i] if i < len(LETTERS) else str(i + 1))
         elif len(opt) > MAX_OPTION:
-            bad("option_too_long", letter=LETTERS[i] if i < len(LETTERS) else str(i + 1), length=len(opt), limit=MAX_OPTION)
+            bad("option_too_long", letter=LETTERS[i] if i < len(LETTERS) else str(i + 1), length=len(opt),
+                limit=MAX_OPTION)
     folded = [squash(o) for o in options if o]
     if len(set(folded)) != len(folded):
         bad("duplicate_options")

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from quiz.model import Unit
 
-
 COMPARED_LEVEL = 1  # the level organisers compare: districts below a province (communes after 7/2025)
 
 

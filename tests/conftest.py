@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,8 @@ from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 
 from bot.compose import App, build
-from bot.passwords import Passwords
 from bot.config import Settings
+from bot.passwords import Passwords
 from bot.storage.engine import make_engine
 from bot.storage.migrate import upgrade_async
 from bot.storage.tables import metadata
@@ -40,7 +40,7 @@ class Clock:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock(datetime(2024, 6, 20, 1, 30, tzinfo=timezone.utc))  # 08:30 in Hà Giang
+    return Clock(datetime(2024, 6, 20, 1, 30, tzinfo=UTC))  # 08:30 in Hà Giang
 
 
 def _db_params() -> list[object]:

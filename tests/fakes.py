@@ -21,7 +21,7 @@ from quiz.people import PURPOSE_NEWS, Account, AccountTaken, Consent, LinkCode, 
 from quiz.questions import Publication
 from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
-from quiz.rounds import FrozenWinner, RoundRefused, RoundState
+from quiz.rounds import FrozenWinner, RoundState
 from quiz.runtime import ContestRuntime
 from quiz.services import UseCases, compose
 from quiz.staff import StaffSession, StaffUser, UserExists

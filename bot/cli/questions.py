@@ -15,7 +15,8 @@ NAME = "questions"
 app = typer.Typer(help="Question sets.", no_args_is_help=True)
 SetOption = Annotated[str, typer.Option("--set", help="Question set name, e.g. hagiang-2024.")]
 TopicOption = Annotated[str | None, typer.Option("--topic", help="Topic for rows without one (Chủ đề).")]
-FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="XLSX, CSV, JSON, YAML, Aiken or GIFT.")]
+FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                              help="XLSX, CSV, JSON, YAML, Aiken or GIFT.")]
 
 
 @app.command("validate")
@@ -31,7 +32,8 @@ def questions_validate(file: FileArgument, set_name: SetOption = "kiem-tra", top
 
 @app.command("import")
 def questions_import(file: FileArgument, set_name: SetOption, topic: TopicOption = None,
-                     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False) -> None:
+                     dry_run: Annotated[bool, typer.Option("--dry-run",
+                                                           help="Show what would change.")] = False) -> None:
     """Validate and publish a question file as the next version of a set (all or nothing)."""
     async def work(application: App) -> None:
         plan = await application.imports.plan(from_path(file, default_topic=topic), file=file.name,

@@ -124,7 +124,8 @@ def rounds_open(code: CodeArgument, reopen: Annotated[bool, typer.Option(
 
 @app.command("close")
 def rounds_close(code: CodeArgument, refreeze: Annotated[bool, typer.Option(
-        "--refreeze", help="Compute the figure and winners of a closed round again (after a regrade).")] = False) -> None:
+        "--refreeze",
+        help="Compute the figure and winners of a closed round again (after a regrade).")] = False) -> None:
     """Close a round now: attempts still open end with the answers they have; the actual prediction
     figure is fixed and the winners are frozen."""
     async def work(application: App) -> None:

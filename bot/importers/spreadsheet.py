@@ -72,7 +72,8 @@ def _formulas(data: bytes, sheet: Any) -> dict[tuple[int, int], str]:
             return {}
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
-        return {(r, c): str(getattr(cell.value, "text", cell.value)) for r, cells in _cells(book[sheet.title], MAX_ROWS + HEADER_SEARCH)
+        return {(r, c): str(getattr(cell.value, "text", cell.value)) for r, cells in _cells(book[sheet.title],
+                                                                                            MAX_ROWS + HEADER_SEARCH)
                 for c, cell in enumerate(cells) if cell.data_type == "f"}
     finally:
         book.close()

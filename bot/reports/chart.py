@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.i18n import Translator
-from quiz.services.reports import DailyFigures
 from quiz.conversation.messages import Msg
+from quiz.services.reports import DailyFigures
 
 FONT = "DejaVu Sans"
 MAX_UNITS = 30  # more bars than this would be unreadable on a phone
@@ -40,7 +40,7 @@ def render_chart(f: DailyFigures, t: Translator, locale: str = "vi") -> bytes:
         ax.barh([y - height / 2 for y in ys], [u.yesterday for u in shown], height=height, color=YESTERDAY,
                 label=t.text(Msg("report.chart_yesterday"), locale))
         top = max(max(u.today, u.yesterday) for u in shown)
-        for y, u in zip(ys, shown):
+        for y, u in zip(ys, shown, strict=True):
             for value, dy, colour in ((u.today, height / 2, "#1f2937"), (u.yesterday, -height / 2, "#6b7280")):
                 ax.text(value + top * 0.01, y + dy, f"{value:,}".replace(",", "."), va="center", fontfamily=FONT,
                         fontsize=9, color=colour)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from babel.numbers import format_percent
 
 from bot.i18n import Translator
-from quiz.services.reports import DailyFigures
 from quiz.conversation.messages import Msg
+from quiz.services.reports import DailyFigures
 from quiz.units import UnitStats
 
 CAPTION_LIMIT = 1024  # characters in a photo caption

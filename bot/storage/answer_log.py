@@ -70,7 +70,7 @@ class GroupCommitAnswers:
                     if not item.done.done():
                         item.done.set_exception(exc)
                 continue
-            for item, ok in zip(batch, stored):
+            for item, ok in zip(batch, stored, strict=True):
                 if not item.done.done():
                     item.done.set_result(ok)
 

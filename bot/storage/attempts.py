@@ -36,7 +36,8 @@ class SqlAttempts(_Repo):
                 aid = (await self.conn.execute(insert(t.attempts).values(
                     participant_id=new.participant_id, round_id=self.scope.round_ids[new.round_code],
                     set_id=self.scope.set_ids[(new.set_name, new.set_version)], seq=new.seq, day=new.day,
-                    paper=paper_to_json(new.paper), total=len(new.paper), started_at=new.started_at, deadline=new.deadline,
+                    paper=paper_to_json(new.paper), total=len(new.paper), started_at=new.started_at,
+                    deadline=new.deadline,
                     status=AttemptStatus.OPEN.value, practice=new.practice).returning(_A.id))).scalar_one()
         except IntegrityError as exc:
             raise AttemptRace() from exc

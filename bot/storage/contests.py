@@ -8,13 +8,20 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import tables as t
-from bot.storage.codec import (content_to_json, faq_from_json, round_from_json, round_to_json, rules_from_json,
-                               tips_from_json, unit_from_row)
+from bot.storage.codec import (
+    content_to_json,
+    faq_from_json,
+    round_from_json,
+    round_to_json,
+    rules_from_json,
+    tips_from_json,
+    unit_from_row,
+)
 from bot.storage.repositories import ContestScope
 from bot.storage.sets import publish_set
 from quiz.model import Contest, Difficulty, Prizes, Question, QuestionSet
-from quiz.questions import Publication
 from quiz.pack import ContestPack
+from quiz.questions import Publication
 from quiz.runtime import ContestRuntime
 from quiz.units import UnitTree
 

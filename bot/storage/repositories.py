@@ -89,7 +89,8 @@ class SqlParticipants(_Repo):
             async with self.conn.begin_nested():
                 pid = (await self.conn.execute(insert(t.participants).values(
                     contest_id=self.scope.contest_id, full_name=full_name, birth_year=birth_year, phone=phone,
-                    unit_code=unit_code, referral=referral, registered_at=now).returning(t.participants.c.id))).scalar_one()
+                    unit_code=unit_code, referral=referral,
+                    registered_at=now).returning(t.participants.c.id))).scalar_one()
         except IntegrityError as exc:
             raise PhoneTaken(phone) from exc
         return Participant(pid, full_name, birth_year, phone, unit_code, referral, now)
@@ -120,7 +121,8 @@ class SqlParticipants(_Repo):
 
 class SqlConsents(_Repo):
     async def record(self, *, account_id: int, purpose: str, granted: bool, text_version: str, now: datetime) -> None:
-        acc = (await self.conn.execute(select(t.accounts.c.participant_id).where(t.accounts.c.id == account_id))).first()
+        acc = (await self.conn.execute(select(t.accounts.c.participant_id)
+                                       .where(t.accounts.c.id == account_id))).first()
         await self.conn.execute(insert(t.consents).values(
             account_id=account_id, participant_id=acc.participant_id if acc else None, purpose=purpose,
             granted=granted, text_version=text_version, at=now))

@@ -6,8 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRANSLATOR
 from bot.web.identity import COOKIE, MAX_AGE
+from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRANSLATOR
 from bot.web.limits import client_address
 from bot.web.render import render_outcome
 from bot.web.requests import BadInput, json_object

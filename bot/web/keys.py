@@ -12,16 +12,7 @@ from bot.dispatch import Dispatcher
 from bot.i18n import Translator
 from bot.web.identity import BrowserIds
 from bot.web.limits import NewChatLimiter
-from quiz.services import (
-    Broadcasts,
-    Figures,
-    Imports,
-    Integrity,
-    LiveContest,
-    RoundAdmin,
-    StaffAccounts,
-    Standings,
-)
+from quiz.services import Broadcasts, Figures, Imports, Integrity, LiveContest, RoundAdmin, StaffAccounts, Standings
 
 
 class Clock(Protocol):

@@ -39,7 +39,8 @@ class Conversation:
     def __init__(self, services: Citizen) -> None:
         self.services = services
 
-    async def handle(self, who: Who, state: ChatState, event: Event, *, now: datetime) -> tuple[ChatState, Outcome, str]:
+    async def handle(self, who: Who, state: ChatState, event: Event, *, now: datetime) -> tuple[ChatState, Outcome,
+                                                                                                str]:
         """Apply `event`; return the new state, the replies and the locale to render them in."""
         account = await self.services.people.account(channel=who.channel, external_id=who.external_id,
                                               locale=guess_locale(who.language_hint), now=now)

@@ -32,12 +32,14 @@ async def my_data(ctx: Ctx) -> Step:
     person, attempts, consents = await ctx.people.my_data(account_id=ctx.account.id,
                                                            participant_id=ctx.account.participant_id)
     purposes = {PURPOSE_CONTEST: Msg("data.purpose.contest"), PURPOSE_NEWS: Msg("data.purpose.news")}
-    consent_rows = tuple(Msg("data.consent_row", purpose=purposes.get(p, p), granted=g) for p, g in sorted(consents.items()))
+    consent_rows = tuple(Msg("data.consent_row", purpose=purposes.get(p, p), granted=g) for p,
+                         g in sorted(consents.items()))
     parts = [Msg("data.account", channel=ctx.account.channel, locale=ctx.locale)]
     buttons: list[tuple[Button, ...]] = []
     if person is not None and not person.erased:
         unit = " › ".join(u.name for u in ctx.runtime.units.path(person.unit_code or ""))
-        parts.append(Msg("data.person", name=person.full_name, year=str(person.birth_year or "—"), phone=person.phone or "—",
+        parts.append(Msg("data.person", name=person.full_name, year=str(person.birth_year or "—"),
+                         phone=person.phone or "—",
                          unit=unit, registered=person.registered_at, attempts=len(attempts)))
         buttons.append((button("data.change_unit", "d:unit"), button("data.erase", "d:erase")))
     parts.append(Msg("data.consents", rows=consent_rows) if consent_rows else Msg("data.no_consents"))

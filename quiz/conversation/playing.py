@@ -52,7 +52,8 @@ async def show_current(ctx: Ctx, att: Attempt, *, first: bool = False, toast: Ms
     position = next((i for i in range(len(att.paper)) if i not in answers), None)
     if position is None:
         return await wrap_up(ctx, att, toast=toast)
-    return ctx.state.at("playing", attempt=att.id), Outcome((question_reply(ctx, att, position, replace=not first),), toast)
+    return ctx.state.at("playing", attempt=att.id), Outcome((question_reply(ctx, att, position, replace=not first),),
+                                                            toast)
 
 
 async def wrap_up(ctx: Ctx, att: Attempt, *, toast: Msg | None = None) -> Step:
@@ -79,7 +80,8 @@ def question_reply(ctx: Ctx, att: Attempt, position: int, *, replace: bool) -> R
     total = len(att.paper)
     parts = (Msg("play.question", k=position + 1, n=total, bar=progress_bar(position, total),
                  left=att.time_left(ctx.now), text=q.text, options=options),)
-    letters = tuple(Button(Msg("play.option", letter=LETTERS[i]), f"a:{att.id}:{position}:{i}") for i in range(len(item.order)))
+    letters = tuple(Button(Msg("play.option", letter=LETTERS[i]),
+                           f"a:{att.id}:{position}:{i}") for i in range(len(item.order)))
     rows: list[tuple[Button, ...]] = [letters[:3], letters[3:]] if len(letters) > 3 else [letters]
     rows.append((button("play.finish_early", f"fin:{att.id}"),))
     return Reply(parts, tuple(r for r in rows if r), replace=replace,
@@ -132,7 +134,8 @@ async def on_prediction(ctx: Ctx, text: str | None, attempt_id: int) -> Step:
     if text is not None:
         digits = text.strip().replace(".", "").replace(",", "").replace(" ", "")
         if not digits.isdigit() or len(digits) > 9:
-            return ctx.state, say(Msg("play.predict_bad"), buttons=((button("play.predict_skip", f"ps:{attempt_id}"),),))
+            return ctx.state, say(Msg("play.predict_bad"), buttons=((button("play.predict_skip", f"ps:{attempt_id}"),
+                                                                     ),))
         if not await ctx.play.predict(attempt_id=attempt_id, participant_id=pid, prediction=int(digits), now=ctx.now):
             return await finish(ctx, attempt_id, toast=Msg("toast.time_up"))
     return await finish(ctx, attempt_id, toast=Msg("toast.saved"))

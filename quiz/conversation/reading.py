@@ -42,7 +42,8 @@ def tip(ctx: Ctx, topic: str | None = None) -> Step:
     label = ctx.runtime.contest.topics.get(chosen.topic, {"vi": chosen.topic})
     more = f"t:{topic}" if topic else "t:rand"
     return ctx.state.idle(), say(Msg("tips.tip", topic=label, text=chosen.text),
-                                 buttons=((button("tips.another", more), button("tips.by_topic", "t:topics")), back_to_menu()))
+                                 buttons=((button("tips.another", more), button("tips.by_topic", "t:topics")),
+                                          back_to_menu()))
 
 
 def tip_topics(ctx: Ctx) -> Step:
@@ -96,8 +97,10 @@ async def leaderboard(ctx: Ctx, round_code: str | None = None) -> Step:
     parts.append(Msg("lb.rows", rows=rows) if rows else Msg("lb.empty"))
     if mine is not None:
         parts.append(Msg("lb.mine", rank=mine.rank, correct=mine.standing.correct, total=mine.standing.total))
-    others = tuple(Button(Msg("lb.round_button", title=r.title), f"lb:{r.code}") for r in ranked_rounds if r is not chosen)
-    return ctx.state.idle(), say(*parts, buttons=tuple(others[i:i + 2] for i in range(0, len(others), 2)) + (back_to_menu(),))
+    others = tuple(Button(Msg("lb.round_button", title=r.title),
+                          f"lb:{r.code}") for r in ranked_rounds if r is not chosen)
+    return ctx.state.idle(), say(*parts, buttons=tuple(others[i:i + 2] for i in range(0, len(others),
+                                                                                      2)) + (back_to_menu(),))
 
 
 def _row(r: Ranked, people: dict[int, tuple[str, str]]) -> Msg:

@@ -6,8 +6,7 @@ from dataclasses import replace
 from quiz.conversation.context import Ctx, Step, button, menu, say
 from quiz.conversation.messages import Button, Contact, Msg, Outcome, Text
 from quiz.model import Unit
-from quiz.people import PhoneTaken
-from quiz.people import normalise_phone, valid_birth_year, valid_name
+from quiz.people import PhoneTaken, normalise_phone, valid_birth_year, valid_name
 from quiz.text import fold
 
 PAGE = 8

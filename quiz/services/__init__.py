@@ -39,7 +39,8 @@ class UseCases:
 
 
 def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, hasher: PasswordHasher,
-            read: UowFactory | None = None, answers: AnswerLog | None = None, rng: random.Random | None = None) -> UseCases:
+            read: UowFactory | None = None, answers: AnswerLog | None = None,
+            rng: random.Random | None = None) -> UseCases:
     """The use cases over `uow` (writes) and `read` (reads that never hold up writers; `uow` if None)."""
     read = read or uow
     live = LiveContest(runtime, source=source, read=read)

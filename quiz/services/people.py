@@ -5,14 +5,7 @@ from datetime import datetime
 
 from quiz.attempts import Attempt
 from quiz.linking import CODE_TTL, LinkRefused, Refusal, new_code, normalise_code, refusal
-from quiz.people import (
-    CONSENT_VERSION,
-    PURPOSE_CONTEST,
-    Account,
-    AccountTaken,
-    LinkCode,
-    Participant,
-)
+from quiz.people import CONSENT_VERSION, PURPOSE_CONTEST, Account, AccountTaken, LinkCode, Participant
 from quiz.ports import UnitOfWork, UowFactory
 from quiz.services.live import LiveContest
 from quiz.services.standings import Standings

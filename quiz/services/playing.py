@@ -1,11 +1,10 @@
 """Attempts: starting, answering, predicting and finishing, with the result and rank."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from quiz.attempts import (
     Attempt,
@@ -115,7 +114,8 @@ class Play:
             in_round = await uow.attempts.count(participant_id=participant_id, round_code=round_code)
             today = await uow.attempts.count(participant_id=participant_id, round_code=round_code, day=day)
             check_cap(round_, in_round=in_round, today=today)
-            paper = draw_paper(qs.questions, count=round_.questions_per_attempt, quotas=round_.topic_quotas, rng=self._rng)
+            paper = draw_paper(qs.questions, count=round_.questions_per_attempt, quotas=round_.topic_quotas,
+                               rng=self._rng)
             person = await uow.participants.get(participant_id)
             try:
                 att = await uow.attempts.add(NewAttempt(

@@ -75,7 +75,8 @@ class StaffAccounts:
         ok = await asyncio.to_thread(self._hasher.verify, user.password_hash if user else None, password)
         async with self._uow() as uow:
             if user is None or not user.active or not ok:
-                await uow.staff.record_failure(username=username, remote=remote, now=now, keep_since=now - FAILURES_KEPT)
+                await uow.staff.record_failure(username=username, remote=remote, now=now,
+                                               keep_since=now - FAILURES_KEPT)
                 await uow.commit()
                 left = LOCK_AFTER - failures - 1
                 return SignIn(tries_left=left) if left > 0 else SignIn(locked_for=(first or now) + LOCK_WINDOW - now)

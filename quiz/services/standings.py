@@ -8,7 +8,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from quiz.attempts import Attempt
 from quiz.leaderboard import Board, build_board
@@ -78,7 +78,7 @@ class Standings:
     # rankings
     async def board(self, *, round_code: str, now: datetime | None = None) -> Board:
         """The round's ranking: exact for small rounds, at most BOARD_TTL stale for large ones."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         held = self._boards.get(round_code)
         outdated = held is not None and (round_code in self._dirty or now - held.built_at > self.BOARD_TTL)
         if held is None or (outdated and len(held) < self.BOARD_SYNC):

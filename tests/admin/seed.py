@@ -15,7 +15,8 @@ async def register(app: App, *, user: str, phone: str, unit: str = "T-A-1", name
                    referral: str | None = None) -> int:
     now = app.dispatcher.clock()
     account = await app.people.account(channel="console", external_id=user, locale="vi", now=now)
-    person = await app.people.register(account_id=account.id, full_name=name, birth_year=1990, phone=phone, unit_code=unit,
+    person = await app.people.register(account_id=account.id, full_name=name, birth_year=1990, phone=phone,
+                                       unit_code=unit,
                               referral=referral, now=now)
     return person.id
 

@@ -8,9 +8,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.compose import App
+from bot.service import web_app_for
 from bot.storage import tables
 from bot.web.admin.auth import COOKIE, safe_next
-from bot.service import web_app_for
 
 from .conftest import Visitor
 from .seed import PASSWORD, add_staff

@@ -1,13 +1,22 @@
 """The integrity rules of quiz/integrity.py on hand-made traces: no database, no clock."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from quiz.attempts import PaperItem
-from quiz.integrity import (AttemptTrace, FlagKind, Registration, Thresholds, fingerprint, referral_bursts,
-                            same_answers, scan, too_fast)
+from quiz.integrity import (
+    AttemptTrace,
+    FlagKind,
+    Registration,
+    Thresholds,
+    fingerprint,
+    referral_bursts,
+    same_answers,
+    scan,
+    too_fast,
+)
 
-T0 = datetime(2024, 6, 20, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 6, 20, 2, 0, tzinfo=UTC)
 
 
 def trace(participant: int, *, answered: int = 10, seconds: float = 200, sheet: str = "",

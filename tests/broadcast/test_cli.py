@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -65,7 +65,7 @@ async def test_zalo_users_are_reached_inside_the_48_hour_window_only(app: App, d
                                                                     fake_zalo: FakeZalo) -> None:
     inside = await citizen(app, "zalo-in", channel="zalo")
     outside = await citizen(app, "zalo-out", channel="zalo")
-    now = datetime.now(timezone.utc)  # the terminal runs on the real clock
+    now = datetime.now(UTC)  # the terminal runs on the real clock
     await set_account(app, inside.id, last_seen_at=now - timedelta(hours=2))
     await set_account(app, outside.id, last_seen_at=now - timedelta(hours=50))
     await citizen(app, "7201")

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from bot.broadcasts.runner import Broadcaster
-from quiz.broadcasts import BadBroadcast
 from bot.broadcasts.zalo import ZaloOutlet
 from bot.compose import App
+from quiz.broadcasts import BadBroadcast
 from telegram.fake_api import FakeTelegram
 
 from .conftest import at, citizen, messaged, set_account
@@ -24,7 +24,8 @@ async def test_only_citizens_whose_latest_news_consent_is_granted_receive_it(
     came_back = await citizen(app, "105", news=False)
     await app.people.consent(account_id=came_back.id, purpose="news", granted=True, now=at(app))
 
-    b = await app.broadcasts.create(kind="tip", text_vi="Cài đặt ứng dụng VNeID để làm thủ tục trực tuyến.", now=at(app))
+    b = await app.broadcasts.create(kind="tip", text_vi="Cài đặt ứng dụng VNeID để làm thủ tục trực tuyến.",
+                                    now=at(app))
     done = await broadcaster.run(b.id)
 
     assert messaged(fake) == {101: 1, 105: 1}
@@ -105,7 +106,8 @@ async def test_english_speakers_get_the_english_text_when_there_is_one(
         app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
     await citizen(app, "501", locale="en")
     await citizen(app, "502", locale="vi")
-    b = await app.broadcasts.create(kind="announcement", text_vi="Kết quả tuần 1 đã có.", text_en="Week 1 results are out.", now=at(app))
+    b = await app.broadcasts.create(kind="announcement", text_vi="Kết quả tuần 1 đã có.",
+                                    text_en="Week 1 results are out.", now=at(app))
     await broadcaster.run(b.id)
     texts = {int(c.params["chat_id"]): c.params["text"] for c in fake.delivered("sendMessage")}
     assert "Week 1 results are out." in texts[501] and texts[501].startswith("📢 From the organisers")
@@ -116,7 +118,8 @@ async def test_a_citizen_who_blocked_the_bot_counts_as_failed_and_the_rest_still
         app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
     for user in ("601", "602", "603"):
         await citizen(app, user)
-    fake.fail("sendMessage", 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+    fake.fail("sendMessage", 403, {"ok": False, "error_code": 403,
+                                   "description": "Forbidden: bot was blocked by the user"})
     b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=at(app))
     done = await broadcaster.run(b.id)
     assert done is not None and (done.total, done.sent, done.failed) == (3, 2, 1)

@@ -6,7 +6,7 @@ import asyncio
 import random
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -52,9 +52,9 @@ async def seed(application: App, clock: Clock) -> None:
     districts = [d for d, w in WEIGHTS.items() for _ in range(w)]
     n = 0
     for day, people in ((18, 30), (19, 45), (20, 70)):
-        clock.now = datetime(2024, 6, day, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hà Giang
+        clock.now = datetime(2024, 6, day, 2, 0, tzinfo=UTC)  # 09:00 in Hà Giang
 
-        async def one(k: int, name: str, unit: str, right: int, pace: int, prediction: int) -> None:
+        async def one(k: int, name: str, unit: str, right: int, pace: int, prediction: int, n: int = n) -> None:
             pid = await register(application, user=f"u{k}", phone=f"09{k:08d}", name=name, unit=unit)
             own = Clock(clock.now + timedelta(minutes=3 * (k - n)))  # each citizen at their own pace
             await play(application, own, pid, round_code="tuan-1", right=right, seconds_per_answer=pace,
@@ -66,12 +66,12 @@ async def seed(application: App, clock: Clock) -> None:
         for start in range(0, people, 15):  # together, as citizens answer at the same time
             await asyncio.gather(*(one(*p) for p in people_today[start:start + 15]))
         n += people
-    clock.now = datetime(2024, 6, 20, 8, 0, tzinfo=timezone.utc)  # 15:00 on the third day
+    clock.now = datetime(2024, 6, 20, 8, 0, tzinfo=UTC)  # 15:00 on the third day
 
 
 @pytest.fixture
 async def dashboard_url(tmp_path: Path) -> AsyncIterator[str]:
-    clock = Clock(datetime(2024, 6, 18, 2, 0, tzinfo=timezone.utc))
+    clock = Clock(datetime(2024, 6, 18, 2, 0, tzinfo=UTC))
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/db.sqlite", contest_pack=PACK, web_secret="test")
     application = await build(settings, migrate=True, clock=clock, rng=random.Random(7))
     await seed(application, clock)

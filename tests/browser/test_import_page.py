@@ -13,9 +13,9 @@ from playwright.async_api import Browser, expect
 from admin.seed import PASSWORD, add_staff
 from bot.compose import App, build
 from bot.config import Settings
+from imports_web.files import version_two, with_a_bad_row, workbook
 
 from .conftest import serving, sign_in
-from imports_web.files import version_two, with_a_bad_row, workbook
 
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "pack"
 

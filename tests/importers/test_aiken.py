@@ -65,7 +65,8 @@ def test_an_answer_line_that_belongs_to_no_question_is_named() -> None:
 
 
 def test_duplicate_options_and_questions_are_caught_by_the_same_checks_as_every_format() -> None:
-    text = "Câu hỏi?\nA. Có\nB. Không\nANSWER: A\n\ncau hoi\nA. Một\nB. Hai\nANSWER: A\n\nCâu ba?\nA. Có\nB. có\nANSWER: A\n"
+    text = ("Câu hỏi?\nA. Có\nB. Không\nANSWER: A\n\ncau hoi\nA. Một\nB. Hai\nANSWER: A\n\n"
+            "Câu ba?\nA. Có\nB. có\nANSWER: A\n")
     _, problems = load(text, "a.aiken")
     assert shown(problems) == ["#6 (q6): Câu hỏi trùng (sau khi bỏ dấu, chữ hoa) với a.aiken #1 (q1).",
                                "#11: Có hai phương án trả lời giống nhau."]

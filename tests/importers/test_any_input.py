@@ -42,7 +42,8 @@ def _told(questions: list[Any], problems: list[Any]) -> None:
 
 
 def _accounted_rows(questions: list[Any], problems: list[Any]) -> set[int]:
-    return {int(q.id[1:]) for q in questions} | {int(m.group(1)) for p in problems if (m := re.match(r"#(\d+)", p.where))}
+    return {int(q.id[1:]) for q in questions} | {int(m.group(1)) for p in problems if (m := re.match(r"#(\d+)",
+                                                                                                     p.where))}
 
 
 @SETTINGS

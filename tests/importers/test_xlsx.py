@@ -6,6 +6,7 @@ from datetime import date
 from openpyxl import Workbook
 
 from quiz.model import Difficulty
+
 from .files import HEADER, load, q, shown, xlsx
 
 GOOD = [

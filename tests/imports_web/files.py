@@ -24,7 +24,8 @@ def fixture_questions() -> list[Question]:
 
 def row(number: int, q: Question) -> list[object]:
     options = list(q.options) + [""] * (4 - len(q.options))
-    return [number, q.text, *options[:4], LETTERS[q.correct], q.explanation, q.topic, q.difficulty.value, q.source, q.id]
+    return [number, q.text, *options[:4], LETTERS[q.correct], q.explanation, q.topic, q.difficulty.value, q.source,
+            q.id]
 
 
 def workbook(questions: Sequence[Question], *, broken: dict[int, dict[int, object]] | None = None) -> bytes:

@@ -11,7 +11,8 @@ async def answered_practice_with(app: App, clock: Any, question_id: str, *, trie
     """A finished practice attempt (every answer right by the current key) whose paper holds `question_id`."""
     now = clock()
     account = await app.people.account(channel="console", external_id="thi-sinh", locale="vi", now=now)
-    person = await app.people.register(account_id=account.id, full_name="Nguyễn Văn An", birth_year=1990, phone="0912345678",
+    person = await app.people.register(account_id=account.id, full_name="Nguyễn Văn An", birth_year=1990,
+                                       phone="0912345678",
                               unit_code="T-A-1", referral=None, now=now)
     for _ in range(tries):
         attempt = await app.play.start_attempt(participant_id=person.id, round_code="luyen", now=clock())

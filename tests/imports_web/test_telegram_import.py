@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.compose import App
-from quiz.imports import MAX_FILE_BYTES
 from bot.storage import tables as t
+from quiz.imports import MAX_FILE_BYTES
 
 from .conftest import Admin, FilesTelegram
 from .files import SET, fixture_questions, version_two, with_a_bad_row, workbook

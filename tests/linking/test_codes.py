@@ -1,12 +1,12 @@
 """Link codes as the core reads them: typed loosely, drawn unpredictably, refused for clear reasons."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from quiz.linking import CODE_ALPHABET, CODE_LENGTH, Refusal, new_code, normalise_code, refusal, shown
 from quiz.ports import Account, LinkCode
 
-NOW = datetime(2024, 6, 20, 1, 30, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 20, 1, 30, tzinfo=UTC)
 
 
 def test_a_code_is_read_however_it_is_typed() -> None:

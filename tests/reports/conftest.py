@@ -39,7 +39,8 @@ class FileRecordingSession(RecordingSession):
 
     fake: PhotoTelegram
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None) -> TelegramType:
+    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
+                           timeout: int | None = None) -> TelegramType:
         files: dict[str, Any] = {}
         form: dict[str, str] = {}
         for key, value in method.model_dump(warnings=False).items():

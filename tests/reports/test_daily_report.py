@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import matplotlib.image
 from sqlalchemy import distinct, func, select
 
 from bot.channels.telegram.sender import Sender
 from bot.compose import App
-from bot.service import daily_reports
 from bot.reports.text import CAPTION_LIMIT, split_for_photo
+from bot.service import daily_reports
 from bot.storage import tables as t
 from quiz.units import UnitStats, top_and_bottom
 from rounds.people import play, register
@@ -21,19 +21,19 @@ from .conftest import ORGANISERS, PhotoTelegram, sent
 
 async def two_days_of_play(app: App, clock) -> None:  # type: ignore[no-untyped-def]
     """Yesterday two people took part in An Bình; today one more there and two in Bắc Hà, one of them twice."""
-    clock.now = datetime(2024, 6, 19, 2, 0, tzinfo=timezone.utc)  # 09:00 on the 19th in Hà Giang
+    clock.now = datetime(2024, 6, 19, 2, 0, tzinfo=UTC)  # 09:00 on the 19th in Hà Giang
     a = await register(app, clock(), user="a", phone="0911111111", unit="T-A-1", name="Lò Thị Ánh")
     b = await register(app, clock(), user="b", phone="0922222222", unit="T-A-2", name="Vàng Văn Đức")
     await play(app, clock, a, right=10)
     await play(app, clock, b, right=6)
-    clock.now = datetime(2024, 6, 20, 1, 0, tzinfo=timezone.utc)  # 08:00 on the 20th
+    clock.now = datetime(2024, 6, 20, 1, 0, tzinfo=UTC)  # 08:00 on the 20th
     c = await register(app, clock(), user="c", phone="0933333333", unit="T-B-1", name="Hoàng Thị Mỹ")
     d = await register(app, clock(), user="d", phone="0944444444", unit="T-B-1", name="Sùng Mí Pháo")
     await play(app, clock, a, right=9)
     await play(app, clock, c, right=10)
     await play(app, clock, c, right=3)
     await play(app, clock, d, right=2, round_code="luyen")  # practice counts for nobody's figures
-    clock.now = datetime(2024, 6, 20, 4, 0, tzinfo=timezone.utc)  # 11:00, report time
+    clock.now = datetime(2024, 6, 20, 4, 0, tzinfo=UTC)  # 11:00, report time
 
 
 async def test_the_report_goes_out_as_a_chart_with_the_figures_of_the_database(

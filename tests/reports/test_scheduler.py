@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from aiogram import Bot
@@ -28,7 +28,7 @@ def worker(app: App, telegram: PhotoTelegram) -> Scheduler:
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2024, 6, day, hour - 7, minute, tzinfo=timezone.utc)  # Hà Giang time
+    return datetime(2024, 6, day, hour - 7, minute, tzinfo=UTC)  # Hà Giang time
 
 
 async def tick_all(*schedulers: Scheduler) -> None:

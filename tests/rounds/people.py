@@ -8,7 +8,8 @@ from quiz.attempts import Attempt
 async def register(app: App, now: object, *, user: str, phone: str, unit: str = "T-A-1",
                    name: str = "Nguyễn Văn An") -> int:
     account = await app.people.account(channel="console", external_id=user, locale="vi", now=now)  # type: ignore[arg-type]
-    person = await app.people.register(account_id=account.id, full_name=name, birth_year=1990, phone=phone, unit_code=unit,
+    person = await app.people.register(account_id=account.id, full_name=name, birth_year=1990, phone=phone,
+                                       unit_code=unit,
                               referral=None, now=now)  # type: ignore[arg-type]
     return person.id
 

@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from bot.compose import App
 from bot.storage import tables as t
-from quiz.attempts import AttemptStatus
-
 from publishing import publish_questions
+from quiz.attempts import AttemptStatus
 
 from .people import play, register
 
@@ -35,7 +34,8 @@ async def test_closing_fixes_the_figure_ends_open_attempts_and_freezes_the_winne
     closing = await rounds.close("chinh", now=clock())
 
     assert (closing.figure, closing.stopped) == (2, 1)
-    assert [(w.rank, w.prize, w.participant_id) for w in closing.winners] == [(1, "nhat", a), (2, "nhi", b), (3, "ba", c)]
+    assert [(w.rank, w.prize, w.participant_id) for w in closing.winners] == [(1, "nhat", a), (2, "nhi", b), (3, "ba",
+                                                                                                              c)]
     assert [w.correct for w in closing.winners] == [10, 10, 4]  # c's attempt ended with the answers it had
     assert await rounds.winners("chinh") == list(closing.winners)
     with pytest.raises(LookupError):

@@ -31,7 +31,8 @@ async def test_a_post_without_the_csrf_token_changes_nothing(app: App, administr
 async def test_an_admin_changes_a_round_and_the_next_attempt_follows(app: App, administrator, clock) -> None:  # type: ignore[no-untyped-def]
     await administrator.get("/admin/rounds")
     form = {"title": "Vòng chính", "question_set": "bo-thu", "questions": "12", "minutes": "20", "per_round": "",
-            "per_day": "3", "prediction": "1", "quotas": "vneid=3, an-toan=3", "opens": "", "closes": "2024-06-23T23:59"}
+            "per_day": "3", "prediction": "1", "quotas": "vneid=3, an-toan=3", "opens": "",
+            "closes": "2024-06-23T23:59"}
     response = await administrator.post("/admin/rounds/chinh", form)
     assert response.status == 200 and "Đã lưu vòng «chinh»" in administrator.text
     assert "12 câu · 20 phút" in administrator.text and "3 lượt/ngày" in administrator.text

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.content import read_pack
+from fakes import FakeRounds, Memory, use_cases
 from quiz.attempts import Attempt, AttemptStatus, PaperItem
 from quiz.leaderboard import build_board
 from quiz.model import Prizes, Round
@@ -18,10 +19,8 @@ from quiz.rounds import RoundRefused, RoundState, changed_round, due_to_close, f
 from quiz.runtime import ContestRuntime
 from quiz.services import LiveContest, RoundAdmin
 
-from fakes import FakeRounds, Memory, use_cases
-
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "pack"
-NOW = datetime(2024, 6, 20, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Giang
+NOW = datetime(2024, 6, 20, 3, 0, tzinfo=UTC)  # 10:00 in Hà Giang
 
 
 @pytest.fixture
@@ -59,7 +58,7 @@ def test_questions_per_attempt_must_be_10_to_40_and_fit_the_set(runtime: Contest
 def test_times_caps_and_quotas_are_checked_as_in_a_pack(runtime: ContestRuntime) -> None:
     r = change(runtime, "chinh", opens="2024-06-18 08:00", closes="2024-06-23 23:59", attempts_per_day=3,
                attempts_per_round=None, time_limit_minutes=15)
-    assert r.opens == datetime(2024, 6, 18, 1, 0, tzinfo=timezone.utc)
+    assert r.opens == datetime(2024, 6, 18, 1, 0, tzinfo=UTC)
     assert (r.attempts_per_day, r.attempts_per_round, r.time_limit) == (3, None, timedelta(minutes=15))
     with pytest.raises(Invalid) as exc:
         change(runtime, "chinh", opens="2024-06-23 08:00", closes="2024-06-18 08:00")

@@ -4,7 +4,6 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-
 from bot.storage.engine import make_engine
 from bot.storage.migrate import downgrade, upgrade, upgrade_async
 from bot.storage.tables import metadata
@@ -25,5 +24,6 @@ def test_migrations_downgrade_to_nothing_and_back(tmp_path) -> None:
     downgrade(url, "base")
     upgrade(url)
     import sqlite3
-    tables = {r[0] for r in sqlite3.connect(tmp_path / "m.sqlite").execute("select name from sqlite_master where type='table'")}
+    listed = sqlite3.connect(tmp_path / "m.sqlite").execute("select name from sqlite_master where type='table'")
+    tables = {r[0] for r in listed}
     assert set(metadata.tables) <= tables

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from sqlalchemy import text
 
 from bot.compose import App

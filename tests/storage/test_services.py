@@ -6,10 +6,9 @@ import asyncio
 import pytest
 
 from bot.compose import App
+from publishing import publish_questions
 from quiz.attempts import AttemptStatus, CapReached, Verdict
 from quiz.people import PhoneTaken
-
-from publishing import publish_questions
 
 
 async def register(app: App, clock, *, user: str, phone: str, unit: str = "T-A-1", name: str = "Nguyễn Văn An") -> int:

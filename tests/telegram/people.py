@@ -83,7 +83,8 @@ class Citizen:
                                                     "chat": self.chat, "from": self.user, **content}}
 
     async def send(self, text: str) -> None:
-        entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
+        entities = [{"type": "bot_command", "offset": 0,
+                     "length": len(text.split()[0])}] if text.startswith("/") else []
         await self.deliver(self._message(text=text, entities=entities) if entities else self._message(text=text))
 
     async def share_contact(self, phone: str, *, owner: int | None = None) -> None:
@@ -93,7 +94,8 @@ class Citizen:
 
     async def sticker(self) -> None:
         await self.deliver(self._message(sticker={"file_id": "CAACAgIAAx0", "file_unique_id": "AgAD", "type": "regular",
-                                                  "width": 512, "height": 512, "is_animated": False, "is_video": False}))
+                                                  "width": 512, "height": 512, "is_animated": False,
+                                                  "is_video": False}))
 
     def press_update(self, message_id: int, data: str) -> dict[str, Any]:
         update_id = next(_update_ids)

@@ -14,7 +14,8 @@ CHANNEL = Path(__file__).resolve().parents[2] / "bot" / "channels" / "telegram"
 
 
 def channel_message_ids() -> set[str]:
-    return {m for path in CHANNEL.rglob("*.py") for m in re.findall(r'Msg\("([^"]+)"', path.read_text(encoding="utf-8"))}
+    return {m for path in CHANNEL.rglob("*.py") for m in re.findall(r'Msg\("([^"]+)"',
+                                                                    path.read_text(encoding="utf-8"))}
 
 
 def test_every_message_of_the_channel_has_vietnamese_and_english(application: App) -> None:

@@ -45,7 +45,8 @@ async def test_every_press_is_answered_once(citizen: Callable[..., Citizen], fak
     question = await start_attempt(c)
     await answer_all(c, question)
     answered = [call.params["callback_query_id"] for call in fake.delivered("answerCallbackQuery")]
-    assert len(answered) == len(set(answered)) == 2 + 2 + 1 + 2 + 10  # consents, units, confirm, play and round, answers
+    # consents, units, confirm, play and round, answers
+    assert len(answered) == len(set(answered)) == 2 + 2 + 1 + 2 + 10
 
 
 async def test_a_double_tap_on_one_option_stores_one_answer(

@@ -8,16 +8,17 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.telegram.runner import start_telegram
-from bot.service import telegram_parts
 from bot.channels.telegram.sender import Limits
 from bot.compose import build
+from bot.service import telegram_parts
 
 from .conftest import settings_for
 from .fake_server import FakeBotApiServer
 from .journey import answer_all, register, start_attempt
 from .people import Citizen
 
-FLOOD = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}
+FLOOD = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+         "parameters": {"retry_after": 1}}
 QUICK = Limits(private_per_second=20)  # Telegram's 1/s per chat is tested on a virtual clock in test_sender
 
 

@@ -9,9 +9,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.telegram.runner import start_telegram
-from bot.service import telegram_parts
 from bot.channels.telegram.webhook import TelegramConfigError, public_url
 from bot.compose import App, build
+from bot.service import telegram_parts
 
 from .conftest import settings_for
 from .fake_server import FakeBotApiServer

@@ -12,7 +12,8 @@ from bot.channels.telegram.sender import Sender
 from .conftest import VirtualTime
 from .fake_api import FakeTelegram
 
-FLOOD = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3", "parameters": {"retry_after": 3}}
+FLOOD = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3",
+         "parameters": {"retry_after": 3}}
 DOWN = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
 
 
@@ -41,7 +42,8 @@ async def test_many_chats_together_get_about_thirty_messages_a_second(sender: Se
     assert max(sent) == pytest.approx(89 / 30)
 
 
-async def test_answering_a_button_press_is_not_held_back(sender: Sender, fake: FakeTelegram, time_: VirtualTime) -> None:
+async def test_answering_a_button_press_is_not_held_back(sender: Sender, fake: FakeTelegram,
+                                                         time_: VirtualTime) -> None:
     for i in range(10):
         await sender.send(AnswerCallbackQuery(callback_query_id=str(i), text="Đã ghi nhận"), paced=False)
     assert time_.slept == [] and len(fake.delivered("answerCallbackQuery")) == 10
@@ -70,7 +72,8 @@ async def test_a_message_that_never_gets_through_is_logged_as_an_error(
         sender: Sender, fake: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
     for _ in range(5):
         fake.fail("sendMessage", 502, DOWN)
-    fake.fail("sendMessage", 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+    fake.fail("sendMessage", 403, {"ok": False, "error_code": 403,
+                                   "description": "Forbidden: bot was blocked by the user"})
 
     assert await sender.send(SendMessage(chat_id=42, text="Kết quả")) is None
     assert await sender.send(SendMessage(chat_id=43, text="Mẹo")) is None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from quiz.attempts import Attempt, CapReached, DrawError, PaperItem, Verdict, check_answer, check_cap, draw_paper, score
 from quiz.model import Question, Round
 
-T0 = datetime(2024, 6, 18, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 6, 18, 1, 0, tzinfo=UTC)
 QUESTIONS = [Question(f"q{i}", "a" if i < 6 else "b", f"Q{i}?", ("x", "y", "z", "w"), i % 4) for i in range(20)]
 
 

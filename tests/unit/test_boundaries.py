@@ -34,7 +34,8 @@ def test_quiz_imports_only_the_standard_library_and_itself() -> None:
 
 def test_only_bot_storage_speaks_sql() -> None:
     offenders = [str(p.relative_to(ROOT)) for p in files("bot")
-                 if "storage" not in p.parts and any(m.split(".")[0] in ("sqlalchemy", "alembic", "asyncpg", "aiosqlite")
+                 if "storage" not in p.parts and any(m.split(".")[0] in ("sqlalchemy", "alembic", "asyncpg",
+                                                                         "aiosqlite")
                                                       for m in imports(p))]
     assert offenders == []
 

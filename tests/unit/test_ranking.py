@@ -1,7 +1,7 @@
 """Ranking and winners against a brute-force reference."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from quiz.model import Prizes
 from quiz.ranking import Standing, all_correct_count, rank, winners
 
-T0 = datetime(2024, 6, 18, tzinfo=timezone.utc)
+T0 = datetime(2024, 6, 18, tzinfo=UTC)
 
 
 @st.composite

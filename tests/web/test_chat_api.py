@@ -156,7 +156,8 @@ async def test_an_oversized_body_is_a_413_even_when_chunked(client: Any) -> None
 async def test_a_body_that_is_not_json_typed_or_not_utf8_is_refused(client: Any) -> None:
     response = await client.post("/api/chat/send", data=b'{"text": "hi"}', headers={"Content-Type": "text/plain"})
     assert response.status == 415
-    response = await client.post("/api/chat/send", data=b'{"text": "\xff"}', headers={"Content-Type": "application/json"})
+    response = await client.post("/api/chat/send", data=b'{"text": "\xff"}',
+                                 headers={"Content-Type": "application/json"})
     assert response.status == 400
 
 

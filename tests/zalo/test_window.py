@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from quiz.conversation.messages import Msg
 
 from .harness import ZaloWorld
 
-NOW = datetime(2024, 6, 20, 1, 30, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 20, 1, 30, tzinfo=UTC)
 
 
 @dataclass

@@ -4,12 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from aiogram.types import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.channels.telegram.callback_data import BadCallbackData, encode
 from bot.i18n import Translator

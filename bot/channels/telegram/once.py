@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -26,7 +26,7 @@ class OncePerUpdate(BaseMiddleware):
         if not isinstance(event, Update):
             return await handler(event, data)
         key = str(event.update_id)
-        if not await self.inbound.record(key, {}, now=datetime.now(timezone.utc)):
+        if not await self.inbound.record(key, {}, now=datetime.now(UTC)):
             log.info("telegram: update %s delivered again; already handled", key)
             return None
         try:
@@ -34,5 +34,5 @@ class OncePerUpdate(BaseMiddleware):
         except BaseException:
             await self.inbound.release(key)
             raise
-        await self.inbound.done(key, now=datetime.now(timezone.utc))
+        await self.inbound.done(key, now=datetime.now(UTC))
         return result

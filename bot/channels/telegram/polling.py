@@ -36,8 +36,10 @@ class Poller:
                 updates = await self._fetch(offset, stop)
             except Exception as exc:  # noqa: BLE001 - polling outlives any Bot API trouble: wait and retry
                 failures += 1
-                delay = exc.retry_after if isinstance(exc, TelegramRetryAfter) else min(2.0 ** failures / 2, BACKOFF_MAX)
-                hint = " (a webhook is set or another process polls this bot)" if isinstance(exc, TelegramConflictError) else ""
+                delay = exc.retry_after if isinstance(exc, TelegramRetryAfter) else min(2.0 ** failures / 2,
+                                                                                        BACKOFF_MAX)
+                conflict = isinstance(exc, TelegramConflictError)
+                hint = " (a webhook is set or another process polls this bot)" if conflict else ""
                 log.error("telegram: getUpdates failed: %s%s; again in %.1fs", exc, hint, delay)
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=delay)

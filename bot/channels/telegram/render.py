@@ -62,7 +62,8 @@ class Renderer:
     def text(self, reply: Reply, locale: str) -> str:
         return "\n\n".join(self.translator.text(part, locale) for part in reply.parts)
 
-    async def _markup(self, chat_id: int, reply: Reply, inline: InlineKeyboardMarkup | None, locale: str) -> Markup | None:
+    async def _markup(self, chat_id: int, reply: Reply, inline: InlineKeyboardMarkup | None,
+                      locale: str) -> Markup | None:
         """The phone keyboard when asked for; otherwise the inline keyboard, closing the phone keyboard first."""
         if reply.request_contact:
             self._phone_keyboard_up.add(chat_id)
@@ -89,7 +90,8 @@ class Renderer:
         if len(text) > TEXT_LIMIT:
             return False
         try:
-            await self.sender.call(EditMessageText(chat_id=chat_id, message_id=message_id, text=text, reply_markup=inline))
+            await self.sender.call(EditMessageText(chat_id=chat_id, message_id=message_id, text=text,
+                                                   reply_markup=inline))
         except TelegramBadRequest as exc:
             if "not modified" in exc.message:  # a double tap re-rendering the same question
                 return True

@@ -14,21 +14,15 @@ from aiohttp import web
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.commands import publish_commands
+from bot.channels.telegram.once import OncePerUpdate
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.routers import ALLOWED_UPDATES, build_dispatcher
-from bot.reports.daily import DailyReports
 from bot.channels.telegram.sender import Limits, Sender
-from bot.channels.telegram.once import OncePerUpdate
-from bot.channels.telegram.webhook import (
-    TelegramConfigError,
-    check_secret,
-    mount,
-    public_url,
-    set_webhook,
-)
+from bot.channels.telegram.webhook import TelegramConfigError, check_secret, mount, public_url, set_webhook
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.i18n import Translator
+from bot.reports.daily import DailyReports
 from bot.storage.inbound import InboundEvents
 from quiz.services.imports import Imports
 
@@ -56,7 +50,8 @@ class TelegramHandle:
             try:
                 await asyncio.wait_for(self._task, timeout=STOP_GRACE)
             except TimeoutError:
-                log.warning("telegram: polling did not stop within %ss; unfinished updates will be replayed", STOP_GRACE)
+                log.warning("telegram: polling did not stop within %ss; unfinished updates will be replayed",
+                            STOP_GRACE)
         await self.bot.session.close()
 
 

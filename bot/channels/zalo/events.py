@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 TEXT = "user_send_text"  # also what a quick-reply (oa.query.show) button sends back
@@ -41,7 +41,7 @@ def _id(value: Any) -> str | None:
 def when(payload: dict[str, Any]) -> datetime | None:
     """The body's timestamp (milliseconds since the epoch) as an aware datetime."""
     try:
-        return datetime.fromtimestamp(int(str(payload.get("timestamp"))) / 1000, tz=timezone.utc)
+        return datetime.fromtimestamp(int(str(payload.get("timestamp"))) / 1000, tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 

@@ -22,10 +22,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from quiz.staff import StaffUser
 from bot.web.admin.context import STAFF_KEY, Staff, admin, staff
 from bot.web.admin.layout import ADMIN_HEADERS, CSRF_FIELD, error_page
 from bot.web.admin.vi import T
+from quiz.staff import StaffUser
 
 __all__ = ["COOKIE", "guard", "public", "require", "require_staff", "staff", "start_session",
            "end_session"]
@@ -37,16 +37,19 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Handler)
 
 
+_ROLES: dict[object, str | None] = {}  # handler → the role it needs (None: anyone); unmarked: organiser
+
+
 def public(handler: H) -> H:
     """Let anyone reach this route (the login page and the style sheet)."""
-    setattr(handler, "_staff_role", None)
+    _ROLES[handler] = None
     return handler
 
 
 def require(role: str) -> Callable[[H], H]:
     """Only staff holding `role` (or a stronger one) reach this route."""
     def mark(handler: H) -> H:
-        setattr(handler, "_staff_role", role)
+        _ROLES[handler] = role
         return handler
     return mark
 
@@ -73,7 +76,7 @@ def token_hash(token: str) -> str:
 
 def _role_of(request: web.Request) -> str | None:
     handler = request.match_info.handler
-    return getattr(handler, "_staff_role", "organiser")
+    return _ROLES.get(handler, "organiser")
 
 
 async def _session_staff(request: web.Request) -> Staff | None:
@@ -126,7 +129,8 @@ async def start_session(request: web.Request, user: StaffUser, response: web.Str
     """Open a server-side session for `user` and set its cookie on `response`."""
     ctx = admin(request)
     token, now = secrets.token_urlsafe(32), ctx.now()
-    expires = await ctx.staff.open_session(user=user, token_hash=token_hash(token), csrf_token=secrets.token_urlsafe(32),
+    expires = await ctx.staff.open_session(user=user, token_hash=token_hash(token),
+                                           csrf_token=secrets.token_urlsafe(32),
                                            now=now)
     response.set_cookie(COOKIE, token, max_age=int((expires - now).total_seconds()), path="/admin", httponly=True,
                         samesite="Strict", secure=request.secure)

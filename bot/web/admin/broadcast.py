@@ -10,13 +10,13 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.broadcasts.runner import Broadcaster
-from quiz.broadcasts import KINDS, MAX_TEXT, BadBroadcast, Broadcast
-from quiz.drafts import Stale
 from bot.web.admin.auth import require
 from bot.web.admin.context import admin, staff
 from bot.web.admin.html import Markup, html, join, number
 from bot.web.admin.layout import add_nav, page, post_form, redirect
 from bot.web.admin.widgets import card, cells, table
+from quiz.broadcasts import KINDS, MAX_TEXT, BadBroadcast, Broadcast
+from quiz.drafts import Stale
 
 PATH = "/admin/broadcast"
 REFRESH_SECONDS = 3

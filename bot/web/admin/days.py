@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from quiz.statistics import filled
 from bot.web.admin.charts import DayPoint, day_chart
 from bot.web.admin.context import admin
 from bot.web.admin.html import html, number
 from bot.web.admin.layout import add_nav, page
 from bot.web.admin.vi import WEEKDAYS, T
 from bot.web.admin.widgets import cells, downloads, table
+from quiz.statistics import filled
 
 PATH = "/admin/days"
 CHART_DAYS = 62

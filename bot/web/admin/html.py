@@ -22,6 +22,9 @@ class Markup(str):
         return Markup(str.__add__(esc(other), self))
 
 
+NOTHING = Markup("")
+
+
 def esc(value: object) -> Markup:
     """`value` as HTML: Markup is kept, anything else is converted to text and escaped."""
     if isinstance(value, Markup):

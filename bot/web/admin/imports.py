@@ -16,7 +16,7 @@ from bot.importers import SUFFIXES
 from bot.importers.template import write_template
 from bot.web.admin.auth import require
 from bot.web.admin.context import admin, staff
-from bot.web.admin.html import Markup, html, join, number
+from bot.web.admin.html import NOTHING, Markup, html, join, number
 from bot.web.admin.layout import add_nav, csrf_field, page
 from bot.web.admin.widgets import cells, table
 from quiz.conversation.messages import Msg
@@ -130,7 +130,7 @@ def _sets_table(request: web.Request) -> Markup:
         [T["sets.name"], T["sets.version"], T["sets.count"], T["sets.rounds"]], rows, numeric=(1, 2)))
 
 
-def _show(request: web.Request, *, before: Markup = Markup(""), set_name: str = "", topic: str = "",
+def _show(request: web.Request, *, before: Markup = NOTHING, set_name: str = "", topic: str = "",
           status: int = 200) -> web.Response:
     intro = html('<p class="muted">{t}</p>', t=T["intro"].format(mb=MAX_BYTES // (1024 * 1024)))
     body = html("{before}{intro}{form}{sets}", before=before, intro=intro,

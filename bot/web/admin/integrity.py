@@ -9,16 +9,16 @@ from typing import Any
 
 from aiohttp import web
 
-from quiz.integrity import REVIEW_STATUSES, Review
-from quiz.statistics import Person
 from bot.web.admin.context import Admin, admin, staff
 from bot.web.admin.data import pick_round, ranked_rounds, unit_label
 from bot.web.admin.html import Markup, html, join, number, url
 from bot.web.admin.layout import add_nav, error_page, page, post_form, redirect
 from bot.web.admin.vi import FLAG_NAMES, REVIEW_STATUS_NAMES, T
 from bot.web.admin.widgets import cells, round_tabs, table
+from quiz.integrity import REVIEW_STATUSES, Review
 from quiz.privacy import shown_phone
 from quiz.services.integrity import Integrity
+from quiz.statistics import Person
 
 PATH = "/admin/integrity"
 RULES = Integrity.RULES

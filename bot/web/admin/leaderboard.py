@@ -32,7 +32,8 @@ def duration(ms: int) -> str:
 
 def board_cells(r: BoardRow, *, show_phone: bool) -> Markup:
     return cells([r.rank, r.full_name, r.unit, shown_phone(r.phone, show_phone=show_phone),
-                  f"{r.correct}/{r.total}", duration(r.duration_ms), "—" if r.prediction is None else number(r.prediction),
+                  f"{r.correct}/{r.total}", duration(r.duration_ms),
+                  "—" if r.prediction is None else number(r.prediction),
                   f"{r.submitted_at:%d/%m %H:%M:%S}" if r.submitted_at else "—"], numeric=(0, 4, 5, 6))
 
 

@@ -14,6 +14,7 @@ from bot.web.admin.html import Markup, html
 from bot.web.admin.layout import CSRF_FIELD, bare_page, redirect
 from bot.web.admin.vi import T
 from quiz.staff import LOCK_AFTER, LOCK_WINDOW
+
 FORM_COOKIE = "cds_admin_form"  # double-submit token for the login form, before any session exists
 MAX_FIELD = 256
 

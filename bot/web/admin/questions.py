@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from quiz.statistics import QuestionCount
 from bot.web.admin.context import admin
 from bot.web.admin.data import ranked_rounds
 from bot.web.admin.html import Markup, html, number, percent
@@ -14,6 +13,7 @@ from bot.web.admin.vi import T
 from bot.web.admin.widgets import cells, round_tabs, table
 from quiz.integrity import SUSPECT_MIN_ANSWERS, SUSPECT_SHARE, suspect_key
 from quiz.model import LETTERS, Question
+from quiz.statistics import QuestionCount
 
 PATH = "/admin/questions"
 MAX_TEXT = 160

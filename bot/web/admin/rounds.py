@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.web.admin.auth import require
 from bot.web.admin.context import admin, staff
-from bot.web.admin.html import Markup, html, join, number, url
+from bot.web.admin.html import NOTHING, Markup, html, join, number, url
 from bot.web.admin.layout import add_nav, page, post_form, redirect
 from bot.web.admin.widgets import cells, table
 from quiz.conversation.messages import Msg
@@ -138,7 +138,7 @@ def _actions(request: web.Request, s: RoundState) -> Markup:
                                                         n=T["close.note"], c=confirm, b=T["do.close"]))])
 
 
-async def _show(request: web.Request, *, before: Markup = Markup(""), editing: str | None = None,
+async def _show(request: web.Request, *, before: Markup = NOTHING, editing: str | None = None,
                 values: Mapping[str, str] | None = None, status: int = 200) -> web.Response:
     ctx = admin(request)
     rounds, now, tz = ctx.rounds, ctx.now(), ctx.tz
@@ -195,7 +195,8 @@ def settings_from(form: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-async def _refused(request: web.Request, exc: Exception, *, editing: str | None, values: Mapping[str, str]) -> web.Response:
+async def _refused(request: web.Request, exc: Exception, *, editing: str | None, values: Mapping[str,
+                                                                                                 str]) -> web.Response:
     t = admin(request).translator
     if isinstance(exc, Invalid):
         items = join(html("<li>{m}</li>", m=t.text(Msg(p.message_id, **p.params), "vi")) for p in exc.problems)

@@ -164,6 +164,7 @@ T: dict[str, str] = {
     "users.state": "Trạng thái",
     "users.active": "Đang hoạt động",
     "users.disabled": "Đã khoá {at}",
-    "users.hint": "Tạo và khoá tài khoản bằng lệnh: dcbot users add TÊN --role organiser|admin; dcbot users disable TÊN",
+    "users.hint": "Tạo và khoá tài khoản bằng lệnh: dcbot users add TÊN --role organiser|admin; "
+                  "dcbot users disable TÊN",
     "round": "Vòng thi",
 }

@@ -39,7 +39,7 @@ async def winners_page(request: web.Request) -> web.Response:
         [cells([w.prize, w.row.rank, name(pid, w.row.full_name), w.row.unit,
                 shown_phone(w.row.phone, show_phone=who.is_admin), f"{w.row.correct}/{w.row.total}",
                 duration(w.row.duration_ms), "—" if w.row.prediction is None else number(w.row.prediction)],
-               numeric=(1, 5, 6, 7)) for w, pid in zip(won.rows, won.participant_ids)],
+               numeric=(1, 5, 6, 7)) for w, pid in zip(won.rows, won.participant_ids, strict=True)],
         cls="winners", numeric=(1, 5, 6, 7)) if won.rows \
         else html('<p class="empty">{t}</p>', t=T["winners.empty"])
     state = html('<p class="muted">{t}</p>', t=T["winners.frozen" if won.frozen else "winners.live"])

@@ -6,9 +6,9 @@ from collections.abc import Collection
 from aiogram import Dispatcher
 
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.routers import admin_import, contacts, other, presses, report, start, text
 from bot.reports.daily import DailyReports
 from quiz.services.imports import Imports
-from bot.channels.telegram.routers import admin_import, contacts, other, presses, report, start, text
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 

@@ -111,8 +111,10 @@ def router(channel: TelegramChannel, desk: Imports, admins: Collection[int]) -> 
             return
         t = channel.translator
         buttons = InlineKeyboardMarkup(inline_keyboard=[[
-            InlineKeyboardButton(text=t.text(Msg("admin_import.publish"), locale), callback_data=f"{PREFIX}p|{pending.token}"),
-            InlineKeyboardButton(text=t.text(Msg("admin_import.cancel"), locale), callback_data=f"{PREFIX}x|{pending.token}"),
+            InlineKeyboardButton(text=t.text(Msg("admin_import.publish"), locale),
+                                 callback_data=f"{PREFIX}p|{pending.token}"),
+            InlineKeyboardButton(text=t.text(Msg("admin_import.cancel"), locale),
+                                 callback_data=f"{PREFIX}x|{pending.token}"),
         ]])
         await say(diff_text(pending, channel, locale), buttons)
 
