@@ -61,6 +61,11 @@ def takes_answers(status: AttemptStatus, deadline: datetime, at: datetime) -> bo
     return status is AttemptStatus.OPEN and at < deadline
 
 
+def handed_in(finished_at: datetime | None, deadline: datetime) -> datetime:
+    """When an attempt counts as handed in: when it finished, at its deadline at the latest."""
+    return min(finished_at or deadline, deadline)
+
+
 @dataclass(frozen=True, slots=True)
 class Attempt:
     id: int
@@ -88,8 +93,8 @@ class Attempt:
         return max(self.deadline - now, timedelta(0))
 
     def duration(self) -> timedelta:
-        end = self.finished_at or self.deadline
-        return min(end, self.deadline) - self.started_at
+        """From the start until it was handed in: what the ranking and the citizen's result show."""
+        return handed_in(self.finished_at, self.deadline) - self.started_at
 
 
 @dataclass(frozen=True, slots=True)

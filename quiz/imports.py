@@ -1,14 +1,15 @@
 """An import plan: a question file checked against the contest, and what publishing it would change."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from quiz.aiken import RawQuestion
+from quiz.matching import identify
 from quiz.model import Difficulty, Localized, Question, QuestionSet
-from quiz.problems import Invalid, Problem
-from quiz.questions import SLUG, SetDiff, diff_sets, parse_questions
+from quiz.problems import Invalid, Problem, sort_problems
+from quiz.questions import SLUG, SetDiff, diff_sets, read_questions
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # an official set of a few thousand questions is well below this
 
@@ -19,13 +20,16 @@ class ImportPlan:
     questions: tuple[Question, ...]
     diff: SetDiff
     current_version: int | None  # the version the diff was made against; publishing re-checks it
+    likeness: Mapping[str, float] = field(default_factory=dict)  # matched by content, not word for word
+    topics: Mapping[str, str] = field(default_factory=dict)  # a topic as the file wrote it → its code
 
     def to_json(self) -> dict[str, Any]:
         d = self.diff
         return {"set_name": self.set_name, "current_version": self.current_version,
                 "questions": [[q.id, q.topic, q.text, list(q.options), q.correct, q.explanation, q.source,
                                q.difficulty.value] for q in self.questions],
-                "diff": [list(d.added), list(d.removed), list(d.changed), list(d.rekeyed)]}
+                "diff": [list(d.added), list(d.removed), list(d.changed), list(d.rekeyed)],
+                "likeness": dict(self.likeness), "topics": dict(self.topics)}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> ImportPlan:
@@ -34,7 +38,7 @@ class ImportPlan:
                           for qid, topic, text, options, correct, explanation, source, difficulty in raw["questions"])
         added, removed, changed, rekeyed = (tuple(ids) for ids in raw["diff"])
         return cls(str(raw["set_name"]), questions, SetDiff(added, removed, changed, rekeyed),
-                   raw["current_version"])
+                   raw["current_version"], dict(raw.get("likeness", {})), dict(raw.get("topics", {})))
 
 
 def check_target(*, set_name: str, default_topic: str | None, topics: Mapping[str, Localized], file: str) -> None:
@@ -46,14 +50,16 @@ def check_target(*, set_name: str, default_topic: str | None, topics: Mapping[st
 
 
 def make_plan(raws: Sequence[RawQuestion], problems: Sequence[Problem], *, set_name: str, file: str,
-              topics: Mapping[str, Localized], current: QuestionSet | None) -> ImportPlan:
-    """Validate the questions read from a file; Invalid with every problem, row by row."""
-    found = list(problems)
-    questions, more = parse_questions(raws, topics=topics)
-    found += more
-    if not found and not questions:
+              topics: Mapping[str, Localized], current: QuestionSet | None, used_ids: Iterable[str] = ()) -> ImportPlan:
+    """Validate the questions read from a file; Invalid with every problem, by row. Questions keep
+    their identity (quiz.matching): the file's ids, else the stored question each one is by content."""
+    parsed = read_questions(raws, topics=topics)
+    found = sort_problems([*problems, *parsed.problems])
+    if not found and not parsed.questions:
         found.append(Problem(file, "", "no_questions"))
     if found:
         raise Invalid(found)
-    diff = diff_sets(current.questions if current else (), questions)
-    return ImportPlan(set_name, tuple(questions), diff, current.version if current else None)
+    stored = current.questions if current else ()
+    questions, likeness = identify(parsed.questions, parsed.explicit, stored, used_ids)
+    return ImportPlan(set_name, tuple(questions), diff_sets(stored, questions), current.version if current else None,
+                      likeness, parsed.topics)

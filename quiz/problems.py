@@ -1,7 +1,7 @@
 """Validation problems: where, what (a message id) and its parameters."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 PROBLEM_CODES = frozenset("""
@@ -14,7 +14,7 @@ PROBLEM_CODES = frozenset("""
     old_excel option_count option_order option_too_long question_too_long quotas_exceed_count set_too_small
     syntax_error template_example text_too_long too_many_rows topic_too_small uncomputed_formula unexpected_line
     unit_incomplete unit_parent unit_population units_columns units_empty unknown_column unknown_format
-    unknown_question_set unknown_topic unnamed_column unreadable_file
+    unknown_question_set unknown_topic unknown_topics unnamed_column unreadable_file
 """.split())
 
 
@@ -26,6 +26,8 @@ class Problem:
     where: str
     code: str
     params: Mapping[str, object] = field(default_factory=dict)
+    row: int = 0  # the spreadsheet row or file line organisers see; 0 for the file as a whole
+    number: str = ""  # the organiser's own number for that row (STT), when the file has one
 
     def __post_init__(self) -> None:
         if self.code not in PROBLEM_CODES:
@@ -34,6 +36,21 @@ class Problem:
     @property
     def message_id(self) -> str:
         return f"problem.{self.code}"
+
+    @property
+    def where_short(self) -> str:
+        return f"#{self.row}" if self.row else self.where
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once, file by file in the order they came, then by row (the whole file first)."""
+    files: dict[str, int] = {}
+    unique: dict[tuple[object, ...], Problem] = {}
+    for p in problems:
+        files.setdefault(p.file, len(files))
+        unique.setdefault((p.file, p.where, p.code, tuple(sorted((k, str(v)) for k, v in p.params.items())),
+                           p.row), p)
+    return sorted(unique.values(), key=lambda p: (files[p.file], p.row))
 
 
 class Invalid(Exception):

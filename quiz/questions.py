@@ -6,9 +6,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quiz.model import LETTERS, Difficulty, Question
-from quiz.problems import Problem
+from quiz.matching import rekeyed
+from quiz.model import LETTERS, Difficulty, Localized, Question
+from quiz.problems import Problem, sort_problems
 from quiz.text import nfc, squash
+from quiz.topics import TopicNames
 
 MAX_QUESTION = 300  # Telegram-friendly lengths, checked on every import.
 MAX_OPTION = 100
@@ -21,18 +23,26 @@ def _text(value: Any) -> str:
     return nfc(str(value)) if value is not None else ""
 
 
-def parse_question(raw: Any, *, file: str, index: int, topics: Collection[str] | None) -> tuple[Question | None,
-                                                                                                list[Problem]]:
-    """One raw mapping → a Question, or the problems that stop it."""
+def _location(raw: Mapping[str, Any], index: int) -> tuple[int, str]:
+    """The row (or line) organisers see, and their own number for it (STT) when the file has one."""
+    row = raw.get("row")
+    return (row if isinstance(row, int) and row > 0 else 0), _text(raw.get("number"))
+
+
+def parse_question(raw: Any, *, file: str, index: int, topics: TopicNames | Collection[str] | None,
+                   unknown: dict[str, list[Problem]] | None = None) -> tuple[Question | None, list[Problem]]:
+    """One raw mapping → a Question, or the problems that stop it. With `unknown`, a topic no name
+    of which is known is collected there (by what was written) instead of being a problem per row."""
     where = f"#{index + 1}"
     if not isinstance(raw, Mapping):
         return None, [Problem(file, where, "not_a_mapping")]
+    row, number = _location(raw, index)
     qid = _text(raw.get("id")) or f"q{index + 1}"
     where = f"#{index + 1} ({qid})" if raw.get("id") else where
     out: list[Problem] = []
 
     def bad(code: str, **params: object) -> None:
-        out.append(Problem(file, where, code, params))
+        out.append(Problem(file, where, code, params, row=row, number=number))
 
     if raw.get("id") is not None and not SLUG.match(qid):
         bad("bad_id", value=qid)
@@ -41,9 +51,14 @@ def parse_question(raw: Any, *, file: str, index: int, topics: Collection[str] |
         bad("empty_question")
     elif len(text) > MAX_QUESTION:
         bad("question_too_long", length=len(text), limit=MAX_QUESTION)
-    topic = _text(raw.get("topic"))
-    if topics is not None and topic not in topics:
-        bad("unknown_topic", topic=topic or "—")
+    written = _text(raw.get("topic"))
+    names = topics if isinstance(topics, TopicNames) or topics is None else TopicNames(topics)
+    topic = names.resolve(written) if names is not None else written
+    if topic is None and unknown is not None:
+        unknown.setdefault(written or "—", []).append(Problem(file, where, "unknown_topic", {"topic": written or "—"},
+                                                               row=row, number=number))
+    elif topic is None:
+        bad("unknown_topic", topic=written or "—")
     options_raw = raw.get("options")
     if not isinstance(options_raw, Sequence) or isinstance(options_raw, str):
         options_raw = []
@@ -69,7 +84,7 @@ def parse_question(raw: Any, *, file: str, index: int, topics: Collection[str] |
     diff = _text(raw.get("difficulty")) or Difficulty.MEDIUM.value
     if diff not in {d.value for d in Difficulty}:
         bad("bad_difficulty", value=diff)
-    if out:
+    if out or topic is None:
         return None, out
     return Question(
         id=qid, topic=topic, text=text, options=tuple(options), correct=correct,
@@ -77,29 +92,64 @@ def parse_question(raw: Any, *, file: str, index: int, topics: Collection[str] |
     ), []
 
 
-def parse_questions(
-    raws: Sequence[tuple[str, int, Any]], *, topics: Collection[str] | None
-) -> tuple[list[Question], list[Problem]]:
-    """Validate many raw questions (file, index, raw); also ids and near-duplicate texts."""
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """Questions read from a file, with what the import needs to know about how they were written."""
+
+    questions: list[Question]
+    problems: list[Problem]  # by row, each once
+    explicit: list[bool]  # per question: the file gave its id (else it is matched by content)
+    topics: dict[str, str]  # a topic as written → the topic it names, where the two differ
+
+
+def read_questions(raws: Sequence[tuple[str, int, Any]], *,
+                   topics: Mapping[str, Localized] | Collection[str] | None) -> Parsed:
+    """Validate many raw questions (file, index, raw); also ids, near-duplicate texts, and topics
+    named in a way the contest does not know (one problem listing them and the accepted names)."""
+    names = TopicNames(topics) if topics is not None else None
     questions: list[Question] = []
     problems: list[Problem] = []
+    explicit: list[bool] = []
+    mapping: dict[str, str] = {}
+    unknown: dict[str, list[Problem]] = {}
     seen_ids: dict[str, str] = {}
     seen_text: dict[str, str] = {}
     for file, index, raw in raws:
-        q, found = parse_question(raw, file=file, index=index, topics=topics)
+        q, found = parse_question(raw, file=file, index=index, topics=names, unknown=unknown)
         problems += found
         if q is None:
             continue
+        given = bool(isinstance(raw, Mapping) and raw.get("id"))
         where = f"#{index + 1} ({q.id})"
-        if q.id in seen_ids:
-            problems.append(Problem(file, where, "duplicate_id", {"other": seen_ids[q.id]}))
+        row, number = _location(raw, index)
+        if given and q.id in seen_ids:
+            problems.append(Problem(file, where, "duplicate_id", {"other": seen_ids[q.id]}, row=row, number=number))
         key = squash(q.text)
         if key in seen_text:
-            problems.append(Problem(file, where, "duplicate_question", {"other": seen_text[key]}))
-        seen_ids.setdefault(q.id, f"{file} {where}")
+            problems.append(Problem(file, where, "duplicate_question", {"other": seen_text[key]}, row=row,
+                                    number=number))
+        if given:
+            seen_ids.setdefault(q.id, f"{file} {where}")
         seen_text.setdefault(key, f"{file} {where}")
+        written = _text(raw.get("topic"))
+        if written != q.topic:
+            mapping[written] = q.topic
         questions.append(q)
-    return questions, problems
+        explicit.append(given)
+    if unknown and names is not None:
+        first = min((p for ps in unknown.values() for p in ps), key=lambda p: (p.file, p.row))
+        shown = "; ".join(f"«{written}» ({', '.join(p.where_short for p in ps[:5])}{', …' if len(ps) > 5 else ''})"
+                          for written, ps in unknown.items())
+        problems.append(Problem(first.file, "", "unknown_topics", {
+            "topics": shown, "accepted": names.listing(topics if isinstance(topics, Mapping) else None)}))
+    return Parsed(questions, sort_problems(problems), explicit, mapping)
+
+
+def parse_questions(raws: Sequence[tuple[str, int, Any]], *,
+                    topics: Mapping[str, Localized] | Collection[str] | None) -> tuple[list[Question], list[Problem]]:
+    """Validate many raw questions (file, index, raw): the questions, and every problem by row."""
+    parsed = read_questions(raws, topics=topics)
+    return parsed.questions, parsed.problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,5 +183,5 @@ def diff_sets(old: Sequence[Question], new: Sequence[Question]) -> SetDiff:
         added=tuple(i for i in after if i not in before),
         removed=tuple(i for i in before if i not in after),
         changed=tuple(i for i in common if before[i] != after[i]),
-        rekeyed=tuple(i for i in common if before[i].options[before[i].correct] != after[i].options[after[i].correct]),
+        rekeyed=tuple(i for i in common if rekeyed(before[i], after[i])),
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from quiz.attempts import Attempt
+from quiz.attempts import Attempt, handed_in
 from quiz.model import Prizes
 
 
@@ -49,7 +49,7 @@ def counts(entry: Entry) -> bool:
 def standing_of(entry: Entry) -> Standing:
     """The attempt as the ranking orders it: handed in at its finish (its deadline at the latest),
     its duration measured up to then."""
-    end = min(entry.finished_at or entry.deadline, entry.deadline)
+    end = handed_in(entry.finished_at, entry.deadline)
     return Standing(entry.participant_id, entry.attempt_id, entry.correct, entry.total,
                     int((end - entry.started_at).total_seconds() * 1000), entry.finished_at or entry.deadline,
                     entry.prediction)

@@ -1,10 +1,11 @@
 """Regrading: when a question's answer key is corrected, past answers are judged again."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from quiz.attempts import PaperItem
+from quiz.matching import rekeyed, right_options
 from quiz.model import Question, QuestionSet
 
 
@@ -18,30 +19,21 @@ class StoredAnswer:
     correct: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Regrade:
-    """The corrected keys by earlier version: question id → the correct option's text now."""
-
-    set_name: str
-    keys: Mapping[int, Mapping[str, str]]
-
-    @property
-    def question_ids(self) -> set[str]:
-        return {qid for per_version in self.keys.values() for qid in per_version}
-
-
-def corrected_keys(earlier: Iterable[QuestionSet], new: Sequence[Question]) -> dict[int, dict[str, str]]:
-    """Per earlier version, the questions whose correct option (by text) differs from `new`."""
-    right_now = {q.id: q.options[q.correct] for q in new}
-    out: dict[int, dict[str, str]] = {}
-    for qs in earlier:
-        changed = {q.id: right_now[q.id] for q in qs.questions
-                   if q.id in right_now and q.options[q.correct] != right_now[q.id]}
-        if changed:
-            out[qs.version] = changed
+def corrected_keys(earlier: Iterable[QuestionSet], new: Sequence[Question]) -> dict[int, dict[str, frozenset[int]]]:
+    """Which stored answers to judge again under `new`, and against what: per earlier version, each
+    question whose key differs from `new`'s in some version (so answers a past regrade changed come
+    back too) → the options of that version's question that are right under `new`."""
+    right_now = {q.id: q for q in new}
+    versions = list(earlier)
+    moved = {q.id for qs in versions for q in qs.questions if q.id in right_now and rekeyed(q, right_now[q.id])}
+    out: dict[int, dict[str, frozenset[int]]] = {}
+    for qs in versions:
+        keys = {q.id: right_options(q, right_now[q.id]) for q in qs.questions if q.id in moved}
+        if keys:
+            out[qs.version] = keys
     return out
 
 
-def judge_again(answer: StoredAnswer, old: Question, right_text: str) -> bool:
-    """Whether the option the citizen chose is, by its text, the corrected right answer."""
-    return old.options[answer.item.order[answer.choice]] == right_text
+def judge_again(answer: StoredAnswer, right: frozenset[int]) -> bool:
+    """Whether the option the citizen chose (as their paper showed it) is right under the new key."""
+    return answer.item.order[answer.choice] in right

@@ -62,8 +62,9 @@ class Imports:
         runtime = self._live.runtime
         check_target(set_name=set_name, default_topic=default_topic, topics=runtime.contest.topics, file=file)
         raws, problems = await asyncio.to_thread(read)
+        used = {q.id for (name, _v), qs in runtime.archive.items() if name == set_name for q in qs.questions}
         return make_plan(raws, problems, set_name=set_name, file=file, topics=runtime.contest.topics,
-                         current=runtime.sets.get(set_name))
+                         current=runtime.sets.get(set_name), used_ids=used)
 
     async def check(self, read: Reader, *, file: str, set_name: str, default_topic: str | None, owner: str,
                     now: datetime) -> Pending:
@@ -113,8 +114,7 @@ class Imports:
         pub = await uow.sets.publish(QuestionSet(plan.set_name, 0, plan.questions), now=now)
         changes: list[tuple[int, int, bool]] = []
         if pub.changed:
-            if plan.diff.rekeyed:
-                changes = await self._regrade(uow, plan)
+            changes = await self._regrade(uow, plan)
             await uow.revision.bump()
         await uow.commit()
         attempts = {c[0] for c in changes}
@@ -126,14 +126,13 @@ class Imports:
         keys = corrected_keys(earlier, plan.questions)
         if not keys:
             return []
-        by_version = {qs.version: qs.by_id() for qs in earlier}
         ids = sorted({qid for per in keys.values() for qid in per})
         changes = []
         for a in await uow.attempts.answers_to(set_name=plan.set_name, versions=sorted(keys), question_ids=ids):
             right = keys[a.set_version].get(a.item.question_id)
             if right is None:
                 continue
-            now_correct = judge_again(a, by_version[a.set_version][a.item.question_id], right)
+            now_correct = judge_again(a, right)
             if now_correct != a.correct:
                 changes.append((a.attempt_id, a.position, now_correct))
         await uow.attempts.rescore(changes=changes)

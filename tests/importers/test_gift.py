@@ -82,7 +82,8 @@ def test_html_questions_are_refused_rather_than_shown_with_tags() -> None:
 
 def test_a_category_that_is_no_topic_of_the_contest_is_named() -> None:
     _, problems = load("$CATEGORY: $course$/Định danh\n\nCâu? {=Có ~Không}", "a.gift")
-    assert shown(problems) == ["#3: Chủ đề «Định danh» chưa được khai báo."]
+    assert shown(problems) == ["Chủ đề chưa được khai báo: «Định danh» (#3). Các chủ đề dùng được (mã hoặc tên): "
+                               "dvc, vneid."]
 
 
 def test_a_file_of_comments_only_holds_no_questions() -> None:

@@ -46,7 +46,6 @@ def test_the_fixture_pack_is_valid() -> None:
     ({"text": "x" * 301}, "question_too_long"),
     ({"options": ["a" * 101, "b", "c"]}, "option_too_long"),
     ({"explanation": "e" * 201}, "explanation_too_long"),
-    ({"topic": "khong-co"}, "unknown_topic"),
     ({"text": ""}, "empty_question"),
     ({"text": "CÂU HỎI THỬ NGHIỆM SỐ 1: ĐÁP ÁN ĐÚNG LÀ PHƯƠNG ÁN NÀO?"}, "duplicate_question"),
 ])
@@ -54,6 +53,23 @@ def test_a_bad_question_is_named_by_file_and_id(pack: Path, changes: dict[str, o
     edit_question(pack, 4, **changes)
     found = problems(pack)
     assert ("questions/all.yaml", "#5 (q-005)", code) in found
+
+
+def test_an_unknown_topic_is_named_once_with_its_questions_and_the_accepted_topics(pack: Path) -> None:
+    edit_question(pack, 4, topic="khong-co")
+    edit_question(pack, 6, topic="khong-co")
+    with pytest.raises(Invalid) as exc:
+        read_pack(pack)
+    unknown = [p for p in exc.value.problems if p.code.startswith("unknown_topic")]
+    assert [(p.file, p.code) for p in unknown] == [("questions/all.yaml", "unknown_topics")]
+    assert unknown[0].params["topics"] == "«khong-co» (#5 (q-005), #7 (q-007))"
+    assert "vneid" in str(unknown[0].params["accepted"])
+
+
+def test_a_topic_may_be_written_as_its_label(pack: Path) -> None:
+    edit_question(pack, 4, topic="an toan thong tin")  # the label "An toàn thông tin", typed without accents
+    question = next(q for q in read_pack(pack).question_sets[0].questions if q.id == "q-005")
+    assert question.topic == "an-toan"
 
 
 def test_broken_yaml_names_the_file(pack: Path) -> None:
