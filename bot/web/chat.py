@@ -1,7 +1,6 @@
 """The web chat's JSON API: a request becomes an engine event, the outcome comes back rendered."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
@@ -11,6 +10,7 @@ from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRA
 from bot.web.limits import client_address
 from bot.web.render import render_outcome
 from bot.web.requests import BadInput, json_object
+from quiz.conversation.actions import BadAction, decode
 from quiz.conversation.engine import MAX_TEXT, Who
 from quiz.conversation.messages import Event, Press, Start, Text
 from quiz.model import LOCALES, pick
@@ -18,7 +18,6 @@ from quiz.model import LOCALES, pick
 CHANNEL = "web"
 MAX_ACTION = 64
 MAX_PAYLOAD = 64
-_ACTION = re.compile(r"[!-~]+")  # printable ASCII, no spaces: what engine buttons carry
 
 
 def setup(app: web.Application) -> None:
@@ -49,9 +48,10 @@ def _event(body: dict[str, Any]) -> Event:
     if (text is None) == (action is None):
         raise BadInput(400, 'send exactly one of "text" or "action"')
     if action is not None:
-        if not _ACTION.fullmatch(action):
-            raise BadInput(400, '"action" must be printable ASCII without spaces')
-        return Press(action)
+        try:
+            return Press(decode(action))
+        except BadAction:
+            raise BadInput(400, '"action" is not one of the chat\'s buttons') from None
     return Text(str(text))
 
 

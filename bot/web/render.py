@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.dispatch import Handled
 from bot.i18n import Translator
+from quiz.conversation.actions import encode
 from quiz.conversation.messages import Progress, Reply
 
 
@@ -25,7 +26,7 @@ def render_outcome(handled: Handled, translator: Translator, *, title: str, now:
 def render_reply(reply: Reply, translator: Translator, locale: str) -> dict[str, Any]:
     return {
         "parts": [translator.text(part, locale) for part in reply.parts],
-        "buttons": [[{"label": translator.text(b.label, locale), "action": b.action} for b in row]
+        "buttons": [[{"label": translator.text(b.label, locale), "action": encode(b.action)} for b in row]
                     for row in reply.buttons],
         "replace": reply.replace,
         "request_contact": reply.request_contact,

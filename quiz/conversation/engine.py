@@ -3,23 +3,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import assert_never
 
 from quiz.conversation import consent, linking, personal, playing, reading, registration
-from quiz.conversation.context import Citizen, Ctx, Step, menu, menu_buttons, say
+from quiz.conversation.actions import (
+    Action,
+    Answer,
+    Confirm,
+    Consent,
+    Data,
+    DataItem,
+    Faq,
+    Language,
+    Leaderboard,
+    LinkAskCode,
+    LinkConfirm,
+    Menu,
+    MenuItem,
+    PickRound,
+    RulesSection,
+    ShowTip,
+    SkipPrediction,
+    Submit,
+    TipTopics,
+    Unit,
+    UnitPage,
+    UnitPick,
+)
+from quiz.conversation.context import Citizen, Ctx, Turn, menu, menu_buttons, say
 from quiz.conversation.messages import Contact, Event, Msg, Outcome, Press, Start, Text, Unsupported
-from quiz.conversation.state import ChatState
+from quiz.conversation.state import ChatState, Step
 from quiz.model import LOCALES
 from quiz.people import PURPOSE_CONTEST
 
 MAX_TEXT = 1000
 _START_CODE = 64
-COMMANDS = {
-    "start": "m", "menu": "m", "huy": "m", "cancel": "m", "help": "m:help", "trogiup": "m:help",
-    "thele": "m:rules", "rules": "m:rules", "meo": "m:tips", "tips": "m:tips", "ketqua": "m:res",
-    "results": "m:res", "bxh": "m:lb", "leaderboard": "m:lb", "ngonngu": "m:lang", "language": "m:lang",
-    "thi": "m:play", "play": "m:play", "dulieu": "m:data", "mydata": "m:data",
+_ITEMS = {  # typed /commands, by the menu item each one opens
+    MenuItem.MAIN: ("start", "menu", "huy", "cancel"), MenuItem.HELP: ("help", "trogiup"),
+    MenuItem.RULES: ("thele", "rules"), MenuItem.TIPS: ("meo", "tips"), MenuItem.RESULTS: ("ketqua", "results"),
+    MenuItem.LEADERBOARD: ("bxh", "leaderboard"), MenuItem.LANGUAGE: ("ngonngu", "language"),
+    MenuItem.PLAY: ("thi", "play"), MenuItem.DATA: ("dulieu", "mydata"),
 }
-_REGISTERING = ("reg_name", "reg_year", "reg_phone", "reg_unit", "reg_confirm")
+COMMANDS: dict[str, Action] = {name: Menu(item) for item, names in _ITEMS.items() for name in names}
+_REGISTERING = frozenset({Step.REG_NAME, Step.REG_YEAR, Step.REG_PHONE, Step.REG_UNIT, Step.REG_CONFIRM})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +73,11 @@ class Conversation:
         locale = account.locale or guess_locale(who.language_hint)
         ctx = Ctx(self.services, account, state, now, locale)
         new_state, outcome = await self._route(ctx, event)
-        if isinstance(event, Press) and event.action.startswith("l:") and event.action[2:] in LOCALES:
-            locale = event.action[2:]
+        if isinstance(event, Press) and isinstance(event.action, Language) and event.action.code in LOCALES:
+            locale = event.action.code
         return new_state, outcome, locale
 
-    async def _route(self, ctx: Ctx, event: Event) -> Step:
+    async def _route(self, ctx: Ctx, event: Event) -> Turn:
         if isinstance(event, Start):
             return await self._start(ctx, event.payload)
         if isinstance(event, Unsupported):
@@ -62,9 +88,9 @@ class Conversation:
             return await self._press(ctx, event.action)
         return await self._text(ctx, event)
 
-    async def _start(self, ctx: Ctx, payload: str | None) -> Step:
+    async def _start(self, ctx: Ctx, payload: str | None) -> Turn:
         code = (payload or "").strip()[:_START_CODE] or None
-        state = ctx.state.idle() if code is None else ChatState("idle", {"start_code": code})
+        state = ctx.state.idle() if code is None else ChatState(Step.IDLE, {"start_code": code})
         ctx = Ctx(ctx.services, ctx.account, state, ctx.now, ctx.locale)
         if ctx.registered:
             return menu(ctx, Msg("start.welcome_back", title=ctx.runtime.contest.title))
@@ -73,7 +99,7 @@ class Conversation:
             return registration.ask_name(ctx)
         return consent.ask_contest_consent(ctx)
 
-    async def _text(self, ctx: Ctx, event: Text) -> Step:
+    async def _text(self, ctx: Ctx, event: Text) -> Turn:
         text = event.text.strip()
         if not text:
             return ctx.state, say(Msg("hint.empty"))
@@ -93,83 +119,85 @@ class Conversation:
         step = ctx.state.step
         if step in _REGISTERING:
             return await registration.on_input(ctx, Text(text))
-        if step == "playing":
+        if step == Step.PLAYING:
             return await playing.on_typed_answer(ctx, text)
-        if step == "link_code":
+        if step == Step.LINK_CODE:
             return await linking.on_code(ctx, text)
-        if step == "predict" and isinstance(ctx.state.data.get("attempt"), int):
+        if step == Step.PREDICT and isinstance(ctx.state.data.get("attempt"), int):
             return await playing.on_prediction(ctx, text, int(ctx.state.data["attempt"]))
         return reading.free_text(ctx, text)
 
-    async def _press(self, ctx: Ctx, action: str) -> Step:
-        kind, _, arg = action.partition(":")
-        if kind == "m":
-            return await self._menu_item(ctx, arg)
-        if kind == "c" and arg.count(":") == 1:
-            purpose, answer = arg.split(":")
-            return await consent.on_consent(ctx, purpose, answer == "y")
-        if kind in ("u", "uk", "up"):
-            return await registration.on_unit_press(ctx, action)
-        if kind == "r":
-            return await registration.on_confirm(ctx, action)
-        if kind == "rd":
-            return await playing.play(ctx, arg)
-        if kind == "a":
-            return await playing.on_answer(ctx, action)
-        if kind in ("fin", "ps") and arg.isdigit():
-            if kind == "ps":
-                return await playing.on_prediction(ctx, None, int(arg))
-            return await playing.on_submit(ctx, int(arg))
-        if kind == "rs":
-            return reading.rules_section(ctx, arg)
-        if kind == "t":
-            return reading.tip_topics(ctx) if arg == "topics" else reading.tip(ctx, None if arg == "rand" else arg)
-        if kind == "f":
-            return reading.faq_answer(ctx, arg)
-        if kind == "lb":
-            return await reading.leaderboard(ctx, arg)
-        if kind == "l" and arg in LOCALES:
-            await ctx.people.set_locale(account_id=ctx.account.id, locale=arg)
-            return menu(Ctx(ctx.services, ctx.account, ctx.state, ctx.now, arg), Msg("language.done"))
-        if kind == "d":
-            return await self._data(ctx, arg)
-        if kind == "lk":
-            return await linking.on_press(ctx, arg)
+    async def _press(self, ctx: Ctx, action: Action) -> Turn:
+        match action:
+            case Menu(item=item):
+                return await self._menu_item(ctx, item)
+            case Consent(purpose=purpose, yes=yes):
+                return await consent.on_consent(ctx, purpose, yes)
+            case Unit() | UnitPick() | UnitPage():
+                return await registration.on_unit_press(ctx, action)
+            case Confirm(ok=ok):
+                return await registration.on_confirm(ctx, ok)
+            case PickRound(code=code):
+                return await playing.play(ctx, code)
+            case Answer():
+                return await playing.on_answer(ctx, action)
+            case Submit(attempt=attempt):
+                return await playing.on_submit(ctx, attempt)
+            case SkipPrediction(attempt=attempt):
+                return await playing.on_prediction(ctx, None, attempt)
+            case RulesSection(id=section):
+                return reading.rules_section(ctx, section)
+            case TipTopics():
+                return reading.tip_topics(ctx)
+            case ShowTip(topic=topic):
+                return reading.tip(ctx, topic)
+            case Faq(id=entry):
+                return reading.faq_answer(ctx, entry)
+            case Leaderboard(round=code):
+                return await reading.leaderboard(ctx, code)
+            case Language(code=code) if code in LOCALES:
+                await ctx.people.set_locale(account_id=ctx.account.id, locale=code)
+                return menu(Ctx(ctx.services, ctx.account, ctx.state, ctx.now, code), Msg("language.done"))
+            case Data(item=item):
+                return await self._data(ctx, item)
+            case LinkAskCode() | LinkConfirm():
+                return await linking.on_press(ctx, action)
         return playing.stale(ctx, action)
 
-    async def _menu_item(self, ctx: Ctx, item: str) -> Step:
-        if item == "":
-            return menu(ctx)
-        if item == "play":
-            return await playing.play(ctx)
-        if item == "join":
-            return await self._start(ctx, ctx.state.data.get("start_code"))
-        if item == "rules":
-            return reading.rules_index(ctx)
-        if item == "tips":
-            return reading.tip(ctx)
-        if item == "res":
-            return await personal.my_results(ctx)
-        if item == "lb":
-            return await reading.leaderboard(ctx)
-        if item == "lang":
-            return reading.language(ctx)
-        if item == "help":
-            return reading.help_(ctx)
-        if item == "data":
-            return await personal.my_data(ctx)
-        return playing.stale(ctx, f"m:{item}")
+    async def _menu_item(self, ctx: Ctx, item: MenuItem) -> Turn:
+        match item:
+            case MenuItem.MAIN:
+                return menu(ctx)
+            case MenuItem.PLAY:
+                return await playing.play(ctx)
+            case MenuItem.JOIN:
+                return await self._start(ctx, ctx.state.data.get("start_code"))
+            case MenuItem.RULES:
+                return reading.rules_index(ctx)
+            case MenuItem.TIPS:
+                return reading.tip(ctx)
+            case MenuItem.RESULTS:
+                return await personal.my_results(ctx)
+            case MenuItem.LEADERBOARD:
+                return await reading.leaderboard(ctx)
+            case MenuItem.LANGUAGE:
+                return reading.language(ctx)
+            case MenuItem.HELP:
+                return reading.help_(ctx)
+            case MenuItem.DATA:
+                return await personal.my_data(ctx)
+        assert_never(item)
 
-    async def _data(self, ctx: Ctx, arg: str) -> Step:
-        if arg == "erase":
-            return personal.confirm_erase(ctx)
-        if arg == "erase!":
-            return await personal.erase(ctx)
-        if arg == "unit":
-            return personal.choose_new_unit(ctx)
-        if arg == "news_off":
-            return await personal.news_off(ctx)
-        if arg == "link":
-            return await linking.offer(ctx)
-        return playing.stale(ctx, f"d:{arg}")
-
+    async def _data(self, ctx: Ctx, item: DataItem) -> Turn:
+        match item:
+            case DataItem.ERASE:
+                return personal.confirm_erase(ctx)
+            case DataItem.ERASE_CONFIRMED:
+                return await personal.erase(ctx)
+            case DataItem.UNIT:
+                return personal.choose_new_unit(ctx)
+            case DataItem.NEWS_OFF:
+                return await personal.news_off(ctx)
+            case DataItem.LINK:
+                return await linking.offer(ctx)
+        assert_never(item)

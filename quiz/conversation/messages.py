@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from quiz.conversation.actions import Action
+
 
 @dataclass(frozen=True, slots=True)
 class Msg:
@@ -22,7 +24,7 @@ class Msg:
 @dataclass(frozen=True, slots=True)
 class Button:
     label: Msg
-    action: str  # at most 48 ASCII bytes, so a channel can add its own prefix
+    action: Action  # encoded in at most actions.MAX_BYTES ASCII bytes, so a channel can add its own prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,7 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Press:
-    action: str
+    action: Action
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from quiz.conversation.context import Ctx, Step, back_to_menu, button, menu, say
+from quiz.conversation.actions import Data, DataItem, Menu
+from quiz.conversation.context import Ctx, Turn, back_to_menu, button, menu, say
 from quiz.conversation.messages import Button, Msg
 from quiz.conversation.registration import unit_page
+from quiz.conversation.state import Step
 from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS
 
 
-async def my_results(ctx: Ctx) -> Step:
+async def my_results(ctx: Ctx) -> Turn:
     pid = ctx.account.participant_id
     if pid is None:
         return menu(ctx, Msg("play.register_first"))
@@ -28,7 +30,7 @@ async def my_results(ctx: Ctx) -> Step:
     return menu(ctx, Msg("results.title", rows=tuple(rows)))
 
 
-async def my_data(ctx: Ctx) -> Step:
+async def my_data(ctx: Ctx) -> Turn:
     person, attempts, consents = await ctx.people.my_data(account_id=ctx.account.id,
                                                            participant_id=ctx.account.participant_id)
     purposes = {PURPOSE_CONTEST: Msg("data.purpose.contest"), PURPOSE_NEWS: Msg("data.purpose.news")}
@@ -41,32 +43,32 @@ async def my_data(ctx: Ctx) -> Step:
         parts.append(Msg("data.person", name=person.full_name, year=str(person.birth_year or "—"),
                          phone=person.phone or "—",
                          unit=unit, registered=person.registered_at, attempts=len(attempts)))
-        buttons.append((button("data.change_unit", "d:unit"), button("data.erase", "d:erase")))
+        buttons.append((button("data.change_unit", Data(DataItem.UNIT)), button("data.erase", Data(DataItem.ERASE))))
     parts.append(Msg("data.consents", rows=consent_rows) if consent_rows else Msg("data.no_consents"))
     if consents.get(PURPOSE_NEWS):
-        buttons.append((button("data.news_off", "d:news_off"),))
-    buttons.append((button("data.link", "d:link"),))
+        buttons.append((button("data.news_off", Data(DataItem.NEWS_OFF)),))
+    buttons.append((button("data.link", Data(DataItem.LINK)),))
     return ctx.state.idle(), say(*parts, buttons=tuple(buttons) + (back_to_menu(),))
 
 
-def choose_new_unit(ctx: Ctx) -> Step:
+def choose_new_unit(ctx: Ctx) -> Turn:
     """Walk the unit tree again, as in registration, to correct the participant's unit."""
     if not ctx.registered:
         return menu(ctx, Msg("play.register_first"))
-    state = ctx.state.at("reg_unit", changing=True)
+    state = ctx.state.at(Step.REG_UNIT, changing=True)
     return state, unit_page(Ctx(ctx.services, ctx.account, state, ctx.now, ctx.locale), None, 0, Msg("data.ask_unit"))
 
 
-def confirm_erase(ctx: Ctx) -> Step:
+def confirm_erase(ctx: Ctx) -> Turn:
     if not ctx.registered:
         return menu(ctx, Msg("error.stale_button"))
-    return ctx.state.at("erase_confirm"), say(
-        Msg("data.erase_confirm"), buttons=((button("data.erase_yes", "d:erase!"), button("data.erase_no", "m")),))
+    return ctx.state.at(Step.ERASE_CONFIRM), say(Msg("data.erase_confirm"), buttons=(
+        (button("data.erase_yes", Data(DataItem.ERASE_CONFIRMED)), button("data.erase_no", Menu())),))
 
 
-async def erase(ctx: Ctx) -> Step:
+async def erase(ctx: Ctx) -> Turn:
     pid = ctx.account.participant_id
-    if pid is None or ctx.state.step != "erase_confirm":
+    if pid is None or ctx.state.step != Step.ERASE_CONFIRM:
         return menu(ctx, Msg("error.stale_button"))
     await ctx.people.erase(participant_id=pid, now=ctx.now)
     await ctx.people.consent(account_id=ctx.account.id, purpose=PURPOSE_CONTEST, granted=False, now=ctx.now)
@@ -74,6 +76,6 @@ async def erase(ctx: Ctx) -> Step:
     return menu(gone, Msg("data.erased"), toast=Msg("toast.saved"))
 
 
-async def news_off(ctx: Ctx) -> Step:
+async def news_off(ctx: Ctx) -> Turn:
     await ctx.people.consent(account_id=ctx.account.id, purpose=PURPOSE_NEWS, granted=False, now=ctx.now)
     return menu(ctx, Msg("data.news_off_done"), toast=Msg("toast.saved"))

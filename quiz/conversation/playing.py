@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 
 from quiz.attempts import Attempt, CapReached, Verdict
-from quiz.conversation.context import Ctx, Step, button, menu, say
+from quiz.conversation.actions import Action, Answer, Menu, PickRound, SkipPrediction, Submit
+from quiz.conversation.context import Ctx, Turn, button, menu, say
 from quiz.conversation.messages import Button, Msg, Outcome, Progress, Reply
+from quiz.conversation.state import Step
 from quiz.model import LETTERS
 from quiz.services.playing import Result
 
@@ -18,7 +20,7 @@ def progress_bar(done: int, total: int) -> str:
     return "▰" * filled + "▱" * (BAR - filled)
 
 
-async def play(ctx: Ctx, round_code: str | None = None) -> Step:
+async def play(ctx: Ctx, round_code: str | None = None) -> Turn:
     """Resume an attempt in progress, or start one in the chosen (or only) open round."""
     pid = ctx.account.participant_id
     if pid is None:
@@ -33,8 +35,8 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Step:
             if not rounds:
                 return menu(ctx, Msg("play.no_round"))
             rows = tuple((Button(Msg("play.round_button_practice", title=r.title) if r.practice
-                                 else Msg("play.round_button", title=r.title), f"rd:{r.code}"),) for r in rounds)
-            return ctx.state, say(Msg("play.choose_round"), buttons=rows + ((button("menu.back", "m"),),))
+                                 else Msg("play.round_button", title=r.title), PickRound(r.code)),) for r in rounds)
+            return ctx.state, say(Msg("play.choose_round"), buttons=rows + ((button("menu.back", Menu()),),))
         round_code = rounds[0].code
     try:
         att = await ctx.play.start_attempt(participant_id=pid, round_code=round_code, now=ctx.now)
@@ -46,30 +48,30 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Step:
     return await show_current(ctx, att, first=True)
 
 
-async def show_current(ctx: Ctx, att: Attempt, *, first: bool = False, toast: Msg | None = None) -> Step:
+async def show_current(ctx: Ctx, att: Attempt, *, first: bool = False, toast: Msg | None = None) -> Turn:
     """The first unanswered question; the prediction or the result when all are answered."""
     answers = await ctx.play.answers(att.id)
     position = next((i for i in range(len(att.paper)) if i not in answers), None)
     if position is None:
         return await wrap_up(ctx, att, toast=toast)
-    return ctx.state.at("playing", attempt=att.id), Outcome((question_reply(ctx, att, position, replace=not first),),
+    return ctx.state.at(Step.PLAYING, attempt=att.id), Outcome((question_reply(ctx, att, position, replace=not first),),
                                                             toast)
 
 
-async def wrap_up(ctx: Ctx, att: Attempt, *, toast: Msg | None = None) -> Step:
+async def wrap_up(ctx: Ctx, att: Attempt, *, toast: Msg | None = None) -> Turn:
     """Ask the round's prediction if it is still open, else close the attempt and show the result."""
     round_ = ctx.runtime.contest.round(att.round_code)
     if round_ is not None and round_.prediction and att.accepting(ctx.now) and att.prediction is None:
-        return ctx.state.at("predict", attempt=att.id), Outcome((Reply(
-            (Msg("play.predict"),), ((button("play.predict_skip", f"ps:{att.id}"),),), replace=True),), toast)
+        return ctx.state.at(Step.PREDICT, attempt=att.id), Outcome((Reply(
+            (Msg("play.predict"),), ((button("play.predict_skip", SkipPrediction(att.id)),),), replace=True),), toast)
     return await finish(ctx, att.id, toast=toast)
 
 
-async def on_submit(ctx: Ctx, attempt_id: int) -> Step:
+async def on_submit(ctx: Ctx, attempt_id: int) -> Turn:
     """The citizen hands in early: unanswered questions count as wrong."""
     att = await ctx.play.attempt(attempt_id, now=ctx.now)
     if att is None or att.participant_id != ctx.account.participant_id:
-        return stale(ctx, f"fin:{attempt_id}")
+        return stale(ctx, Submit(attempt_id))
     return await wrap_up(ctx, att)
 
 
@@ -81,25 +83,21 @@ def question_reply(ctx: Ctx, att: Attempt, position: int, *, replace: bool) -> R
     parts = (Msg("play.question", k=position + 1, n=total, bar=progress_bar(position, total),
                  left=att.time_left(ctx.now), text=q.text, options=options),)
     letters = tuple(Button(Msg("play.option", letter=LETTERS[i]),
-                           f"a:{att.id}:{position}:{i}") for i in range(len(item.order)))
+                           Answer(att.id, position, i)) for i in range(len(item.order)))
     rows: list[tuple[Button, ...]] = [letters[:3], letters[3:]] if len(letters) > 3 else [letters]
-    rows.append((button("play.finish_early", f"fin:{att.id}"),))
+    rows.append((button("play.finish_early", Submit(att.id)),))
     return Reply(parts, tuple(r for r in rows if r), replace=replace,
                  progress=Progress(position + 1, total, att.deadline))
 
 
-async def on_answer(ctx: Ctx, action: str) -> Step:
-    """a:ATTEMPT:POSITION:CHOICE — every press re-checked against the stored attempt."""
-    try:
-        _, a, p, c = action.split(":")
-        attempt_id, position, choice = int(a), int(p), int(c)
-    except ValueError:
-        return stale(ctx, action)
+async def on_answer(ctx: Ctx, action: Answer) -> Turn:
+    """Every press re-checked against the stored attempt."""
     pid = ctx.account.participant_id
     if pid is None:
         return stale(ctx, action)
-    outcome = await ctx.play.answer(attempt_id=attempt_id, participant_id=pid, position=position,
-                                        choice=choice, now=ctx.now)
+    attempt_id = action.attempt
+    outcome = await ctx.play.answer(attempt_id=attempt_id, participant_id=pid, position=action.position,
+                                    choice=action.choice, now=ctx.now)
     if outcome is None or outcome.verdict in (Verdict.NOT_YOURS, Verdict.NO_SUCH_QUESTION, Verdict.NO_SUCH_OPTION):
         return stale(ctx, action)
     if outcome.verdict in (Verdict.TIME_UP, Verdict.FINISHED):
@@ -110,7 +108,7 @@ async def on_answer(ctx: Ctx, action: str) -> Step:
     return await show_current(ctx, outcome.attempt, toast=Msg("toast.saved"))
 
 
-async def on_typed_answer(ctx: Ctx, text: str) -> Step:
+async def on_typed_answer(ctx: Ctx, text: str) -> Turn:
     """A letter typed during an attempt answers the current question (for text-only channels)."""
     pid, attempt_id = ctx.account.participant_id, ctx.state.data.get("attempt")
     letter = text.strip().upper().rstrip(".)")
@@ -124,28 +122,28 @@ async def on_typed_answer(ctx: Ctx, text: str) -> Step:
         return state, Outcome((Reply((Msg("play.type_letter"),)), *outcome.replies), outcome.toast)
     answers = await ctx.play.answers(att.id)
     position = next((i for i in range(len(att.paper)) if i not in answers), 0)
-    return await on_answer(ctx, f"a:{att.id}:{position}:{LETTERS.index(letter)}")
+    return await on_answer(ctx, Answer(att.id, position, LETTERS.index(letter)))
 
 
-async def on_prediction(ctx: Ctx, text: str | None, attempt_id: int) -> Step:
+async def on_prediction(ctx: Ctx, text: str | None, attempt_id: int) -> Turn:
     pid = ctx.account.participant_id
     if pid is None:
         return menu(ctx)
     if text is not None:
         digits = text.strip().replace(".", "").replace(",", "").replace(" ", "")
         if not digits.isdigit() or len(digits) > 9:
-            return ctx.state, say(Msg("play.predict_bad"), buttons=((button("play.predict_skip", f"ps:{attempt_id}"),
-                                                                     ),))
+            skip = button("play.predict_skip", SkipPrediction(attempt_id))
+            return ctx.state, say(Msg("play.predict_bad"), buttons=((skip,),))
         if not await ctx.play.predict(attempt_id=attempt_id, participant_id=pid, prediction=int(digits), now=ctx.now):
             return await finish(ctx, attempt_id, toast=Msg("toast.time_up"))
     return await finish(ctx, attempt_id, toast=Msg("toast.saved"))
 
 
-async def finish(ctx: Ctx, attempt_id: int, *, toast: Msg | None = None) -> Step:
+async def finish(ctx: Ctx, attempt_id: int, *, toast: Msg | None = None) -> Turn:
     pid = ctx.account.participant_id
     result = await ctx.play.finish(attempt_id=attempt_id, participant_id=pid, now=ctx.now) if pid else None
     if result is None:
-        return stale(ctx, f"fin:{attempt_id}")
+        return stale(ctx, Submit(attempt_id))
     return menu(ctx, result_msg(result), toast=toast)
 
 
@@ -157,6 +155,6 @@ def result_msg(result: Result) -> Msg:
                rank=result.rank, count=result.ranked_count)
 
 
-def stale(ctx: Ctx, action: str) -> Step:
+def stale(ctx: Ctx, action: Action) -> Turn:
     log.warning("stale or forged button %r from account %s", action, ctx.account.id)
     return ctx.state, Outcome((Reply((Msg("error.stale_button"),)),), Msg("toast.stale"))

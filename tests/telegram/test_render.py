@@ -4,11 +4,12 @@ from __future__ import annotations
 from bot.channels.telegram.render import TEXT_LIMIT, Renderer, Target
 from bot.channels.telegram.sender import Sender
 from bot.compose import App
+from quiz.conversation.actions import Menu
 from quiz.conversation.messages import Button, Msg, Outcome, Reply
 
 from .fake_api import FakeTelegram
 
-NEXT = ((Button(Msg("menu.back"), "m"),),)
+NEXT = ((Button(Msg("menu.back"), Menu()),),)
 
 
 def not_editable(description: str) -> dict[str, object]:

@@ -133,7 +133,7 @@ async def test_bad_json_is_a_400_with_a_clear_message(client: Any) -> None:
 
 async def test_a_body_that_is_not_an_object_or_names_no_event_is_a_400(client: Any) -> None:
     for body in ([1, 2], "hi", {}, {"text": "a", "action": "m"}, {"text": 5}, {"action": "m play"},
-                 {"action": "x" * 65}, {"text": "x" * 1001}):
+                 {"action": "x" * 65}, {"action": "m:nowhere"}, {"action": "a:²:0:0"}, {"text": "x" * 1001}):
         response = await client.post("/api/chat/send", json=body)
         assert response.status == 400, body
         assert (await response.json())["error"]

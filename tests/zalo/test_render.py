@@ -7,6 +7,7 @@ import pytest
 
 from bot.channels.zalo.render import BUTTON_TEXT_LIMIT, MAX_BUTTONS, TEXT_LIMIT, Renderer, split_text
 from bot.i18n import Translator
+from quiz.conversation.actions import Faq, Menu, MenuItem, WebPage
 from quiz.conversation.messages import Button, Msg, Outcome, Reply
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
@@ -18,7 +19,7 @@ def renderer() -> Renderer:
 
 
 def buttons(n: int) -> tuple[tuple[Button, ...], ...]:
-    return tuple((Button(Msg("faq.suggestion", question=f"Lựa chọn {i}"), f"f:q{i}"),) for i in range(1, n + 1))
+    return tuple((Button(Msg("faq.suggestion", question=f"Lựa chọn {i}"), Faq(f"q{i}")),) for i in range(1, n + 1))
 
 
 def test_text_is_cut_between_paragraphs_within_the_limit() -> None:
@@ -36,7 +37,7 @@ def test_five_choices_are_buttons_and_the_rest_are_numbers_to_type(renderer: Ren
     assert titles == [f"Lựa chọn {i}" for i in range(1, MAX_BUTTONS + 1)]
     assert "Hoặc gõ số để chọn:\n6. Lựa chọn 6\n7. Lựa chọn 7\n8. Lựa chọn 8" in message["text"]
     assert rendered.offer is not None and rendered.offer.numbered
-    assert [c.action for c in rendered.offer.choices] == [f"f:q{i}" for i in range(1, 9)]
+    assert [c.action for c in rendered.offer.choices] == [Faq(f"q{i}") for i in range(1, 9)]
 
 
 def test_a_long_reply_goes_first_as_text_and_the_buttons_follow_under_a_caption(renderer: Renderer) -> None:
@@ -61,7 +62,7 @@ def test_a_toast_alone_is_a_short_message_and_keeps_the_earlier_choices(renderer
 
 
 def test_repeated_labels_send_back_different_texts(renderer: Renderer) -> None:
-    rows = ((Button(Msg("menu.back"), "m"), Button(Msg("menu.back"), "m:rules")),)
+    rows = ((Button(Msg("menu.back"), Menu()), Button(Msg("menu.back"), Menu(MenuItem.RULES))),)
     rendered = renderer.render(Outcome((Reply((Msg("menu.title"),), rows),)), "vi")
     assert rendered.offer is not None
     assert [c.payload for c in rendered.offer.choices] == ["⬅️ Menu", "⬅️ Menu (2)"]
@@ -77,17 +78,17 @@ def test_a_phone_request_adds_the_shared_information_form(renderer: Renderer) ->
 
 
 def test_a_link_becomes_a_button_that_opens_it(renderer: Renderer) -> None:
-    rows = ((Button(Msg("menu.rules"), "https://thi.example.vn/the-le"), Button(Msg("menu.back"), "m")),)
+    rows = ((Button(Msg("menu.rules"), WebPage("https://thi.example.vn/the-le")), Button(Msg("menu.back"), Menu())),)
     rendered = renderer.render(Outcome((Reply((Msg("menu.title"),), rows),)), "vi")
     link = rendered.messages[0]["attachment"]["payload"]["buttons"][0]
     assert link == {"title": "📜 Thể lệ", "type": "oa.open.url", "payload": {"url": "https://thi.example.vn/the-le"}}
-    assert rendered.offer is not None and [c.action for c in rendered.offer.choices] == ["m"]
+    assert rendered.offer is not None and [c.action for c in rendered.offer.choices] == [Menu()]
 
 
 def test_long_labels_are_shortened_on_the_button_but_sent_back_whole(renderer: Renderer) -> None:
     label = "Một câu hỏi rất dài " * 10
     rendered = renderer.render(Outcome((Reply((Msg("menu.title"),),
-                                              ((Button(Msg("faq.suggestion", question=label), "f:x"),),)),)), "vi")
+                                              ((Button(Msg("faq.suggestion", question=label), Faq("x")),),)),)), "vi")
     button = rendered.messages[0]["attachment"]["payload"]["buttons"][0]
     assert len(button["title"]) == 100 and button["title"].endswith("…")
     assert button["payload"] == label

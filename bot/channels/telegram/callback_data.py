@@ -1,5 +1,8 @@
-"""Callback data on inline buttons: a version tag and the engine's action, at most 64 bytes."""
+"""Callback data on inline buttons: a version tag and the engine's encoded action, at most 64 bytes."""
 from __future__ import annotations
+
+from quiz.conversation import actions
+from quiz.conversation.actions import Action, BadAction
 
 VERSION = "1"
 _SEP = "|"
@@ -10,18 +13,19 @@ class BadCallbackData(ValueError):
     """Callback data this version of the bot did not make (old, foreign or forged)."""
 
 
-def encode(action: str) -> str:
-    data = f"{VERSION}{_SEP}{action}"
+def encode(action: Action) -> str:
+    data = f"{VERSION}{_SEP}{actions.encode(action)}"
     if len(data.encode()) > LIMIT:
-        raise BadCallbackData(f"action too long for a Telegram button: {action!r}")
+        raise BadCallbackData(f"a {type(action).__name__} action is too long for a Telegram button")
     return data
 
 
-def decode(data: str | None) -> str:
+def decode(data: str | None) -> Action:
     """The engine action inside `data`; BadCallbackData for anything else."""
-    if not data or len(data.encode()) > LIMIT:
-        raise BadCallbackData(data)
-    version, sep, action = data.partition(_SEP)
-    if version != VERSION or not sep or not action or not action.isprintable():
-        raise BadCallbackData(data)
-    return action
+    version, sep, text = (data or "").partition(_SEP)
+    if version != VERSION or not sep:
+        raise BadCallbackData("not made by this version of the bot")
+    try:
+        return actions.decode(text)
+    except BadAction:
+        raise BadCallbackData("not an engine action") from None

@@ -1,21 +1,16 @@
-"""What the bot does in group chats: reading for everyone, attempts and registration only in private."""
+"""What the bot does in group chats: reading for everyone, attempts and registration only in private.
+
+Which buttons and commands work in a group is the action's own `public` property: rules, tips,
+FAQ, leaderboard, language, help and the menu; never personal data, registration or an attempt."""
 from __future__ import annotations
 
 from quiz.conversation.engine import COMMANDS
 
 GROUP_CHAT_TYPES = frozenset({"group", "supergroup"})
-# Engine actions that show the same public content to anyone in a group.
-_GROUP_ACTIONS = frozenset({"m", "m:rules", "m:tips", "m:lb", "m:help", "m:lang"})
-_GROUP_PREFIXES = ("rs:", "t:", "f:", "lb:", "l:")
 
 
 def is_group(chat_type: str) -> bool:
     return chat_type in GROUP_CHAT_TYPES
-
-
-def allowed_in_group(action: str) -> bool:
-    """Rules, tips, FAQ, leaderboard and language; never personal data, registration or an attempt."""
-    return action in _GROUP_ACTIONS or action.startswith(_GROUP_PREFIXES)
 
 
 def command_name(text: str) -> tuple[str, str | None]:
@@ -26,5 +21,6 @@ def command_name(text: str) -> tuple[str, str | None]:
 
 
 def group_command_allowed(name: str) -> bool:
+    """/start is not: registration needs the private chat."""
     action = COMMANDS.get(name)
-    return action is not None and name != "start" and allowed_in_group(action)
+    return action is not None and name != "start" and action.public

@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardBu
 
 from bot.channels.telegram.callback_data import BadCallbackData, encode
 from bot.i18n import Translator
+from quiz.conversation.actions import Action, WebPage
 from quiz.conversation.messages import Button, Msg
 
 log = logging.getLogger(__name__)
@@ -15,7 +16,7 @@ SHARE_PHONE = Msg("telegram.share_phone")
 
 
 def inline_keyboard(rows: tuple[tuple[Button, ...], ...], translator: Translator, locale: str, *,
-                    keep: Callable[[str], bool] = lambda action: True) -> InlineKeyboardMarkup | None:
+                    keep: Callable[[Action], bool] = lambda action: True) -> InlineKeyboardMarkup | None:
     """The engine's button rows, keeping only actions `keep` accepts; None when nothing is left."""
     keyboard: list[list[InlineKeyboardButton]] = []
     for row in rows:
@@ -23,12 +24,16 @@ def inline_keyboard(rows: tuple[tuple[Button, ...], ...], translator: Translator
         for b in row:
             if not keep(b.action):
                 continue
+            label = translator.text(b.label, locale)
+            if isinstance(b.action, WebPage):
+                cells.append(InlineKeyboardButton(text=label, url=b.action.url))
+                continue
             try:
                 data = encode(b.action)
             except BadCallbackData:
                 log.error("telegram: button %r left out, its action is too long", b.action)
                 continue
-            cells.append(InlineKeyboardButton(text=translator.text(b.label, locale), callback_data=data))
+            cells.append(InlineKeyboardButton(text=label, callback_data=data))
         if cells:
             keyboard.append(cells)
     return InlineKeyboardMarkup(inline_keyboard=keyboard) if keyboard else None

@@ -9,10 +9,10 @@ from aiogram.exceptions import AiogramError, TelegramBadRequest
 from aiogram.methods import DeleteMessage, EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.channels.telegram.groups import allowed_in_group
 from bot.channels.telegram.keyboards import inline_keyboard, phone_keyboard
 from bot.channels.telegram.sender import Sender
 from bot.i18n import Translator
+from quiz.conversation.actions import Action
 from quiz.conversation.messages import Msg, Outcome, Reply
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class Renderer:
 
     async def show(self, outcome: Outcome, locale: str, target: Target) -> None:
         pressed = target.pressed
-        keep: Callable[[str], bool] = allowed_in_group if target.group else (lambda action: True)
+        keep: Callable[[Action], bool] = (lambda action: action.public) if target.group else (lambda action: True)
         for reply in outcome.replies:
             text = self.text(reply, locale)
             inline = inline_keyboard(reply.buttons, self.translator, locale, keep=keep)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from bot.state import StateStore
+from quiz.conversation.actions import Action, BadAction, decode, encode
 from quiz.conversation.state import ChatState
 from quiz.text import nfc
 
@@ -17,7 +18,7 @@ _NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 @dataclass(frozen=True, slots=True)
 class Choice:
     payload: str  # the text its quick reply sends back; unique among the choices shown together
-    action: str  # the engine's button action
+    action: Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +38,21 @@ class ChoiceMemory:
         return f"zalo-choices:{user_id}"
 
     async def remember(self, user_id: str, offer: Offer) -> None:
-        rows = [[c.payload, c.action] for c in offer.choices]
-        await self.states.set(self._key(user_id), ChatState("offer", {"c": rows, "n": offer.numbered}))
+        rows = [[c.payload, encode(c.action)] for c in offer.choices]
+        await self.states.set(self._key(user_id), ChatState(data={"c": rows, "n": offer.numbered}))
 
-    async def resolve(self, user_id: str, text: str) -> str | None:
+    async def resolve(self, user_id: str, text: str) -> Action | None:
         """The action `text` picks: a quick reply's payload, or a number when numbers were shown."""
         data = (await self.states.get(self._key(user_id))).data
         rows = data.get("c")
         if not isinstance(rows, list):
             return None
         said = nfc(text)
-        for payload, action in rows:
-            if nfc(str(payload)) == said:
-                return str(action)
+        picked = next((action for payload, action in rows if nfc(str(payload)) == said), None)
         number = _NUMBER.match(text)
-        if data.get("n") and number and 1 <= int(number.group(1)) <= len(rows):
-            return str(rows[int(number.group(1)) - 1][1])
-        return None
+        if picked is None and data.get("n") and number and 1 <= int(number.group(1)) <= len(rows):
+            picked = rows[int(number.group(1)) - 1][1]
+        try:
+            return decode(picked) if picked is not None else None
+        except BadAction:  # remembered by an older version of the bot: read it as text
+            return None

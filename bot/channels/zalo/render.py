@@ -8,6 +8,7 @@ from typing import Any
 from bot.channels.zalo.api import Message, buttons_message, open_url, quick_reply, text_message, user_info_request
 from bot.channels.zalo.choices import Choice, Offer
 from bot.i18n import Translator
+from quiz.conversation.actions import WebPage
 from quiz.conversation.messages import Button, Msg, Outcome
 
 TEXT_LIMIT = 2000  # characters in a Zalo text message
@@ -71,9 +72,9 @@ class Renderer:
         listed: list[str] = []
         for b in buttons:
             label = self.translator.text(b.label, locale)
-            if b.action.startswith("https://"):  # a link opens in Zalo; it cannot be typed
+            if isinstance(b.action, WebPage):  # a link opens in Zalo; it cannot be typed
                 if len(quick) < MAX_BUTTONS:
-                    quick.append(open_url(_title(label), b.action))
+                    quick.append(open_url(_title(label), b.action.url))
                 continue
             payload = label[:PAYLOAD_LIMIT]
             if payload in {c.payload for c in choices}:  # the same label twice: tell them apart

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.channels.telegram.callback_data import BadCallbackData, decode
 from bot.channels.telegram.channel import PRIVATE_ONLY_TOAST, TelegramChannel
-from bot.channels.telegram.groups import allowed_in_group, is_group
+from bot.channels.telegram.groups import is_group
 from bot.channels.telegram.render import Target
 from quiz.conversation.engine import guess_locale
 from quiz.conversation.messages import Msg, Press
@@ -30,7 +30,7 @@ def router(channel: TelegramChannel) -> Router:
             await channel.answer(callback, STALE, guess_locale(user.language_code))
             return
         group = message is not None and is_group(message.chat.type)
-        if group and message is not None and not allowed_in_group(action):
+        if group and message is not None and not action.public:
             await channel.answer(callback, PRIVATE_ONLY_TOAST, guess_locale(user.language_code))
             await channel.send_to_private(message.chat.id, user)
             return
