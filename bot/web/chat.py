@@ -1,10 +1,12 @@
 """The web chat's JSON API: a request becomes an engine event, the outcome comes back rendered."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiohttp import web
 
+from bot.failures import traceback_without_messages
 from bot.web.identity import COOKIE, MAX_AGE
 from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRANSLATOR
 from bot.web.limits import client_address
@@ -12,9 +14,10 @@ from bot.web.render import render_outcome
 from bot.web.requests import BadInput, json_object
 from quiz.conversation.actions import BadAction, decode
 from quiz.conversation.engine import MAX_TEXT, Who
-from quiz.conversation.messages import Event, Press, Start, Text
+from quiz.conversation.messages import Event, Press, Start, Text, event_kind
 from quiz.model import LOCALES, pick
 
+log = logging.getLogger(__name__)
 CHANNEL = "web"
 MAX_ACTION = 64
 MAX_PAYLOAD = 64
@@ -76,7 +79,11 @@ async def _exchange(request: web.Request, event: Event) -> web.Response:
                                      status=429, headers={"Retry-After": str(settings.web_new_chats_window_s)})
         browser_id, new_cookie = ids.issue()
     who = Who(CHANNEL, browser_id, preferred_language(request.headers.get("Accept-Language")))
-    handled = await dispatcher.handle(who, event)
+    try:
+        handled = await dispatcher.handle(who, event)
+    except Exception as exc:  # logged here, without the message: it may quote what the citizen typed
+        log.error("web chat: %s failed\n%s", event_kind(event), traceback_without_messages(exc))
+        return web.json_response({"error": "something went wrong; please try again"}, status=500)
     title = pick(request.app[LIVE].runtime.contest.title, handled.locale)
     body = render_outcome(handled, request.app[TRANSLATOR], title=title, now=dispatcher.clock())
     response = web.json_response(body, headers={"Cache-Control": "no-store"})

@@ -72,6 +72,13 @@ class Unsupported:
 Event = Start | Text | Press | Contact | Unsupported
 
 
+def event_kind(event: Event) -> str:
+    """What kind of event it was, for a log line: never what was typed or shared."""
+    if isinstance(event, Press):
+        return f"press {type(event.action).__name__}"
+    return type(event).__name__.lower()
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     replies: tuple[Reply, ...]

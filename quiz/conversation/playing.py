@@ -156,5 +156,6 @@ def result_msg(result: Result) -> Msg:
 
 
 def stale(ctx: Ctx, action: Action) -> Turn:
-    log.warning("stale or forged button %r from account %s", action, ctx.account.id)
+    # The type only: an action's codes can say where a citizen lives (a unit) or what they play.
+    log.warning("stale or forged button %s from account %s", type(action).__name__, ctx.account.id)
     return ctx.state, Outcome((Reply((Msg("error.stale_button"),)),), Msg("toast.stale"))

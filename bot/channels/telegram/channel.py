@@ -11,9 +11,10 @@ from bot.channels.telegram.keyboards import link_keyboard
 from bot.channels.telegram.render import Renderer, Target
 from bot.channels.telegram.sender import Sender
 from bot.dispatch import Dispatcher, Handled
+from bot.failures import traceback_without_messages
 from bot.i18n import Translator
 from quiz.conversation.engine import Who, guess_locale
-from quiz.conversation.messages import Event, Msg, Outcome, Reply
+from quiz.conversation.messages import Event, Msg, Outcome, Reply, event_kind
 
 log = logging.getLogger(__name__)
 NAME = "telegram"
@@ -42,8 +43,10 @@ class TelegramChannel:
         """The engine's outcome; an apology instead of a crash when something below fails."""
         try:
             return await self.dispatcher.handle(self.who(user), event)
-        except Exception:  # the update is still answered; nothing half-done was committed
-            log.exception("telegram: %r from user %s failed", event, user.id)
+        except Exception as exc:  # the update is still answered; nothing half-done was committed
+            # Never the event or the exception's message: either may hold what the citizen typed.
+            log.error("telegram: %s from user %s failed\n%s", event_kind(event), user.id,
+                      traceback_without_messages(exc))
             return Handled(Outcome((Reply((SORRY,)),), SORRY_TOAST), guess_locale(user.language_code))
 
     async def show(self, handled: Handled, target: Target) -> None:

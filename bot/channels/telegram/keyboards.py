@@ -31,7 +31,7 @@ def inline_keyboard(rows: tuple[tuple[Button, ...], ...], translator: Translator
             try:
                 data = encode(b.action)
             except BadCallbackData:
-                log.error("telegram: button %r left out, its action is too long", b.action)
+                log.error("telegram: a %s button left out, its action is too long", type(b.action).__name__)
                 continue
             cells.append(InlineKeyboardButton(text=label, callback_data=data))
         if cells:

@@ -10,6 +10,8 @@ from aiogram.exceptions import AiogramError, TelegramConflictError, TelegramRetr
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
+from bot.failures import traceback_without_messages
+
 log = logging.getLogger(__name__)
 BACKOFF_MAX = 30.0
 
@@ -62,8 +64,8 @@ class Poller:
         for update in lane:
             try:
                 await self.dp.feed_update(self.bot, update)
-            except Exception:
-                log.exception("telegram: update %s failed", update.update_id)
+            except Exception as exc:
+                log.error("telegram: update %s failed\n%s", update.update_id, traceback_without_messages(exc))
 
     async def _fetch(self, offset: int | None, stop: asyncio.Event) -> list[Update] | None:
         """The next updates, or None when `stop` was set while waiting."""

@@ -14,6 +14,7 @@ from bot.channels.zalo.errors import ZaloError
 from bot.channels.zalo.render import Renderer, split_text
 from bot.channels.zalo.window import CHANNEL, within_window
 from bot.dispatch import Dispatcher, Handled
+from bot.failures import traceback_without_messages
 from bot.storage.inbound import InboundEvents, LastSeen
 from quiz.conversation.engine import Who, guess_locale
 from quiz.conversation.messages import Contact, Event, Msg, Outcome, Press, Reply, Start, Text, Unsupported
@@ -51,8 +52,9 @@ class ZaloChannel:
         now = self.clock()
         try:
             handled = await self.dispatcher.handle(Who(CHANNEL, incoming.user_id), await self._event(incoming))
-        except Exception:  # the citizen hears about it; nothing half-done was committed
-            log.exception("zalo: %s from user %s failed", incoming.name, incoming.user_id)
+        except Exception as exc:  # the citizen hears about it; nothing half-done was committed
+            log.error("zalo: %s from user %s failed\n%s", incoming.name, incoming.user_id,
+                      traceback_without_messages(exc))
             handled = Handled(Outcome((Reply((SORRY,)),)), guess_locale(None))
         # The window opens when the user acted, not when we got round to it (a recovered event may be old).
         await self.seen.touch(incoming.user_id, at=min(incoming.at or now, now))

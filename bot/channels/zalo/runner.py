@@ -21,6 +21,7 @@ from bot.channels.zalo.webhook import WEBHOOK_PATH, Webhook, mount
 from bot.channels.zalo.window import CHANNEL
 from bot.config import Settings
 from bot.dispatch import Dispatcher
+from bot.failures import traceback_without_messages
 from bot.i18n import Translator
 from bot.state import StateStore
 from bot.storage.engine import AsyncEngine
@@ -54,8 +55,9 @@ class ZaloHandle:
     async def _process(self, event_id: str, payload: dict[str, Any]) -> None:
         try:
             await self.channel.process(event_id, payload)
-        except Exception:  # left unprocessed: a later sweep tries again
-            log.exception("zalo: event %s could not be processed; it will be retried", event_id)
+        except Exception as exc:  # left unprocessed: a later sweep tries again
+            log.error("zalo: event %s could not be processed; it will be retried\n%s", event_id,
+                      traceback_without_messages(exc))
 
     async def sweep(self, *, grace: timedelta = GRACE) -> int:
         """Process events that were acknowledged but never finished (a stop, a crash); how many."""
@@ -74,8 +76,8 @@ class ZaloHandle:
                 await asyncio.sleep(seconds)
                 try:
                     await self.sweep()
-                except Exception:
-                    log.exception("zalo: sweep for unprocessed events failed")
+                except Exception as exc:
+                    log.error("zalo: sweep for unprocessed events failed\n%s", traceback_without_messages(exc))
         self._sweeper = asyncio.create_task(loop(), name="zalo-sweeper")
 
     async def drain(self) -> None:

@@ -26,7 +26,7 @@ def router(channel: TelegramChannel) -> Router:
         try:
             action = decode(callback.data)
         except BadCallbackData:
-            log.warning("telegram: unknown button data %r from user %s", callback.data, user.id)
+            log.warning("telegram: unknown button data (%d characters) from user %s", len(callback.data or ""), user.id)
             await channel.answer(callback, STALE, guess_locale(user.language_code))
             return
         group = message is not None and is_group(message.chat.type)

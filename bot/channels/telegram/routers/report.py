@@ -10,6 +10,7 @@ from aiogram.types import Message
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.groups import command_name
+from bot.failures import traceback_without_messages
 from bot.reports.daily import DailyReports
 from quiz.conversation.engine import guess_locale
 from quiz.conversation.messages import Msg
@@ -34,8 +35,8 @@ def router(channel: TelegramChannel, reports: DailyReports, *, admins: Collectio
             return
         try:
             await reports.send(channel.sender, chat_id, await reports.build(now=channel.dispatcher.clock()))
-        except Exception:  # logged; the organisers hear that it did not work
-            log.exception("telegram: /baocao could not build or send the report")
+        except Exception as exc:  # logged; the organisers hear that it did not work
+            log.error("telegram: /baocao could not build or send the report\n%s", traceback_without_messages(exc))
             await _say(channel, chat_id, Msg("report.failed"), locale)
 
     return r
