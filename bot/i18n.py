@@ -13,6 +13,7 @@ from babel.numbers import format_decimal
 
 from quiz.conversation.messages import Msg
 from quiz.model import LOCALES, pick
+from quiz.problems import Problem
 
 DOMAIN = "messages"
 _BABEL_LOCALE = {"vi": "vi_VN", "en": "en_GB"}
@@ -64,3 +65,9 @@ class Translator:
         if value is None:
             return "—"
         return str(value)
+
+    def problem(self, problem: Problem, locale: str) -> tuple[str, str]:
+        """Where a problem is, as the organiser sees the file ("dòng 12 (STT 11)"), and what it is."""
+        where = self.text(Msg("problem.at_row", row=problem.row, number=problem.number), locale) \
+            if problem.number else problem.where
+        return where, self.text(Msg(problem.message_id, **problem.params), locale)

@@ -1,6 +1,7 @@
 """Validation problems: where, what (a message id) and its parameters."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -10,12 +11,16 @@ PROBLEM_CODES = frozenset("""
     duplicate_question empty_file empty_option empty_question explanation_too_long gift_answer_marker
     gift_correct_count gift_essay gift_html gift_matching gift_no_answers gift_numerical gift_short_answer
     gift_text_after_answers gift_true_false gift_unclosed gift_weighted incomplete_entry missing_answer
-    missing_column missing_file missing_key no_entries no_questions no_rounds not_a_mapping not_utf8 not_xlsx
+    merged_cells missing_column missing_file missing_key no_entries no_questions no_rounds not_a_mapping not_utf8
+    not_xlsx
     old_excel option_count option_order option_too_long question_too_long quotas_exceed_count set_too_small
     syntax_error template_example text_too_long too_many_rows topic_too_small uncomputed_formula unexpected_line
     unit_incomplete unit_parent unit_population units_columns units_empty unknown_column unknown_format
     unknown_question_set unknown_topic unknown_topics unnamed_column unreadable_file
 """.split())
+
+
+_ROW = re.compile(r"^#(\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +37,12 @@ class Problem:
     def __post_init__(self) -> None:
         if self.code not in PROBLEM_CODES:
             raise ValueError(f"unknown problem code {self.code}")
+        if not self.row and (found := _ROW.match(self.where)):
+            object.__setattr__(self, "row", int(found.group(1)))
 
     @property
     def message_id(self) -> str:
         return f"problem.{self.code}"
-
-    @property
-    def where_short(self) -> str:
-        return f"#{self.row}" if self.row else self.where
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

@@ -24,9 +24,8 @@ def _text(value: Any) -> str:
 
 
 def _location(raw: Mapping[str, Any], index: int) -> tuple[int, str]:
-    """The row (or line) organisers see, and their own number for it (STT) when the file has one."""
-    row = raw.get("row")
-    return (row if isinstance(row, int) and row > 0 else 0), _text(raw.get("number"))
+    """The row, line or entry organisers see, and their own number for it (STT) when the file has one."""
+    return index + 1, _text(raw.get("number"))
 
 
 def parse_question(raw: Any, *, file: str, index: int, topics: TopicNames | Collection[str] | None,
@@ -138,7 +137,7 @@ def read_questions(raws: Sequence[tuple[str, int, Any]], *,
         explicit.append(given)
     if unknown and names is not None:
         first = min((p for ps in unknown.values() for p in ps), key=lambda p: (p.file, p.row))
-        shown = "; ".join(f"«{written}» ({', '.join(p.where_short for p in ps[:5])}{', …' if len(ps) > 5 else ''})"
+        shown = "; ".join(f"«{written}» ({', '.join(p.where for p in ps[:5])}{', …' if len(ps) > 5 else ''})"
                           for written, ps in unknown.items())
         problems.append(Problem(first.file, "", "unknown_topics", {
             "topics": shown, "accepted": names.listing(topics if isinstance(topics, Mapping) else None)}))

@@ -33,10 +33,11 @@ def say(msg: Msg, config: Settings) -> str:
 
 
 def fail_with(problems: Sequence[Problem], config: Settings) -> NoReturn:
-    typer.echo(say(Msg("problem.header", count=len(problems)), config), err=True)
+    t = Translator(config.locales_dir)
+    typer.echo(t.text(Msg("problem.header", count=len(problems)), "vi"), err=True)
     for p in problems:
-        where = " ".join(x for x in (p.file, p.where) if x)
-        typer.echo(f"  {where}: {say(Msg(p.message_id, **p.params), config)}", err=True)
+        where, what = t.problem(p, "vi")
+        typer.echo(f"  {' '.join(x for x in (p.file, where) if x)}: {what}", err=True)
     raise typer.Exit(1)
 
 

@@ -16,17 +16,26 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
+# Headers as Vietnamese question banks word them (compared without accents, case or notes in brackets):
+# the official template, provincial contest files and the import templates of common quiz platforms.
 COLUMNS = (
-    Column("number", "STT", 6, ("so thu tu", "tt")),
-    Column("text", "Câu hỏi", 60, ("noi dung cau hoi", "noi dung")),
-    *(Column(letter, f"Đáp án {letter}", 28, (f"phuong an {letter.lower()}", f"lua chon {letter.lower()}"))
+    Column("number", "STT", 6, ("so thu tu", "so tt", "tt", "no", "cau so")),
+    Column("text", "Câu hỏi", 60, ("noi dung cau hoi", "noi dung", "cau hoi trac nghiem", "de bai", "question",
+                                   "noi dung cau")),
+    *(Column(letter, f"Đáp án {letter}", 28, (
+        f"phuong an {letter.lower()}", f"lua chon {letter.lower()}", f"phuong an tra loi {letter.lower()}",
+        f"cau tra loi {letter.lower()}", letter.lower(), f"option {letter.lower()}", f"dap an {letter.lower()} ."))
       for letter in LETTERS),
-    Column("answer", "Đáp án đúng", 12, ("dap an chinh xac",)),
-    Column("explanation", "Giải thích", 40),
-    Column("topic", "Chủ đề", 16, ("linh vuc",)),
-    Column("difficulty", "Độ khó", 10, ("muc do",)),
-    Column("source", "Nguồn", 30, ("can cu", "nguon tham khao")),
-    Column("id", "Mã", 14, ("ma cau hoi",)),
+    Column("answer", "Đáp án đúng", 12, ("dap an chinh xac", "dap an", "phuong an dung", "cau tra loi dung",
+                                         "lua chon dung", "ket qua", "correct answer", "answer")),
+    Column("explanation", "Giải thích", 40, ("giai thich dap an", "ghi chu", "huong dan", "loi giai",
+                                             "explanation")),
+    Column("topic", "Chủ đề", 16, ("linh vuc", "chuyen de", "nhom cau hoi", "nhom", "phan", "mang",
+                                   "noi dung kien thuc", "topic")),
+    Column("difficulty", "Độ khó", 10, ("muc do", "cap do", "muc do kho", "difficulty")),
+    Column("source", "Nguồn", 30, ("can cu", "can cu phap ly", "nguon tham khao", "tai lieu tham khao", "van ban",
+                                   "source")),
+    Column("id", "Mã", 14, ("ma cau hoi", "ma cau", "id")),
 )
 REQUIRED = ("text", "A", "B", "answer")  # the others may be left out of an organiser's own file
 
@@ -52,6 +61,12 @@ class UncomputedFormula(ErrorValue):
     """A formula cell saved without its value (files written by programs, not by Excel)."""
 
     code = "uncomputed_formula"
+
+
+class MergedAcross(ErrorValue):
+    """A cell of a range merged across columns: one text cannot fill a question's several columns."""
+
+    code = "merged_cells"
 
 
 def column_letter(index: int) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from bot.importers.layout import COLUMNS, ErrorValue, UncomputedFormula
+from bot.importers.layout import COLUMNS, ErrorValue, MergedAcross, UncomputedFormula, column_letter
 from bot.importers.table import HEADER_SEARCH, MAX_ROWS, read_table
 from quiz.aiken import RawQuestion
 from quiz.problems import Problem
@@ -21,6 +21,7 @@ from quiz.text import squash
 MAX_COLUMNS = 40  # the layout has 16; sheets formatted to column XFD stay cheap
 _OLE2 = b"\xd0\xcf\x11\xe0"  # Excel 97–2003 .xls
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 
 
 def _cell_text(cell: Any, formula: str | None) -> str:
@@ -79,10 +80,48 @@ def _formulas(data: bytes, sheet: Any) -> dict[tuple[int, int], str]:
         book.close()
 
 
+def _column(letters: bytes) -> int:
+    index = 0
+    for ch in letters.decode():
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _merges(data: bytes, sheet: Any) -> dict[tuple[int, int], tuple[int, int, str, bool]]:
+    """Cells inside merged ranges (row, column) → the range's first cell and its name, e.g. "A2:A9".
+    Excel keeps a merged range's text in its first cell only."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(sheet._worksheet_path) as xml:  # no public name
+        found = _MERGE.findall(xml.read())
+    out: dict[tuple[int, int], tuple[int, int, str, bool]] = {}
+    for c1, r1, c2, r2 in found:
+        top, left, bottom, right = int(r1), _column(c1), int(r2), _column(c2)
+        if (bottom - top + 1) * (right - left + 1) > 100_000:
+            continue  # a whole-sheet merge says nothing about questions
+        name = f"{column_letter(left)}{top}:{column_letter(right)}{bottom}"
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                if (r, c) != (top, left):
+                    out[(r, c)] = (top, left, name, right > left)
+    return out
+
+
 def _rows(data: bytes, sheet: ReadOnlyWorksheet) -> Iterator[tuple[int, Sequence[str]]]:
+    """Cell texts row by row. A range merged down a column (a topic for several questions) gives each
+    of its rows the text; one merged across columns is named, since no question reads it that way."""
     formulas = _formulas(data, sheet)
+    merges = _merges(data, sheet)
+    firsts: dict[tuple[int, int], str] = {}
+    wanted = {(top, left) for top, left, _name, _across in merges.values()}
     for number, cells in _cells(sheet):
-        yield number, [_cell_text(cell, formulas.get((number, c))) for c, cell in enumerate(cells)]
+        texts = [_cell_text(cell, formulas.get((number, c))) for c, cell in enumerate(cells)]
+        for c, text in enumerate(texts):
+            if (number, c) in wanted:
+                firsts[(number, c)] = text
+            merged = merges.get((number, c))
+            if merged is not None and not text:
+                top, left, name, across = merged
+                texts[c] = MergedAcross(name) if across else firsts.get((top, left), "")
+        yield number, texts
 
 
 def read_xlsx(data: bytes, *, file: str, default_topic: str | None) -> tuple[list[RawQuestion], list[Problem]]:

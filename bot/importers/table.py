@@ -6,6 +6,7 @@ each raw question's index is its row number minus one, so the core's problems re
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -43,6 +44,19 @@ def _find_header(rows: Iterable[tuple[int, Sequence[str]]]) -> tuple[int, Sequen
     return first
 
 
+def _blank_heading(cell: str) -> bool:
+    return not cell.strip() or isinstance(cell, ErrorValue) or _header_key(cell) not in _NAMES
+
+
+def _subheading(header: Sequence[str], below: Sequence[str]) -> bool:
+    """Whether the row under the header names two or more answer columns the header leaves unnamed
+    (a heading merged over them), and holds nothing else: a heading in two rows."""
+    named = [(i, _NAMES[k].key) for i, cell in enumerate(below) if (k := _header_key(cell)) in _NAMES]
+    options = [i for i, key in named if key in LETTERS and i < len(header) and _blank_heading(header[i])]
+    others = [cell for i, cell in enumerate(below) if cell.strip() and i not in options]
+    return len(options) >= 2 and not others
+
+
 class _Layout:
     """Which column holds what, and the problems of the header row."""
 
@@ -51,10 +65,11 @@ class _Layout:
         self.problems: list[Problem] = []
         self.keys: dict[int, str] = {}
         self.reported: set[int] = set()  # columns already named in a problem
+        self.merges_named: set[tuple[str, str]] = set()
         at: dict[str, str] = {}
         for i, cell in enumerate(cells):
-            if not cell.strip():
-                continue
+            if not cell.strip() or isinstance(cell, ErrorValue):
+                continue  # a title merged over the header's columns, or an empty heading
             column = _NAMES.get(_header_key(cell))
             letter = column_letter(i)
             if column is None:
@@ -82,10 +97,13 @@ class _Layout:
             if key is None and cell.strip() and i not in self.reported:
                 self.reported.add(i)
                 self.add(f"#{number}", "unnamed_column", letter=column_letter(i))
-            elif key is None or key == "number":
-                continue  # STT is the organiser's own numbering; nothing is read from it
+            elif key is None or (key == "number" and isinstance(cell, ErrorValue)):
+                continue  # a broken STT only costs the row its number in problems
             elif isinstance(cell, ErrorValue):
-                self.add(f"#{number}", cell.code, cell=f"{column_letter(i)}{number}", value=str(cell))
+                if (cell.code, str(cell)) not in self.merges_named:  # a merged range is named once
+                    self.add(f"#{number}", cell.code, cell=f"{column_letter(i)}{number}", value=str(cell))
+                if cell.code == "merged_cells":
+                    self.merges_named.add((cell.code, str(cell)))
                 clean = False
             else:
                 values[key] = cell.strip()
@@ -98,14 +116,23 @@ class _Layout:
         return _raw(values, default_topic) if clean else None
 
 
+def _answer_letter(written: str, options: Sequence[str]) -> str:
+    """The right option as a letter, however the file names it: "B", "b.", "Đáp án B", "2", or its text."""
+    letter = _LETTER.match(fold(written).strip())
+    if letter:
+        return letter.group(1).upper()
+    if written.strip().isascii() and written.strip().isdigit() and 1 <= int(written.strip()) <= len(options):
+        return LETTERS[int(written.strip()) - 1]
+    same = [i for i, option in enumerate(options) if option and squash(option) == squash(written)]
+    return LETTERS[same[0]] if len(same) == 1 else written
+
+
 def _raw(values: dict[str, str], default_topic: str | None) -> dict[str, Any]:
     options = [values.get(letter, "") for letter in LETTERS]
     while options and not options[-1]:
         options.pop()
-    letter = _LETTER.match(fold(values["answer"]).strip())
     raw: dict[str, Any] = {
-        "text": values.get("text", ""), "options": options,
-        "answer": letter.group(1).upper() if letter else values["answer"],
+        "text": values.get("text", ""), "options": options, "answer": _answer_letter(values["answer"], options),
         "explanation": values.get("explanation", ""), "source": values.get("source", ""),
         "topic": values.get("topic") or default_topic,
     }
@@ -113,6 +140,8 @@ def _raw(values: dict[str, str], default_topic: str | None) -> dict[str, Any]:
         raw["difficulty"] = _DIFFICULTY.get(fold(values["difficulty"]).strip(), values["difficulty"].lower())
     if values.get("id"):
         raw["id"] = values["id"]
+    if values.get("number"):
+        raw["number"] = values["number"]  # STT: the organiser's own numbering, to name the row by in problems
     return raw
 
 
@@ -124,7 +153,14 @@ def read_table(
     header = _find_header(rows)
     if header is None:
         return [], [Problem(file, "", "empty_file")]
-    layout = _Layout(file, *header)
+    number, cells = header
+    below = next(rows, None)
+    if below is not None and _subheading(cells, below[1]):  # "Phương án trả lời" over A | B | C | D
+        cells = [b if _blank_heading(h) and _NAMES.get(_header_key(b)) else h
+                 for h, b in itertools.zip_longest(cells, below[1], fillvalue="")]
+    elif below is not None:
+        rows = itertools.chain([below], rows)
+    layout = _Layout(file, number, cells)
     if layout.missing:
         return [], layout.problems
     raws: list[RawQuestion] = []

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from bot.importers import read_question_bytes
 from quiz.model import Question
-from quiz.problems import Problem
+from quiz.problems import Problem, sort_problems
 from quiz.questions import parse_questions
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -33,14 +33,17 @@ def shown(problems: Iterable[Problem], locale: str = "vi") -> list[str]:
     return [f"{p.where}: {catalog[p.message_id].format(**p.params)}".lstrip(": ") for p in problems]
 
 
-def xlsx(rows: Sequence[Sequence[object]], *, title: str = "Câu hỏi") -> bytes:
-    """An .xlsx workbook with these rows from A1, as Excel would save it."""
+def xlsx(rows: Sequence[Sequence[object]], *, title: str = "Câu hỏi", merged: Sequence[str] = ()) -> bytes:
+    """An .xlsx workbook with these rows from A1, as Excel would save it (with `merged` ranges merged,
+    their text in the first cell)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = title
     for row in rows:
         sheet.append(list(row))
+    for cells in merged:
+        sheet.merge_cells(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -59,7 +62,7 @@ def load(data: bytes | str, name: str, *, default_topic: str | None = "vneid",
     raw_bytes = data.encode("utf-8") if isinstance(data, str) else data
     raws, problems = read_question_bytes(raw_bytes, name=name, default_topic=default_topic)
     questions, more = parse_questions(raws, topics=topics)
-    return questions, problems + more
+    return questions, sort_problems(problems + more)  # as the import use case reports them
 
 
 def q(qid: str, text: str, options: Sequence[str], correct: int, *, topic: str = "vneid", **extra: object) -> Question:

@@ -51,15 +51,34 @@ def test_an_empty_file_or_a_header_alone_holds_no_questions() -> None:
 
 
 def test_a_file_that_is_not_the_template_names_the_missing_columns() -> None:
-    _, problems = load("question,a,b,answer\nCâu?,Có,Không,A\n", "a.csv")
+    _, problems = load("ý kiến,x,y,z\nCâu?,Có,Không,A\n", "a.csv")
     assert shown(problems) == [
-        "#1: Cột A «question» không có trong mẫu: hãy sửa đúng tên cột hoặc xoá cột.",
-        "#1: Cột B «a» không có trong mẫu: hãy sửa đúng tên cột hoặc xoá cột.",
-        "#1: Cột C «b» không có trong mẫu: hãy sửa đúng tên cột hoặc xoá cột.",
-        "#1: Cột D «answer» không có trong mẫu: hãy sửa đúng tên cột hoặc xoá cột.",
         "Thiếu cột «Câu hỏi» ở dòng tiêu đề.", "Thiếu cột «Đáp án A» ở dòng tiêu đề.",
         "Thiếu cột «Đáp án B» ở dòng tiêu đề.", "Thiếu cột «Đáp án đúng» ở dòng tiêu đề.",
+        "#1: Cột A «ý kiến» không có trong mẫu: hãy sửa đúng tên cột hoặc xoá cột.",
+        "#1: Cột B «x» không có trong mẫu: hãy sửa đúng tên cột hoặc xoá cột.",
+        "#1: Cột C «y» không có trong mẫu: hãy sửa đúng tên cột hoặc xoá cột.",
+        "#1: Cột D «z» không có trong mẫu: hãy sửa đúng tên cột hoặc xoá cột.",
     ]
+
+
+@pytest.mark.parametrize("header", [
+    "STT,Câu hỏi,Đáp án A,Đáp án B,Đáp án đúng",
+    "Số TT,Nội dung câu hỏi,Phương án A,Phương án B,Đáp án",
+    "TT,Nội dung,Lựa chọn A,Lựa chọn B,Phương án đúng",
+    "No.,Question,A,B,Answer",
+    "Câu số,Đề bài,Phương án trả lời A,Phương án trả lời B,Câu trả lời đúng",
+])
+def test_the_headers_question_banks_use_are_read_as_the_template_s(header: str) -> None:
+    questions, problems = load(f"{header}\n1,Câu một?,Có,Không,A\n", "a.csv", default_topic="vneid")
+    assert problems == [] and [(x.text, x.options, x.correct) for x in questions] == [("Câu một?", ("Có", "Không"), 0)]
+
+
+@pytest.mark.parametrize("written", ["A", "a.", "Đáp án A", "1", "Có", "có"])
+def test_the_right_answer_may_be_a_letter_a_number_or_the_option_itself(written: str) -> None:
+    questions, problems = load(f"STT,Câu hỏi,Đáp án A,Đáp án B,Đáp án đúng\n1,Câu một?,Có,Không,{written}\n",
+                               "a.csv", default_topic="vneid")
+    assert problems == [] and questions[0].correct == 0
 
 
 def test_a_formula_like_cell_stays_plain_text() -> None:

@@ -95,8 +95,8 @@ def test_missing_and_repeated_columns_are_named() -> None:
     rows = [["STT", "Câu hỏi", "Đáp án A", "Đáp án B", "Đáp án B", "Giải thích"], [1, "Câu?", "a", "b", "c", ""]]
     questions, problems = load(xlsx(rows), "a.xlsx")
 
-    assert shown(problems) == ["#1: Cột «Đáp án B» xuất hiện hai lần (cột D, E).",
-                               "Thiếu cột «Đáp án đúng» ở dòng tiêu đề."]
+    assert shown(problems) == ["Thiếu cột «Đáp án đúng» ở dòng tiêu đề.",  # the file as a whole first
+                               "#1: Cột «Đáp án B» xuất hiện hai lần (cột D, E)."]
     assert questions == []
 
 
@@ -160,3 +160,29 @@ def test_an_empty_workbook_says_it_holds_no_questions() -> None:
     for rows in ([], [HEADER], [HEADER, [1], [2]]):
         questions, problems = load(xlsx(rows), "a.xlsx")
         assert (questions, shown(problems)) == ([], ["Tệp không có câu hỏi nào."])
+
+
+def test_a_topic_merged_down_several_rows_belongs_to_each_of_them() -> None:
+    rows = [["STT", "Câu hỏi", "Đáp án A", "Đáp án B", "Đáp án đúng", "Chủ đề"],
+            [1, "Câu một?", "Có", "Không", "A", "dvc"], [2, "Câu hai?", "Có", "Không", "B", None],
+            [3, "Câu ba?", "Có", "Không", "A", "vneid"]]
+    questions, problems = load(xlsx(rows, merged=["F2:F3"]), "a.xlsx", default_topic=None)
+    assert problems == [] and [x.topic for x in questions] == ["dvc", "dvc", "vneid"]
+
+
+def test_an_answer_heading_over_two_rows_is_read() -> None:
+    rows = [["BỘ CÂU HỎI CUỘC THI", None, None, None, None, None, None],
+            ["STT", "Câu hỏi", "Phương án trả lời", None, None, None, "Đáp án đúng"],
+            [None, None, "A", "B", "C", "D", None],
+            [1, "Câu một?", "Một", "Hai", "Ba", "Bốn", "C"]]
+    questions, problems = load(xlsx(rows, merged=["A1:G1", "C2:F2"]), "a.xlsx")
+    assert problems == [] and [(x.options, x.correct) for x in questions] == [(("Một", "Hai", "Ba", "Bốn"), 2)]
+
+
+def test_options_merged_across_columns_are_named_once_by_their_range() -> None:
+    rows = [HEADER, [1, "Câu một?", "Có hoặc không", None, None, None, None, None, "A"],
+            [2, "Câu hai?", "Có", "Không", None, None, None, None, "A"]]
+    questions, problems = load(xlsx(rows, merged=["C2:D2"]), "a.xlsx")
+    assert shown(problems) == ["#2: Các ô C2:D2 được gộp theo hàng ngang: mỗi phương án phải nằm trong ô riêng "
+                               "của nó — hãy bỏ gộp ô."]
+    assert [x.text for x in questions] == ["Câu hai?"]

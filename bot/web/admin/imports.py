@@ -19,7 +19,6 @@ from bot.web.admin.context import admin, staff
 from bot.web.admin.html import NOTHING, Markup, html, join, number
 from bot.web.admin.layout import add_nav, csrf_field, page
 from bot.web.admin.widgets import cells, table
-from quiz.conversation.messages import Msg
 from quiz.drafts import Stale
 from quiz.imports import MAX_FILE_BYTES as MAX_BYTES
 from quiz.model import LETTERS, Question, pick
@@ -171,7 +170,7 @@ async def check(request: web.Request) -> web.Response:
 
 def _problems(request: web.Request, name: str, problems: Sequence[Problem]) -> Markup:
     t = admin(request).translator
-    rows = [cells([p.file, p.where or "—", t.text(Msg(p.message_id, **p.params), "vi")]) for p in problems]
+    rows = [cells([p.file, where or "—", what]) for p in problems for where, what in [t.problem(p, "vi")]]
     return html('<section class="problems">{notice}{table}</section>',
                 notice=notice(T["problems"].format(file=name, n=len(problems)), "error"),
                 table=table([T["problem.file"], T["problem.where"], T["problem.message"]], rows, cls="problems"))
