@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from quiz.aiken import RawQuestion
 from quiz.matching import identify
-from quiz.model import Difficulty, Localized, Question, QuestionSet
+from quiz.model import Difficulty, Localized, Question, QuestionSet, Round
 from quiz.problems import Invalid, Problem, sort_problems
 from quiz.questions import SLUG, SetDiff, diff_sets, read_questions
 
@@ -63,3 +64,26 @@ def make_plan(raws: Sequence[RawQuestion], problems: Sequence[Problem], *, set_n
     questions, likeness = identify(parsed.questions, parsed.explicit, stored, used_ids)
     return ImportPlan(set_name, tuple(questions), diff_sets(stored, questions), current.version if current else None,
                       likeness, parsed.topics)
+
+
+def live_rounds(rounds: Iterable[tuple[Round, bool]], set_name: str, now: datetime) -> list[Round]:
+    """The rounds (each with whether it is closed) that draw from the set now or will: not closed, and
+    not past their closing time."""
+    return [r for r, closed in rounds if r.question_set == set_name and not closed
+            and (r.closes is None or r.closes > now)]
+
+
+def guard(questions: Sequence[Question], rounds: Iterable[Round], *, file: str) -> list[Problem]:
+    """What publishing these questions would break: a live round that could no longer draw a paper."""
+    found: list[Problem] = []
+    for r in rounds:
+        title = r.title.get("vi") or r.code
+        if len(questions) < r.questions_per_attempt:
+            found.append(Problem(file, "", "live_set_too_small", {"round": title, "have": len(questions),
+                                                                  "need": r.questions_per_attempt}))
+        for topic, need in r.topic_quotas.items():
+            have = sum(1 for q in questions if q.topic == topic)
+            if have < need:
+                found.append(Problem(file, "", "live_topic_too_small", {"round": title, "topic": topic,
+                                                                        "have": have, "need": need}))
+    return found

@@ -1,4 +1,6 @@
-"""The official question template organisers download, fill in Excel and upload again."""
+"""The official question template organisers download, fill in Excel and upload again; and a question
+set written in that template, Mã column filled, so that editing and re-importing it changes only what
+the organiser changed."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -11,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.importers.layout import COLUMNS, EXAMPLES, column_letter
-from quiz.model import LETTERS
+from quiz.model import LETTERS, Difficulty, Question
 
 SHEET = "Câu hỏi"
 TOPIC_SHEET = "Chủ đề"
@@ -19,6 +21,7 @@ ROWS = 1000  # rows that carry the drop-down lists
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="C0392B")  # the contest's red
 _THIN = Side(style="thin", color="999999")
+DIFFICULTY_NAMES = {Difficulty.EASY: "Dễ", Difficulty.MEDIUM: "Trung bình", Difficulty.HARD: "Khó"}
 
 
 def _letter(key: str) -> str:
@@ -37,26 +40,36 @@ def _header(sheet: Worksheet) -> None:
     sheet.freeze_panes = "C2"  # STT and the question stay in view while scrolling the options
 
 
-def _examples(sheet: Worksheet, topics: Sequence[str]) -> None:
-    for example in EXAMPLES:
-        topic = example["topic"] if not topics or example["topic"] in topics else topics[0]
-        cells = {**example, "topic": topic, "number": int(example["number"])}
-        sheet.append([cells.get(c.key, "") for c in COLUMNS])
-    for row in sheet.iter_rows(min_row=2, max_row=1 + len(EXAMPLES)):
+def _rows(sheet: Worksheet, rows: Sequence[Mapping[str, object]]) -> None:
+    for values in rows:
+        sheet.append([values.get(c.key, "") for c in COLUMNS])
+    for row in sheet.iter_rows(min_row=2, max_row=1 + len(rows)):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
 
 
-def _validations(sheet: Worksheet, topic_range: str | None) -> None:
+def _examples(topics: Sequence[str]) -> list[dict[str, object]]:
+    return [{**example, "topic": example["topic"] if not topics or example["topic"] in topics else topics[0],
+             "number": int(example["number"])} for example in EXAMPLES]
+
+
+def question_row(number: int, q: Question) -> dict[str, object]:
+    """A question as one row of the template."""
+    return {"number": number, "text": q.text, **dict(zip(LETTERS, q.options, strict=False)),
+            "answer": LETTERS[q.correct], "explanation": q.explanation, "topic": q.topic,
+            "difficulty": DIFFICULTY_NAMES[q.difficulty], "source": q.source, "id": q.id}
+
+
+def _validations(sheet: Worksheet, topic_range: str | None, rows: int = ROWS) -> None:
     answer = DataValidation(type="list", formula1=f'"{",".join(LETTERS)}"', allow_blank=True,
                             showErrorMessage=True, errorTitle="Đáp án đúng",
                             error=f"Chọn một chữ cái {LETTERS[0]}–{LETTERS[-1]}.")
-    answer.add(f"{_letter('answer')}2:{_letter('answer')}{ROWS}")
+    answer.add(f"{_letter('answer')}2:{_letter('answer')}{rows}")
     sheet.add_data_validation(answer)
     if topic_range:
         topic = DataValidation(type="list", formula1=topic_range, allow_blank=True, showErrorMessage=True,
                                errorTitle="Chủ đề", error="Chọn một chủ đề trong danh sách (trang «Chủ đề»).")
-        topic.add(f"{_letter('topic')}2:{_letter('topic')}{ROWS}")
+        topic.add(f"{_letter('topic')}2:{_letter('topic')}{rows}")
         sheet.add_data_validation(topic)
 
 
@@ -72,14 +85,23 @@ def _topic_sheet(book: Workbook, topics: Mapping[str, str]) -> str:
     return f"'{TOPIC_SHEET}'!$A$2:$A${len(topics) + 1}"
 
 
-def write_template(target: Path | IO[bytes], *, topics: Mapping[str, str] | Sequence[str] | None = None) -> None:
-    """Write the official .xlsx template; `topics` (code → name) adds a drop-down on "Chủ đề"."""
-    named = dict(topics) if isinstance(topics, Mapping) else {code: code for code in topics or ()}
+def _write(target: Path | IO[bytes], rows: Sequence[Mapping[str, object]], named: Mapping[str, str]) -> None:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = SHEET
     _header(sheet)
-    _examples(sheet, list(named))
-    _validations(sheet, _topic_sheet(book, named) if named else None)
+    _rows(sheet, rows)
+    _validations(sheet, _topic_sheet(book, named) if named else None, max(ROWS, len(rows) + 100))
     book.save(target)
+
+
+def write_template(target: Path | IO[bytes], *, topics: Mapping[str, str] | Sequence[str] | None = None) -> None:
+    """Write the official .xlsx template; `topics` (code → name) adds a drop-down on "Chủ đề"."""
+    named = dict(topics) if isinstance(topics, Mapping) else {code: code for code in topics or ()}
+    _write(target, _examples(list(named)), named)
+
+
+def write_set(target: Path | IO[bytes], questions: Sequence[Question], *, topics: Mapping[str, str]) -> None:
+    """Write a question set in the official template, each question's Mã filled in, in set order."""
+    _write(target, [question_row(n, q) for n, q in enumerate(questions, start=1)], dict(topics))

@@ -60,3 +60,22 @@ def test_a_template_filled_in_by_editing_the_examples_imports_cleanly() -> None:
     assert problems == []
     assert [(x.text, x.topic, len(x.options)) for x in questions] == [
         ("Tài khoản VNeID mức 2 cần những giấy tờ gì?", "vneid", 4), ("Nộp hồ sơ trực tuyến ở đâu?", "dvc", 3)]
+
+
+def test_a_set_exported_in_the_template_reimports_with_no_change_reported() -> None:
+    from pathlib import Path
+
+    from bot.content import read_pack
+    from bot.importers import read_question_bytes
+    from bot.importers.template import write_set
+    from quiz.imports import make_plan
+
+    pack = read_pack(Path(__file__).resolve().parents[2] / "content" / "ha-giang")
+    live = pack.question_sets[0]
+    out = io.BytesIO()
+    write_set(out, live.questions, topics={code: label["vi"] for code, label in pack.contest.topics.items()})
+    raws, problems = read_question_bytes(out.getvalue(), name="bo-cau-hoi.xlsx", default_topic=None)
+    plan = make_plan(raws, problems, set_name=live.name, file="bo-cau-hoi.xlsx", topics=pack.contest.topics,
+                     current=live)
+    assert len(plan.questions) == len(live.questions) > 200
+    assert plan.diff.empty and plan.diff.rekeyed == () and plan.questions == live.questions
