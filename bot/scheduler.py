@@ -21,27 +21,41 @@ from quiz.services.rounds import RoundAdmin
 
 log = logging.getLogger(__name__)
 Job = Callable[[datetime], Awaitable[object]]
-TICK = 30.0  # seconds between ticks
+TICK = 30.0  # seconds between ticks of the slow jobs (closing rounds, the report)
+FOLLOW = 2.0  # seconds between looks at the contest's revision: a change reaches every worker this fast
 
 
 class Scheduler:
+    """Runs `jobs` every `interval` seconds and `quick` ones every `quick_interval` seconds."""
+
     def __init__(self, jobs: Sequence[tuple[str, Job]], *, clock: Callable[[], datetime], interval: float = TICK,
+                 quick: Sequence[tuple[str, Job]] = (), quick_interval: float = FOLLOW,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.jobs, self.clock, self.interval, self._sleep = list(jobs), clock, interval, sleep
+        self.quick, self.quick_interval = list(quick), quick_interval
         self._task: asyncio.Task[None] | None = None
 
-    async def tick(self) -> None:
-        """Run every job once, in order; one failing does not stop the others."""
-        for name, job in self.jobs:
+    async def _run(self, jobs: Sequence[tuple[str, Job]]) -> None:
+        for name, job in jobs:
             try:
                 await job(self.clock())
             except Exception:
                 log.exception("scheduler: %s failed; next tick tries again", name)
 
+    async def tick(self) -> None:
+        """Run every job once, in order; one failing does not stop the others."""
+        await self._run([*self.quick, *self.jobs])
+
     async def run(self) -> None:
+        waited = self.interval  # the slow jobs run at once on start
         while True:
-            await self.tick()
-            await self._sleep(self.interval)
+            await self._run(self.quick)
+            if waited >= self.interval:
+                await self._run(self.jobs)
+                waited = 0.0
+            step = min(self.quick_interval, self.interval) if self.quick else self.interval
+            await self._sleep(step)
+            waited += step
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="scheduler")
@@ -72,11 +86,11 @@ def build_scheduler(*, live: LiveContest, rounds: RoundAdmin, clock: Callable[[]
                          closing.round_code, closing.figure, len(closing.winners), closing.stopped)
         return None
 
-    jobs: list[tuple[str, Job]] = [("contest revision", follow), ("round closing", close_rounds)]
+    jobs: list[tuple[str, Job]] = [("round closing", close_rounds)]
     if sender is not None and organiser_chat_id is not None and reports is not None and report_log is not None:
         reporter = DailyReporter(reports=reports, sender=sender, chat_id=organiser_chat_id, log=report_log,
                                  at=report_at, tz=live.runtime.tz)
         jobs.append(("daily report", reporter.tick))
     else:
         log.info("daily report: off (%s)", "no ORGANISER_CHAT_ID" if sender is not None else "Telegram is off")
-    return Scheduler(jobs, clock=clock, interval=interval)
+    return Scheduler(jobs, clock=clock, interval=interval, quick=[("contest revision", follow)])

@@ -107,6 +107,14 @@ async def test_a_file_over_5_mb_is_refused_unread(app: App, admin_: Visitor) -> 
     assert await stored_versions(app) == 1
 
 
+async def test_a_file_over_the_web_apps_own_limit_gets_the_dashboards_page_not_a_raw_one(
+        app: App, admin_: Visitor) -> None:
+    await admin_.get("/admin/import")
+    response = await upload(admin_, b"x" * (6 * 1024 * 1024), "rat-lon.xlsx")
+    assert response.status == 413 and "Tệp gửi lên lớn hơn 5 MB nên không được đọc" in admin_.text
+    assert "Maximum request body size" not in admin_.text and await stored_versions(app) == 1
+
+
 async def test_the_template_carries_the_contests_topics(admin_: Visitor) -> None:
     await admin_.get("/admin/import")
     assert 'href="/admin/import/template.xlsx"' in admin_.text and "Tải tệp mẫu (XLSX)" in admin_.text

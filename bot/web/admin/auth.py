@@ -25,6 +25,7 @@ from aiohttp import web
 from bot.web.admin.context import STAFF_KEY, Staff, admin, staff
 from bot.web.admin.layout import ADMIN_HEADERS, CSRF_FIELD, error_page
 from bot.web.admin.vi import T
+from quiz.imports import MAX_FILE_BYTES
 from quiz.staff import StaffUser
 
 __all__ = ["COOKIE", "guard", "public", "require", "require_staff", "staff", "start_session",
@@ -101,6 +102,13 @@ async def _csrf_ok(request: web.Request, expected: str) -> bool:
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Sign-in, role and CSRF checks for every /admin route, and the security headers."""
+    try:
+        return await _guarded(request, handler)
+    except web.HTTPRequestEntityTooLarge:  # the body is over the web app's limit: read no more of it
+        return error_page(request, 413, T["refused.too_large"].format(mb=MAX_FILE_BYTES // (1024 * 1024)))
+
+
+async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
     role = _role_of(request)
     if role is not None:
         who = await _session_staff(request)

@@ -26,6 +26,8 @@ T: dict[str, str] = {
     "missing": "Không có trang này trên bảng điều khiển.",
     "refused.session": "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
     "refused.csrf": "Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã xác thực CSRF). Hãy tải lại trang và thử lại.",
+    "refused.too_large": "Tệp gửi lên lớn hơn {mb} MB nên không được đọc; không có gì được lưu. Hãy chia tệp "
+                         "thành nhiều tệp nhỏ hơn.",
     "refused.role": "Trang này chỉ dành cho quản trị viên.",
     # login
     "login.title": "Đăng nhập",
