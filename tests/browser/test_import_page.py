@@ -45,7 +45,7 @@ async def test_an_admin_fixes_the_bad_row_the_page_names_and_publishes(
 
     problem = page.locator("table.problems tbody tr")
     await expect(problem).to_have_count(1)
-    await expect(problem.locator("td").nth(1)).to_have_text("#6 (q-005)")
+    await expect(problem.locator("td").nth(1)).to_have_text("dòng 6 (STT 5)")
     await expect(problem.locator("td").nth(2)).to_have_text("Đáp án đúng «E» không hợp lệ: phải là một chữ cái "
                                                             "trong ABCD.")
     await expect(page.get_by_text("Không có gì được lưu", exact=False)).to_be_visible()

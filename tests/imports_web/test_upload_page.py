@@ -33,7 +33,7 @@ async def test_a_file_with_one_bad_row_shows_that_row_and_why_and_stores_nothing
     assert response.status == 422
     assert "Tệp «bo-cau-hoi-tuan-2.xlsx» có 1 lỗi. Không có gì được lưu" in admin_.text
     row = re.search(r"<tr><td>bo-cau-hoi-tuan-2.xlsx</td><td>(.*?)</td><td>(.*?)</td></tr>", admin_.text)
-    assert row is not None and row.groups() == ("#6 (q-005)", "Đáp án đúng «E» không hợp lệ: phải là một chữ cái "
+    assert row is not None and row.groups() == ("dòng 6 (STT 5)", "Đáp án đúng «E» không hợp lệ: phải là một chữ cái "
                                                                 "trong ABCD.")
     assert "/admin/import/publish" not in admin_.text
     assert await stored_versions(app) == 1 and app.runtime.sets[SET].version == 1
