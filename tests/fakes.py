@@ -310,7 +310,7 @@ class FakeRounds(_Repo):
         self.m.winners.pop(round_code, None)
 
     async def freeze(self, *, round_code: str, winners: Sequence[FrozenWinner]) -> None:
-        self.m.winners[round_code] = list(winners)
+        self.m.winners[round_code] = sorted(winners, key=lambda w: w.rank)
 
     async def winners(self, round_code: str) -> list[FrozenWinner]:
         return list(self.m.winners.get(round_code, []))
@@ -414,7 +414,7 @@ class FakeBroadcasts(_Repo):
     async def settle(self, broadcast_id: int, account_id: int, *, status: str, detail: str | None,
                      now: datetime) -> None:
         if self.m.deliveries.get((broadcast_id, account_id), ("", None))[0] == SENDING:
-            self.m.deliveries[(broadcast_id, account_id)] = (status, detail)
+            self.m.deliveries[(broadcast_id, account_id)] = (status, detail[:200] if detail else None)
             self._count(broadcast_id, status, 1)
 
     def _count(self, broadcast_id: int, status: str, n: int) -> None:
@@ -536,12 +536,14 @@ class FakeRevision(_Repo):
 
 
 class FakeUnitOfWork:
-    """A transaction over a copy of `memory`, put back on commit."""
+    """A transaction over a copy of `memory`, put back on commit. Putting it back would undo what another
+    unit of work committed meanwhile, so that commit fails loudly: a database would merge the two."""
 
     def __init__(self, memory: Memory) -> None:
         self._memory = memory
 
     async def __aenter__(self) -> Self:
+        self._began = self._memory.commits
         self._work = copy.deepcopy(self._memory)
         m = self._work
         self.accounts, self.participants, self.consents = FakeAccounts(m), FakeParticipants(m), FakeConsents(m)
@@ -555,9 +557,12 @@ class FakeUnitOfWork:
         del self._work
 
     async def commit(self) -> None:
+        if self._memory.commits != self._began:
+            raise AssertionError("another unit of work committed while this one was open: the fake cannot merge")
         for name in Memory.__slots__:  # type: ignore[attr-defined]
             setattr(self._memory, name, getattr(self._work, name))
         self._memory.commits += 1
+        self._began = self._memory.commits
         self._work = copy.deepcopy(self._memory)
         self.__dict__.update({k: type(v)(self._work) for k, v in self.__dict__.items() if isinstance(v, _Repo)})
 
@@ -569,6 +574,11 @@ class FakeRuntimeSource:
         self._base, self._memory = base, memory
 
     async def load(self) -> ContestRuntime:
+        return self.now()
+
+    def now(self) -> ContestRuntime:
+        """What `load` returns, without waiting: every version of each set is in the archive, as
+        bot.storage.contests.load_runtime puts them, so a regrade finds the keys it corrects."""
         m = self._memory
         contest = replace(self._base.contest, rounds=tuple(s.round for s in m.rounds.values()))
         archive = {(qs.name, qs.version): qs for versions in m.sets.values() for qs in versions}
@@ -589,8 +599,10 @@ class PlainHasher:
 
 def use_cases(runtime: ContestRuntime, memory: Memory | None = None, *,
               rng: random.Random | None = None) -> tuple[UseCases, Memory]:
-    """Every use case of the contest over in-memory storage holding what its pack loads."""
+    """Every use case of the contest over in-memory storage holding what its pack loads, serving the
+    contest as read back from that storage (as bot.compose serves it)."""
     memory = memory or Memory.of(runtime)
-    uses = compose(runtime=runtime, source=FakeRuntimeSource(runtime, memory), uow=lambda: FakeUnitOfWork(memory),
-                   hasher=PlainHasher(), rng=rng or random.Random(7))
+    source = FakeRuntimeSource(runtime, memory)
+    uses = compose(runtime=source.now(), source=source, uow=lambda: FakeUnitOfWork(memory), hasher=PlainHasher(),
+                   rng=rng or random.Random(7))
     return uses, memory
