@@ -30,9 +30,13 @@ class SqlReviews(_Repo):
         rid = (await self._round_ids())[round_code]
         known = {(r.participant_id, r.kind) for r in await self.conn.execute(
             select(_R.participant_id, _R.kind).where(_R.round_id == rid))}
-        rows = [{"round_id": rid, "participant_id": f.participant_id, "attempt_id": f.attempt_id,
-                 "kind": f.kind.value, "detail": dict(f.detail), "status": "open", "created_at": now}
-                for f in flags if (f.participant_id, f.kind.value) not in known]
+        rows = []
+        for f in flags:
+            if (f.participant_id, f.kind.value) in known:
+                continue
+            known.add((f.participant_id, f.kind.value))  # a flag repeated in `flags` opens one review too
+            rows.append({"round_id": rid, "participant_id": f.participant_id, "attempt_id": f.attempt_id,
+                         "kind": f.kind.value, "detail": dict(f.detail), "status": "open", "created_at": now})
         if rows:
             await self.conn.execute(insert(t.integrity_reviews), rows)
         return len(rows)
