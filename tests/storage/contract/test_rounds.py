@@ -1,0 +1,142 @@
+"""Rounds and their frozen winners, question set versions, integrity reviews and the contest's revision."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from quiz.integrity import Flag, FlagKind
+from quiz.model import QuestionSet, Round
+from quiz.pack import ContestPack
+from quiz.ports import UowFactory
+from quiz.questions import Publication
+from quiz.rounds import FrozenWinner
+
+from .conftest import ON_EVERY_BACKEND
+from .make import T0, person, staff_user, started
+
+pytestmark = ON_EVERY_BACKEND
+
+
+async def test_a_saved_round_keeps_its_settings_and_a_new_one_comes_last(uow: UowFactory) -> None:
+    async with uow() as w:
+        chinh = (await w.rounds.state("chinh")).round  # type: ignore[union-attr]
+        changed = replace(chinh, questions_per_attempt=12, time_limit=timedelta(minutes=20), attempts_per_day=1,
+                          opens=T0, closes=T0 + timedelta(days=3), topic_quotas={"vneid": 4})
+        new = Round("tuan-2", {"vi": "Tuần 2", "en": "Week 2"}, "bo-thu", 10, timedelta(minutes=15), prediction=True)
+        await w.rounds.save(changed)
+        await w.rounds.save(new)
+        await w.commit()
+    async with uow() as w:
+        assert [s.round for s in await w.rounds.states()] == [changed, (await w.rounds.state("luyen")).round, new]  # type: ignore[union-attr]
+        assert await w.rounds.state("tuan-2", lock=True) == type(await w.rounds.state("chinh"))(new)
+        assert await w.rounds.state("khong-co") is None
+
+
+async def test_a_closed_round_keeps_its_figure_until_reopened(uow: UowFactory) -> None:
+    async with uow() as w:
+        before = await w.rounds.state("chinh")
+        await w.rounds.close(round_code="chinh", actual=3, now=T0)
+        await w.commit()
+    async with uow() as w:
+        closed = await w.rounds.state("chinh")
+        assert closed is not None and (closed.closed, closed.closed_at, closed.figure) == (True, T0, 3)
+        assert closed.round == before.round  # type: ignore[union-attr]
+        await w.rounds.reopen("chinh")
+        await w.commit()
+    async with uow() as w:
+        assert await w.rounds.state("chinh") == before
+
+
+async def test_freezing_again_replaces_the_published_winners_and_reopening_withdraws_them(uow: UowFactory) -> None:
+    a, b = await person(uow, "0911111111"), await person(uow, "0922222222")
+    att_a, att_b = await started(uow, a), await started(uow, b)
+    first = [FrozenWinner(2, "nhi", b, att_b.id, 9, 10, 61_000, None),
+             FrozenWinner(1, "nhat", a, att_a.id, 10, 10, 5_000_000_000, 7)]  # durations beyond 32 bits
+    async with uow() as w:
+        await w.rounds.freeze(round_code="chinh", winners=first)
+        await w.commit()
+        assert await w.rounds.winners("chinh") == sorted(first, key=lambda x: x.rank)
+        assert await w.rounds.winners("luyen") == []
+        await w.rounds.freeze(round_code="chinh", winners=[replace(first[0], rank=1, prize="nhat")])
+        await w.commit()
+    async with uow() as w:
+        assert [(x.rank, x.participant_id) for x in await w.rounds.winners("chinh")] == [(1, b)]
+        await w.rounds.close(round_code="chinh", actual=1, now=T0)
+        await w.rounds.reopen("chinh")
+        await w.commit()
+        assert await w.rounds.winners("chinh") == []
+
+
+async def test_publishing_unchanged_questions_keeps_the_version(uow: UowFactory, pack: ContestPack) -> None:
+    stored = pack.question_sets[0].questions
+    rekeyed = (replace(stored[0], correct=1), *stored[1:])
+    async with uow() as w:
+        assert await w.sets.publish(QuestionSet("bo-thu", 0, stored), now=T0) == Publication("bo-thu", 1, False, 15)
+        assert await w.sets.publish(QuestionSet("bo-thu", 0, rekeyed), now=T0) == Publication("bo-thu", 2, True, 15)
+        assert await w.sets.publish(QuestionSet("moi", 0, stored[:3]), now=T0) == Publication("moi", 1, True, 3)
+        await w.commit()
+    async with uow() as w:
+        assert await w.sets.publish(QuestionSet("bo-thu", 0, rekeyed), now=T0) == Publication("bo-thu", 2, False, 15)
+        explained = (replace(rekeyed[0], explanation="Giải thích mới."), *rekeyed[1:])
+        assert (await w.sets.publish(QuestionSet("bo-thu", 0, explained), now=T0)).version == 3
+        await w.commit()
+        assert [await w.sets.latest_version(n) for n in ("bo-thu", "moi", "khong-co")] == [3, 1, None]
+
+
+def _flag(kind: FlagKind, participant_id: int, attempt_id: int | None = None) -> Flag:
+    return Flag(kind, participant_id, attempt_id, {"seconds_per_answer": 1.5} if kind is FlagKind.TOO_FAST else {})
+
+
+async def test_a_review_is_opened_once_per_participant_and_kind_in_a_round(uow: UowFactory) -> None:
+    a, b = await person(uow, "0911111111"), await person(uow, "0922222222")
+    att = await started(uow, a)
+    async with uow() as w:
+        assert await w.reviews.add(round_code="chinh", now=T0, flags=[
+            _flag(FlagKind.TOO_FAST, a, att.id), _flag(FlagKind.SAME_ANSWERS, a), _flag(FlagKind.TOO_FAST, b)]) == 3
+        await w.commit()
+    async with uow() as w:
+        assert await w.reviews.add(round_code="chinh", now=T0 + timedelta(hours=1), flags=[
+            _flag(FlagKind.TOO_FAST, a, att.id), _flag(FlagKind.REFERRAL_BURST, a)]) == 1
+        assert await w.reviews.add(round_code="luyen", now=T0, flags=[_flag(FlagKind.TOO_FAST, a)] * 2) == 1
+        await w.commit()
+    async with uow() as w:
+        found = await w.reviews.of_round("chinh", statuses=("open",), limit=10)
+    assert [(r.participant_id, r.kind, r.round_code, r.status, r.created_at) for r in found] == [
+        (a, "too_fast", "chinh", "open", T0), (a, "same_answers", "chinh", "open", T0),
+        (b, "too_fast", "chinh", "open", T0), (a, "referral_burst", "chinh", "open", T0 + timedelta(hours=1))]
+    assert (found[0].attempt_id, found[0].detail, found[1].attempt_id) == (att.id, {"seconds_per_answer": 1.5}, None)
+
+
+async def test_a_decision_is_kept_with_who_made_it(uow: UowFactory) -> None:
+    a, b = await person(uow, "0911111111"), await person(uow, "0922222222")
+    user = await staff_user(uow, "btc.binh")
+    async with uow() as w:
+        await w.reviews.add(round_code="chinh", now=T0, flags=[_flag(FlagKind.TOO_FAST, p) for p in (a, b)])
+        await w.commit()
+    async with uow() as w:
+        first, second = await w.reviews.of_round("chinh", statuses=("open",), limit=10)
+        await w.reviews.decide(review_id=first.id, status="disqualified", user_id=user.id, now=T0 + timedelta(hours=1))
+        await w.reviews.decide(review_id=second.id, status="cleared", user_id=user.id, now=T0)
+        await w.reviews.decide(review_id=second.id, status="open", user_id=None, now=T0 + timedelta(hours=2))
+        await w.commit()
+    async with uow() as w:
+        decided = await w.reviews.get(first.id)
+        assert decided is not None
+        assert (decided.status, decided.decided_by, decided.decided_at) == ("disqualified", "btc.binh",
+                                                                            T0 + timedelta(hours=1))
+        reopened = await w.reviews.get(second.id)
+        assert reopened is not None and (reopened.status, reopened.decided_by, reopened.decided_at) == (
+            "open", None, None)
+        assert [r.id for r in await w.reviews.of_round("chinh", statuses=("open", "disqualified"), limit=1)] == [
+            first.id]
+        assert await w.reviews.of_round("chinh", statuses=("cleared",), limit=10) == []
+        assert await w.reviews.get(10_000) is None
+
+
+async def test_the_revision_grows_by_one_with_each_bump(uow: UowFactory) -> None:
+    async with uow() as w:
+        start = await w.revision.current()
+        assert [await w.revision.bump(), await w.revision.bump()] == [start + 1, start + 2]
+        await w.commit()
+    async with uow() as w:
+        assert await w.revision.current() == start + 2
