@@ -66,6 +66,14 @@ def make_plan(raws: Sequence[RawQuestion], problems: Sequence[Problem], *, set_n
                       likeness, parsed.topics)
 
 
+class LiveRounds(Exception):
+    """Live rounds draw from this set: publishing over it needs them named in a confirmation."""
+
+    def __init__(self, rounds: tuple[Round, ...]) -> None:
+        super().__init__(", ".join(r.code for r in rounds))
+        self.rounds = rounds
+
+
 def live_rounds(rounds: Iterable[tuple[Round, bool]], set_name: str, now: datetime) -> list[Round]:
     """The rounds (each with whether it is closed) that draw from the set now or will: not closed, and
     not past their closing time."""

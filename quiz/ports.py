@@ -7,12 +7,13 @@ from datetime import date, datetime
 from typing import Protocol, Self
 
 from quiz.attempts import Attempt, NewAttempt
+from quiz.audit import AuditEntry
 from quiz.broadcasts import Broadcast, NewsChoice, Recipient
 from quiz.drafts import Draft
 from quiz.integrity import AttemptTrace, Flag, Registration, Review
 from quiz.model import QuestionSet, Round
 from quiz.people import Account, Consent, LinkCode, Participant
-from quiz.questions import Publication
+from quiz.questions import Provenance, Publication, VersionInfo
 from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
 from quiz.rounds import FrozenWinner, RoundState
@@ -114,8 +115,11 @@ class Rounds(Protocol):
 
 class QuestionSets(Protocol):
     async def latest_version(self, name: str) -> int | None: ...
-    async def publish(self, qs: QuestionSet, *, now: datetime) -> Publication:
+    async def publish(self, qs: QuestionSet, *, now: datetime, provenance: Provenance | None = None) -> Publication:
         """Store `qs` as the set's next version unless the latest has the same content."""
+        ...
+    async def history(self, name: str) -> list[VersionInfo]:
+        """Every version of the set, newest first."""
         ...
 
 
@@ -198,6 +202,15 @@ class Statistics(Protocol):
     async def referrals(self) -> list[Registration]: ...
 
 
+class Audit(Protocol):
+    """The append-only audit log."""
+
+    async def add(self, entry: AuditEntry, *, contest_wide: bool = True) -> None:
+        """Record the entry (for this contest, or for none: staff accounts belong to no contest)."""
+        ...
+    async def recent(self, *, limit: int, before: int | None = None) -> list[AuditEntry]: ...
+
+
 class ContestRevision(Protocol):
     """A number that grows with every change workers must follow (question sets, rounds)."""
 
@@ -244,6 +257,8 @@ class UnitOfWork(Protocol):
     def stats(self) -> Statistics: ...
     @property
     def revision(self) -> ContestRevision: ...
+    @property
+    def audit(self) -> Audit: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from quiz.matching import rekeyed
@@ -149,6 +150,28 @@ def parse_questions(raws: Sequence[tuple[str, int, Any]], *,
     """Validate many raw questions (file, index, raw): the questions, and every problem by row."""
     parsed = read_questions(raws, topics=topics)
     return parsed.questions, parsed.problems
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a version came from: who published it, from which file, what it changed."""
+
+    by: str
+    source: str  # the file's name as the organiser knows it
+    source_hash: str  # sha256 of the file's content
+    summary: Mapping[str, int]  # added, removed, changed, rekeyed, answers_regraded, attempts_regraded
+    restored_from: int | None = None  # the earlier version this one brings back
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """One stored version of a set, for its history."""
+
+    name: str
+    version: int
+    published_at: datetime
+    count: int
+    provenance: Provenance | None  # None for versions a contest pack loaded
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,10 @@ from quiz.services.live import LiveContest
 
 
 async def publish_questions(imports: Imports, live: LiveContest, set_name: str, questions: Sequence[Question], *,
-                            now: datetime) -> Published:
+                            now: datetime, by: str = "staff:quantri") -> Published:
+    """Publish `questions` as the set's next version, the admin confirming every round that uses it."""
     current = live.runtime.sets.get(set_name)
     plan = ImportPlan(set_name, tuple(questions), diff_sets(current.questions if current else (), questions),
                       current.version if current else None)
-    return await imports.publish_plan(plan, now=now)
+    return await imports.publish_plan(plan, by=by, now=now, source=f"{set_name}.xlsx",
+                                      confirmed=[r.code for r in live.runtime.contest.rounds])

@@ -1,6 +1,7 @@
 """`dcbot questions validate/import`: the same checks and publication as the dashboard's import page."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,9 @@ import typer
 from bot.cli.common import now, settings, with_app
 from bot.compose import App
 from bot.import_files import from_path
+from quiz.audit import CLI
 from quiz.drafts import Stale
+from quiz.imports import LiveRounds
 
 NAME = "questions"
 app = typer.Typer(help="Question sets.", no_args_is_help=True)
@@ -30,10 +33,14 @@ def questions_validate(file: FileArgument, set_name: SetOption = "kiem-tra", top
     with_app(settings(), work)
 
 
+ConfirmOption = Annotated[list[str] | None, typer.Option(
+    "--confirm-live", help="A round that uses the set now or later (repeat for each): publish over it anyway.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change.")]
+
+
 @app.command("import")
-def questions_import(file: FileArgument, set_name: SetOption, topic: TopicOption = None,
-                     dry_run: Annotated[bool, typer.Option("--dry-run",
-                                                           help="Show what would change.")] = False) -> None:
+def questions_import(file: FileArgument, set_name: SetOption, topic: TopicOption = None, dry_run: DryRun = False,
+                     confirm_live: ConfirmOption = None) -> None:
     """Validate and publish a question file as the next version of a set (all or nothing)."""
     async def work(application: App) -> None:
         plan = await application.imports.plan(from_path(file, default_topic=topic), file=file.name,
@@ -47,10 +54,17 @@ def questions_import(file: FileArgument, set_name: SetOption, topic: TopicOption
             typer.echo("Dry run: nothing was stored.")
             return
         try:
-            done = await application.imports.publish_plan(plan, now=now())
+            done = await application.imports.publish_plan(
+                plan, by=CLI, now=now(), source=file.name, source_hash=hashlib.sha256(file.read_bytes()).hexdigest(),
+                confirmed=confirm_live or ())
         except Stale:
             typer.echo(f"{plan.set_name} changed while this file was checked; nothing was stored. Run it again.",
                        err=True)
+            raise typer.Exit(1) from None
+        except LiveRounds as exc:
+            codes = " ".join(f"--confirm-live {r.code}" for r in exc.rounds)
+            typer.echo(f"Rounds use {plan.set_name} now or later ({', '.join(r.code for r in exc.rounds)}); nothing "
+                       f"was stored. To publish over them, run again with {codes}.", err=True)
             raise typer.Exit(1) from None
         pub = done.publication
         typer.echo(f"Published {pub.name} version {pub.version}." if pub.changed

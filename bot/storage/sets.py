@@ -5,13 +5,13 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage import tables as t
 from bot.storage.repositories import _Repo
 from quiz.model import Question, QuestionSet
-from quiz.questions import Publication
+from quiz.questions import Provenance, Publication, VersionInfo
 
 _S = t.question_sets.c
 
@@ -23,7 +23,8 @@ def set_hash(questions: tuple[Question, ...]) -> str:
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
 
-async def publish_set(conn: AsyncConnection, *, contest_id: int, qs: QuestionSet, now: datetime) -> Publication:
+async def publish_set(conn: AsyncConnection, *, contest_id: int, qs: QuestionSet, now: datetime,
+                      provenance: Provenance | None = None) -> Publication:
     """Store the set as a new version unless the latest version has the same content."""
     digest = set_hash(qs.questions)
     latest = (await conn.execute(
@@ -32,8 +33,12 @@ async def publish_set(conn: AsyncConnection, *, contest_id: int, qs: QuestionSet
     if latest is not None and latest.content_hash == digest:
         return Publication(qs.name, latest.version, False, len(qs.questions))
     version = (latest.version + 1) if latest else 1
+    origin = {} if provenance is None else {
+        "published_by": provenance.by[:64], "source_name": provenance.source[:200],
+        "source_hash": provenance.source_hash[:64], "summary": dict(provenance.summary),
+        "restored_from": provenance.restored_from}
     set_id = (await conn.execute(insert(t.question_sets).values(
-        contest_id=contest_id, name=qs.name, version=version, content_hash=digest, published_at=now)
+        contest_id=contest_id, name=qs.name, version=version, content_hash=digest, published_at=now, **origin)
         .returning(_S.id))).scalar_one()
     await conn.execute(insert(t.questions), [
         {"set_id": set_id, "qid": q.id, "position": i, "topic": q.topic, "difficulty": q.difficulty.value,
@@ -47,5 +52,14 @@ class SqlQuestionSets(_Repo):
         return (await self.conn.execute(select(_S.version).where(
             _S.contest_id == self.scope.contest_id, _S.name == name).order_by(_S.version.desc()).limit(1))).scalar()
 
-    async def publish(self, qs: QuestionSet, *, now: datetime) -> Publication:
-        return await publish_set(self.conn, contest_id=self.scope.contest_id, qs=qs, now=now)
+    async def publish(self, qs: QuestionSet, *, now: datetime, provenance: Provenance | None = None) -> Publication:
+        return await publish_set(self.conn, contest_id=self.scope.contest_id, qs=qs, now=now, provenance=provenance)
+
+    async def history(self, name: str) -> list[VersionInfo]:
+        counts = (select(t.questions.c.set_id, func.count().label("n")).group_by(t.questions.c.set_id).subquery())
+        rows = await self.conn.execute(
+            select(t.question_sets, counts.c.n).join(counts, counts.c.set_id == _S.id)
+            .where(_S.contest_id == self.scope.contest_id, _S.name == name).order_by(_S.version.desc()))
+        return [VersionInfo(r.name, r.version, r.published_at, int(r.n), None if r.published_by is None else Provenance(
+            r.published_by, r.source_name or "", r.source_hash or "", dict(r.summary or {}), r.restored_from))
+            for r in rows]

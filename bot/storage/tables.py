@@ -80,6 +80,12 @@ question_sets = Table(
     Column("version", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("published_at", UtcDateTime, nullable=False),
+    # where a version came from (migration 0009): who, which file, what it changed, what it restored
+    Column("published_by", String(64)),
+    Column("source_name", String(200)),
+    Column("source_hash", String(64)),
+    Column("summary", JSON),
+    Column("restored_from", Integer),
     UniqueConstraint("contest_id", "name", "version"),
 )
 questions = Table(
@@ -278,6 +284,18 @@ drafts = Table(
     Column("payload", JSON, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Index("ix_drafts_expires_at", "expires_at"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,  # every change staff make, and every bulk read of personal data (migration 0009);
+    Column("id", Id, primary_key=True),  # append-only: the database refuses UPDATE and DELETE
+    Column("contest_id", ForeignKey("contests.id")),  # None for what belongs to no contest (staff accounts)
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(48), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_log_contest_at", "contest_id", "at"),
 )
 
 # --- channels (migration 0003) ---

@@ -6,6 +6,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.attempts import SqlAttempts
+from bot.storage.audit import SqlAudit
 from bot.storage.broadcasts import SqlBroadcasts
 from bot.storage.drafts import SqlDrafts
 from bot.storage.linking import SqlLinks
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(conn, scope)
         self.stats = SqlStatistics(conn, scope)
         self.revision = SqlRevision(conn, scope)
+        self.audit = SqlAudit(conn, scope)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -31,11 +31,12 @@ class Visitor:
     async def get(self, path: str, **kw: Any) -> aiohttp.ClientResponse:
         return await self._call("GET", path, **kw)
 
-    async def post(self, path: str, data: dict[str, str] | None = None, *, csrf: bool = True,
-                   **kw: Any) -> aiohttp.ClientResponse:
-        form = dict(data or {})
-        if csrf and self.csrf:
-            form.setdefault("csrf_token", self.csrf)
+    async def post(self, path: str, data: dict[str, str] | list[tuple[str, str]] | None = None, *,
+                   csrf: bool = True, **kw: Any) -> aiohttp.ClientResponse:
+        """Submit a form; a list of pairs may repeat a field (ticked checkboxes of one name)."""
+        form = list(data.items()) if isinstance(data, dict) else list(data or [])
+        if csrf and self.csrf and not any(k == "csrf_token" for k, _v in form):
+            form.append(("csrf_token", self.csrf))
         return await self._call("POST", path, data=form, **kw)
 
     async def _call(self, method: str, path: str, **kw: Any) -> aiohttp.ClientResponse:

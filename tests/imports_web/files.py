@@ -28,8 +28,10 @@ def row(number: int, q: Question) -> list[object]:
             q.id]
 
 
-def workbook(questions: Sequence[Question], *, broken: dict[int, dict[int, object]] | None = None) -> bytes:
-    """An .xlsx of `questions`; `broken` overwrites cells: {question index: {column index: value}}."""
+def workbook(questions: Sequence[Question], *, broken: dict[int, dict[int, object]] | None = None,
+             ids: bool = True) -> bytes:
+    """An .xlsx of `questions`; `broken` overwrites cells: {question index: {column index: value}};
+    without `ids`, the Mã column is left empty, as most organisers' own files have it."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -39,6 +41,8 @@ def workbook(questions: Sequence[Question], *, broken: dict[int, dict[int, objec
         cells = row(i + 1, q)
         for column, value in (broken or {}).get(i, {}).items():
             cells[column] = value
+        if not ids:
+            cells[-1] = None
         sheet.append(cells)
     out = io.BytesIO()
     book.save(out)

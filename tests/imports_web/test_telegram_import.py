@@ -27,7 +27,7 @@ async def test_a_file_with_a_bad_row_gets_that_row_and_why_and_nothing_is_stored
 
     reply = admin.screen.last
     assert "Tệp không hợp lệ: 1 lỗi. Không có gì được lưu." in reply.text
-    assert "bo-cau-hoi.xlsx #6 (q-005): Đáp án đúng «E» không hợp lệ" in reply.text
+    assert "bo-cau-hoi.xlsx dòng 6 (STT 5): Đáp án đúng «E» không hợp lệ" in reply.text
     assert reply.buttons == []
     assert await stored_versions(app) == 1 and app.runtime.sets[SET].version == 1
 
@@ -42,7 +42,8 @@ async def test_the_fixed_file_is_published_on_the_press_and_served_at_once(
     assert "16 câu hỏi hợp lệ cho bộ «bo-thu»" in dry_run.text
     assert "So với phiên bản 1: thêm 1, bỏ 0, sửa 1 câu." in dry_run.text
     assert "Đổi đáp án đúng: q-003" in dry_run.text
-    assert [b["text"] for b in dry_run.buttons[0]] == ["✅ Xuất bản", "Huỷ"]
+    assert [b["text"] for b in dry_run.buttons[0]] == ["✅ Xuất bản (đang dùng cho Vòng chính, Luyện tập)", "Huỷ"]
+    assert "Bộ câu hỏi này đang dùng cho: Vòng chính, Luyện tập." in dry_run.text
     assert await stored_versions(app) == 1, "a dry run stores nothing"
 
     await admin.tap("Xuất bản")

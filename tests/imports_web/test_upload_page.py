@@ -46,18 +46,26 @@ async def test_the_fixed_file_becomes_version_two_and_the_running_service_serves
     await upload(admin_, workbook(version_two()), "bo-cau-hoi-tuan-2.xlsx")
 
     assert "16 câu hỏi hợp lệ cho bộ «bo-thu». So với phiên bản 1 đang dùng:" in admin_.text
-    diff = re.findall(r'<tr><td>([^<]+)</td><td class="num">(\d+)</td><td>([^<]+)</td></tr>', admin_.text)
-    assert diff == [("Thêm", "1", "q-016"), ("Bỏ", "0", "—"), ("Sửa", "1", "q-003"), ("Đổi đáp án đúng", "1", "q-003")]
-    assert "<td>A. Đúng 3</td><td>B. Sai một 3</td>" in admin_.text, "old and new correct answer side by side"
+    diff = re.findall(r'<tr><td>([^<]+)</td><td class="num">(\d+)</td></tr>', admin_.text)
+    assert diff == [("Thêm", "1"), ("Bỏ", "0"), ("Sửa nội dung", "1"), ("Đổi đáp án đúng", "1")]
+    assert '<td>A. Đúng 3</td><td>B. Sai một 3</td><td class="num">1</td>' in admin_.text, \
+        "old and new correct answer side by side, and the answers it regrades"
     form = PUBLISH_FORM.search(admin_.text)
     assert form is not None
     fields = re.findall(r'<input type="hidden" name="([^"]+)"', form.group(1))
     assert fields == ["csrf_token", "token"] and 'type="file"' not in form.group(1), "a reference, not the file"
+    live = re.findall(r'<input type="checkbox" name="confirm" value="([^"]+)" required>', form.group(1))
+    assert live == ["chinh", "luyen"], "each round using the set is named for confirmation"
     assert await stored_versions(app) == 1, "the dry run stored nothing"
 
     token = re.search(r'name="token" value="([^"]+)"', form.group(1))
     assert token is not None
-    response = await admin_.post("/admin/import/publish", {"token": token.group(1)})
+    refused = await admin_.post("/admin/import/publish", {"token": token.group(1)})
+    assert refused.status == 409 and "Hãy đánh dấu xác nhận" in admin_.text and await stored_versions(app) == 1
+    response = await admin_.post("/admin/import/publish", {"token": token.group(1), "confirm": "chinh"})
+    assert response.status == 409 and await stored_versions(app) == 1, "every live round, not one of them"
+    response = await admin_.post("/admin/import/publish", [("token", token.group(1)), ("confirm", "chinh"),
+                                                           ("confirm", "luyen")])
 
     assert response.status == 200
     assert "Đã xuất bản «bo-thu» phiên bản 2 (16 câu)." in admin_.text

@@ -23,6 +23,7 @@ from bot.web.admin import (
     leaderboard,
     login,
     overview,
+    question_sets,
     questions,
     rounds,
     units,
@@ -32,8 +33,8 @@ from bot.web.admin import (
 from bot.web.admin.auth import guard, public
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = (login, overview, units, days, leaderboard, winners, rounds, questions, imports, broadcast, integrity,
-         downloads, users)
+PAGES = (login, overview, units, days, leaderboard, winners, rounds, questions, imports, question_sets, broadcast,
+         integrity, downloads, users)
 
 
 def create_admin_app() -> web.Application:

@@ -5,6 +5,7 @@ storage, so "Xuất bản" may reach any worker; the form carries only its refer
 token, never the file again."""
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 
@@ -17,18 +18,20 @@ from bot.importers.template import write_template
 from bot.web.admin.auth import require
 from bot.web.admin.context import admin, staff
 from bot.web.admin.html import NOTHING, Markup, html, join, number
+from bot.web.admin.import_preview import preview
 from bot.web.admin.layout import add_nav, csrf_field, page
 from bot.web.admin.widgets import cells, table
+from quiz.audit import staff_actor
 from quiz.drafts import Stale
 from quiz.imports import MAX_FILE_BYTES as MAX_BYTES
-from quiz.model import LETTERS, Question, pick
+from quiz.imports import LiveRounds
+from quiz.model import pick
 from quiz.problems import Invalid, Problem
-from quiz.services.imports import Imports, Pending
+from quiz.services.imports import Published
 
 PATH = "/admin/import"
 MAX_BODY = MAX_BYTES + 256 * 1024  # the file and the form's other fields; the web app reads no more
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHOWN_IDS = 40
 T = {
     "nav": "Nhập câu hỏi",
     "title": "Nhập bộ câu hỏi",
@@ -37,51 +40,33 @@ T = {
     "template": "Tải tệp mẫu (XLSX)",
     "file": "Tệp câu hỏi",
     "set": "Tên bộ câu hỏi",
-    "set_hint": "chữ thường, số và dấu gạch ngang, ví dụ bo-cau-hoi-2024",
+    "set_hint": "chữ thường, số và dấu gạch ngang, ví dụ bo-cau-hoi-2024; gõ tên một bộ đang có để thay nó bằng "
+                "phiên bản mới",
     "topic": "Chủ đề mặc định (cho dòng để trống cột «Chủ đề»)",
     "no_topic": "— không có (mỗi dòng phải ghi chủ đề) —",
     "check": "Kiểm tra (chạy thử)",
-    "sets": "Các bộ câu hỏi đang dùng",
+    "sets": "Các bộ câu hỏi",
     "sets.name": "Bộ câu hỏi",
     "sets.version": "Phiên bản",
     "sets.count": "Số câu",
     "sets.rounds": "Dùng cho vòng",
+    "sets.history": "Lịch sử, tải về, khôi phục",
     "no_file": "Hãy chọn một tệp câu hỏi.",
     "too_large": "Tệp «{file}» lớn hơn {mb} MB nên không được đọc.",
     "problems": "Tệp «{file}» có {n} lỗi. Không có gì được lưu; hãy sửa tệp rồi tải lên lại.",
     "problem.file": "Tệp",
     "problem.where": "Dòng / vị trí",
     "problem.message": "Lỗi",
-    "diff": "Tệp «{file}»: {n} câu hỏi hợp lệ cho bộ «{set}». So với {current}:",
-    "diff.version": "phiên bản {v} đang dùng",
-    "diff.new": "bộ mới (chưa có phiên bản nào)",
-    "diff.kind": "Thay đổi",
-    "diff.count": "Số câu",
-    "diff.ids": "Mã câu hỏi",
-    "diff.added": "Thêm",
-    "diff.removed": "Bỏ",
-    "diff.changed": "Sửa",
-    "diff.rekeyed": "Đổi đáp án đúng",
-    "diff.none": "Nội dung giống hệt phiên bản đang dùng: xuất bản sẽ không tạo phiên bản mới.",
-    "diff.more": "… và {n} câu khác",
-    "rekeyed.title": "Câu hỏi đổi đáp án đúng",
-    "rekeyed.note": "Khi xuất bản, các bài thi đã làm với những câu này sẽ được chấm lại; bảng xếp hạng và giải "
-                    "thưởng cập nhật theo.",
-    "rekeyed.id": "Mã",
-    "rekeyed.text": "Câu hỏi",
-    "rekeyed.old": "Đáp án cũ",
-    "rekeyed.new": "Đáp án mới",
-    "dry": "Đây là kết quả chạy thử: chưa có gì được lưu. Bản chạy thử được giữ {minutes} phút.",
-    "publish": "Xuất bản",
-    "cancel": "Huỷ",
     "published": "Đã xuất bản «{set}» phiên bản {v} ({n} câu). Các lượt thi mới dùng phiên bản này ngay.",
     "unchanged": "Không có thay đổi: «{set}» vẫn là phiên bản {v}.",
     "regraded": "Đã chấm lại {answers} câu trả lời trong {attempts} bài thi.",
     "regraded.none": "Không có bài thi nào cần chấm lại.",
     "regraded.frozen": "Vòng {round} đã chốt giải: danh sách giải đã công bố không tự thay đổi. "
                        "Vào trang Vòng thi, chọn «Chốt lại giải» nếu cần công bố lại theo điểm mới.",
-    "stale": "Bản chạy thử này đã hết hạn hoặc bộ câu hỏi vừa được xuất bản từ nơi khác. Hãy tải tệp lên để "
-             "kiểm tra lại.",
+    "stale": "Bản chạy thử này đã hết hạn, đã được xuất bản, hoặc bộ câu hỏi vừa được xuất bản từ nơi khác. Hãy "
+             "tải tệp lên để kiểm tra lại.",
+    "unconfirmed": "Hãy đánh dấu xác nhận cho từng vòng thi đang dùng bộ câu hỏi này rồi bấm «Xuất bản».",
+    "refused": "Không xuất bản: bộ câu hỏi mới sẽ làm vòng thi không bốc được đề.",
     "cancelled": "Đã huỷ bản chạy thử; không có gì được lưu.",
 }
 
@@ -99,10 +84,14 @@ def owner(request: web.Request) -> str:
     return f"staff:{staff(request).user_id}"
 
 
+def actor(request: web.Request) -> str:
+    return staff_actor(staff(request).username)
+
+
 def _form(request: web.Request, *, set_name: str = "", topic: str = "") -> Markup:
+    """The upload form. It never suggests a set that rounds use: replacing one is typed on purpose."""
     runtime = admin(request).runtime
     sets = sorted(runtime.sets)
-    set_name = set_name or (runtime.contest.rounds[0].question_set if runtime.contest.rounds else "")
     topics = join(html('<option value="{v}"{sel}>{label} ({v})</option>', v=slug, label=pick(label, "vi"),
                        sel=Markup(" selected") if slug == topic else "")
                   for slug, label in runtime.contest.topics.items())
@@ -110,11 +99,11 @@ def _form(request: web.Request, *, set_name: str = "", topic: str = "") -> Marku
         '<form method="post" action="/admin/import/check" enctype="multipart/form-data" class="panel upload">'
         '{csrf}<p><label for="file">{l_file}</label><br><input type="file" id="file" name="file" accept="{accept}" '
         'required></p><p><label for="set">{l_set}</label><br><input type="text" id="set" name="set" value="{set}" '
-        'list="known-sets" required pattern="[a-z0-9][a-z0-9-]{{0,63}}"> <span class="muted">{hint}</span>'
-        '<datalist id="known-sets">{known}</datalist></p><p><label for="topic">{l_topic}</label><br>'
-        '<select id="topic" name="topic"><option value="">{none}</option>{topics}</select></p>'
-        '<p><button type="submit">{check}</button> <a class="button secondary" href="/admin/import/template.xlsx" '
-        'download>{template}</a></p></form>',
+        'list="known-sets" required pattern="[a-z0-9][a-z0-9-]{{0,63}}" placeholder="bo-cau-hoi-moi"> '
+        '<span class="muted">{hint}</span><datalist id="known-sets">{known}</datalist></p>'
+        '<p><label for="topic">{l_topic}</label><br><select id="topic" name="topic"><option value="">{none}</option>'
+        '{topics}</select></p><p><button type="submit">{check}</button> <a class="button secondary" '
+        'href="/admin/import/template.xlsx" download>{template}</a></p></form>',
         csrf=csrf_field(request), l_file=T["file"], accept=",".join(SUFFIXES), l_set=T["set"], set=set_name,
         hint=T["set_hint"], known=join(html('<option value="{s}">', s=s) for s in sets), l_topic=T["topic"],
         none=T["no_topic"], topics=topics, check=T["check"], template=T["template"])
@@ -123,10 +112,11 @@ def _form(request: web.Request, *, set_name: str = "", topic: str = "") -> Marku
 def _sets_table(request: web.Request) -> Markup:
     runtime = admin(request).runtime
     rows = [cells([qs.name, qs.version, number(len(qs.questions)),
-                   ", ".join(pick(r.title, "vi") for r in runtime.contest.rounds if r.question_set == qs.name)],
+                   ", ".join(pick(r.title, "vi") for r in runtime.contest.rounds if r.question_set == qs.name),
+                   html('<a href="{h}">{t}</a>', h=f"/admin/sets/{qs.name}", t=T["sets.history"])],
                   numeric=(1, 2)) for qs in sorted(runtime.sets.values(), key=lambda s: s.name)]
     return html("<h2>{t}</h2>{table}", t=T["sets"], table=table(
-        [T["sets.name"], T["sets.version"], T["sets.count"], T["sets.rounds"]], rows, numeric=(1, 2)))
+        [T["sets.name"], T["sets.version"], T["sets.count"], T["sets.rounds"], ""], rows, numeric=(1, 2)))
 
 
 def _show(request: web.Request, *, before: Markup = NOTHING, set_name: str = "", topic: str = "",
@@ -158,79 +148,55 @@ async def check(request: web.Request) -> web.Response:
     try:
         read = from_bytes(data, name=name, default_topic=topic or None)
         pending = await ctx.imports.check(read, file=name, set_name=set_name, default_topic=topic or None,
-                                          owner=owner(request), now=ctx.now())
+                                          owner=owner(request), by=actor(request), now=ctx.now(),
+                                          source_hash=hashlib.sha256(data).hexdigest())
     except TooLarge:
         text = T["too_large"].format(file=name, mb=MAX_BYTES // (1024 * 1024))
         return _show(request, before=notice(text, "error"), set_name=set_name, topic=topic, status=413)
     except Invalid as exc:
-        return _show(request, before=_problems(request, name, exc.problems), set_name=set_name, topic=topic,
+        return _show(request, before=problems_notice(request, name, exc.problems), set_name=set_name, topic=topic,
                      status=422)
-    return page(request, title=T["title"], body=_diff(request, pending), active=PATH)
+    return page(request, title=T["title"], body=preview(request, pending), active=PATH)
 
 
-def _problems(request: web.Request, name: str, problems: Sequence[Problem]) -> Markup:
+def problems_notice(request: web.Request, name: str, problems: Sequence[Problem], *, head: str | None = None) -> Markup:
     t = admin(request).translator
     rows = [cells([p.file, where or "—", what]) for p in problems for where, what in [t.problem(p, "vi")]]
     return html('<section class="problems">{notice}{table}</section>',
-                notice=notice(T["problems"].format(file=name, n=len(problems)), "error"),
+                notice=notice(head or T["problems"].format(file=name, n=len(problems)), "error"),
                 table=table([T["problem.file"], T["problem.where"], T["problem.message"]], rows, cls="problems"))
-
-
-def _ids(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:SHOWN_IDS])
-    return shown + (" " + T["diff.more"].format(n=len(ids) - SHOWN_IDS) if len(ids) > SHOWN_IDS else "") or "—"
-
-
-def _answer(q: Question) -> str:
-    return f"{LETTERS[q.correct]}. {q.options[q.correct]}"
-
-
-def _diff(request: web.Request, pending: Pending) -> Markup:
-    plan, d = pending.plan, pending.plan.diff
-    current = T["diff.version"].format(v=plan.current_version) if plan.current_version else T["diff.new"]
-    summary = table([T["diff.kind"], T["diff.count"], T["diff.ids"]], [
-        cells([T[f"diff.{kind}"], number(len(ids)), _ids(ids)], numeric=(1,))
-        for kind, ids in (("added", d.added), ("removed", d.removed), ("changed", d.changed), ("rekeyed", d.rekeyed))],
-        cls="diff", numeric=(1,))
-    parts = [html("<p>{t}</p>", t=T["diff"].format(file=pending.name, n=len(plan.questions), set=plan.set_name,
-                                                   current=current)), summary]
-    if d.empty:
-        parts.append(notice(T["diff.none"], "warn"))
-    if d.rekeyed:
-        old = admin(request).runtime.sets[plan.set_name].by_id()
-        new = {q.id: q for q in plan.questions}
-        rows = [cells([qid, new[qid].text, _answer(old[qid]), _answer(new[qid])]) for qid in d.rekeyed]
-        parts.append(html('<h2>{h}</h2><p class="notice warn">{note}</p>{table}', h=T["rekeyed.title"],
-                          note=T["rekeyed.note"], table=table(
-                              [T["rekeyed.id"], T["rekeyed.text"], T["rekeyed.old"], T["rekeyed.new"]], rows,
-                              cls="rekeyed")))
-    minutes = int(Imports.TTL.total_seconds() // 60)
-    parts.append(notice(T["dry"].format(minutes=minutes), "ok"))
-    token = html('<input type="hidden" name="token" value="{t}">', t=pending.token)
-    parts.append(html(
-        '<div class="actions"><form method="post" action="/admin/import/publish" class="inline">{csrf}{token}'
-        '<button type="submit">{publish}</button></form> <form method="post" action="/admin/import/cancel" '
-        'class="inline">{csrf}{token}<button type="submit" class="secondary">{cancel}</button></form></div>',
-        csrf=csrf_field(request), token=token, publish=T["publish"], cancel=T["cancel"]))
-    return join(parts)
 
 
 @require("admin")
 async def publish(request: web.Request) -> web.Response:
-    token = str((await request.post()).get("token", ""))
+    form = await request.post()
+    token, confirmed = str(form.get("token", "")), [str(c) for c in form.getall("confirm", [])]
+    ctx = admin(request)
     try:
-        done = await admin(request).imports.publish(token, owner=owner(request), now=admin(request).now())
+        done = await ctx.imports.publish(token, owner=owner(request), by=actor(request), now=ctx.now(),
+                                         confirmed=confirmed)
     except Stale:
         return _show(request, before=notice(T["stale"], "error"), status=409)
+    except (LiveRounds, Invalid) as exc:
+        pending = await ctx.imports.pending(token, owner=owner(request), now=ctx.now())
+        error = notice(T["unconfirmed"], "error") if isinstance(exc, LiveRounds) else \
+            problems_notice(request, "", exc.problems, head=T["refused"])
+        if pending is None:
+            return _show(request, before=error, status=409)
+        return page(request, title=T["title"], body=preview(request, pending, error=error), active=PATH, status=409)
+    return _show(request, before=notice(published_text(done), "ok"), set_name=done.publication.name)
+
+
+def published_text(done: Published) -> str:
     pub = done.publication
     lines = [T["published"].format(set=pub.name, v=pub.version, n=number(pub.count)) if pub.changed
              else T["unchanged"].format(set=pub.name, v=pub.version)]
-    if done.rekeyed and pub.changed:
+    if pub.changed and (done.rekeyed or done.answers_regraded):
         lines.append(T["regraded"].format(answers=number(done.answers_regraded),
                                           attempts=number(done.attempts_regraded)) if done.answers_regraded
                      else T["regraded.none"])
         lines += [T["regraded.frozen"].format(round=code) for code in done.frozen_rounds]
-    return _show(request, before=notice(" ".join(lines), "ok"), set_name=pub.name)
+    return " ".join(lines)
 
 
 @require("admin")

@@ -5,6 +5,7 @@ publishes; this router only downloads, renders and re-checks the admin.
 Documents from anyone else fall through to the polite hint of the `other` router."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Collection
 
@@ -20,7 +21,8 @@ from bot.import_files import from_bytes
 from quiz.conversation.engine import guess_locale
 from quiz.conversation.messages import Msg
 from quiz.drafts import Stale
-from quiz.imports import MAX_FILE_BYTES
+from quiz.imports import MAX_FILE_BYTES, LiveRounds
+from quiz.model import pick
 from quiz.problems import Invalid, Problem
 from quiz.services.imports import Imports, Pending
 
@@ -45,8 +47,8 @@ def problem_lines(problems: list[Problem], channel: TelegramChannel, locale: str
     t = channel.translator
     lines = [t.text(Msg("problem.header", count=len(problems)), locale)]
     for p in problems[:SHOWN_PROBLEMS]:
-        where = " ".join(x for x in (p.file, p.where) if x)
-        lines.append(f"• {where}: {t.text(Msg(p.message_id, **p.params), locale)}")
+        where, what = t.problem(p, locale)
+        lines.append(f"• {' '.join(x for x in (p.file, where) if x)}: {what}")
     if len(problems) > SHOWN_PROBLEMS:
         lines.append(t.text(Msg("admin_import.more_problems", count=len(problems) - SHOWN_PROBLEMS), locale))
     text = "\n".join(lines)
@@ -64,7 +66,13 @@ def diff_text(pending: Pending, channel: TelegramChannel, locale: str) -> str:
         parts.append(t.text(Msg("admin_import.rekeyed", ids=", ".join(d.rekeyed[:20])), locale))
     if d.empty:
         parts.append(t.text(Msg("admin_import.no_change"), locale))
+    if pending.live:
+        parts.append(t.text(Msg("admin_import.live", rounds=_titles(pending, locale)), locale))
     return "\n\n".join(parts)
+
+
+def _titles(pending: Pending, locale: str) -> str:
+    return ", ".join(pick(r.title, locale) for r in pending.live)
 
 
 def router(channel: TelegramChannel, desk: Imports, admins: Collection[int]) -> Router:
@@ -102,7 +110,8 @@ def router(channel: TelegramChannel, desk: Imports, admins: Collection[int]) -> 
             return
         try:
             pending = await desk.check(from_bytes(data, name=name, default_topic=topic), file=name, set_name=set_name,
-                                       default_topic=topic, owner=owner_of(user), now=channel.dispatcher.clock())
+                                       default_topic=topic, owner=owner_of(user), by=owner_of(user),
+                                       now=channel.dispatcher.clock(), source_hash=hashlib.sha256(data).hexdigest())
         except Invalid as exc:
             await say(problem_lines(exc.problems, channel, locale))
             return
@@ -110,9 +119,10 @@ def router(channel: TelegramChannel, desk: Imports, admins: Collection[int]) -> 
             await say(Msg("admin_import.too_large", file=name, limit=limit_mb))
             return
         t = channel.translator
+        publish = Msg("admin_import.publish_live", rounds=_titles(pending, locale)) if pending.live \
+            else Msg("admin_import.publish")  # the button names the live rounds: pressing it confirms them
         buttons = InlineKeyboardMarkup(inline_keyboard=[[
-            InlineKeyboardButton(text=t.text(Msg("admin_import.publish"), locale),
-                                 callback_data=f"{PREFIX}p|{pending.token}"),
+            InlineKeyboardButton(text=t.text(publish, locale)[:60], callback_data=f"{PREFIX}p|{pending.token}"),
             InlineKeyboardButton(text=t.text(Msg("admin_import.cancel"), locale),
                                  callback_data=f"{PREFIX}x|{pending.token}"),
         ]])
@@ -132,11 +142,18 @@ def router(channel: TelegramChannel, desk: Imports, admins: Collection[int]) -> 
             await channel.answer(callback, Msg("admin_import.cancelled"), locale)
             await _close(channel, callback, Msg("admin_import.cancelled"), locale)
             return
+        shown = await desk.pending(token, owner=owner_of(user), now=now)
         try:
-            published = await desk.publish(token, owner=owner_of(user), now=now)
-        except Stale:  # expired, not theirs, already published, or the set changed since
+            published = await desk.publish(token, owner=owner_of(user), by=owner_of(user), now=now,
+                                           confirmed=[r.code for r in shown.live] if shown else ())
+        except (Stale, LiveRounds):  # expired, not theirs, already published, the set or its rounds changed since
             await channel.answer(callback, Msg("admin_import.stale"), locale)
             await _close(channel, callback, Msg("admin_import.stale"), locale)
+            return
+        except Invalid as exc:  # a live round could no longer draw a paper
+            await channel.answer(callback, Msg("admin_import.stale"), locale)
+            await _close(channel, callback, Msg("admin_import.stale"), locale)
+            await channel.sender.send(SendMessage(chat_id=user.id, text=problem_lines(exc.problems, channel, locale)))
             return
         pub = published.publication
         result = [Msg("admin_import.published", name=pub.name, version=pub.version, count=pub.count) if pub.changed
