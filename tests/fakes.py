@@ -28,7 +28,7 @@ from quiz.staff import StaffSession, StaffUser, UserExists
 from quiz.statistics import DayCount, Person, QuestionCount
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class AnswerRow:
     question_id: str
     choice: int
@@ -38,7 +38,8 @@ class AnswerRow:
 
 @dataclass(slots=True)
 class Memory:
-    """Every table of one contest, in memory."""
+    """Every table of one contest, in memory. Rows are immutable values a repository replaces, never
+    changes in place, so a unit of work's copy need only copy the tables (see `fork`)."""
 
     accounts: dict[int, Account] = field(default_factory=dict)
     last_seen: dict[int, datetime] = field(default_factory=dict)
@@ -47,11 +48,11 @@ class Memory:
     attempts: dict[int, Attempt] = field(default_factory=dict)
     attempt_keys: dict[int, tuple[int, date]] = field(default_factory=dict)  # attempt → (seq, local day)
     answers: dict[tuple[int, int], AnswerRow] = field(default_factory=dict)
-    counters: dict[str, list[int]] = field(default_factory=dict)
+    counters: dict[str, tuple[int, int]] = field(default_factory=dict)  # unit → (participants, attempts)
     links: dict[str, LinkCode] = field(default_factory=dict)
     rounds: dict[str, RoundState] = field(default_factory=dict)
-    winners: dict[str, list[FrozenWinner]] = field(default_factory=dict)
-    sets: dict[str, list[QuestionSet]] = field(default_factory=dict)
+    winners: dict[str, tuple[FrozenWinner, ...]] = field(default_factory=dict)
+    sets: dict[str, tuple[QuestionSet, ...]] = field(default_factory=dict)  # every version, oldest first
     reviews: dict[int, tuple[Review, int | None]] = field(default_factory=dict)
     broadcasts: dict[int, Broadcast] = field(default_factory=dict)
     deliveries: dict[tuple[int, int], tuple[str, str | None]] = field(default_factory=dict)
@@ -68,8 +69,12 @@ class Memory:
         """Storage holding what a contest pack loads: its rounds and question sets."""
         memory = cls()
         memory.rounds = {r.code: RoundState(r) for r in runtime.contest.rounds}
-        memory.sets = {name: [qs] for name, qs in runtime.sets.items()}
+        memory.sets = {name: (qs,) for name, qs in runtime.sets.items()}
         return memory
+
+    def fork(self) -> Memory:
+        """A copy to change without touching this one: new tables holding the same immutable rows."""
+        return Memory(**{name: copy.copy(getattr(self, name)) for name in Memory.__slots__})  # type: ignore[attr-defined]
 
     def next_id(self) -> int:
         self.last_id += 1
@@ -232,7 +237,7 @@ class FakeAttempts(_Repo):
 
     async def rescore(self, *, changes: Sequence[tuple[int, int, bool]]) -> list[str]:
         for aid, pos, correct in changes:
-            self.m.answers[(aid, pos)].correct = correct
+            self.m.answers[(aid, pos)] = replace(self.m.answers[(aid, pos)], correct=correct)
         touched = {aid for aid, _p, _c in changes}
         for aid in touched:
             right = sum(1 for (a, _p), row in self.m.answers.items() if a == aid and row.correct)
@@ -247,9 +252,8 @@ def _disqualified(m: Memory, round_code: str, participant_id: int) -> bool:
 
 class FakeCounters(_Repo):
     async def bump(self, *, unit_code: str, participants: int = 0, attempts: int = 0) -> None:
-        row = self.m.counters.setdefault(unit_code, [0, 0])
-        row[0] += participants
-        row[1] += attempts
+        held, done = self.m.counters.get(unit_code, (0, 0))
+        self.m.counters[unit_code] = (held + participants, done + attempts)
 
     async def all(self) -> tuple[Mapping[str, int], Mapping[str, int]]:
         return ({u: c[0] for u, c in self.m.counters.items()}, {u: c[1] for u, c in self.m.counters.items()})
@@ -310,7 +314,7 @@ class FakeRounds(_Repo):
         self.m.winners.pop(round_code, None)
 
     async def freeze(self, *, round_code: str, winners: Sequence[FrozenWinner]) -> None:
-        self.m.winners[round_code] = sorted(winners, key=lambda w: w.rank)
+        self.m.winners[round_code] = tuple(sorted(winners, key=lambda w: w.rank))
 
     async def winners(self, round_code: str) -> list[FrozenWinner]:
         return list(self.m.winners.get(round_code, []))
@@ -322,11 +326,11 @@ class FakeQuestionSets(_Repo):
         return versions[-1].version if versions else None
 
     async def publish(self, qs: QuestionSet, *, now: datetime) -> Publication:
-        versions = self.m.sets.setdefault(qs.name, [])
+        versions = self.m.sets.get(qs.name, ())
         if versions and versions[-1].questions == qs.questions:
             return Publication(qs.name, versions[-1].version, False, len(qs.questions))
         version = (versions[-1].version + 1) if versions else 1
-        versions.append(QuestionSet(qs.name, version, qs.questions))
+        self.m.sets[qs.name] = (*versions, QuestionSet(qs.name, version, qs.questions))
         return Publication(qs.name, version, True, len(qs.questions))
 
 
@@ -544,7 +548,7 @@ class FakeUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._began = self._memory.commits
-        self._work = copy.deepcopy(self._memory)
+        self._work = self._memory.fork()
         m = self._work
         self.accounts, self.participants, self.consents = FakeAccounts(m), FakeParticipants(m), FakeConsents(m)
         self.attempts, self.counters, self.links = FakeAttempts(m), FakeCounters(m), FakeLinks(m)
@@ -563,7 +567,7 @@ class FakeUnitOfWork:
             setattr(self._memory, name, getattr(self._work, name))
         self._memory.commits += 1
         self._began = self._memory.commits
-        self._work = copy.deepcopy(self._memory)
+        self._work = self._memory.fork()
         self.__dict__.update({k: type(v)(self._work) for k, v in self.__dict__.items() if isinstance(v, _Repo)})
 
 
