@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.compose import App
-from quiz.ranking import winners
 
 from .conftest import Visitor
 from .seed import play, register
@@ -43,34 +42,20 @@ async def test_a_scan_flags_fast_copied_and_referral_burst_accounts_once(
     assert "Đã quét: 0 trường hợp mới" in organiser.text  # nothing twice
 
 
-async def test_a_disqualified_participant_leaves_the_leaderboard_and_the_winners(
+async def test_an_organisers_decision_is_shown_with_their_name_and_reaches_the_winners_page(
         app: App, clock, organiser: Visitor) -> None:
+    """What a decision does to the ranking is tested on the fakes (tests/services/test_standings.py)."""
     fast = await register(app, user="f", phone="0911000004", name="Nhanh Như Chớp")
     await play(app, clock, fast, right=10, seconds_per_answer=1)
-    others = []
-    for k in range(5):
-        pid = await register(app, user=f"o{k}", phone=f"091300000{k}", name="Người Thi")
-        await play(app, clock, pid, right=9 - k)
-        others.append(pid)
-    ranked, _ = await app.standings.leaderboard(round_code="chinh")
-    assert ranked[0].standing.participant_id == fast
-
+    await play(app, clock, await register(app, user="o", phone="0913000000", name="Người Thi"), right=9)
     await organiser.post("/admin/integrity/scan", {"round": "chinh"})
     review = (await app.integrity.reviews("chinh"))[0]
+
     response = await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "disqualified"})
+
     assert response.url.path == "/admin/integrity" and "Đã loại" in organiser.text and "bantochuc" in organiser.text
-
-    ranked, _ = await app.standings.leaderboard(round_code="chinh")
-    assert [r.standing.participant_id for r in ranked] == others
-    won = winners(ranked, app.runtime.contest.prizes)
-    assert fast not in {w.ranked.standing.participant_id for w in won}
     await organiser.get("/admin/winners?round=chinh")
-    assert "Nhanh Như Chớp" not in organiser.text
-
-    await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "open"})
-    await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "cleared"})
-    ranked, _ = await app.standings.leaderboard(round_code="chinh")
-    assert ranked[0].standing.participant_id == fast  # cleared: back in first place
+    assert "Nhanh Như Chớp" not in organiser.text and "Người Thi" in organiser.text
 
 
 async def test_a_decision_needs_a_real_review_and_status(organiser: Visitor) -> None:

@@ -181,6 +181,7 @@ async def test_a_closed_round_is_not_changed_or_opened_without_saying_reopen(adm
         await rounds.open("chinh", now=NOW)
     reopened = await rounds.open("chinh", now=NOW + timedelta(minutes=1), reopen=True)
     assert reopened.is_open(NOW + timedelta(minutes=2)) and memory.winners == {}
+    assert (await rounds.state("chinh")).figure is None  # the all-correct figure is withdrawn with the winners
 
 
 async def test_practice_cannot_be_switched_once_someone_took_the_round(admin) -> None:  # type: ignore[no-untyped-def]

@@ -6,15 +6,15 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
+from admin.seed import right_choice
 from bot.compose import App
-
-from .test_services import correct_choice, register
+from rounds.people import register
 
 
 async def test_reads_answer_while_a_writer_holds_the_lock_and_a_long_read_holds_up_no_answer(app: App, clock) -> None:
     if app.reader is app.engine:
         pytest.skip("PostgreSQL: MVCC readers never block writers; the separate reader is SQLite's")
-    pid = await register(app, clock, user="a", phone="0912345678")
+    pid = await register(app, clock(), user="a", phone="0912345678")
     att = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
 
     async with app.engine.connect() as writer:
@@ -28,6 +28,6 @@ async def test_reads_answer_while_a_writer_holds_the_lock_and_a_long_read_holds_
         await long_read.begin()
         await long_read.execute(text("SELECT count(*) FROM answers"))  # a dashboard query in progress
         stored = await asyncio.wait_for(app.play.answer(
-            attempt_id=att.id, participant_id=pid, position=0, choice=correct_choice(app, att, 0), now=clock()),
+            attempt_id=att.id, participant_id=pid, position=0, choice=right_choice(app, att, 0), now=clock()),
             timeout=2)
     assert stored is not None and stored.verdict.value == "accepted"
