@@ -4,10 +4,12 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from quiz.model import Question, Round
+from quiz.quotas import choose
+from quiz.validity import usable
 
 
 class DrawError(ValueError):
@@ -26,15 +28,22 @@ class PaperItem:
 
 
 def draw_paper(
-    questions: Sequence[Question], *, count: int, quotas: Mapping[str, int], rng: random.Random
+    questions: Sequence[Question], *, count: int, quotas: Mapping[str, int], rng: random.Random,
+    levels: Mapping[str, int] | None = None,
 ) -> tuple[PaperItem, ...]:
-    """Draw `count` distinct questions honouring topic quotas, shuffle them and their options."""
+    """Draw `count` distinct questions honouring topic quotas (and difficulty quotas, `levels`), shuffle
+    them and their options."""
     if count > len(questions):
         raise DrawError(f"need {count} questions, the set has {len(questions)}")
     if sum(quotas.values()) > count:
         raise DrawError("topic quotas add up to more than the questions per attempt")
     chosen: list[Question] = []
-    for topic, n in sorted(quotas.items()):
+    if levels:
+        both = choose(questions, count=count, topics=quotas, levels=levels, rng=rng)
+        if both is None:
+            raise DrawError("the set cannot meet the topic and difficulty quotas together")
+        chosen = both
+    for topic, n in sorted(quotas.items()) if not levels else ():
         pool = [q for q in questions if q.topic == topic]
         if len(pool) < n:
             raise DrawError(f"topic {topic!r} has {len(pool)} questions, quota is {n}")
@@ -49,6 +58,14 @@ def draw_paper(
         rng.shuffle(order)
         items.append(PaperItem(q.id, tuple(order)))
     return tuple(items)
+
+
+def paper_for(round_: Round, questions: Sequence[Question], *, start: datetime, tz: tzinfo,
+              rng: random.Random) -> tuple[PaperItem, ...]:
+    """A paper for an attempt starting at `start`: only questions right until its deadline, with the
+    round's topic and difficulty quotas."""
+    return draw_paper(usable(questions, start, start + round_.time_limit, tz), count=round_.questions_per_attempt,
+                      quotas=round_.topic_quotas, levels=round_.difficulty_quotas, rng=rng)
 
 
 class AttemptStatus(StrEnum):
@@ -182,3 +199,8 @@ def check_cap(round_: Round, *, in_round: int, today: int) -> None:
 def local_day(moment: datetime, tz: tzinfo) -> date:
     """The calendar day of `moment` in the contest's time zone."""
     return moment.astimezone(tz).date()
+
+
+def day_start(day: date, tz: tzinfo) -> datetime:
+    """The first moment of `day` in the contest's time zone (the end of a day is the next one's start)."""
+    return datetime.combine(day, time(), tzinfo=tz)

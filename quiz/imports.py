@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from quiz.aiken import RawQuestion
 from quiz.matching import identify
 from quiz.model import Difficulty, Localized, Question, QuestionSet, Round
+from quiz.pack import DEFAULT_TZ
 from quiz.problems import Invalid, Problem, sort_problems
 from quiz.questions import SLUG, SetDiff, diff_sets, read_questions
+from quiz.validity import shortfall
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # an official set of a few thousand questions is well below this
 
@@ -28,18 +30,23 @@ class ImportPlan:
         d = self.diff
         return {"set_name": self.set_name, "current_version": self.current_version,
                 "questions": [[q.id, q.topic, q.text, list(q.options), q.correct, q.explanation, q.source,
-                               q.difficulty.value] for q in self.questions],
+                               q.difficulty.value, _day(q.valid_from), _day(q.valid_until)] for q in self.questions],
                 "diff": [list(d.added), list(d.removed), list(d.changed), list(d.rekeyed)],
                 "likeness": dict(self.likeness), "topics": dict(self.topics)}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> ImportPlan:
         questions = tuple(Question(qid, topic, text, tuple(options), int(correct), explanation, source,
-                                   Difficulty(difficulty))
-                          for qid, topic, text, options, correct, explanation, source, difficulty in raw["questions"])
+                                   Difficulty(difficulty), *(date.fromisoformat(d) if d else None for d in window))
+                          for qid, topic, text, options, correct, explanation, source, difficulty, *window
+                          in raw["questions"])
         added, removed, changed, rekeyed = (tuple(ids) for ids in raw["diff"])
         return cls(str(raw["set_name"]), questions, SetDiff(added, removed, changed, rekeyed),
                    raw["current_version"], dict(raw.get("likeness", {})), dict(raw.get("topics", {})))
+
+
+def _day(d: date | None) -> str | None:
+    return d.isoformat() if d else None
 
 
 def check_target(*, set_name: str, default_topic: str | None, topics: Mapping[str, Localized], file: str) -> None:
@@ -81,11 +88,14 @@ def live_rounds(rounds: Iterable[tuple[Round, bool]], set_name: str, now: dateti
             and (r.closes is None or r.closes > now)]
 
 
-def guard(questions: Sequence[Question], rounds: Iterable[Round], *, file: str) -> list[Problem]:
-    """What publishing these questions would break: a live round that could no longer draw a paper."""
+def guard(questions: Sequence[Question], rounds: Iterable[Round], *, file: str, tz: tzinfo | None = None,
+          now: datetime | None = None) -> list[Problem]:
+    """What publishing these questions would break: a live round that could no longer draw a paper, for
+    want of questions, of a topic's or a difficulty's, or of questions right while it is open (from `now`)."""
     found: list[Problem] = []
     for r in rounds:
         title = r.title.get("vi") or r.code
+        before = len(found)
         if len(questions) < r.questions_per_attempt:
             found.append(Problem(file, "", "live_set_too_small", {"round": title, "have": len(questions),
                                                                   "need": r.questions_per_attempt}))
@@ -94,4 +104,13 @@ def guard(questions: Sequence[Question], rounds: Iterable[Round], *, file: str) 
             if have < need:
                 found.append(Problem(file, "", "live_topic_too_small", {"round": title, "topic": topic,
                                                                         "have": have, "need": need}))
+        if len(found) > before:
+            continue
+        short = shortfall(r, questions, tz=tz or DEFAULT_TZ, now=now)
+        if short is not None and short.moment is None:
+            found.append(Problem(file, "", "live_levels_unmet", {"round": title}))
+        elif short is not None and short.moment is not None:
+            found.append(Problem(file, "", "live_valid_too_few", {
+                "round": title, "day": short.moment.astimezone(tz or DEFAULT_TZ).strftime("%d/%m/%Y %H:%M"),
+                "have": short.have, "need": short.need}))
     return found

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 Localized = Mapping[str, str]
@@ -35,6 +35,8 @@ class Question:
     explanation: str = ""
     source: str = ""
     difficulty: Difficulty = Difficulty.MEDIUM
+    valid_from: date | None = None  # first day (contest time) the question is right; None = always was
+    valid_until: date | None = None  # last day it is right; None = still is
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class Round:
     practice: bool = False
     prediction: bool = False
     topic_quotas: Mapping[str, int] = field(default_factory=dict)
+    difficulty_quotas: Mapping[str, int] = field(default_factory=dict)  # easy/medium/hard → questions per paper
 
     def is_open(self, now: datetime) -> bool:
         """True while `now` lies between the opening and closing times."""

@@ -5,19 +5,21 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from quiz.model import Contest, FaqEntry, Localized, Prizes, QuestionSet, Round, RulesSection, Tip, Unit
+from quiz.model import Contest, Difficulty, FaqEntry, Localized, Prizes, QuestionSet, Round, RulesSection, Tip, Unit
 from quiz.problems import Invalid, Problem
 from quiz.questions import SLUG, parse_questions
 from quiz.text import nfc
+from quiz.validity import shortfall
 
 MAX_RULES_BODY = 1500
 MAX_TIP = 600
 MAX_FAQ_ANSWER = 800
 TIME_FORMAT = "%Y-%m-%d %H:%M"  # opens/closes in a pack, in the contest's time zone
+DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class PackReader(Protocol):
@@ -69,13 +71,16 @@ def parse_units(text: str, *, file: str) -> tuple[list[Unit], list[Problem]]:
     """Units from CSV with columns code,name,parent_code,kind,population."""
     out = _Collector()
     units: list[Unit] = []
-    rows = csv.DictReader(io.StringIO(text))
+    # Lines starting with "#" before the header say where the names and figures come from.
+    lines = text.splitlines(keepends=True)
+    skipped = next((i for i, line in enumerate(lines) if not line.lstrip().startswith("#")), len(lines))
+    rows = csv.DictReader(io.StringIO("".join(lines[skipped:])))
     needed = {"code", "name", "parent_code", "kind", "population"}
     if not rows.fieldnames or not needed <= set(rows.fieldnames):
-        out.add(file, "1", "units_columns", columns=", ".join(sorted(needed)))
+        out.add(file, str(skipped + 1), "units_columns", columns=", ".join(sorted(needed)))
         return [], out.problems
     codes: set[str] = set()
-    for line, row in enumerate(rows, start=2):
+    for line, row in enumerate(rows, start=skipped + 2):
         code, name = nfc(row["code"] or ""), nfc(row["name"] or "")
         parent = nfc(row["parent_code"] or "") or None
         pop_text = (row["population"] or "").strip().replace(".", "").replace(",", "")
@@ -135,6 +140,12 @@ def _round(raw: Any, i: int, tz: ZoneInfo, out: _Collector, file: str) -> Round 
     if not isinstance(quotas, Mapping) or not all(isinstance(v, int) and v >= 0 for v in quotas.values()):
         out.add(file, where, "bad_quotas")
         quotas = {}
+    levels = raw.get("difficulty_quotas") or {}
+    kinds = {d.value for d in Difficulty}
+    if not isinstance(levels, Mapping) or not all(str(k) in kinds and isinstance(v, int) and not isinstance(v, bool)
+                                                  and v >= 0 for k, v in levels.items()):
+        out.add(file, where, "bad_levels", levels=", ".join(sorted(kinds)))
+        levels = {}
     title = _localized(raw.get("title")) or {"vi": code}
     opens, closes = when("opens"), when("closes")
     if opens and closes and closes <= opens:
@@ -152,6 +163,7 @@ def _round(raw: Any, i: int, tz: ZoneInfo, out: _Collector, file: str) -> Round 
         attempts_per_day=number("attempts_per_day", 1, 1000, None),
         practice=practice, prediction=bool(raw.get("prediction", False)),
         topic_quotas={str(k): int(v) for k, v in quotas.items()},
+        difficulty_quotas={str(k): int(v) for k, v in levels.items() if v},
     )
 
 
@@ -163,15 +175,18 @@ def parse_round(raw: Any, *, tz: ZoneInfo, file: str = "contest.yaml", index: in
 
 
 def round_fit_problems(r: Round, *, sets: Mapping[str, QuestionSet], topics: Mapping[str, Localized],
-                       file: str = "contest.yaml") -> list[Problem]:
-    """Whether the round's question set, quotas and topics can fill its papers."""
+                       file: str = "contest.yaml", tz: tzinfo = DEFAULT_TZ,
+                       now: datetime | None = None) -> list[Problem]:
+    """Whether the round's question set, quotas and topics can fill its papers, at every moment it is
+    open (from `now` on, if given) with the questions right for a whole attempt."""
     out = _Collector()
-    _check_round_fits(r, sets, topics, out, file)
+    _check_round_fits(r, sets, topics, out, file, tz, now)
     return out.problems
 
 
-def load_pack(reader: PackReader) -> ContestPack:
-    """Read and validate a whole pack; raise Invalid listing every problem found."""
+def load_pack(reader: PackReader, *, now: datetime | None = None) -> ContestPack:
+    """Read and validate a whole pack; raise Invalid listing every problem found. Rounds are checked
+    for the questions valid while they are open (from `now` on, if given)."""
     out = _Collector()
     meta = _read(reader, "contest.yaml", out)
     if not isinstance(meta, Mapping):
@@ -217,7 +232,7 @@ def load_pack(reader: PackReader) -> ContestPack:
     if not rounds:
         out.add(cfile, "rounds", "no_rounds")
     for r in rounds:
-        _check_round_fits(r, set_by_name, topics, out, cfile)
+        _check_round_fits(r, set_by_name, topics, out, cfile, tz, now)
     if len({r.code for r in rounds}) != len(rounds):
         out.add(cfile, "rounds", "duplicate_id", other="round code")
     prizes_raw = meta.get("prizes") or {}
@@ -248,15 +263,16 @@ def load_pack(reader: PackReader) -> ContestPack:
 
 
 def _check_round_fits(r: Round, sets: Mapping[str, QuestionSet], topics: Mapping[str, Localized],
-                      out: _Collector, file: str) -> None:
+                      out: _Collector, file: str, tz: tzinfo, now: datetime | None) -> None:
     where = f"rounds {r.code}"
     qs = sets.get(r.question_set)
     if qs is None:
         out.add(file, where, "unknown_question_set", name=r.question_set)
         return
+    before = len(out.problems)
     if len(qs.questions) < r.questions_per_attempt:
         out.add(file, where, "set_too_small", have=len(qs.questions), need=r.questions_per_attempt)
-    if sum(r.topic_quotas.values()) > r.questions_per_attempt:
+    if max(sum(r.topic_quotas.values()), sum(r.difficulty_quotas.values())) > r.questions_per_attempt:
         out.add(file, where, "quotas_exceed_count")
     for topic, n in r.topic_quotas.items():
         have = sum(1 for q in qs.questions if q.topic == topic)
@@ -264,6 +280,18 @@ def _check_round_fits(r: Round, sets: Mapping[str, QuestionSet], topics: Mapping
             out.add(file, where, "unknown_topic", topic=topic)
         elif have < n:
             out.add(file, where, "topic_too_small", topic=topic, have=have, need=n)
+    for level, n in r.difficulty_quotas.items():
+        have = sum(1 for q in qs.questions if q.difficulty.value == level)
+        if have < n:
+            out.add(file, where, "level_too_small", level=level, have=have, need=n)
+    if len(out.problems) > before:
+        return
+    short = shortfall(r, qs.questions, tz=tz, now=now)
+    if short is not None and short.moment is None:
+        out.add(file, where, "levels_unmet")
+    elif short is not None and short.moment is not None:
+        out.add(file, where, "valid_too_few", day=short.moment.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+                have=short.have, need=short.need)
 
 
 def _entries(doc: Any, key: str, out: _Collector, file: str) -> list[Mapping[str, Any]]:

@@ -6,14 +6,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 PROBLEM_CODES = frozenset("""
-    aiken_no_answer bad_answer bad_difficulty bad_id bad_number bad_prizes bad_question_set bad_quotas bad_time
+    aiken_no_answer bad_answer bad_date bad_difficulty bad_levels bad_id bad_number bad_prizes bad_question_set
+    bad_quotas bad_time
     bad_timezone bad_topic cell_error closes_before_opens duplicate_column duplicate_id duplicate_options
     duplicate_question empty_file empty_option empty_question explanation_too_long gift_answer_marker
     gift_correct_count gift_essay gift_html gift_matching gift_no_answers gift_numerical gift_short_answer
     gift_text_after_answers gift_true_false gift_unclosed gift_weighted incomplete_entry live_set_too_small
     live_topic_too_small merged_cells missing_answer missing_column missing_file missing_key no_entries no_questions
     no_rounds not_a_mapping not_utf8 not_xlsx old_excel option_count option_order option_too_long question_too_long
-    quotas_exceed_count set_too_small
+    quotas_exceed_count set_too_small level_too_small valid_too_few validity_reversed levels_unmet live_levels_unmet
+    live_valid_too_few
     syntax_error template_example text_too_long too_many_rows topic_too_small uncomputed_formula unexpected_line
     unit_incomplete unit_parent unit_population units_columns units_empty unknown_column unknown_format
     unknown_question_set unknown_topic unknown_topics unnamed_column unreadable_file

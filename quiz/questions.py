@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from quiz.matching import rekeyed
@@ -22,6 +22,27 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 def _text(value: Any) -> str:
     return nfc(str(value)) if value is not None else ""
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")  # a pack's ISO dates; a sheet's dd/mm/yyyy
+
+
+def parse_day(value: Any) -> date | None:
+    """A day as packs and sheets write it ("2024-06-25", "25/6/2024", a YAML or Excel date); ValueError if
+    it is none of them; None when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
 
 
 def _location(raw: Mapping[str, Any], index: int) -> tuple[int, str]:
@@ -84,11 +105,21 @@ def parse_question(raw: Any, *, file: str, index: int, topics: TopicNames | Coll
     diff = _text(raw.get("difficulty")) or Difficulty.MEDIUM.value
     if diff not in {d.value for d in Difficulty}:
         bad("bad_difficulty", value=diff)
+    window: dict[str, date | None] = {}
+    for key in ("valid_from", "valid_until"):
+        try:
+            window[key] = parse_day(raw.get(key))
+        except ValueError:
+            bad("bad_date", key=key, value=_text(raw.get(key))[:40])
+    first, last = window.get("valid_from"), window.get("valid_until")
+    if first and last and last < first:
+        bad("validity_reversed", first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y"))
     if out or topic is None:
         return None, out
     return Question(
         id=qid, topic=topic, text=text, options=tuple(options), correct=correct,
         explanation=explanation, source=_text(raw.get("source")), difficulty=Difficulty(diff),
+        valid_from=first, valid_until=last,
     ), []
 
 

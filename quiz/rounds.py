@@ -15,7 +15,8 @@ from quiz.ranking import Ranked, winners
 
 # What an admin may set, named as in a pack's `rounds:` entries.
 SETTINGS = frozenset({"title", "question_set", "questions_per_attempt", "time_limit_minutes", "opens", "closes",
-                      "attempts_per_round", "attempts_per_day", "practice", "prediction", "topic_quotas"})
+                      "attempts_per_round", "attempts_per_day", "practice", "prediction", "topic_quotas",
+                      "difficulty_quotas"})
 
 
 class RoundRefused(Exception):
@@ -76,7 +77,7 @@ def settings_of(r: Round, tz: ZoneInfo) -> dict[str, Any]:
             "time_limit_minutes": int(r.time_limit.total_seconds() // 60), "opens": when(r.opens),
             "closes": when(r.closes), "attempts_per_round": r.attempts_per_round,
             "attempts_per_day": r.attempts_per_day, "practice": r.practice, "prediction": r.prediction,
-            "topic_quotas": dict(r.topic_quotas)}
+            "topic_quotas": dict(r.topic_quotas), "difficulty_quotas": dict(r.difficulty_quotas)}
 
 
 def changed_round(current: Round | None, changes: Mapping[str, Any], *, code: str, tz: ZoneInfo,
@@ -91,7 +92,7 @@ def changed_round(current: Round | None, changes: Mapping[str, Any], *, code: st
             raw.pop(key, None)
     new, problems = parse_round(raw, tz=tz, file="")
     if new is not None:
-        problems += round_fit_problems(new, sets=sets, topics=topics, file="")
+        problems += round_fit_problems(new, sets=sets, topics=topics, file="", tz=tz)
     if new is None or problems:
         raise Invalid(problems)
     return new

@@ -1,16 +1,20 @@
-"""`dcbot questions validate/import`: the same checks and publication as the dashboard's import page."""
+"""`dcbot questions validate/check/import`: the same checks and publication as the dashboard's import page."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bot.cli.common import now, settings, with_app
+from bot import bank_text
+from bot.cli.common import now, say, settings, with_app
 from bot.compose import App
+from bot.i18n import Translator
 from bot.import_files import from_path
 from quiz.audit import CLI
+from quiz.conversation.messages import Msg
 from quiz.drafts import Stale
 from quiz.imports import LiveRounds
 
@@ -31,6 +35,39 @@ def questions_validate(file: FileArgument, set_name: SetOption = "kiem-tra", top
         typer.echo(f"{file.name}: {len(plan.questions)} questions, all valid.")
 
     with_app(settings(), work)
+
+
+OptionalFile = Annotated[Path | None, typer.Argument(exists=True, dir_okay=False,
+                                                     help="A question file to check before importing it.")]
+OptionalSet = Annotated[str | None, typer.Option("--set", help="The published set to check, or the set the file "
+                                                               "is meant for (its rounds are checked too).")]
+
+
+@app.command("check")
+def questions_check(file: OptionalFile = None, set_name: OptionalSet = None, topic: TopicOption = None) -> None:
+    """Quality checks of a bank: answers shown by their length, giveaways, near-duplicates, difficulty
+    balance, documents newer than a round. Findings never make it fail; an unreadable file does."""
+    config = settings()
+
+    async def work(application: App) -> None:
+        if file is not None:
+            plan = await application.imports.plan(from_path(file, default_topic=topic), file=file.name,
+                                                  set_name=set_name or "kiem-tra", default_topic=topic)
+            questions, name = plan.questions, file.name
+        elif set_name is not None and set_name in application.runtime.sets:
+            questions, name = application.runtime.sets[set_name].questions, set_name
+        else:
+            known = ", ".join(sorted(application.runtime.sets)) or "—"
+            typer.echo(say(Msg("bank.no_set", set=set_name or "—", known=known), config), err=True)
+            raise typer.Exit(1)
+        report = await asyncio.to_thread(application.imports.findings, questions, set_name=set_name or "")
+        t = Translator(config.locales_dir)
+        typer.echo(t.text(bank_text.header(report, name), "vi"))
+        for where, what in bank_text.lines(report, t):
+            typer.echo(f"  {where or '*'}: {what}")
+        typer.echo(t.text(bank_text.counts(report), "vi"))
+
+    with_app(config, work)
 
 
 ConfirmOption = Annotated[list[str] | None, typer.Option(

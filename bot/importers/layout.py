@@ -36,6 +36,10 @@ COLUMNS = (
     Column("source", "Nguồn", 30, ("can cu", "can cu phap ly", "nguon tham khao", "tai lieu tham khao", "van ban",
                                    "source")),
     Column("id", "Mã", 14, ("ma cau hoi", "ma cau", "id")),
+    Column("valid_from", "Hiệu lực từ", 12, ("hieu luc tu ngay", "ap dung tu", "ap dung tu ngay", "tu ngay",
+                                              "valid from")),
+    Column("valid_until", "Hiệu lực đến", 12, ("hieu luc den ngay", "ap dung den", "ap dung den ngay", "den ngay",
+                                                "het hieu luc", "valid until")),
 )
 REQUIRED = ("text", "A", "B", "answer")  # the others may be left out of an organiser's own file
 

@@ -140,6 +140,9 @@ def _raw(values: dict[str, str], default_topic: str | None) -> dict[str, Any]:
         raw["difficulty"] = _DIFFICULTY.get(fold(values["difficulty"]).strip(), values["difficulty"].lower())
     if values.get("id"):
         raw["id"] = values["id"]
+    for key in ("valid_from", "valid_until"):
+        if values.get(key):
+            raw[key] = values[key]
     if values.get("number"):
         raw["number"] = values["number"]  # STT: the organiser's own numbering, to name the row by in problems
     return raw

@@ -4,6 +4,7 @@ the organiser changed."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
@@ -46,6 +47,8 @@ def _rows(sheet: Worksheet, rows: Sequence[Mapping[str, object]]) -> None:
     for row in sheet.iter_rows(min_row=2, max_row=1 + len(rows)):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if isinstance(cell.value, date | datetime):
+                cell.number_format = "DD/MM/YYYY"  # as organisers write a day; read back the same
 
 
 def _examples(topics: Sequence[str]) -> list[dict[str, object]]:
@@ -57,7 +60,8 @@ def question_row(number: int, q: Question) -> dict[str, object]:
     """A question as one row of the template."""
     return {"number": number, "text": q.text, **dict(zip(LETTERS, q.options, strict=False)),
             "answer": LETTERS[q.correct], "explanation": q.explanation, "topic": q.topic,
-            "difficulty": DIFFICULTY_NAMES[q.difficulty], "source": q.source, "id": q.id}
+            "difficulty": DIFFICULTY_NAMES[q.difficulty], "source": q.source, "id": q.id,
+            "valid_from": q.valid_from or "", "valid_until": q.valid_until or ""}
 
 
 def _validations(sheet: Worksheet, topic_range: str | None, rows: int = ROWS) -> None:

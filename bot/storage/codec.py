@@ -23,6 +23,7 @@ def round_to_json(r: Round) -> dict[str, Any]:
         "opens": r.opens.isoformat() if r.opens else None, "closes": r.closes.isoformat() if r.closes else None,
         "attempts_per_round": r.attempts_per_round, "attempts_per_day": r.attempts_per_day,
         "practice": r.practice, "prediction": r.prediction, "topic_quotas": dict(r.topic_quotas),
+        "difficulty_quotas": dict(r.difficulty_quotas),
     }
 
 
@@ -34,6 +35,7 @@ def round_from_json(code: str, raw: dict[str, Any]) -> Round:
         closes=datetime.fromisoformat(raw["closes"]) if raw["closes"] else None,
         attempts_per_round=raw["attempts_per_round"], attempts_per_day=raw["attempts_per_day"],
         practice=bool(raw["practice"]), prediction=bool(raw["prediction"]), topic_quotas=raw["topic_quotas"],
+        difficulty_quotas=raw.get("difficulty_quotas") or {},  # rounds stored before difficulty quotas have none
     )
 
 

@@ -83,7 +83,7 @@ async def load_runtime(engine: AsyncEngine, slug: str) -> tuple[ContestRuntime, 
                                     .where(t.question_sets.c.contest_id == row.id).order_by(t.questions.c.position))
         for q in q_rows:
             by_set[q.set_id].append(Question(q.qid, q.topic, q.text, tuple(q.options), q.correct, q.explanation,
-                                             q.source, Difficulty(q.difficulty)))
+                                             q.source, Difficulty(q.difficulty), q.valid_from, q.valid_until))
         unit_rows = (await conn.execute(select(t.units).where(t.units.c.contest_id == row.id)
                                         .order_by(t.units.c.position))).all()
     archive: dict[tuple[str, int], QuestionSet] = {}

@@ -18,7 +18,8 @@ _S = t.question_sets.c
 
 def set_hash(questions: tuple[Question, ...]) -> str:
     """A fingerprint of a question set's content, to publish a version only when it changed."""
-    data = [[q.id, q.topic, q.text, list(q.options), q.correct, q.explanation, q.source, q.difficulty.value]
+    data = [[q.id, q.topic, q.text, list(q.options), q.correct, q.explanation, q.source, q.difficulty.value,
+             *([str(q.valid_from), str(q.valid_until)] if q.valid_from or q.valid_until else [])]  # older hashes hold
             for q in questions]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
@@ -43,7 +44,8 @@ async def publish_set(conn: AsyncConnection, *, contest_id: int, qs: QuestionSet
     await conn.execute(insert(t.questions), [
         {"set_id": set_id, "qid": q.id, "position": i, "topic": q.topic, "difficulty": q.difficulty.value,
          "text": q.text, "options": list(q.options), "correct": q.correct, "explanation": q.explanation,
-         "source": q.source} for i, q in enumerate(qs.questions)])
+         "source": q.source, "valid_from": q.valid_from, "valid_until": q.valid_until}
+        for i, q in enumerate(qs.questions)])
     return Publication(qs.name, version, True, len(qs.questions))
 
 

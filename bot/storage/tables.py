@@ -101,6 +101,8 @@ questions = Table(
     Column("correct", Integer, nullable=False),
     Column("explanation", Text, nullable=False),
     Column("source", Text, nullable=False),
+    Column("valid_from", Date),  # first and last day the question is right, contest time (migration 0010)
+    Column("valid_until", Date),
     UniqueConstraint("set_id", "qid"),
 )
 units = Table(

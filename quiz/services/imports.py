@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 
 from quiz.aiken import RawQuestion
 from quiz.audit import AuditEntry
+from quiz.bank import BankReport, check_bank
 from quiz.drafts import Draft, Stale, new_token
 from quiz.imports import ImportPlan, LiveRounds, check_target, guard, live_rounds, make_plan
-from quiz.model import QuestionSet, Round
+from quiz.model import Question, QuestionSet, Round
 from quiz.ports import UnitOfWork, UowFactory
 from quiz.problems import Invalid, Problem
 from quiz.questions import Provenance, Publication, VersionInfo, diff_sets
@@ -149,6 +150,13 @@ class Imports:
                                        provenance=Provenance(by, source, source_hash, {}))
         return await self._served(done)
 
+    def findings(self, questions: Sequence[Question], *, set_name: str) -> BankReport:
+        """The bank checks (quiz.bank) on `questions` as set `set_name`, for the rounds drawing from it;
+        CPU work of a fraction of a second: pages run it in a thread."""
+        runtime = self._live.runtime
+        rounds = [r for r in runtime.contest.rounds if r.question_set == set_name]
+        return check_bank(questions, rounds=rounds, tz=runtime.tz)
+
     async def versions(self, set_name: str) -> list[VersionInfo]:
         """Every version of the set, newest first, with who published it from what."""
         async with self._read() as uow:
@@ -157,7 +165,7 @@ class Imports:
     async def _guarded(self, uow: UnitOfWork, plan: ImportPlan, *, now: datetime, file: str) -> list[Round]:
         """The live rounds using the set; Invalid if the plan would leave one unable to draw a paper."""
         live = live_rounds(((s.round, s.closed) for s in await uow.rounds.states()), plan.set_name, now)
-        problems = guard(plan.questions, live, file=file)
+        problems = guard(plan.questions, live, file=file, tz=self._live.runtime.tz, now=now)
         if problems:
             raise Invalid(problems)
         return live

@@ -15,9 +15,9 @@ from quiz.attempts import (
     Verdict,
     check_answer,
     check_cap,
-    draw_paper,
     is_correct,
     local_day,
+    paper_for,
 )
 from quiz.model import Round
 from quiz.ports import AnswerLog, UowFactory
@@ -114,8 +114,7 @@ class Play:
             in_round = await uow.attempts.count(participant_id=participant_id, round_code=round_code)
             today = await uow.attempts.count(participant_id=participant_id, round_code=round_code, day=day)
             check_cap(round_, in_round=in_round, today=today)
-            paper = draw_paper(qs.questions, count=round_.questions_per_attempt, quotas=round_.topic_quotas,
-                               rng=self._rng)
+            paper = paper_for(round_, qs.questions, start=now, tz=runtime.tz, rng=self._rng)
             person = await uow.participants.get(participant_id)
             try:
                 att = await uow.attempts.add(NewAttempt(

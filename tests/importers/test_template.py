@@ -20,7 +20,8 @@ def test_the_template_has_the_official_columns_a_styled_header_and_readable_widt
     sheet = load_workbook(io.BytesIO(_template()))["Câu hỏi"]
 
     header = [c.value for c in sheet[1]]
-    assert header[: len(HEADER)] == HEADER and header[len(HEADER):] == ["Độ khó", "Nguồn", "Mã"]
+    assert header[: len(HEADER)] == HEADER
+    assert header[len(HEADER):] == ["Độ khó", "Nguồn", "Mã", "Hiệu lực từ", "Hiệu lực đến"]
     assert all(c.font.bold for c in sheet[1])
     assert sheet.column_dimensions["B"].width >= 50 and sheet.column_dimensions["A"].width < 10
     assert sheet.freeze_panes == "C2"

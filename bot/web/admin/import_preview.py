@@ -1,16 +1,18 @@
 """A dry run as admins read it before "Xuất bản": what changes, side by side; every key change with the
-answers it regrades; topics as they were understood; the file's questions in full; the live rounds
-that must be confirmed by name."""
+answers it regrades; topics as they were understood; what the bank checks found (quiz.bank: publishing
+stays possible); the file's questions in full; the live rounds that must be confirmed by name."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from aiohttp import web
 
+from bot import bank_text
 from bot.web.admin.context import admin
 from bot.web.admin.html import NOTHING, Markup, html, join, number
 from bot.web.admin.layout import csrf_field
 from bot.web.admin.widgets import cells, table
+from quiz.bank import BankReport
 from quiz.model import LETTERS, Question, pick
 from quiz.services.imports import Imports, Pending
 
@@ -53,6 +55,10 @@ T = {
     "live": "Bộ câu hỏi này đang dùng cho: {rounds}. Lượt thi đang làm dở giữ nguyên đề đã bốc; lượt thi mới bốc đề "
             "từ phiên bản mới ngay khi xuất bản.",
     "live.confirm": "Tôi xác nhận xuất bản khi vòng «{round}» đang dùng bộ câu hỏi này",
+    "findings": "Kiểm tra chất lượng ngân hàng câu hỏi",
+    "findings.questions": "Câu hỏi",
+    "findings.what": "Phát hiện",
+    "findings.longest": "{n} câu có đáp án đúng là phương án dài nhất",
     "dry": "Đây là kết quả chạy thử: chưa có gì được lưu. Bản chạy thử được giữ {minutes} phút.",
     "publish": "Xuất bản",
     "cancel": "Huỷ",
@@ -122,12 +128,35 @@ def preview(request: web.Request, pending: Pending, *, action: str = "/admin/imp
     if d.removed:
         parts.append(html("<h2>{h} ({n})</h2>{t}", h=T["removed"], n=number(len(d.removed)),
                           t=_question_table([old[qid] for qid in d.removed], topics)))
+    parts.append(findings_section(request, ctx.imports.findings(plan.questions, set_name=plan.set_name),
+                                  plan.set_name))
     parts.append(html("<details><summary>{s}</summary>{t}</details>", s=T["all"].format(n=len(plan.questions)),
                       t=_question_table(plan.questions, topics)))
     minutes = int(Imports.TTL.total_seconds() // 60)
     parts.append(html('<p class="notice ok">{t}</p>', t=T["dry"].format(minutes=minutes)))
     parts.append(_actions(request, pending, action))
     return join(parts)
+
+
+def findings_section(request: web.Request, report: BankReport, set_name: str) -> Markup:
+    """The bank checks as a section: the figures, how many of each kind, then each finding; the
+    questions whose key is the longest option folded away, they can be many."""
+    t = admin(request).translator
+    rows = bank_text.lines(report, t)
+    main = [cells([where or "—", what]) for (where, what), f in zip(rows, report.findings, strict=True)
+            if f.code != "longest_key"]
+    longest = [cells([where, what]) for (where, what), f in zip(rows, report.findings, strict=True)
+               if f.code == "longest_key"]
+    kind = "warn" if report.findings else "ok"
+    body = [html('<p>{h}</p><p class="notice {k}">{c}</p>', h=t.text(bank_text.header(report, set_name), "vi"), k=kind,
+                 c=t.text(bank_text.counts(report), "vi"))]
+    if main:
+        body.append(table([T["findings.questions"], T["findings.what"]], main, cls="findings"))
+    if longest:
+        body.append(html("<details><summary>{s}</summary>{t}</details>",
+                         s=T["findings.longest"].format(n=number(len(longest))),
+                         t=table([T["findings.questions"], T["findings.what"]], longest, cls="findings")))
+    return html('<section class="bank-checks"><h2>{h}</h2>{b}</section>', h=T["findings"], b=join(body))
 
 
 def _actions(request: web.Request, pending: Pending, action: str) -> Markup:

@@ -1,8 +1,10 @@
 """A question set's history for admins: every version with who published it from which file and what it
-changed; each version downloadable in the official template (Mã filled, ready to edit and re-import);
-an earlier version restored through the same dry run and "Xuất bản" as a file."""
+changed; what the bank checks (quiz.bank) find in the version served; each version downloadable in the
+official template (Mã filled, ready to edit and re-import); an earlier version restored through the same
+dry run and "Xuất bản" as a file."""
 from __future__ import annotations
 
+import asyncio
 import io
 
 from aiohttp import web
@@ -11,7 +13,7 @@ from bot.importers.template import write_set
 from bot.web.admin.auth import require
 from bot.web.admin.context import admin
 from bot.web.admin.html import NOTHING, Markup, html, join, number
-from bot.web.admin.import_preview import preview
+from bot.web.admin.import_preview import findings_section, preview
 from bot.web.admin.imports import PATH as IMPORT_PATH
 from bot.web.admin.imports import XLSX, actor, owner, problems_notice
 from bot.web.admin.layout import error_page, page, post_form
@@ -83,10 +85,12 @@ async def history_page(request: web.Request) -> web.Response:
                            join([html('<a href="{h}" download>{t}</a>', h=f"/admin/sets/{name}/{v.version}.xlsx",
                                       t=T["download"]), restore_form], " ")], numeric=(4,)))
     rounds = ", ".join(pick(r.title, "vi") for r in ctx.runtime.contest.rounds if r.question_set == name)
-    body = html('<p><a href="{back}">{b}</a></p><p class="muted">{intro}</p><p>{rounds}</p>{table}',
+    report = await asyncio.to_thread(ctx.imports.findings, current.questions, set_name=name)
+    body = html('<p><a href="{back}">{b}</a></p><p class="muted">{intro}</p><p>{rounds}</p>{table}{checks}',
                 back=IMPORT_PATH, b=T["back"], intro=T["intro"], rounds=rounds,
                 table=table([T["version"], T["when"], T["by"], T["file"], T["count"], T["changes"], ""], rows,
-                            cls="versions", numeric=(4,)))
+                            cls="versions", numeric=(4,)),
+                checks=findings_section(request, report, f"{name} v{current.version}"))
     return page(request, title=T["title"].format(set=name), body=body, active=IMPORT_PATH)
 
 
