@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from quiz.model import Contest, Difficulty, FaqEntry, Localized, Prizes, QuestionSet, Round, RulesSection, Tip, Unit
 from quiz.problems import Invalid, Problem
 from quiz.questions import SLUG, parse_questions
-from quiz.text import nfc
+from quiz.text import nfc, squash
 from quiz.validity import shortfall
 
 MAX_RULES_BODY = 1500
@@ -20,6 +20,7 @@ MAX_TIP = 600
 MAX_FAQ_ANSWER = 800
 TIME_FORMAT = "%Y-%m-%d %H:%M"  # opens/closes in a pack, in the contest's time zone
 DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LEVEL_NAMES = {"de": "easy", "trung binh": "medium", "kho": "hard"}
 
 
 class PackReader(Protocol):
@@ -142,6 +143,8 @@ def _round(raw: Any, i: int, tz: ZoneInfo, out: _Collector, file: str) -> Round 
         quotas = {}
     levels = raw.get("difficulty_quotas") or {}
     kinds = {d.value for d in Difficulty}
+    if isinstance(levels, Mapping):  # "dễ", "trung bình", "khó" as organisers say them
+        levels = {LEVEL_NAMES.get(squash(str(k)), str(k)): v for k, v in levels.items()}
     if not isinstance(levels, Mapping) or not all(str(k) in kinds and isinstance(v, int) and not isinstance(v, bool)
                                                   and v >= 0 for k, v in levels.items()):
         out.add(file, where, "bad_levels", levels=", ".join(sorted(kinds)))

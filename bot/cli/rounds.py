@@ -25,6 +25,8 @@ PerDay = Annotated[int | None, typer.Option(help="Attempts per participant per d
 Practice = Annotated[bool | None, typer.Option("--practice/--ranked", help="Unlimited practice that never ranks.")]
 Prediction = Annotated[bool | None, typer.Option("--prediction/--no-prediction", help="Ask the prediction question.")]
 Quota = Annotated[list[str] | None, typer.Option(help="Topic quota TOPIC=N (repeat; N=0 removes it).")]
+Level = Annotated[list[str] | None, typer.Option(help="Difficulty quota LEVEL=N, LEVEL easy, medium or hard (repeat; "
+                                                      "N=0 removes it).")]
 Opens = Annotated[str | None, typer.Option(help='"YYYY-MM-DD HH:MM" contest time, or none.')]
 Closes = Annotated[str | None, typer.Option(help='"YYYY-MM-DD HH:MM" contest time, or none.')]
 
@@ -60,7 +62,8 @@ def rounds_list() -> None:
 
 def settings_from(*, title: str | None, question_set: str | None, questions: int | None, minutes: int | None,
                   per_round: int | None, per_day: int | None, practice: bool | None, prediction: bool | None,
-                  quota: list[str] | None, opens: str | None, closes: str | None) -> dict[str, object]:
+                  quota: list[str] | None, opens: str | None, closes: str | None,
+                  level: list[str] | None = None) -> dict[str, object]:
     """Options in the contest pack's terms, so the pack's rules check them; 0 means no cap, "none" no time."""
     given: dict[str, object] = {}
     for key, value in (("title", title), ("question_set", question_set), ("questions_per_attempt", questions),
@@ -79,6 +82,12 @@ def settings_from(*, title: str | None, question_set: str | None, questions: int
             topic, _, n = item.partition("=")
             quotas[topic.strip()] = int(n) if n.strip().isascii() and n.strip().isdigit() else n
         given["topic_quotas"] = {k: v for k, v in quotas.items() if v != 0}
+    if level:
+        levels: dict[str, object] = {}
+        for item in level:
+            name, _, n = item.partition("=")
+            levels[name.strip()] = int(n) if n.strip().isascii() and n.strip().isdigit() else n
+        given["difficulty_quotas"] = {k: v for k, v in levels.items() if v != 0}
     return given
 
 
@@ -87,10 +96,10 @@ def _settings_command(*, create: bool) -> Callable[..., None]:
     def command(code: CodeArgument, title: Title = None, question_set: QSet = None, questions: Questions = None,
                 minutes: Minutes = None, per_round: PerRound = None, per_day: PerDay = None,
                 practice: Practice = None, prediction: Prediction = None, quota: Quota = None,
-                opens: Opens = None, closes: Closes = None) -> None:
+                level: Level = None, opens: Opens = None, closes: Closes = None) -> None:
         given = settings_from(title=title, question_set=question_set, questions=questions, minutes=minutes,
                               per_round=per_round, per_day=per_day, practice=practice, prediction=prediction,
-                              quota=quota, opens=opens, closes=closes)
+                              quota=quota, opens=opens, closes=closes, level=level)
 
         async def work(application: App) -> None:
             if create:

@@ -33,6 +33,7 @@ T = {
     "f.per_round": "Số lượt mỗi người trong vòng (trống: không giới hạn)",
     "f.per_day": "Số lượt mỗi người mỗi ngày (trống: không giới hạn)", "f.practice": "Luyện tập (không xếp hạng)",
     "f.prediction": "Có câu hỏi dự đoán", "f.quotas": "Số câu theo chủ đề, ví dụ «vneid=3, an-toan=3»",
+    "f.levels": "Số câu theo độ khó, ví dụ «easy=8, medium=8, hard=4» (dễ, trung bình, khó)",
     "f.opens": "Mở lúc", "f.closes": "Đóng lúc",
     "do.open": "Mở ngay", "do.close": "Đóng ngay và chốt giải", "do.reopen": "Mở lại (thu hồi giải đã chốt)",
     "do.refreeze": "Chốt lại giải (sau khi chấm lại)", "confirm": "Tôi hiểu",
@@ -72,6 +73,7 @@ def _settings(s: RoundState) -> str:
     parts += [f"{r.attempts_per_day} lượt/ngày"] if r.attempts_per_day else []
     parts += ["luyện tập"] if r.practice else ["dự đoán"] if r.prediction else []
     parts += [", ".join(f"{k}={v}" for k, v in r.topic_quotas.items())] if r.topic_quotas else []
+    parts += [", ".join(f"{k}={v}" for k, v in r.difficulty_quotas.items())] if r.difficulty_quotas else []
     return " · ".join(parts)
 
 
@@ -110,6 +112,8 @@ def _form(request: web.Request, s: RoundState | None, values: Mapping[str, str] 
         _field(T["f.prediction"], "prediction", get("prediction", r.prediction if r else True), "checkbox"),
         _field(T["f.quotas"], "quotas", get("quotas", ", ".join(f"{k}={n}" for k, n in r.topic_quotas.items())
                                               if r else "")),
+        _field(T["f.levels"], "levels", get("levels", ", ".join(f"{k}={n}" for k, n in r.difficulty_quotas.items())
+                                            if r else "")),
         _field(T["f.opens"], "opens", get("opens", _when(r.opens if r else None, tz, "%Y-%m-%dT%H:%M")),
                "datetime-local"),
         _field(T["f.closes"], "closes", get("closes", _when(r.closes if r else None, tz, "%Y-%m-%dT%H:%M")),
@@ -174,11 +178,14 @@ def settings_from(form: Mapping[str, str]) -> dict[str, Any]:
         text = text.strip()
         return int(text) if text.isdigit() else text or None
 
-    quotas: dict[str, object] = {}
-    for item in form.get("quotas", "").replace(";", ",").split(","):
-        topic, _, n = item.partition("=")
-        if topic.strip():
-            quotas[topic.strip()] = number_or_text(n)
+    def counts(field: str) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for item in form.get(field, "").replace(";", ",").split(","):
+            key, _, n = item.partition("=")
+            if key.strip():
+                out[key.strip()] = number_or_text(n)
+        return out
+
     out: dict[str, Any] = {
         "question_set": form.get("question_set", "").strip(),
         "questions_per_attempt": number_or_text(form.get("questions", "")),
@@ -186,7 +193,7 @@ def settings_from(form: Mapping[str, str]) -> dict[str, Any]:
         "attempts_per_round": number_or_text(form.get("per_round", "")),
         "attempts_per_day": number_or_text(form.get("per_day", "")),
         "practice": form.get("practice") == "1", "prediction": form.get("prediction") == "1",
-        "topic_quotas": quotas,
+        "topic_quotas": counts("quotas"), "difficulty_quotas": counts("levels"),
         "opens": form.get("opens", "").replace("T", " ").strip() or None,
         "closes": form.get("closes", "").replace("T", " ").strip() or None,
     }
