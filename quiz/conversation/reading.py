@@ -7,10 +7,10 @@ from datetime import timedelta
 from quiz.conversation.actions import Faq, Language, Leaderboard, Menu, MenuItem, RulesSection, ShowTip, TipTopics
 from quiz.conversation.context import Ctx, Turn, back_to_menu, button, menu, say
 from quiz.conversation.messages import Button, Msg
-from quiz.faq import Confidence
 from quiz.model import LOCALES, Tip
 from quiz.privacy import public_name
 from quiz.ranking import Ranked
+from quiz.search import Confidence, Item, Kind
 
 LEADERBOARD_SIZE = 10
 
@@ -60,14 +60,33 @@ def faq_answer(ctx: Ctx, entry_id: str) -> Turn:
 
 
 def free_text(ctx: Ctx, text: str) -> Turn:
-    """Answer a question typed in the menu from the FAQ."""
-    match = ctx.runtime.faq_index.match(text)
-    if match.confidence is Confidence.SURE:
-        return faq_answer(ctx, match.entries[0].id)
-    if match.confidence is Confidence.UNSURE:
-        rows = tuple((Button(Msg("faq.suggestion", question=e.question), Faq(e.id)),) for e in match.entries)
+    """Answer a question typed as text from the FAQ, the tips or the rules (quiz.search): directly when
+    one is clearly best, "did you mean" when a few really compete."""
+    found = ctx.runtime.answers.find(text)
+    if found.confidence is Confidence.SURE:
+        return _answer(ctx, found.items[0])
+    if found.confidence is Confidence.UNSURE:
+        rows = tuple((Button(Msg("faq.suggestion", question=item.title), _open(item)),) for item in found.items)
         return ctx.state.idle(), say(Msg("faq.did_you_mean"), buttons=rows + (back_to_menu(),))
     return menu(ctx, Msg("faq.no_match"))
+
+
+def _answer(ctx: Ctx, item: Item) -> Turn:
+    if item.kind is Kind.FAQ:
+        return faq_answer(ctx, item.id)
+    if item.kind is Kind.RULES:
+        return rules_section(ctx, item.id)
+    found = next(t for t in ctx.runtime.tips if t.id == item.id)
+    return menu(ctx, Msg("search.tip", topic=item.title, text=found.text))
+
+
+def _open(item: Item) -> Faq | RulesSection | ShowTip:
+    """The button that shows an item offered as "did you mean"."""
+    if item.kind is Kind.FAQ:
+        return Faq(item.id)
+    if item.kind is Kind.RULES:
+        return RulesSection(item.id)
+    return ShowTip(item.topic or None)
 
 
 def help_(ctx: Ctx) -> Turn:
