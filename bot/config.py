@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     web_port: int = 8080
     web_new_chats_per_address: int = Field(default=60, ge=1)  # new web-chat identities per address …
     web_new_chats_window_s: int = Field(default=600, ge=1)  # … in this many seconds
-    web_trust_forwarded: bool = False  # behind a reverse proxy: take the address from X-Forwarded-For
+    # the reverse proxies in front of the web app (addresses or networks, comma-separated): only the
+    # X-Forwarded-For hop they appended is the client, and their X-Forwarded-Proto says HTTPS
+    web_trust_forwarded: str = ""
     web_secret: str | None = None  # signs cookies; generated into data/ when unset
     # Telegram
     telegram_bot_token: str | None = None
@@ -46,6 +48,13 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_info_image_url: str | None = None  # picture on the "share your phone number" card
+
+    @field_validator("web_trust_forwarded")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        from bot.web.proxy import trusted_networks
+        trusted_networks(value)  # refuse a setting that names no address
+        return value
 
     @field_validator("telegram_admin_ids", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-"""Exports for organisers: leaderboard, winners, participation by unit and by day, as XLSX or CSV.
+"""Exports for organisers: leaderboard, winners, participation by unit and by day, the audit log, as XLSX or CSV.
 
 Plain functions over iterables of rows, so a million rows stream through with bounded
 memory: CSV in chunks of text, XLSX as SpreadsheetML written straight into the zip entry
@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import BinaryIO, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
+from quiz.audit import AuditEntry
 from quiz.privacy import shown_phone
 from quiz.units import UnitStats
 
@@ -97,6 +99,17 @@ def units_sheet(rows: Iterable[UnitStats]) -> Sheet:
 def days_sheet(rows: Iterable[DayRow]) -> Sheet:
     return Sheet("Theo ngày", ("Ngày", "Đăng ký mới", "Người thi", "Lượt thi"),
                  ([d.day, d.registered, d.participants, d.attempts] for d in rows), (14, 14, 12, 12))
+
+
+def audit_sheet(entries: Iterable[AuditEntry], *, tz: tzinfo, label: Callable[[str], str]) -> Sheet:
+    """The audit log as it was filtered, times in the contest's zone; `label` names an action for people."""
+    def cells(e: AuditEntry) -> list[Cell]:
+        detail = json.dumps(dict(e.detail), ensure_ascii=False, sort_keys=True, default=str)
+        return [e.id, e.at.astimezone(tz).replace(tzinfo=None), e.actor, e.origin, label(e.action), e.action,
+                e.target, detail]
+    return Sheet("Nhật ký thao tác", ("Số", "Thời điểm", "Người thực hiện", "Từ địa chỉ", "Thao tác", "Mã thao tác",
+                                      "Đối tượng", "Chi tiết"),
+                 (cells(e) for e in entries), (8, 20, 22, 18, 30, 22, 24, 60))
 
 
 def _safe(value: Cell) -> Cell:

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from quiz.attempts import PaperItem
+from quiz.model import Question
+from quiz.text import squash
 
 REVIEW_STATUSES = ("open", "cleared", "disqualified")
 
@@ -19,18 +21,26 @@ class FlagKind(StrEnum):
     TOO_FAST = "too_fast"
     SAME_ANSWERS = "same_answers"
     REFERRAL_BURST = "referral_burst"
+    MANUAL = "manual"  # an organiser's own finding, not a rule's
+    PHONE_TAKEN_OVER = "phone_taken_over"  # the verified owner of the number claimed it
+
+
+Pick = tuple[str, int]  # (question id, the option chosen as the question lists it, not as the paper showed it)
 
 
 @dataclass(frozen=True, slots=True)
 class AttemptTrace:
-    """What the rules need of one finished attempt: timing and a fingerprint of its answers."""
+    """What the rules need of one finished attempt: timing, and what was chosen for each question."""
 
     participant_id: int
     attempt_id: int
     answered: int
     started_at: datetime
     last_answer_at: datetime
-    fingerprint: str
+    set_name: str = ""
+    set_version: int = 0
+    picks: tuple[Pick, ...] = ()
+    fingerprint: str = ""  # the answer sheet (answer_sheet), filled in by whoever knows the questions
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +72,19 @@ class Review:
     decided_by: str | None
     decided_at: datetime | None
     created_at: datetime
+    reason: str = ""  # why it was decided so
+
+
+class ReasonRequired(ValueError):
+    """Disqualifying, or reinstating someone disqualified, needs a reason in words."""
+
+
+MIN_REASON = 5  # characters: "gian lận" at least, not "x"
+
+
+def needs_reason(before: str, after: str) -> bool:
+    """Whether a decision must say why: every disqualification, and every reversal of one."""
+    return after == "disqualified" or before == "disqualified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +95,17 @@ class Thresholds:
     burst_window: timedelta = timedelta(minutes=10)
 
 
-def fingerprint(paper: Sequence[PaperItem], answers: Mapping[int, int]) -> str:
-    """A digest of the answers as (question, chosen option) pairs in paper order.
+def picks(paper: Sequence[PaperItem], answers: Mapping[int, int]) -> tuple[Pick, ...]:
+    """What was chosen for each question: the paper's shown position mapped back to the option itself."""
+    return tuple((paper[pos].question_id, paper[pos].order[choice]) for pos, choice in sorted(answers.items())
+                 if 0 <= pos < len(paper) and 0 <= choice < len(paper[pos].order))
 
-    Options are shuffled per paper, so the shown position is mapped back to the option itself."""
-    pairs = [f"{paper[pos].question_id}={paper[pos].order[choice]}"
-             for pos, choice in sorted(answers.items())
-             if 0 <= pos < len(paper) and 0 <= choice < len(paper[pos].order)]
+
+def answer_sheet(chosen: Iterable[Pick], questions: Mapping[str, Question]) -> str:
+    """A digest of the answers as (question, chosen option's text), in question order: papers are drawn
+    and shuffled per attempt, so two people with the same answers get the same sheet whatever they saw."""
+    pairs = sorted(f"{qid}={squash(questions[qid].options[option]) if qid in questions else option}"
+                   for qid, option in chosen)
     return hashlib.sha256("|".join(pairs).encode()).hexdigest()[:32]
 
 

@@ -40,10 +40,12 @@ class Entry:
     disqualified: bool = False  # organisers disqualified the participant in this round
 
 
-def counts(entry: Entry) -> bool:
-    """Whether an attempt takes part in its round's ranking: finished, ranked, by a participant who
-    has neither erased their data nor been disqualified."""
-    return entry.finished_at is not None and not entry.practice and not entry.erased and not entry.disqualified
+def counts(entry: Entry, now: datetime | None = None) -> bool:
+    """Whether an attempt takes part in its round's ranking: handed in (finished, or past its deadline
+    at `now`: an abandoned attempt ranks with what it had), ranked, by a participant who has neither
+    erased their data nor been disqualified."""
+    handed_in = entry.finished_at is not None or (now is not None and now >= entry.deadline)
+    return handed_in and not entry.practice and not entry.erased and not entry.disqualified
 
 
 def standing_of(entry: Entry) -> Standing:
@@ -60,9 +62,9 @@ def entry_of(attempt: Attempt, *, erased: bool = False, disqualified: bool = Fal
                  attempt.deadline, attempt.finished_at, attempt.prediction, attempt.practice, erased, disqualified)
 
 
-def standings(entries: Iterable[Entry]) -> list[Standing]:
-    """The attempts of a round that count, as the ranking sees them."""
-    return [standing_of(e) for e in entries if counts(e)]
+def standings(entries: Iterable[Entry], now: datetime | None = None) -> list[Standing]:
+    """The attempts of a round that count (at `now`), as the ranking sees them."""
+    return [standing_of(e) for e in entries if counts(e, now)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,15 @@ def changed_round(current: Round | None, changes: Mapping[str, Any], *, code: st
     return new
 
 
+LOCKED = ("question_set", "questions_per_attempt", "time_limit", "attempts_per_round", "attempts_per_day",
+          "topic_quotas", "practice", "prediction")  # what decides a paper and a rank
+
+
+def locked_settings(before: Round, after: Round) -> list[str]:
+    """The settings a change moves that are fixed once anyone has taken the round."""
+    return [name for name in LOCKED if getattr(before, name) != getattr(after, name)]
+
+
 def due_to_close(state: RoundState, now: datetime) -> bool:
     """Past its closing time by one time limit, so an attempt begun just before it kept its full time."""
     r = state.round

@@ -7,24 +7,25 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Self
 
 from quiz.attempts import Attempt, AttemptRace, AttemptStatus, NewAttempt
+from quiz.audit import EVERYTHING, AuditEntry, AuditFilter
 from quiz.broadcasts import FAILED, INTERRUPTED, SENDING, SENT, SKIPPED, Broadcast, NewsChoice, Recipient
 from quiz.drafts import Draft
 from quiz.integrity import AttemptTrace, Flag, Registration, Review
 from quiz.model import QuestionSet, Round
 from quiz.people import PURPOSE_NEWS, Account, AccountTaken, Consent, LinkCode, Participant, PhoneTaken
-from quiz.questions import Publication
+from quiz.questions import Provenance, Publication, VersionInfo
 from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
 from quiz.rounds import FrozenWinner, RoundState
 from quiz.runtime import ContestRuntime
 from quiz.services import UseCases, compose
-from quiz.staff import StaffSession, StaffUser, UserExists
+from quiz.staff import StaffSession, StaffUser, Tries, UserExists
 from quiz.statistics import DayCount, Person, QuestionCount
 
 
@@ -60,6 +61,8 @@ class Memory:
     staff: dict[int, StaffUser] = field(default_factory=dict)
     sessions: dict[str, tuple[int, str, datetime]] = field(default_factory=dict)
     failures: list[tuple[str, str, datetime]] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+    origins: dict[tuple[str, int], tuple[datetime, Provenance | None]] = field(default_factory=dict)  # set versions
     revision: int = 0
     last_id: int = 0
     commits: int = 0
@@ -325,13 +328,21 @@ class FakeQuestionSets(_Repo):
         versions = self.m.sets.get(name)
         return versions[-1].version if versions else None
 
-    async def publish(self, qs: QuestionSet, *, now: datetime) -> Publication:
+    async def publish(self, qs: QuestionSet, *, now: datetime, provenance: Provenance | None = None) -> Publication:
         versions = self.m.sets.get(qs.name, ())
         if versions and versions[-1].questions == qs.questions:
             return Publication(qs.name, versions[-1].version, False, len(qs.questions))
         version = (versions[-1].version + 1) if versions else 1
         self.m.sets[qs.name] = (*versions, QuestionSet(qs.name, version, qs.questions))
+        self.m.origins[(qs.name, version)] = (now, provenance)
         return Publication(qs.name, version, True, len(qs.questions))
+
+    async def history(self, name: str) -> list[VersionInfo]:
+        return [VersionInfo(name, qs.version, *self._origin(name, qs.version)[:1], len(qs.questions),
+                            self._origin(name, qs.version)[1]) for qs in reversed(self.m.sets.get(name, ()))]
+
+    def _origin(self, name: str, version: int) -> tuple[datetime, Provenance | None]:
+        return self.m.origins.get((name, version), (datetime.min.replace(tzinfo=UTC), None))
 
 
 class FakeReviews(_Repo):
@@ -493,15 +504,26 @@ class FakeStaff(_Repo):
     async def close_sessions(self, *, user_id: int) -> None:
         self.m.sessions = {t: s for t, s in self.m.sessions.items() if s[0] != user_id}
 
-    async def record_failure(self, *, username: str, remote: str, now: datetime, keep_since: datetime) -> None:
-        self.m.failures = [f for f in self.m.failures if f[2] >= keep_since] + [(username[:64], remote[:64], now)]
+    async def enable(self, *, user_id: int) -> None:
+        self.m.staff[user_id] = replace(self.m.staff[user_id], disabled_at=None)
 
-    async def failures_since(self, *, username: str, since: datetime) -> tuple[int, datetime | None]:
-        times = [at for name, _r, at in self.m.failures if name == username[:64] and at > since]
-        return len(times), min(times, default=None)
+    async def set_password(self, *, user_id: int, password_hash: str) -> None:
+        self.m.staff[user_id] = replace(self.m.staff[user_id], password_hash=password_hash)
 
-    async def clear_failures(self, *, username: str) -> None:
-        self.m.failures = [f for f in self.m.failures if f[0] != username[:64]]
+    async def reserve_try(self, *, username: str, remote: str, now: datetime, since: datetime,
+                          keep_since: datetime, checked: Callable[[Tries], bool]) -> Tries:
+        name, where = username[:64], remote[:64]  # no await in here: one event loop counts atomically
+        self.m.failures = [f for f in self.m.failures if f[2] >= keep_since]
+        pair = [at for n, r, at in self.m.failures if n == name and r == where and at > since]
+        address = [at for _n, r, at in self.m.failures if r == where and at > since]
+        tries = Tries(len(pair) + 1, len(address) + 1, min(pair, default=now))
+        if checked(tries):
+            self.m.failures.append((name, where, now))
+        return tries
+
+    async def clear_failures(self, *, username: str, remote: str | None = None) -> None:
+        self.m.failures = [f for f in self.m.failures
+                           if not (f[0] == username[:64] and (remote is None or f[1] == remote[:64]))]
 
 
 class FakeStatistics(_Repo):
@@ -530,6 +552,16 @@ class FakeStatistics(_Repo):
                 if p.referral and not p.erased]
 
 
+class FakeAudit(_Repo):
+    async def add(self, entry: AuditEntry, *, contest_wide: bool = True) -> None:
+        self.m.audit.append(replace(entry, actor=entry.actor[:64], origin=entry.origin[:64], action=entry.action[:48],
+                                    target=entry.target[:200], id=self.m.next_id()))
+
+    async def recent(self, *, limit: int, before: int | None = None,
+                     where: AuditFilter = EVERYTHING) -> list[AuditEntry]:
+        return [e for e in reversed(self.m.audit) if (before is None or e.id < before) and where.admits(e)][:limit]
+
+
 class FakeRevision(_Repo):
     async def current(self) -> int:
         return self.m.revision
@@ -554,7 +586,7 @@ class FakeUnitOfWork:
         self.attempts, self.counters, self.links = FakeAttempts(m), FakeCounters(m), FakeLinks(m)
         self.rounds, self.sets, self.reviews = FakeRounds(m), FakeQuestionSets(m), FakeReviews(m)
         self.broadcasts, self.drafts, self.staff = FakeBroadcasts(m), FakeDrafts(m), FakeStaff(m)
-        self.stats, self.revision = FakeStatistics(m), FakeRevision(m)
+        self.stats, self.revision, self.audit = FakeStatistics(m), FakeRevision(m), FakeAudit(m)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -8,6 +8,7 @@ import typer
 
 from bot.cli.common import now, settings, with_app
 from bot.compose import App
+from quiz.audit import CLI
 from quiz.broadcasts import BadBroadcast
 
 NAME = "broadcast"
@@ -43,7 +44,7 @@ def broadcast_send(text: Annotated[str, typer.Option("--text", help="The message
         from aiohttp import web
         try:
             b = await application.broadcasts.create(kind=kind, text_vi=text, text_en=text_en, created_by=None,
-                                                    now=now())
+                                                    by=CLI, now=now())
         except BadBroadcast as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None

@@ -10,6 +10,7 @@ import typer
 
 from bot.cli.common import echo_winners, now, settings, with_app
 from bot.compose import App
+from quiz.audit import CLI
 from quiz.rounds import RoundState
 
 NAME = "rounds"
@@ -103,9 +104,9 @@ def _settings_command(*, create: bool) -> Callable[..., None]:
 
         async def work(application: App) -> None:
             if create:
-                await application.rounds.create(code, given)
+                await application.rounds.create(code, given, by=CLI, now=now())
             elif given:
-                await application.rounds.change(code, given)
+                await application.rounds.change(code, given, by=CLI, now=now())
             await _echo_state(application, code)
 
         with_app(settings(), work)
@@ -125,7 +126,7 @@ def rounds_open(code: CodeArgument, reopen: Annotated[bool, typer.Option(
         "--reopen", help="Open a closed round again, withdrawing its published winners.")] = False) -> None:
     """Open a round from now on, with no closing time."""
     async def work(application: App) -> None:
-        await application.rounds.open(code, now=now(), reopen=reopen)
+        await application.rounds.open(code, by=CLI, now=now(), reopen=reopen)
         await _echo_state(application, code)
 
     with_app(settings(), work)
@@ -138,10 +139,20 @@ def rounds_close(code: CodeArgument, refreeze: Annotated[bool, typer.Option(
     """Close a round now: attempts still open end with the answers they have; the actual prediction
     figure is fixed and the winners are frozen."""
     async def work(application: App) -> None:
-        closing = await application.rounds.close(code, now=now(), refreeze=refreeze)
+        closing = await application.rounds.close(code, by=CLI, now=now(), refreeze=refreeze)
         head = "was already closed" if closing.already else f"closed ({closing.stopped} open attempts ended)"
         typer.echo(f"{code} {head}; actual figure {closing.figure}; {len(closing.winners)} winners frozen.")
         await echo_winners(application, closing.winners)
+
+    with_app(settings(), work)
+
+
+@app.command("cancel")
+def rounds_cancel(code: CodeArgument) -> None:
+    """Remove a round nobody has taken (one scheduled by mistake)."""
+    async def work(application: App) -> None:
+        await application.rounds.cancel(code, by=CLI, now=now())
+        typer.echo(f"{code} cancelled.")
 
     with_app(settings(), work)
 

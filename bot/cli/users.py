@@ -1,4 +1,5 @@
-"""`dcbot users add/list/disable`: dashboard accounts (shared by every contest in the database)."""
+"""`dcbot users add/list/disable/enable/unlock/passwd`: dashboard accounts (shared by every contest in the
+database). Every change is written to the audit log as done by "cli"."""
 from __future__ import annotations
 
 import asyncio
@@ -8,8 +9,9 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import now, settings
-from quiz.services.staff import StaffAccounts
-from quiz.staff import MIN_PASSWORD, BadAccount, UserExists, check_role, check_username
+from quiz.audit import CLI
+from quiz.services.staff import NoSuchUser, StaffAccounts
+from quiz.staff import MIN_PASSWORD, BadAccount, UserExists, check_password, check_role, check_username
 
 NAME = "users"
 app = typer.Typer(help="Organiser and admin accounts of the dashboard (/admin).", no_args_is_help=True)
@@ -38,6 +40,23 @@ def _with_staff(work: Callable[[StaffAccounts], Awaitable[None]]) -> None:
     asyncio.run(go())
 
 
+def _ask_password(username: str) -> str:
+    """A new password, asked twice, checked against the policy (quiz.staff.check_password) before it is sent."""
+    typer.echo(f"At least {MIN_PASSWORD} characters; a few words of your own make a good one.")
+    for _ in range(3):
+        password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            return check_password(password, username=username)
+        except BadAccount as bad:
+            typer.echo(f"That password cannot be used: {bad}", err=True)
+    raise typer.Exit(1)
+
+
+def _missing(name: str) -> typer.Exit:
+    typer.echo(f"There is no user {name!r}; `dcbot users list` shows them.", err=True)
+    return typer.Exit(1)
+
+
 @app.command("add")
 def users_add(name: Annotated[str, typer.Argument(help="Username: 3–64 of a-z 0-9 . _ -")],
               role: Annotated[str, typer.Option(help="organiser (sees) or admin (also sees phone numbers)")]) -> None:
@@ -47,17 +66,11 @@ def users_add(name: Annotated[str, typer.Argument(help="Username: 3–64 of a-z 
     except BadAccount:
         typer.echo("Username: 3–64 characters of a-z 0-9 . _ -; role: organiser or admin.", err=True)
         raise typer.Exit(2) from None
-    for _ in range(3):
-        password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if len(password) >= MIN_PASSWORD:
-            break
-        typer.echo(f"The password needs at least {MIN_PASSWORD} characters.", err=True)
-    else:
-        raise typer.Exit(1)
+    password = _ask_password(name)
 
     async def work(staff: StaffAccounts) -> None:
         try:
-            await staff.add(username=name, password=password, role=role, now=now())
+            await staff.add(username=name, password=password, role=role, by=CLI, now=now())
         except UserExists:
             typer.echo(f"There is already a user {name!r}.", err=True)
             raise typer.Exit(1) from None
@@ -81,9 +94,55 @@ def users_list() -> None:
 def users_disable(name: Annotated[str, typer.Argument(help="Username to disable.")]) -> None:
     """Disable an account and end its sessions at once."""
     async def work(staff: StaffAccounts) -> None:
-        if not await staff.disable(username=name, now=now()):
-            typer.echo(f"No active user {name!r}.", err=True)
-            raise typer.Exit(1)
-        typer.echo(f"Disabled {name!r}; their sessions are closed.")
+        try:
+            changed = await staff.disable(username=name, by=CLI, now=now())
+        except NoSuchUser:
+            raise _missing(name) from None
+        typer.echo(f"Disabled {name!r}; their sessions are closed." if changed else f"{name!r} was disabled already.")
+
+    _with_staff(work)
+
+
+@app.command("enable")
+def users_enable(name: Annotated[str, typer.Argument(help="Username to enable again.")]) -> None:
+    """Let a disabled account sign in again."""
+    async def work(staff: StaffAccounts) -> None:
+        try:
+            changed = await staff.enable(username=name, by=CLI, now=now())
+        except NoSuchUser:
+            raise _missing(name) from None
+        typer.echo(f"Enabled {name!r}: they can sign in again." if changed else f"{name!r} was not disabled.")
+
+    _with_staff(work)
+
+
+@app.command("unlock")
+def users_unlock(name: Annotated[str, typer.Argument(help="Username locked out by wrong passwords.")]) -> None:
+    """End a lock-out after wrong passwords, from every address, before its 15 minutes are over."""
+    async def work(staff: StaffAccounts) -> None:
+        try:
+            await staff.unlock(username=name, by=CLI, now=now())
+        except NoSuchUser:
+            raise _missing(name) from None
+        typer.echo(f"Unlocked {name!r}: their wrong passwords are forgotten.")
+
+    _with_staff(work)
+
+
+@app.command("passwd")
+def users_passwd(name: Annotated[str, typer.Argument(help="Username whose password to set.")]) -> None:
+    """Set a new password (asked twice); every session of the account ends."""
+    try:
+        name = check_username(name)
+    except BadAccount:
+        raise _missing(name) from None
+    password = _ask_password(name)
+
+    async def work(staff: StaffAccounts) -> None:
+        try:
+            await staff.set_password(username=name, password=password, by=CLI, now=now())
+        except NoSuchUser:
+            raise _missing(name) from None
+        typer.echo(f"New password set for {name!r}; their open sessions are closed.")
 
     _with_staff(work)

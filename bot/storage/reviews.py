@@ -21,7 +21,7 @@ class SqlReviews(_Repo):
 
     def _review(self, r: Any, codes: dict[int, str]) -> Review:
         return Review(r.id, codes.get(r.round_id, ""), r.participant_id, r.attempt_id, r.kind, dict(r.detail),
-                      r.status, r.username, r.decided_at, r.created_at)
+                      r.status, r.username, r.decided_at, r.created_at, r.reason or "")
 
     def _query(self) -> Any:
         return select(t.integrity_reviews, _U.username).outerjoin(t.staff_users, _U.id == _R.decided_by)
@@ -55,6 +55,12 @@ class SqlReviews(_Repo):
         r = (await self.conn.execute(self._query().where(_R.id == review_id))).first()
         return self._review(r, codes) if r is not None and r.round_id in codes else None
 
-    async def decide(self, *, review_id: int, status: str, user_id: int | None, now: datetime) -> None:
+    async def decide(self, *, review_id: int, status: str, user_id: int | None, now: datetime,
+                     reason: str = "") -> None:
         await self.conn.execute(update(t.integrity_reviews).where(_R.id == review_id).values(
-            status=status, decided_by=user_id, decided_at=now if user_id is not None else None))
+            status=status, decided_by=user_id, decided_at=now if user_id is not None else None, reason=reason or None))
+
+    async def of_participant(self, participant_id: int) -> list[Review]:
+        codes = {v: k for k, v in (await self._round_ids()).items()}
+        rows = await self.conn.execute(self._query().where(_R.participant_id == participant_id).order_by(_R.id))
+        return [self._review(r, codes) for r in rows if r.round_id in codes]

@@ -77,3 +77,6 @@ class SqlRounds(_Repo):
         rows = await self.conn.execute(select(t.round_winners).where(_W.round_id == rid).order_by(_W.rank))
         return [FrozenWinner(r.rank, r.prize, r.participant_id, r.attempt_id, r.correct, r.total, r.duration_ms,
                              r.prediction) for r in rows]
+
+    async def remove(self, round_code: str) -> None:
+        await self.conn.execute(delete(t.rounds).where(self._where(round_code)))

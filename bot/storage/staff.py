@@ -1,6 +1,7 @@
 """Organisers and admins in SQL: accounts, sessions, failed sign-ins. Never commits."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.storage import tables as t
 from bot.storage.repositories import _Repo
-from quiz.staff import StaffSession, StaffUser, UserExists
+from quiz.staff import StaffSession, StaffUser, Tries, UserExists
 
 _U, _S, _F = t.staff_users.c, t.staff_sessions.c, t.login_failures.c
 
@@ -57,14 +58,28 @@ class SqlStaff(_Repo):
     async def close_sessions(self, *, user_id: int) -> None:
         await self.conn.execute(delete(t.staff_sessions).where(_S.user_id == user_id))
 
-    async def record_failure(self, *, username: str, remote: str, now: datetime, keep_since: datetime) -> None:
+    async def enable(self, *, user_id: int) -> None:
+        await self.conn.execute(update(t.staff_users).where(_U.id == user_id).values(disabled_at=None))
+
+    async def set_password(self, *, user_id: int, password_hash: str) -> None:
+        await self.conn.execute(update(t.staff_users).where(_U.id == user_id).values(password_hash=password_hash))
+
+    async def reserve_try(self, *, username: str, remote: str, now: datetime, since: datetime,
+                          keep_since: datetime, checked: Callable[[Tries], bool]) -> Tries:
+        name, where = username[:64], remote[:64]
+        if self.conn.dialect.name == "postgresql":  # SQLite's writer holds the whole database already
+            # the address's lock first, then the pair's, in every try: two tries never wait on each other
+            for key in (f"signin:{where}", f"signin:{name}|{where}"):
+                await self.conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
         await self.conn.execute(delete(t.login_failures).where(_F.at < keep_since))
-        await self.conn.execute(insert(t.login_failures).values(username=username[:64], remote=remote[:64], at=now))
+        pair, first = (await self.conn.execute(select(func.count(), func.min(_F.at)).where(
+            _F.username == name, _F.remote == where, _F.at > since))).one()
+        address = (await self.conn.execute(select(func.count()).where(_F.remote == where, _F.at > since))).scalar_one()
+        tries = Tries(int(pair) + 1, int(address) + 1, first or now)
+        if checked(tries):
+            await self.conn.execute(insert(t.login_failures).values(username=name, remote=where, at=now))
+        return tries
 
-    async def failures_since(self, *, username: str, since: datetime) -> tuple[int, datetime | None]:
-        count, first = (await self.conn.execute(select(func.count(), func.min(_F.at)).where(
-            _F.username == username[:64], _F.at > since))).one()
-        return int(count), first
-
-    async def clear_failures(self, *, username: str) -> None:
-        await self.conn.execute(delete(t.login_failures).where(_F.username == username[:64]))
+    async def clear_failures(self, *, username: str, remote: str | None = None) -> None:
+        q = delete(t.login_failures).where(_F.username == username[:64])
+        await self.conn.execute(q if remote is None else q.where(_F.remote == remote[:64]))

@@ -4,7 +4,7 @@ Counting rules (who ranks, the all-correct figure) are the core's; these are pla
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from bot.storage import tables as t
 from bot.storage.codec import paper_from_json
 from bot.storage.repositories import _Repo
 from quiz.attempts import AttemptStatus
-from quiz.integrity import AttemptTrace, Registration, fingerprint
+from quiz.integrity import AttemptTrace, Registration, picks
 from quiz.people import normalise_phone
 from quiz.statistics import DayCount, Person, QuestionCount
 from quiz.text import fold
@@ -133,13 +133,13 @@ class SqlStatistics(_Repo):
         after = 0
         while True:
             attempts = (await self.conn.execute(
-                select(_A.id, _A.participant_id, _A.started_at, _A.paper)
+                select(_A.id, _A.participant_id, _A.started_at, _A.paper, _A.set_id)
                 .where(_A.round_id == rid, _A.status == AttemptStatus.FINISHED.value, _A.practice.is_(False),
                        _A.answered > 0, _A.id > after).order_by(_A.id).limit(BATCH))).all()
             if not attempts:
                 return out
             after = attempts[-1].id
-            out += await _traces(self.conn, attempts)
+            out += await _traces(self.conn, attempts, self.scope.set_key)
 
     async def referrals(self) -> list[Registration]:
         rows = await self.conn.execute(select(_P.id, _P.referral, _P.registered_at).where(
@@ -147,7 +147,8 @@ class SqlStatistics(_Repo):
         return [Registration(r.id, r.referral, r.registered_at) for r in rows]
 
 
-async def _traces(conn: AsyncConnection, attempts: Sequence[Any]) -> list[AttemptTrace]:
+async def _traces(conn: AsyncConnection, attempts: Sequence[Any],
+                  set_key: Callable[[int], tuple[str, int]]) -> list[AttemptTrace]:
     answers: dict[int, dict[int, int]] = {a.id: {} for a in attempts}
     last: dict[int, datetime] = {}
     rows = await conn.execute(select(_Q.attempt_id, _Q.position, _Q.choice, _Q.answered_at)
@@ -156,8 +157,8 @@ async def _traces(conn: AsyncConnection, attempts: Sequence[Any]) -> list[Attemp
         answers[r.attempt_id][r.position] = r.choice
         if r.attempt_id not in last or r.answered_at > last[r.attempt_id]:
             last[r.attempt_id] = r.answered_at
-    return [AttemptTrace(a.participant_id, a.id, len(answers[a.id]), a.started_at, last[a.id],
-                         fingerprint(paper_from_json(a.paper), answers[a.id]))
+    return [AttemptTrace(a.participant_id, a.id, len(answers[a.id]), a.started_at, last[a.id], *set_key(a.set_id),
+                         picks(paper_from_json(a.paper), answers[a.id]))
             for a in attempts if a.id in last]
 
 

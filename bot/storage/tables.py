@@ -220,6 +220,7 @@ login_failures = Table(
     Column("remote", String(64), nullable=False),
     Column("at", UtcDateTime, nullable=False),
     Index("ix_login_failures_username_at", "username", "at"),
+    Index("ix_login_failures_remote_at", "remote", "at"),  # migration 0009
 )
 integrity_reviews = Table(
     "integrity_reviews", metadata,
@@ -232,6 +233,7 @@ integrity_reviews = Table(
     Column("status", String(16), nullable=False),  # open | cleared | disqualified
     Column("decided_by", ForeignKey("staff_users.id")),
     Column("decided_at", UtcDateTime),
+    Column("reason", Text),  # why it was decided so, in the organiser's words (migration 0009)
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("round_id", "participant_id", "kind"),
 )
@@ -294,6 +296,7 @@ audit_log = Table(
     Column("contest_id", ForeignKey("contests.id")),  # None for what belongs to no contest (staff accounts)
     Column("at", UtcDateTime, nullable=False),
     Column("actor", String(64), nullable=False),
+    Column("origin", String(64), nullable=False),  # where from: the client address, "cli", "scheduler"
     Column("action", String(48), nullable=False),
     Column("target", String(200), nullable=False),
     Column("detail", JSON, nullable=False),

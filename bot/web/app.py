@@ -13,6 +13,7 @@ from bot.web import admin, chat
 from bot.web.admin.imports import MAX_BODY as UPLOAD_BODY
 from bot.web.identity import BrowserIds, web_secret
 from bot.web.keys import (
+    AUDIT,
     BROADCASTER,
     BROADCASTS,
     BROWSER_IDS,
@@ -30,6 +31,7 @@ from bot.web.keys import (
     TRANSLATOR,
 )
 from bot.web.limits import NewChatLimiter
+from bot.web.proxy import came_over_https
 from quiz.services import UseCases
 
 __all__ = ["create_web_app"]
@@ -56,13 +58,23 @@ def create_web_app(*, settings: Settings, dispatcher: Dispatcher, translator: Tr
     app[NEW_CHATS] = NewChatLimiter(limit=settings.web_new_chats_per_address, window_s=settings.web_new_chats_window_s)
     app[LIVE], app[STANDINGS], app[FIGURES], app[ROUNDS] = uses.live, uses.standings, uses.figures, uses.rounds
     app[IMPORTS], app[INTEGRITY], app[BROADCASTS] = uses.imports, uses.integrity, uses.broadcasts
-    app[BROADCASTER], app[STAFF] = broadcaster, uses.staff
+    app[BROADCASTER], app[STAFF], app[AUDIT] = broadcaster, uses.staff, uses.audit
+    app.on_response_prepare.append(_strict_transport)  # sub-apps' responses (the dashboard) pass here too
     app.router.add_get("/", page)
     app.router.add_get("/healthz", healthz)
     app.router.add_static("/static/chat/", STATIC, append_version=False)
     chat.setup(app)
     admin.setup(app)  # the organisers' dashboard at /admin
     return app
+
+
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: the province's other sites are not ours to pin
+
+
+async def _strict_transport(request: web.BaseRequest, response: web.StreamResponse) -> None:
+    """Over HTTPS (directly, or through a trusted proxy that says so), browsers are told to stay on it."""
+    if isinstance(request, web.Request) and came_over_https(request, request.config_dict[SETTINGS].web_trust_forwarded):
+        response.headers["Strict-Transport-Security"] = HSTS
 
 
 async def page(request: web.Request) -> web.FileResponse:

@@ -12,7 +12,17 @@ from bot.dispatch import Dispatcher
 from bot.i18n import Translator
 from bot.web.identity import BrowserIds
 from bot.web.limits import NewChatLimiter
-from quiz.services import Broadcasts, Figures, Imports, Integrity, LiveContest, RoundAdmin, StaffAccounts, Standings
+from quiz.services import (
+    AuditTrail,
+    Broadcasts,
+    Figures,
+    Imports,
+    Integrity,
+    LiveContest,
+    RoundAdmin,
+    StaffAccounts,
+    Standings,
+)
 
 
 class Clock(Protocol):
@@ -34,3 +44,4 @@ INTEGRITY = web.AppKey("integrity", Integrity)
 BROADCASTS = web.AppKey("broadcasts", Broadcasts)
 BROADCASTER = web.AppKey("broadcaster", Broadcaster)
 STAFF = web.AppKey("staff", StaffAccounts)
+AUDIT = web.AppKey("audit", AuditTrail)

@@ -9,8 +9,6 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
-from aiohttp import web
-
 MAX_ADDRESSES = 100_000  # addresses remembered at once; the least recently seen go first
 
 
@@ -32,12 +30,3 @@ class NewChatLimiter:
         if len(self._seen) > MAX_ADDRESSES:
             self._seen.popitem(last=False)
         return allowed
-
-
-def client_address(request: web.Request, *, trust_forwarded: bool) -> str:
-    """The caller's address; behind a reverse proxy (trust_forwarded) the first X-Forwarded-For hop."""
-    if trust_forwarded:
-        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded[:64]
-    return request.remote or "unknown"

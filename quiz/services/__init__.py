@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from quiz.ports import AnswerLog, UowFactory
 from quiz.runtime import ContestRuntime
+from quiz.services.audit import AuditTrail
 from quiz.services.broadcasts import Broadcasts
 from quiz.services.figures import Figures
 from quiz.services.imports import Imports
@@ -36,6 +37,7 @@ class UseCases:
     reports: Reports
     figures: Figures
     staff: StaffAccounts
+    audit: AuditTrail
 
 
 def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, hasher: PasswordHasher,
@@ -50,12 +52,14 @@ def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, 
         live=live, standings=standings, people=People(live=live, uow=uow, read=read, standings=standings),
         play=play, rounds=RoundAdmin(live=live, uow=uow, read=read, standings=standings),
         imports=Imports(live=live, uow=uow, read=read, standings=standings, play=play),
-        integrity=Integrity(uow=uow, read=read, standings=standings), broadcasts=Broadcasts(uow=uow, read=read),
+        integrity=Integrity(live=live, uow=uow, read=read, standings=standings),
+        broadcasts=Broadcasts(uow=uow, read=read),
         reports=Reports(live=live, read=read, standings=standings),
         figures=Figures(live=live, read=read, standings=standings),
-        staff=StaffAccounts(uow=uow, read=read, hasher=hasher))
+        staff=StaffAccounts(uow=uow, read=read, hasher=hasher),
+        audit=AuditTrail(uow=uow, read=read))
 
 
-__all__ = ["AnswerOutcome", "Broadcasts", "Figures", "Imports", "Integrity", "LiveContest", "PasswordHasher", "People",
-           "Play", "Reports", "Result", "RoundAdmin", "RuntimeSource", "StaffAccounts", "Standings", "UseCases",
-           "compose"]
+__all__ = ["AnswerOutcome", "AuditTrail", "Broadcasts", "Figures", "Imports", "Integrity", "LiveContest",
+           "PasswordHasher", "People", "Play", "Reports", "Result", "RoundAdmin", "RuntimeSource", "StaffAccounts",
+           "Standings", "UseCases", "compose"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from quiz.audit import Actor
 from quiz.broadcasts import SENDING, SKIPPED, Broadcast, Recipient, audience, checked_body
 from quiz.drafts import Draft, Stale, new_token
 from quiz.ports import UowFactory
@@ -18,11 +19,12 @@ class Broadcasts:
         self._uow, self._read = uow, read
 
     async def create(self, *, kind: str, text_vi: str, text_en: str = "", created_by: int | None = None,
-                     now: datetime) -> Broadcast:
+                     by: Actor, now: datetime) -> Broadcast:
         """A pending broadcast; BadBroadcast if its text cannot go out."""
         body = checked_body(kind, text_vi, text_en)
         async with self._uow() as uow:
             made = await uow.broadcasts.add(kind=kind, body=body, created_by=created_by, now=now)
+            await uow.audit.add(by.entry(now, "broadcast.create", str(made.id), {"kind": kind, "text": body}))
             await uow.commit()
         return made
 
@@ -35,7 +37,8 @@ class Broadcasts:
             await uow.commit()
         return draft.token
 
-    async def create_from(self, token: str, *, owner: str, created_by: int | None, now: datetime) -> Broadcast:
+    async def create_from(self, token: str, *, owner: str, created_by: int | None, by: Actor,
+                          now: datetime) -> Broadcast:
         """The broadcast a preview becomes; the one it already became if the form is sent again;
         Stale if the preview expired or is someone else's."""
         async with self._uow() as uow:
@@ -52,6 +55,7 @@ class Broadcasts:
             made = await uow.broadcasts.add(kind=str(draft.payload["kind"]), body=body, created_by=created_by,
                                             now=now)
             await uow.drafts.put(Draft(token, DRAFT_KIND, owner, {"started": made.id}, draft.expires_at), now=now)
+            await uow.audit.add(by.entry(now, "broadcast.create", str(made.id), {"kind": made.kind, "text": body}))
             await uow.commit()
         return made
 
@@ -122,9 +126,11 @@ class Broadcasts:
             await uow.broadcasts.finish(broadcast_id, now=now)
             await uow.commit()
 
-    async def cancel(self, broadcast_id: int, *, now: datetime) -> bool:
+    async def cancel(self, broadcast_id: int, *, by: Actor, now: datetime) -> bool:
         """Stop sending; deliveries already made stay recorded."""
         async with self._uow() as uow:
             done = await uow.broadcasts.cancel(broadcast_id, now=now)
+            if done:
+                await uow.audit.add(by.entry(now, "broadcast.cancel", str(broadcast_id)))
             await uow.commit()
         return done

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from quiz.aiken import RawQuestion
-from quiz.audit import AuditEntry
+from quiz.audit import Actor
 from quiz.bank import BankReport, check_bank
 from quiz.drafts import Draft, Stale, new_token
 from quiz.imports import ImportPlan, LiveRounds, check_target, guard, live_rounds, make_plan
@@ -78,13 +78,13 @@ class Imports:
                          current=runtime.sets.get(set_name), used_ids=used)
 
     async def check(self, read: Reader, *, file: str, set_name: str, default_topic: str | None, owner: str,
-                    by: str, now: datetime, source_hash: str = "") -> Pending:
+                    by: Actor, now: datetime, source_hash: str = "") -> Pending:
         """A dry run kept for `owner` for TTL; any worker can publish it. Invalid when the file has
         problems or would leave a live round unable to draw a paper."""
         plan = await self.plan(read, file=file, set_name=set_name, default_topic=default_topic)
         return await self._keep(plan, name=file, owner=owner, by=by, now=now, source_hash=source_hash)
 
-    async def restore(self, set_name: str, version: int, *, owner: str, by: str, now: datetime) -> Pending:
+    async def restore(self, set_name: str, version: int, *, owner: str, by: Actor, now: datetime) -> Pending:
         """A dry run of bringing back an earlier version: the same questions, ids and keys."""
         earlier = self._live.runtime.archive.get((set_name, version))
         current = self._live.runtime.sets.get(set_name)
@@ -94,7 +94,7 @@ class Imports:
                           current.version)
         return await self._keep(plan, name=f"{set_name} v{version}", owner=owner, by=by, now=now, restores=version)
 
-    async def _keep(self, plan: ImportPlan, *, name: str, owner: str, by: str, now: datetime,
+    async def _keep(self, plan: ImportPlan, *, name: str, owner: str, by: Actor, now: datetime,
                     source_hash: str = "", restores: int | None = None) -> Pending:
         async with self._read() as uow:
             live = await self._guarded(uow, plan, now=now, file=name)
@@ -105,7 +105,7 @@ class Imports:
             "restores": restores, "live": [r.code for r in live]}, now + self.TTL)
         async with self._uow() as uow:
             await uow.drafts.put(draft, now=now)
-            await uow.audit.add(AuditEntry(now, by, "questions.check", plan.set_name, {
+            await uow.audit.add(by.entry(now, "questions.check", plan.set_name, {
                 "file": name, "source_hash": source_hash, "questions": len(plan.questions),
                 **_counts(plan), "restores": restores}))
             await uow.commit()
@@ -128,7 +128,7 @@ class Imports:
             await uow.commit()
         return True
 
-    async def publish(self, token: str, *, owner: str, by: str, now: datetime,
+    async def publish(self, token: str, *, owner: str, by: Actor, now: datetime,
                       confirmed: Collection[str] = ()) -> Published:
         """Publish the owner's dry run as the set's next version. Stale if it cannot be trusted any more
         (expired, someone else's, already published, or the set changed since); Invalid if a live round
@@ -138,16 +138,16 @@ class Imports:
             if draft is None or draft.kind != DRAFT_KIND or not draft.usable_by(owner, now):
                 raise Stale(token)
             pending = _pending(draft, ())
-            done = await self._publish(uow, pending.plan, now=now, confirmed=confirmed, provenance=Provenance(
-                by, pending.name, pending.source_hash, {}, pending.restores))
+            done = await self._publish(uow, pending.plan, now=now, confirmed=confirmed, by=by, provenance=Provenance(
+                by.name, pending.name, pending.source_hash, {}, pending.restores))
         return await self._served(done)
 
-    async def publish_plan(self, plan: ImportPlan, *, by: str, now: datetime, source: str, source_hash: str = "",
+    async def publish_plan(self, plan: ImportPlan, *, by: Actor, now: datetime, source: str, source_hash: str = "",
                            confirmed: Collection[str] = ()) -> Published:
         """Publish a plan checked just now (the command line), with the same guard and confirmation."""
         async with self._uow() as uow:
-            done = await self._publish(uow, plan, now=now, confirmed=confirmed,
-                                       provenance=Provenance(by, source, source_hash, {}))
+            done = await self._publish(uow, plan, now=now, confirmed=confirmed, by=by,
+                                       provenance=Provenance(by.name, source, source_hash, {}))
         return await self._served(done)
 
     def findings(self, questions: Sequence[Question], *, set_name: str) -> BankReport:
@@ -171,7 +171,7 @@ class Imports:
         return live
 
     async def _publish(self, uow: UnitOfWork, plan: ImportPlan, *, now: datetime, confirmed: Collection[str],
-                       provenance: Provenance) -> tuple[Published, set[int]]:
+                       by: Actor, provenance: Provenance) -> tuple[Published, set[int]]:
         if await uow.sets.latest_version(plan.set_name) != plan.current_version:
             raise Stale(plan.set_name)  # another publication came first: the diff shown is no longer true
         live = await self._guarded(uow, plan, now=now, file=provenance.source)
@@ -188,11 +188,11 @@ class Imports:
             await uow.attempts.rescore(changes=[(a, p, c) for a, p, c, _q in changes])
             await uow.revision.bump()
             action = "questions.restore" if provenance.restored_from else "questions.publish"
-            await uow.audit.add(AuditEntry(now, provenance.by, action, plan.set_name, {
+            await uow.audit.add(by.entry(now, action, plan.set_name, {
                 "version": pub.version, "file": provenance.source, "source_hash": provenance.source_hash,
                 "restored_from": provenance.restored_from, "live_rounds": [r.code for r in live], **summary}))
             if changes:
-                await uow.audit.add(AuditEntry(now, provenance.by, "questions.regrade", plan.set_name, {
+                await uow.audit.add(by.entry(now, "questions.regrade", plan.set_name, {
                     "version": pub.version, "answers": len(changes), "attempts": len(attempts)}))
         else:
             changes, attempts = [], set()

@@ -1,4 +1,6 @@
-"""Dashboard accounts: create, list, disable; signing in with a lock-out after repeated wrong passwords."""
+"""Dashboard accounts: create, list, disable, enable, unlock, change a password; signing in with a lock-out
+counted in the database, so that guesses sent in parallel cannot get past it. Every change, sign-in and
+failed sign-in leaves a row in the audit log."""
 from __future__ import annotations
 
 import asyncio
@@ -6,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from quiz.ports import UowFactory
+from quiz.audit import Actor
+from quiz.ports import UnitOfWork, UowFactory
 from quiz.staff import (
     FAILURES_KEPT,
-    LOCK_AFTER,
     LOCK_WINDOW,
     SESSION_TTL,
     StaffSession,
@@ -18,6 +20,8 @@ from quiz.staff import (
     check_role,
     check_username,
     lock_wait,
+    locked_for,
+    tries_left,
 )
 
 
@@ -37,16 +41,25 @@ class SignIn:
     locked_for: timedelta | None = None
 
 
+class NoSuchUser(LookupError):
+    """No account has that username."""
+
+
+def _name(username: str) -> str:
+    return username.strip().lower()[:64]
+
+
 class StaffAccounts:
     def __init__(self, *, uow: UowFactory, read: UowFactory, hasher: PasswordHasher) -> None:
         self._uow, self._read, self._hasher = uow, read, hasher
 
-    async def add(self, *, username: str, password: str, role: str, now: datetime) -> StaffUser:
+    async def add(self, *, username: str, password: str, role: str, by: Actor, now: datetime) -> StaffUser:
         """A new account; BadAccount if a rule is broken, UserExists if the name is taken."""
         name, role = check_username(username), check_role(role)
-        password_hash = await asyncio.to_thread(self._hasher.hash, check_password(password))
+        password_hash = await asyncio.to_thread(self._hasher.hash, check_password(password, username=name))
         async with self._uow() as uow:
             user = await uow.staff.add_user(username=name, password_hash=password_hash, role=role, now=now)
+            await uow.audit.add(by.entry(now, "staff.add", name, {"role": role}), contest_wide=False)
             await uow.commit()
         return user
 
@@ -54,33 +67,83 @@ class StaffAccounts:
         async with self._read() as uow:
             return await uow.staff.users()
 
-    async def disable(self, *, username: str, now: datetime) -> bool:
-        """Disable the account and end its sessions; False if there is no such active user."""
+    async def _existing(self, uow: UnitOfWork, username: str) -> StaffUser:
+        user = await uow.staff.user(_name(username))
+        if user is None:
+            raise NoSuchUser(_name(username))
+        return user
+
+    async def disable(self, *, username: str, by: Actor, now: datetime) -> bool:
+        """Disable the account and end its sessions; False if it was disabled already. NoSuchUser."""
         async with self._uow() as uow:
-            user = await uow.staff.user(username.strip().lower())
-            if user is None or not user.active:
+            user = await self._existing(uow, username)
+            if not user.active:
                 return False
             await uow.staff.disable(user_id=user.id, now=now)
             await uow.staff.close_sessions(user_id=user.id)
+            await uow.audit.add(by.entry(now, "staff.disable", user.username), contest_wide=False)
             await uow.commit()
         return True
 
-    async def sign_in(self, *, username: str, password: str, remote: str, now: datetime) -> SignIn:
+    async def enable(self, *, username: str, by: Actor, now: datetime) -> bool:
+        """Let a disabled account sign in again; False if it was not disabled. NoSuchUser."""
+        async with self._uow() as uow:
+            user = await self._existing(uow, username)
+            if user.active:
+                return False
+            await uow.staff.enable(user_id=user.id)
+            await uow.audit.add(by.entry(now, "staff.enable", user.username), contest_wide=False)
+            await uow.commit()
+        return True
+
+    async def unlock(self, *, username: str, by: Actor, now: datetime) -> None:
+        """Forget the account's failed sign-ins from every address, ending a lock-out. NoSuchUser."""
+        async with self._uow() as uow:
+            user = await self._existing(uow, username)
+            await uow.staff.clear_failures(username=user.username)
+            await uow.audit.add(by.entry(now, "staff.unlock", user.username), contest_wide=False)
+            await uow.commit()
+
+    async def set_password(self, *, username: str, password: str, by: Actor, now: datetime) -> None:
+        """A new password (the same policy as a new account); every session of the account ends, and its
+        failed sign-ins are forgotten. BadAccount, NoSuchUser."""
         async with self._read() as uow:
-            failures, first = await uow.staff.failures_since(username=username, since=now - LOCK_WINDOW)
-            user = await uow.staff.user(username) if username else None
-        wait = lock_wait(failures, first, now)
+            name = (await self._existing(uow, username)).username
+        password_hash = await asyncio.to_thread(self._hasher.hash, check_password(password, username=name))
+        async with self._uow() as uow:
+            user = await self._existing(uow, name)
+            await uow.staff.set_password(user_id=user.id, password_hash=password_hash)
+            await uow.staff.close_sessions(user_id=user.id)
+            await uow.staff.clear_failures(username=user.username)
+            await uow.audit.add(by.entry(now, "staff.password", user.username), contest_wide=False)
+            await uow.commit()
+
+    async def sign_in(self, *, username: str, password: str, remote: str, now: datetime) -> SignIn:
+        """Check a password. The try is counted in the database before the password is looked at, under
+        a lock per username-and-address and per address, so that of many tries sent at once only the
+        first LOCK_AFTER are checked; the rest are refused unchecked, the right password among them.
+        Refused tries are not counted: the lock-out ends LOCK_WINDOW after the first failure."""
+        name, by = _name(username), Actor(f"staff:{_name(username)}", remote)
+        async with self._uow() as uow:
+            tries = await uow.staff.reserve_try(username=name, remote=remote, now=now, since=now - LOCK_WINDOW,
+                                                keep_since=now - FAILURES_KEPT,
+                                                checked=lambda tries: lock_wait(tries, now) is None)
+            user = await uow.staff.user(name) if name else None
+            wait = lock_wait(tries, now)
+            await uow.commit()
         if wait is not None:
             return SignIn(locked_for=wait)
         ok = await asyncio.to_thread(self._hasher.verify, user.password_hash if user else None, password)
-        async with self._uow() as uow:
-            if user is None or not user.active or not ok:
-                await uow.staff.record_failure(username=username, remote=remote, now=now,
-                                               keep_since=now - FAILURES_KEPT)
+        if user is None or not user.active or not ok:
+            left = tries_left(tries)
+            async with self._uow() as uow:  # the failure that starts a lock-out says so
+                await uow.audit.add(by.entry(now, "staff.sign_in_failed" if left else "staff.locked", name,
+                                             {"tries": tries.pair}), contest_wide=False)
                 await uow.commit()
-                left = LOCK_AFTER - failures - 1
-                return SignIn(tries_left=left) if left > 0 else SignIn(locked_for=(first or now) + LOCK_WINDOW - now)
-            await uow.staff.clear_failures(username=username)
+            return SignIn(tries_left=left) if left > 0 else SignIn(locked_for=locked_for(tries, now))
+        async with self._uow() as uow:
+            await uow.staff.clear_failures(username=name, remote=remote)
+            await uow.audit.add(by.entry(now, "staff.sign_in", name), contest_wide=False)
             await uow.commit()
         return SignIn(user=user)
 

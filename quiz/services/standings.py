@@ -38,6 +38,7 @@ class RoundWinners:
     round_code: str
     frozen: bool  # as published when the round closed, rather than read off the live ranking
     rows: tuple[Prizewinner, ...]
+    withdrawn: tuple[int, ...] = ()  # published winners disqualified since: left out, the list needs a re-freeze
 
 
 class Standings:
@@ -99,7 +100,8 @@ class Standings:
             entries = await uow.attempts.entries(round_code=round_code)
             state = await uow.rounds.state(round_code)
         actual = state.figure if state is not None else None
-        board = await asyncio.to_thread(lambda: build_board(round_code, standings(entries), actual=actual, now=now))
+        board = await asyncio.to_thread(lambda: build_board(round_code, standings(entries, now), actual=actual,
+                                                                         now=now))
         await self.names([r.standing.participant_id for r in board.top(self.TOP_NAMES)], keep=True)
         self._boards[round_code] = board
         return board
@@ -144,8 +146,13 @@ class Standings:
         """The winners published when the round closed; before that, the prize ladder down the live ranking."""
         async with self._read() as uow:
             published = await uow.rounds.winners(round_code)
+            decided = await uow.reviews.of_round(round_code, statuses=("disqualified",), limit=100_000) \
+                if published else []
         if published:
-            return RoundWinners(round_code, True, tuple(_published(w) for w in published))
+            out = {r.participant_id for r in decided}
+            kept = tuple(_published(w) for w in published if w.participant_id not in out)
+            return RoundWinners(round_code, True, kept, tuple(w.participant_id for w in published
+                                                              if w.participant_id in out))
         board = await self.board(round_code=round_code, now=now)
         rows = tuple(Prizewinner(w.prize, w.ranked.rank, w.ranked.standing.participant_id,
                                  w.ranked.standing.attempt_id, w.ranked.standing.correct, w.ranked.standing.total,

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from bot.compose import App
+from publishing import ADMIN
 from quiz.attempts import Attempt
 
 PASSWORD = "mật khẩu đủ dài 2024"
 
 
 async def add_staff(app: App, name: str, role: str, *, password: str = PASSWORD) -> None:
-    await app.staff.add(username=name, password=password, role=role, now=app.clock())
+    await app.staff.add(username=name, password=password, role=role, by=ADMIN, now=app.clock())
 
 
 async def register(app: App, *, user: str, phone: str, unit: str = "T-A-1", name: str = "Nguyễn Văn An",

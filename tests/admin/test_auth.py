@@ -11,6 +11,7 @@ from bot.compose import App
 from bot.service import web_app_for
 from bot.storage import tables
 from bot.web.admin.auth import COOKIE, safe_next
+from publishing import ADMIN
 
 from .conftest import Visitor
 from .seed import PASSWORD, add_staff
@@ -134,7 +135,7 @@ async def test_an_unknown_username_fails_like_a_wrong_password(visitor: Callable
 
 
 async def test_a_disabled_account_is_signed_out_at_once(app: App, clock, organiser: Visitor) -> None:
-    assert await app.staff.disable(username="bantochuc", now=clock())
+    assert await app.staff.disable(username="bantochuc", by=ADMIN, now=clock())
     assert (await organiser.get("/admin/")).url.path == "/admin/login"
     assert (await organiser.login("bantochuc")).status == 401
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.compose import App
+from publishing import ADMIN
 
 from .conftest import Visitor
 from .seed import play, register
@@ -51,9 +52,15 @@ async def test_an_organisers_decision_is_shown_with_their_name_and_reaches_the_w
     await organiser.post("/admin/integrity/scan", {"round": "chinh"})
     review = (await app.integrity.reviews("chinh"))[0]
 
-    response = await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "disqualified"})
+    unexplained = await organiser.post("/admin/integrity/decide", {"review": str(review.id),
+                                                                   "status": "disqualified", "round": "chinh"})
+    assert unexplained.status == 422 and "phải nói rõ vì sao" in organiser.text
+    assert (await app.integrity.reviews("chinh"))[0].status == "open"  # nothing decided without a reason
 
+    response = await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "disqualified",
+                                                                "reason": "Mười câu trong mười giây"})
     assert response.url.path == "/admin/integrity" and "Đã loại" in organiser.text and "bantochuc" in organiser.text
+    assert "Mười câu trong mười giây" in organiser.text
     await organiser.get("/admin/winners?round=chinh")
     assert "Nhanh Như Chớp" not in organiser.text and "Người Thi" in organiser.text
 
@@ -75,16 +82,23 @@ async def test_published_winners_stand_and_a_later_disqualification_is_pointed_o
         await play(app, clock, await register(app, user=f"o{k}", phone=f"091300000{k}", name="Người Thi"), right=8 - k)
     await organiser.get("/admin/winners?round=chinh")
     assert "Tạm tính" in organiser.text
-    await app.rounds.close("chinh", now=clock())
+    await app.rounds.close("chinh", by=ADMIN, now=clock())
 
     await organiser.post("/admin/integrity/scan", {"round": "chinh"})
     review = (await app.integrity.reviews("chinh"))[0]
-    await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "disqualified"})
+    await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "disqualified",
+                                                     "reason": "Trả lời mỗi câu trong một giây"})
     await organiser.get("/admin/winners?round=chinh")
     assert "đã chốt khi đóng vòng" in organiser.text
-    first = organiser.text.split("<tbody>")[1].split("</tr>")[0]
-    assert "Giải Nhất" in first and "Nhanh Như Chớp" in first and "bị loại sau khi chốt" in first
+    assert "Nhanh Như Chớp (#" in organiser.text and "Cần chốt lại giải" in organiser.text  # re-freeze needed
+    listed = organiser.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert "Nhanh Như Chớp" not in listed and "Người Thi" in listed  # the list follows the decision at once
     export = await organiser.get("/admin/export/winners.csv?round=chinh")
     lines = (await export.read()).decode("utf-8").splitlines()
-    assert lines[1].startswith("Giải Nhất,1,Nhanh Như Chớp,") and lines[1].endswith(",")  # no submission time kept
-    assert len(lines) == 1 + 4
+    assert not any("Nhanh Như Chớp" in line for line in lines)  # the export matches the decisions
+    assert len(lines) == 1 + 3 and lines[1].startswith("Giải Nhì,2,Người Thi,")
+
+    await app.rounds.close("chinh", by=ADMIN, now=clock(), refreeze=True)  # an admin re-freezes
+    await organiser.get("/admin/winners?round=chinh")
+    assert "Cần chốt lại giải" not in organiser.text
+    assert organiser.text.split("<tbody>")[1].split("</tr>")[0].count("Giải Nhất") == 1

@@ -9,20 +9,26 @@ from quiz.integrity import (
     FlagKind,
     Registration,
     Thresholds,
-    fingerprint,
+    answer_sheet,
+    picks,
     referral_bursts,
     same_answers,
     scan,
     too_fast,
 )
+from quiz.model import Question
 
 T0 = datetime(2024, 6, 20, 2, 0, tzinfo=UTC)
+
+
+def question(qid: str, options: list[str]) -> Question:
+    return Question(id=qid, topic="dvc", text=f"Câu {qid}?", options=tuple(options), correct=0)
 
 
 def trace(participant: int, *, answered: int = 10, seconds: float = 200, sheet: str = "",
           attempt: int | None = None) -> AttemptTrace:
     return AttemptTrace(participant, attempt or participant * 10, answered, T0, T0 + timedelta(seconds=seconds),
-                        sheet or f"sheet-{participant}")
+                        fingerprint=sheet or f"sheet-{participant}")
 
 
 def joined(participant: int, minute: float, code: str = "CLB-XA") -> Registration:
@@ -50,13 +56,16 @@ def test_one_person_repeating_their_own_sheet_is_not_copying() -> None:
     assert same_answers([trace(1, sheet="x", attempt=10), trace(1, sheet="x", attempt=11)]) == []
 
 
-def test_the_fingerprint_sees_the_option_chosen_not_where_it_was_shown() -> None:
-    # The same answers on two papers whose options were shuffled differently.
+def test_the_answer_sheet_sees_the_option_chosen_not_where_it_was_shown() -> None:
+    # The same answers on two papers that drew the questions in another order and shuffled their options.
+    questions = {q.id: q for q in (question("q1", ["Có", "Không", "Tuỳ nơi", "Chưa rõ"]),
+                                   question("q2", ["A", "B", "C", "D"]))}
     a = (PaperItem("q1", (0, 1, 2, 3)), PaperItem("q2", (3, 2, 1, 0)))
-    b = (PaperItem("q1", (2, 0, 1, 3)), PaperItem("q2", (0, 1, 2, 3)))
-    assert fingerprint(a, {0: 1, 1: 0}) == fingerprint(b, {0: 2, 1: 3})  # option 1 of q1, option 3 of q2
-    assert fingerprint(a, {0: 1, 1: 0}) != fingerprint(b, {0: 1, 1: 3})
-    assert fingerprint(a, {0: 1}) != fingerprint(a, {0: 1, 1: 0})
+    b = (PaperItem("q2", (0, 1, 2, 3)), PaperItem("q1", (2, 0, 1, 3)))
+    same = answer_sheet(picks(a, {0: 1, 1: 0}), questions)  # "Không" for q1, "D" for q2
+    assert answer_sheet(picks(b, {0: 3, 1: 2}), questions) == same
+    assert answer_sheet(picks(b, {0: 3, 1: 1}), questions) != same  # "Có" for q1
+    assert answer_sheet(picks(a, {0: 1}), questions) != same  # one question left unanswered
 
 
 def test_five_accounts_from_one_referral_code_within_ten_minutes_are_a_burst() -> None:

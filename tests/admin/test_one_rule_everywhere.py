@@ -16,7 +16,9 @@ import pytest
 from bot.channels.console import ConsoleSession
 from bot.compose import App
 from bot.storage.uow import SqlUnitOfWork
+from publishing import ADMIN
 from quiz.integrity import Flag, FlagKind
+from quiz.privacy import public_name
 
 from .conftest import Visitor
 from .seed import add_staff, play, register
@@ -37,7 +39,7 @@ async def contest(app: App, clock) -> Contest:  # type: ignore[no-untyped-def]
     """Round "chinh" (open since the pack) and "tuan-2" (opened by an admin after it): both open, ranked."""
     await app.rounds.create("tuan-2", {"title": "Tuần 2", "question_set": "bo-thu", "questions_per_attempt": 10,
                                        "time_limit_minutes": 15, "prediction": True,
-                                       "opens": "2024-06-20 07:00"})
+                                       "opens": "2024-06-20 07:00"}, by=ADMIN, now=clock())
     people = {}
     for user, unit in (("kept", "T-A-1"), ("erased", "T-A-1"), ("dropped", "T-B-1"), ("partial", "T-B-1"),
                        ("elsewhere", "T-A-2")):
@@ -55,7 +57,8 @@ async def contest(app: App, clock) -> Contest:  # type: ignore[no-untyped-def]
     review = (await app.integrity.reviews("tuan-2"))[0]
     await add_staff(app, "btc.quyetdinh", "organiser")
     decider = next(u for u in await app.staff.users() if u.username == "btc.quyetdinh")
-    await app.integrity.decide(review_id=review.id, status="disqualified", user_id=decider.id, now=clock())
+    await app.integrity.decide(review_id=review.id, status="disqualified", user_id=decider.id, by=ADMIN,
+                               now=clock(), reason="Trả lời quá nhanh")
     finished = await app.play.attempt(kept.id, now=clock())
     assert finished is not None and finished.finished_at is not None
     kept_ms = int((finished.finished_at - finished.started_at).total_seconds() * 1000)
@@ -93,13 +96,13 @@ async def test_erased_and_disqualified_participants_rank_nowhere(
     ranked, _ = await app.standings.leaderboard(round_code="tuan-2")
     assert [r.standing.participant_id for r in ranked] == [contest.kept, contest.partial]
     shown = await citizen_board(app)
-    assert "Người Kept" in shown and "Người Partial" in shown
-    assert "Người Dropped" not in shown and "—" not in shown.split("\n", 2)[2]
+    assert public_name("Người Kept") in shown and public_name("Người Partial") in shown
+    assert public_name("Người Dropped") not in shown and "—" not in shown.split("\n", 2)[2]
     await organiser.get("/admin/leaderboard?round=tuan-2")
     assert "Người Kept" in organiser.text and "Người Dropped" not in organiser.text
     rows = read_csv(await (await organiser.get("/admin/export/leaderboard.csv?round=tuan-2")).read())
     assert [r[1] for r in rows[1:]] == ["Người Kept", "Người Partial"]
-    closing = await app.rounds.close("tuan-2", now=clock())
+    closing = await app.rounds.close("tuan-2", by=ADMIN, now=clock())
     assert [w.participant_id for w in closing.winners] == [contest.kept, contest.partial]
 
 
@@ -113,7 +116,7 @@ async def test_the_all_correct_figure_is_the_same_on_every_surface(
     assert card is not None and card.group(1) == "2"
     assert (await app.reports.daily(now=clock())).all_correct == 2
     assert await app.standings.all_correct(now=clock(), round_code="tuan-2") == 1
-    closing = await app.rounds.close("tuan-2", now=clock())
+    closing = await app.rounds.close("tuan-2", by=ADMIN, now=clock())
     assert closing.figure == 1
     ranked, figure = await app.standings.leaderboard(round_code="tuan-2")
     assert figure == 1
@@ -129,7 +132,7 @@ async def test_an_attempts_time_is_the_same_in_the_result_the_pages_the_export_a
     assert shown in organiser.text
     rows = read_csv(await (await organiser.get("/admin/export/leaderboard.csv?round=tuan-2")).read())
     assert float(rows[1][6]) == pytest.approx(contest.kept_ms / 1000, abs=0.05)
-    closing = await app.rounds.close("tuan-2", now=clock() + timedelta(hours=1))
+    closing = await app.rounds.close("tuan-2", by=ADMIN, now=clock() + timedelta(hours=1))
     assert closing.winners[0].duration_ms == contest.kept_ms
 
 

@@ -9,6 +9,7 @@ from admin.conftest import Visitor
 from bot.broadcasts.runner import Broadcaster
 from bot.broadcasts.zalo import ZaloOutlet
 from bot.compose import App
+from publishing import ADMIN
 from telegram.fake_api import FakeTelegram
 
 from .conftest import at, citizen, messaged, set_account
@@ -64,7 +65,7 @@ async def test_an_admin_previews_sends_and_follows_a_tip(app: App, broadcaster: 
 
 async def test_the_progress_page_refreshes_itself_while_sending(app: App, admin_: Visitor) -> None:
     await citizen(app, "901")
-    b = await app.broadcasts.create(kind="announcement", text_vi="Vòng 2 mở lúc 8 giờ.", now=app.clock())
+    b = await app.broadcasts.create(kind="announcement", text_vi="Vòng 2 mở lúc 8 giờ.", by=ADMIN, now=app.clock())
     response = await admin_.get(f"/admin/broadcast/{b.id}")
     assert response.headers["Refresh"] == "3"
     assert "Chờ gửi" in admin_.text and "Chưa có kênh nào để gửi" in admin_.text, "no Telegram in this service"
@@ -84,7 +85,7 @@ async def test_sending_the_same_form_twice_starts_one_broadcast(app: App, broadc
 
 
 async def test_an_admin_can_stop_a_broadcast(app: App, admin_: Visitor) -> None:
-    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=app.clock())
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", by=ADMIN, now=app.clock())
     await admin_.get(f"/admin/broadcast/{b.id}")
     await admin_.post(f"/admin/broadcast/{b.id}/cancel")
     assert "Đã dừng" in admin_.text

@@ -17,6 +17,7 @@ from bot.compose import App, build
 from bot.service import serve
 from bot.storage import tables as t
 from bot.storage.broadcasts import Recipient
+from publishing import ADMIN
 from telegram.conftest import TOKEN, VirtualTime, settings_for
 from telegram.fake_api import FakeTelegram
 from telegram.fake_server import FakeBotApiServer
@@ -54,7 +55,8 @@ async def test_a_crash_mid_way_resumes_on_restart_without_messaging_anyone_twice
     dying = DiesAfter(TelegramOutlet(Sender(Bot(token=TOKEN, session=RecordingSession(fake)), Limits(),
                                             clock=time_, sleep=time_.sleep)), n=5)
     first.broadcaster.connect("telegram", dying)
-    b = await first.broadcasts.create(kind="announcement", text_vi="Vòng 2 bắt đầu từ thứ Hai.", now=first.clock())
+    b = await first.broadcasts.create(kind="announcement", text_vi="Vòng 2 bắt đầu từ thứ Hai.",
+                                      by=ADMIN, now=first.clock())
     running = asyncio.create_task(first.broadcaster.run(b.id))
     async with asyncio.timeout(10):
         while dying.hung < first.broadcaster._workers:  # every worker stuck after a send
@@ -95,7 +97,8 @@ async def test_the_service_resumes_unfinished_broadcasts_when_it_starts(tmp_path
     try:
         for user in ("3001", "3002", "3003"):
             await citizen(offline, user)
-        b = await offline.broadcasts.create(kind="tip", text_vi="Mẹo: giữ bí mật mã OTP.", now=offline.clock())
+        b = await offline.broadcasts.create(kind="tip", text_vi="Mẹo: giữ bí mật mã OTP.",
+                                            by=ADMIN, now=offline.clock())
         assert not offline.broadcaster.launch(b.id), "no channel connected: it waits"
     finally:
         await offline.close()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.broadcasts.runner import Broadcaster
 from bot.broadcasts.zalo import ZaloOutlet
 from bot.compose import App
+from publishing import ADMIN
 from telegram.fake_api import FakeTelegram
 
 from .conftest import at, citizen, messaged, set_account
@@ -23,7 +24,7 @@ async def test_only_citizens_whose_latest_news_consent_is_granted_receive_it(
     await app.people.consent(account_id=came_back.id, purpose="news", granted=True, now=at(app))
 
     b = await app.broadcasts.create(kind="tip", text_vi="Cài đặt ứng dụng VNeID để làm thủ tục trực tuyến.",
-                                    now=at(app))
+                                    by=ADMIN, now=at(app))
     done = await broadcaster.run(b.id)
 
     assert messaged(fake) == {101: 1, 105: 1}
@@ -48,7 +49,8 @@ async def test_zalo_users_outside_the_48_hour_window_are_skipped_and_counted(
         zalo_sent.append((user_id, text))
 
     broadcaster.connect("zalo", ZaloOutlet(send=send))  # the Zalo channel's own can_message decides the window
-    b = await app.broadcasts.create(kind="tip", text_vi="Nộp hồ sơ trực tuyến trên Cổng Dịch vụ công.", now=at(app))
+    b = await app.broadcasts.create(kind="tip", text_vi="Nộp hồ sơ trực tuyến trên Cổng Dịch vụ công.",
+                                    by=ADMIN, now=at(app))
     done = await broadcaster.run(b.id)
 
     assert [u for u, _ in zalo_sent] == ["zalo-1"] and messaged(fake) == {401: 1}
@@ -60,7 +62,7 @@ async def test_zalo_users_outside_the_48_hour_window_are_skipped_and_counted(
 async def test_without_the_zalo_channel_its_users_are_skipped_with_that_reason(
         app: App, broadcaster: Broadcaster) -> None:
     await citizen(app, "zalo-9", channel="zalo")
-    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=at(app))
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", by=ADMIN, now=at(app))
     await broadcaster.run(b.id)
     assert await app.broadcasts.reasons(b.id) == {"zalo_off": 1}
 
@@ -70,7 +72,7 @@ async def test_english_speakers_get_the_english_text_when_there_is_one(
     await citizen(app, "501", locale="en")
     await citizen(app, "502", locale="vi")
     b = await app.broadcasts.create(kind="announcement", text_vi="Kết quả tuần 1 đã có.",
-                                    text_en="Week 1 results are out.", now=at(app))
+                                    text_en="Week 1 results are out.", by=ADMIN, now=at(app))
     await broadcaster.run(b.id)
     texts = {int(c.params["chat_id"]): c.params["text"] for c in fake.delivered("sendMessage")}
     assert "Week 1 results are out." in texts[501] and texts[501].startswith("📢 From the organisers")
@@ -83,7 +85,7 @@ async def test_a_citizen_who_blocked_the_bot_counts_as_failed_and_the_rest_still
         await citizen(app, user)
     fake.fail("sendMessage", 403, {"ok": False, "error_code": 403,
                                    "description": "Forbidden: bot was blocked by the user"})
-    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=at(app))
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", by=ADMIN, now=at(app))
     done = await broadcaster.run(b.id)
     assert done is not None and (done.total, done.sent, done.failed) == (3, 2, 1)
     assert await app.broadcasts.reasons(b.id) == {"blocked": 1}
@@ -93,7 +95,7 @@ async def test_sending_keeps_to_telegrams_30_messages_a_second(
         app: App, broadcaster: Broadcaster, fake: FakeTelegram) -> None:
     for n in range(75):
         await citizen(app, str(1000 + n))
-    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=at(app))
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", by=ADMIN, now=at(app))
     await broadcaster.run(b.id)
     times = sorted(c.at for c in fake.delivered("sendMessage"))
     assert len(times) == 75
@@ -106,8 +108,8 @@ async def test_a_cancelled_broadcast_stops_and_is_not_resumed(app: App, broadcas
                                                               fake: FakeTelegram) -> None:
     for n in range(12):
         await citizen(app, str(700 + n))
-    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", now=at(app))
-    assert await app.broadcasts.cancel(b.id, now=at(app))
+    b = await app.broadcasts.create(kind="tip", text_vi="Mẹo.", by=ADMIN, now=at(app))
+    assert await app.broadcasts.cancel(b.id, by=ADMIN, now=at(app))
     done = await broadcaster.run(b.id)
     assert done is not None and done.status == "cancelled" and messaged(fake) == {}
     assert await broadcaster.resume() == []

@@ -12,6 +12,7 @@ from bot.channels.telegram.sender import Limits, Sender
 from bot.compose import App
 from bot.scheduler import Scheduler
 from bot.service import scheduler_for
+from publishing import ADMIN
 from rounds.people import play, register
 
 from .conftest import ORGANISERS, TOKEN, FileRecordingSession, PhotoTelegram, sent
@@ -39,7 +40,7 @@ async def test_two_workers_close_the_round_on_time_and_send_one_report_a_day(
         make_app, clock, telegram: PhotoTelegram) -> None:  # type: ignore[no-untyped-def]
     first, second = await make_app(), await make_app()
     one, two = worker(first, telegram), worker(second, telegram)
-    await first.rounds.change("chinh", {"closes": "2024-06-20 09:00"})
+    await first.rounds.change("chinh", {"closes": "2024-06-20 09:00"}, by=ADMIN, now=clock())
     pid = await register(first, clock(), user="a", phone="0911111111")
     await play(first, clock, pid, right=10)
 

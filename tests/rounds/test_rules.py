@@ -9,6 +9,7 @@ import pytest
 
 from bot.content import read_pack
 from fakes import FakeRounds, Memory, use_cases
+from publishing import ADMIN
 from quiz.attempts import Attempt, AttemptStatus, PaperItem
 from quiz.leaderboard import build_board
 from quiz.model import Prizes, Round
@@ -137,24 +138,39 @@ def admin(runtime: ContestRuntime) -> tuple[RoundAdmin, Memory, LiveContest]:
 
 async def test_a_change_reaches_the_running_contest_at_once(admin) -> None:  # type: ignore[no-untyped-def]
     rounds, memory, live = admin
-    await rounds.change("chinh", {"questions_per_attempt": 15, "time_limit_minutes": 15})
-    served = live.runtime.contest.round("chinh")
-    assert (served.questions_per_attempt, served.time_limit) == (15, timedelta(minutes=15))
-    await rounds.create("tuan-2", {"question_set": "bo-thu", "questions_per_attempt": 10, "time_limit_minutes": 10})
+    await rounds.create("tuan-2", {"question_set": "bo-thu", "questions_per_attempt": 10, "time_limit_minutes": 10},
+                        by=ADMIN, now=NOW)
     assert [r.code for r in live.runtime.contest.rounds] == ["chinh", "luyen", "tuan-2"]
+    await rounds.change("tuan-2", {"questions_per_attempt": 15, "time_limit_minutes": 15}, by=ADMIN, now=NOW)
+    served = live.runtime.contest.round("tuan-2")
+    assert (served.questions_per_attempt, served.time_limit) == (15, timedelta(minutes=15))
     assert memory.revision == 2  # every worker follows
+    assert [e.action for e in memory.audit] == ["round.create", "round.change"]
+    assert memory.audit[-1].detail["before"]["questions_per_attempt"] == 10  # type: ignore[index]
+    assert memory.audit[-1].detail["after"]["questions_per_attempt"] == 15  # type: ignore[index]
+
+
+async def test_the_rules_of_a_round_with_attempts_stay_as_they_were(admin) -> None:  # type: ignore[no-untyped-def]
+    rounds, memory, live = admin  # "chinh" has attempts
+    for change in ({"questions_per_attempt": 15}, {"time_limit_minutes": 20}, {"attempts_per_round": 5}):
+        with pytest.raises(RoundRefused) as exc:
+            await rounds.change("chinh", change, by=ADMIN, now=NOW)
+        assert exc.value.reason == "rules_locked"
+    assert live.runtime.contest.round("chinh").questions_per_attempt != 15 and memory.revision == 0
+    await rounds.change("chinh", {"title": "Vòng chính thức"}, by=ADMIN, now=NOW)  # words and times may move
+    assert live.runtime.contest.round("chinh").title["vi"] == "Vòng chính thức"
 
 
 async def test_closing_stops_the_round_fixes_the_figure_and_freezes_winners(admin) -> None:  # type: ignore[no-untyped-def]
     rounds, memory, live = admin
-    closing = await rounds.close("chinh", now=NOW)
+    closing = await rounds.close("chinh", by=ADMIN, now=NOW)
     assert (closing.figure, closing.stopped) == (2, 1)
     assert [(w.rank, w.prize, w.participant_id) for w in closing.winners] == [
         (1, "nhat", 1), (2, "nhi", 2), (3, "ba", 3), (4, "khuyen_khich", 4)]
     assert memory.attempts[104].finished_at == NOW  # the open attempt ended with the answers it had
     assert not live.runtime.contest.round("chinh").is_open(NOW)  # new attempts are refused
     memory.participants[1] = replace(memory.participants[1], erased=True)  # participant 1 erases their data
-    again = await rounds.close("chinh", now=NOW + timedelta(hours=1))
+    again = await rounds.close("chinh", by=ADMIN, now=NOW + timedelta(hours=1))
     assert again.already and [w.participant_id for w in again.winners] == [1, 2, 3, 4]
 
 
@@ -166,20 +182,20 @@ async def test_a_close_that_fails_half_way_changes_nothing(admin, monkeypatch) -
 
     monkeypatch.setattr(FakeRounds, "freeze", broken)
     with pytest.raises(ConnectionError):
-        await rounds.close("chinh", now=NOW)
+        await rounds.close("chinh", by=ADMIN, now=NOW)
     assert memory.attempts[104].status is AttemptStatus.OPEN and memory.winners == {}
     assert not memory.rounds["chinh"].closed and memory.revision == 0
 
 
 async def test_a_closed_round_is_not_changed_or_opened_without_saying_reopen(admin) -> None:  # type: ignore[no-untyped-def]
     rounds, memory, _ = admin
-    await rounds.close("chinh", now=NOW)
+    await rounds.close("chinh", by=ADMIN, now=NOW)
     with pytest.raises(RoundRefused) as exc:
-        await rounds.change("chinh", {"questions_per_attempt": 12})
+        await rounds.change("chinh", {"questions_per_attempt": 12}, by=ADMIN, now=NOW)
     assert exc.value.reason == "closed"
     with pytest.raises(RoundRefused):
-        await rounds.open("chinh", now=NOW)
-    reopened = await rounds.open("chinh", now=NOW + timedelta(minutes=1), reopen=True)
+        await rounds.open("chinh", by=ADMIN, now=NOW)
+    reopened = await rounds.open("chinh", by=ADMIN, now=NOW + timedelta(minutes=1), reopen=True)
     assert reopened.is_open(NOW + timedelta(minutes=2)) and memory.winners == {}
     assert (await rounds.state("chinh")).figure is None  # the all-correct figure is withdrawn with the winners
 
@@ -188,13 +204,13 @@ async def test_practice_cannot_be_switched_once_someone_took_the_round(admin) ->
     rounds, memory, _ = admin
     memory.attempts[150] = replace(memory.attempts[101], id=150, round_code="luyen")
     with pytest.raises(RoundRefused) as exc:
-        await rounds.change("luyen", {"practice": False, "questions_per_attempt": 10})
-    assert exc.value.reason == "practice_locked"
+        await rounds.change("luyen", {"practice": False, "questions_per_attempt": 10}, by=ADMIN, now=NOW)
+    assert exc.value.reason == "rules_locked"
 
 
 async def test_the_scheduler_closes_only_rounds_whose_time_is_up(admin) -> None:  # type: ignore[no-untyped-def]
     rounds, memory, _ = admin
-    await rounds.change("chinh", {"opens": "2024-06-18 08:00", "closes": "2024-06-20 09:51"})
+    await rounds.change("chinh", {"opens": "2024-06-18 08:00", "closes": "2024-06-20 09:51"}, by=ADMIN, now=NOW)
     assert await rounds.close_due(now=NOW) == []  # at 10:00 the 10 minutes of grace are not over
     closed = await rounds.close_due(now=NOW + timedelta(minutes=1))
     assert [c.round_code for c in closed] == ["chinh"] and memory.attempts[104].finished_at is not None

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.scheduler import Scheduler
 from bot.service import scheduler_for
-from publishing import publish_questions
+from publishing import ADMIN, publish_questions
 
 
 async def until(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
@@ -29,7 +29,7 @@ async def test_a_publication_and_a_round_change_reach_a_running_worker(make_app,
         await until(lambda: second.runtime.sets["bo-thu"].version == 2)
         assert second.runtime.sets["bo-thu"].questions == edited
 
-        await first.rounds.change("chinh", {"questions_per_attempt": 12})
+        await first.rounds.change("chinh", {"questions_per_attempt": 12}, by=ADMIN, now=clock())
         await until(lambda: second.runtime.contest.round("chinh").questions_per_attempt == 12)  # type: ignore[union-attr]
     finally:
         await follower.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import Clock
+from publishing import ADMIN
 from quiz.broadcasts import BadBroadcast
 from quiz.people import PURPOSE_NEWS
 from quiz.services import UseCases
@@ -50,7 +51,7 @@ async def test_one_person_with_telegram_and_zalo_gets_it_once_on_telegram(uses: 
     await _citizen(uses, clock, "zalo", "zalo-302", news=True)  # someone else, on Zalo only
     assert await _audience(uses) == [("telegram", "301"), ("zalo", "zalo-302")]
 
-    b = await uses.broadcasts.create(kind="tip", text_vi="Mẹo: bật xác thực hai lớp.", now=clock())
+    b = await uses.broadcasts.create(kind="tip", text_vi="Mẹo: bật xác thực hai lớp.", by=ADMIN, now=clock())
     telegram = next(r.account_id for r in await uses.broadcasts.recipients(b.id) if r.channel == "telegram")
     assert await uses.broadcasts.claim(b.id, telegram, now=clock())
     assert await _audience(uses, b.id) == [("zalo", "zalo-302")]  # reached once, on neither account again
@@ -60,5 +61,5 @@ async def test_one_person_with_telegram_and_zalo_gets_it_once_on_telegram(uses: 
 async def test_empty_overlong_or_unknown_broadcasts_are_refused(uses: UseCases, clock: Clock, text_vi: str,
                                                                  kind: str) -> None:
     with pytest.raises(BadBroadcast):
-        await uses.broadcasts.create(kind=kind, text_vi=text_vi, now=clock())
+        await uses.broadcasts.create(kind=kind, text_vi=text_vi, by=ADMIN, now=clock())
     assert await uses.broadcasts.recent() == []

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import Clock
+from publishing import ADMIN
 from quiz.attempts import AttemptStatus, CapReached, Verdict
 from quiz.services import UseCases
 
@@ -83,7 +84,7 @@ async def test_the_attempt_cap_counts_per_round_and_the_best_attempt_ranks(uses:
 
 
 async def test_a_daily_cap_opens_again_the_next_day_in_the_contests_time_zone(uses: UseCases, clock: Clock) -> None:
-    await uses.rounds.change("chinh", {"attempts_per_round": None, "attempts_per_day": 1})
+    await uses.rounds.change("chinh", {"attempts_per_round": None, "attempts_per_day": 1}, by=ADMIN, now=clock())
     pid = await register(uses, clock(), user="a", phone="0912345678")
     await play(uses, clock, pid, right=5)
     clock.now = clock.now.replace(hour=16, minute=59)  # 23:59 in Hà Giang

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conftest import Clock
-from publishing import publish_questions
+from publishing import ADMIN, publish_questions
 from quiz.model import Question
 from quiz.services import UseCases
 
@@ -60,7 +60,7 @@ async def test_a_regrade_names_the_closed_rounds_whose_published_winners_stay_fr
     await uses.play.answer(attempt_id=att.id, participant_id=pid, position=0, choice=att.paper[0].order.index(0),
                            now=clock())  # right under the old key, wrong under the new one
     await uses.play.finish(attempt_id=att.id, participant_id=pid, now=clock())
-    await uses.rounds.close("chinh", now=clock())
+    await uses.rounds.close("chinh", by=ADMIN, now=clock())
     done = await publish_questions(uses.imports, uses.live, "bo-thu", _rekeyed(uses), now=clock())
     assert done.answers_regraded == 1 and done.frozen_rounds == ("chinh",)  # the practice round never ranks
 
@@ -73,7 +73,7 @@ async def test_erasure_and_regrade_after_closing_leave_the_published_winners_alo
     await play(uses, clock, a, right=10, seconds=20, prediction=2)
     await play(uses, clock, b, right=10, seconds=5, prediction=9)
     await play(uses, clock, c, right=4, finish=False)
-    published = (await uses.rounds.close("chinh", now=clock())).winners
+    published = (await uses.rounds.close("chinh", by=ADMIN, now=clock())).winners
 
     await uses.people.erase(participant_id=a, now=clock())
     await publish_questions(uses.imports, uses.live, "bo-thu", _rekeyed(uses), now=clock())
@@ -81,9 +81,10 @@ async def test_erasure_and_regrade_after_closing_leave_the_published_winners_alo
     live, _ = await uses.standings.leaderboard(round_code="chinh")
     assert [r.standing.participant_id for r in live] != [w.participant_id for w in published]
     assert tuple(await uses.rounds.winners("chinh")) == published
-    again = await uses.rounds.close("chinh", now=clock())
+    again = await uses.rounds.close("chinh", by=ADMIN, now=clock())
     assert again.already and again.winners == published
 
-    refrozen = await uses.rounds.close("chinh", now=clock(), refreeze=True)  # an admin publishes the regraded result
+    refrozen = await uses.rounds.close("chinh",
+                                       by=ADMIN, now=clock(), refreeze=True)  # an admin publishes the regraded result
     assert [w.participant_id for w in refrozen.winners] == [r.standing.participant_id for r in live][:3]
     assert a not in [w.participant_id for w in refrozen.winners]

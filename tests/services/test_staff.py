@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from conftest import Clock
 from fakes import Memory
+from publishing import ADMIN
 from quiz.services import UseCases
 from quiz.services.staff import SignIn
 
@@ -14,7 +15,7 @@ PASSWORD = "mật khẩu đủ dài 2024"
 async def test_five_wrong_passwords_in_fifteen_minutes_lock_that_username_for_the_rest_of_them(
         uses: UseCases, clock: Clock) -> None:
     for name in ("bantochuc", "dongnghiep"):
-        await uses.staff.add(username=name, password=PASSWORD, role="organiser", now=clock())
+        await uses.staff.add(username=name, password=PASSWORD, role="organiser", by=ADMIN, now=clock())
     first_failure = clock()
 
     async def sign_in(name: str, password: str = PASSWORD) -> SignIn:

@@ -1,9 +1,12 @@
 """Who ranks and in what order: the prediction figure fixed at closing, and organisers' disqualifications."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import Clock
 from fakes import FakeUnitOfWork, Memory
-from quiz.integrity import Flag, FlagKind
+from publishing import ADMIN
+from quiz.integrity import Flag, FlagKind, ReasonRequired
 from quiz.ranking import winners
 from quiz.services import UseCases
 
@@ -17,7 +20,7 @@ async def test_closing_a_round_freezes_the_all_correct_figure_used_for_predictio
     await play(uses, clock, a, right=10, seconds=6, prediction=1)
     await play(uses, clock, b, right=10, seconds=3, prediction=5)  # b is faster, but a predicts better
     _, open_figure = await uses.standings.leaderboard(round_code="chinh")
-    assert (await uses.rounds.close("chinh", now=clock())).figure == 2
+    assert (await uses.rounds.close("chinh", by=ADMIN, now=clock())).figure == 2
     ranked, figure = await uses.standings.leaderboard(round_code="chinh")
     assert (open_figure, figure) == (2, 2)
     assert [r.standing.participant_id for r in ranked] == [a, b]  # |1-2| < |5-2| beats speed
@@ -41,10 +44,10 @@ async def test_a_disqualified_participant_leaves_the_leaderboard_and_the_winners
         await play(uses, clock, pid, right=9 - k)
     review = await _disqualify_scan(uses, memory, clock, fast)
     organiser = await uses.staff.add(username="bantochuc", password="mật khẩu đủ dài 2024", role="organiser",
-                                     now=clock())
+                                     by=ADMIN, now=clock())
 
-    assert await uses.integrity.decide(review_id=review, status="disqualified", user_id=organiser.id,
-                                       now=clock()) == "chinh"
+    assert await uses.integrity.decide(review_id=review, status="disqualified", user_id=organiser.id, by=ADMIN,
+                                       now=clock(), reason="Trả lời 10 câu trong 1 giây") == "chinh"
     ranked, _ = await uses.standings.leaderboard(round_code="chinh")
     assert [r.standing.participant_id for r in ranked] == others
     assert fast not in {w.ranked.standing.participant_id for w in winners(ranked, uses.live.runtime.contest.prizes)}
@@ -52,7 +55,11 @@ async def test_a_disqualified_participant_leaves_the_leaderboard_and_the_winners
     decided = (await uses.integrity.reviews("chinh"))[0]
     assert (decided.status, decided.decided_by) == ("disqualified", "bantochuc")
 
-    await uses.integrity.decide(review_id=review, status="cleared", user_id=organiser.id, now=clock())
+    with pytest.raises(ReasonRequired):  # reinstating someone disqualified says why, too
+        await uses.integrity.decide(review_id=review, status="cleared", user_id=organiser.id, by=ADMIN, now=clock())
+    await uses.integrity.decide(review_id=review, status="cleared", user_id=organiser.id, by=ADMIN, now=clock(),
+                                reason="Đã gọi điện xác minh: thí sinh thi thật")
     ranked, _ = await uses.standings.leaderboard(round_code="chinh")
     assert ranked[0].standing.participant_id == fast  # cleared: back in first place
-    assert await uses.integrity.decide(review_id=10_000, status="cleared", user_id=organiser.id, now=clock()) is None
+    assert await uses.integrity.decide(review_id=10_000, status="cleared", user_id=organiser.id, by=ADMIN,
+                                       now=clock()) is None

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bot.compose import App
 from bot.storage import tables as t
-from publishing import publish_questions
+from publishing import ADMIN, publish_questions
 from quiz.attempts import AttemptStatus
 from rounds.people import play, register
 
@@ -28,7 +28,7 @@ CHILD = textwrap.dedent("""
     sys.path.insert(0, {tests!r})
     from bot.compose import build
     from bot.config import Settings
-    from publishing import publish_questions
+    from publishing import ADMIN, publish_questions
     import bot.storage.{module} as storage
 
     original = storage.{cls}.{method}
@@ -96,7 +96,7 @@ async def test_a_close_killed_before_its_commit_leaves_the_round_open_as_it_was(
                          finish=False)
 
     die_during(db_url, module="rounds", cls="SqlRounds", method="freeze", work="""
-        await app.rounds.close("chinh", now=app.clock())""")
+        await app.rounds.close("chinh", by=ADMIN, now=app.clock())""")
 
     fresh = await make_app()  # what any worker reads now
     state = await fresh.rounds.state("chinh")
@@ -104,6 +104,6 @@ async def test_a_close_killed_before_its_commit_leaves_the_round_open_as_it_was(
     assert (await fresh.play.attempt(playing.id, now=clock())).status is AttemptStatus.OPEN
     assert fresh.runtime.contest.round("chinh") == app.runtime.contest.round("chinh")  # its times as they were
 
-    closing = await fresh.rounds.close("chinh", now=clock())
+    closing = await fresh.rounds.close("chinh", by=ADMIN, now=clock())
     assert closing.stopped == 1 and [w.attempt_id for w in closing.winners] == [finished.id, playing.id]
     assert (await fresh.rounds.state("chinh")).closed

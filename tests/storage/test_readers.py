@@ -21,7 +21,7 @@ async def test_reads_answer_while_a_writer_holds_the_lock_and_a_long_read_holds_
         await writer.begin()  # BEGIN IMMEDIATE: the write lock is held until this block ends
         await writer.execute(text("UPDATE unit_counters SET attempts = attempts"))
         stats = await asyncio.wait_for(app.standings.unit_stats(), timeout=2)
-        board = await asyncio.wait_for(app.standings.board(round_code="chinh"), timeout=2)
+        board = await asyncio.wait_for(app.standings.board(round_code="chinh", now=clock()), timeout=2)
     assert {s.code: s.participants for s in stats}["T-A-1"] == 1 and len(board) == 0
 
     async with app.reader.connect() as long_read:

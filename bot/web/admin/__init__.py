@@ -15,6 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.web.admin import (
+    audit,
     broadcast,
     days,
     downloads,
@@ -34,7 +35,7 @@ from bot.web.admin.auth import guard, public
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGES = (login, overview, units, days, leaderboard, winners, rounds, questions, imports, question_sets, broadcast,
-         integrity, downloads, users)
+         integrity, downloads, users, audit)
 
 
 def create_admin_app() -> web.Application:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.web.admin.context import STAFF_KEY, Staff, admin, staff
+from bot.web.admin.context import STAFF_KEY, Staff, admin, https, staff
 from bot.web.admin.layout import ADMIN_HEADERS, CSRF_FIELD, error_page
 from bot.web.admin.vi import T
 from quiz.imports import MAX_FILE_BYTES
@@ -141,7 +141,7 @@ async def start_session(request: web.Request, user: StaffUser, response: web.Str
                                            csrf_token=secrets.token_urlsafe(32),
                                            now=now)
     response.set_cookie(COOKIE, token, max_age=int((expires - now).total_seconds()), path="/admin", httponly=True,
-                        samesite="Strict", secure=request.secure)
+                        samesite="Strict", secure=https(request))
 
 
 async def end_session(request: web.Request, response: web.StreamResponse) -> None:

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.broadcasts.runner import Broadcaster
 from bot.web.admin.auth import require
-from bot.web.admin.context import admin, staff
+from bot.web.admin.context import actor, admin, staff
 from bot.web.admin.html import Markup, html, join, number
 from bot.web.admin.layout import add_nav, page, post_form, redirect
 from bot.web.admin.widgets import card, cells, table
@@ -180,7 +180,7 @@ async def send(request: web.Request) -> web.Response:
     who = staff(request)
     try:  # the same form sent again finds the broadcast it already started
         created = await admin(request).broadcasts.create_from(token, owner=_owner(request), created_by=who.user_id,
-                                                              now=admin(request).now())
+                                                              by=actor(request), now=admin(request).now())
     except Stale:
         body = html('<p class="notice error">{t}</p>{form}', t=T["expired"], form=_form(request))
         return page(request, title=T["title"], body=body, active=PATH, status=409)
@@ -224,5 +224,5 @@ async def progress_page(request: web.Request) -> web.Response:
 @require("admin")
 async def cancel(request: web.Request) -> web.Response:
     broadcast_id = int(request.match_info["id"])
-    await admin(request).broadcasts.cancel(broadcast_id, now=admin(request).now())
+    await admin(request).broadcasts.cancel(broadcast_id, by=actor(request), now=admin(request).now())
     return redirect(f"{PATH}/{broadcast_id}")

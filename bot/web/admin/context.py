@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.broadcasts.runner import Broadcaster
 from bot.i18n import Translator
 from bot.web.keys import (
+    AUDIT,
     BROADCASTER,
     BROADCASTS,
     CLOCK,
@@ -19,13 +20,16 @@ from bot.web.keys import (
     INTEGRITY,
     LIVE,
     ROUNDS,
+    SETTINGS,
     STAFF,
     STANDINGS,
     TRANSLATOR,
 )
+from bot.web.proxy import came_over_https, client_address
 from quiz.attempts import local_day
+from quiz.audit import Actor
 from quiz.runtime import ContestRuntime
-from quiz.services import Broadcasts, Figures, Imports, Integrity, RoundAdmin, StaffAccounts, Standings
+from quiz.services import AuditTrail, Broadcasts, Figures, Imports, Integrity, RoundAdmin, StaffAccounts, Standings
 from quiz.staff import may
 
 
@@ -88,6 +92,10 @@ class Admin:
         return self._keys[STAFF]
 
     @property
+    def audit(self) -> AuditTrail:
+        return self._keys[AUDIT]
+
+    @property
     def translator(self) -> Translator:
         return self._keys[TRANSLATOR]
 
@@ -116,3 +124,18 @@ def admin(request: web.Request) -> Admin:
 def staff(request: web.Request) -> Staff:
     """The signed-in staff member (set by the auth middleware on every page but the login page)."""
     return request[STAFF_KEY]
+
+
+def address(request: web.Request) -> str:
+    """The browser's address, believing only the trusted proxies (bot.web.proxy)."""
+    return client_address(request, request.config_dict[SETTINGS].web_trust_forwarded)
+
+
+def https(request: web.Request) -> bool:
+    """Whether the browser reached us over HTTPS (directly or through a trusted proxy): cookies go Secure."""
+    return came_over_https(request, request.config_dict[SETTINGS].web_trust_forwarded)
+
+
+def actor(request: web.Request) -> Actor:
+    """The signed-in staff member as the audit log records them: username and address."""
+    return Actor.staff(staff(request).username, address(request))

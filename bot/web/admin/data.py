@@ -79,6 +79,7 @@ class RoundWinners:
     people: dict[int, Person]
     frozen: bool  # published when the round closed, rather than read off the live ranking
     participant_ids: list[int]
+    withdrawn: list[Person]  # published winners disqualified since: left out until the list is frozen again
 
 
 def _winner_row(ctx: Admin, w: Prizewinner, person: Person | None, labels: dict[str | None, str]) -> WinnerRow:
@@ -91,10 +92,11 @@ async def round_winners(ctx: Admin, round_code: str) -> RoundWinners:
     """The winners as published when the round closed, or the live prize ladder before that."""
     won = await ctx.standings.winners(round_code, now=ctx.now())
     ids = [w.participant_id for w in won.rows]
-    people = await ctx.figures.people(ids)
+    people = await ctx.figures.people([*ids, *won.withdrawn])
     labels: dict[str | None, str] = {}
     rows = [_winner_row(ctx, w, people.get(w.participant_id), labels) for w in won.rows]
-    return RoundWinners(rows, people, won.frozen, ids)
+    withdrawn = [people.get(pid) or Person(pid, "—", None, None) for pid in won.withdrawn]
+    return RoundWinners(rows, {pid: people[pid] for pid in ids if pid in people}, won.frozen, ids, withdrawn)
 
 
 async def collective(ctx: Admin, people: dict[int, Person]) -> tuple[list[UnitStats], list[UnitStats]]:

@@ -14,8 +14,19 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from bot.exports import DayRow, Sheet, csv_chunks, days_sheet, leaderboard_sheet, units_sheet, winners_sheet, write_xlsx
-from bot.web.admin.context import admin, staff
+from bot.exports import (
+    DayRow,
+    Sheet,
+    audit_sheet,
+    csv_chunks,
+    days_sheet,
+    leaderboard_sheet,
+    units_sheet,
+    winners_sheet,
+    write_xlsx,
+)
+from bot.web.admin.audit import BadDay, action_label, chosen
+from bot.web.admin.context import actor, admin, staff
 from bot.web.admin.data import board_rows, pick_round, round_winners
 from bot.web.admin.layout import error_page
 from bot.web.admin.vi import T
@@ -29,11 +40,16 @@ _END = object()
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_get(r"/export/{kind:leaderboard|winners|units|days}.{fmt:xlsx|csv}", download)
+    app.router.add_get(r"/export/{kind:leaderboard|winners|units|days|audit}.{fmt:xlsx|csv}", download)
 
 
 async def _one(rows: list[Row]) -> AsyncIterator[list[Row]]:
     yield rows
+
+
+async def _pages(pages: list[list[Row]]) -> AsyncIterator[list[Row]]:
+    for rows in pages:
+        yield rows
 
 
 async def download(request: web.Request) -> web.StreamResponse:
@@ -54,6 +70,18 @@ async def download(request: web.Request) -> web.StreamResponse:
         else:
             batches = _one((await round_winners(ctx, round_.code)).rows)
             make = lambda rows: winners_sheet(rows, show_phone=who.is_admin)  # noqa: E731
+        # names (and phones, for admins) of a whole round: a bulk read of personal data, on record first
+        await ctx.audit.exported(what=kind, target=round_.code, phones=who.is_admin, by=actor(request), now=ctx.now())
+    elif kind == "audit":
+        try:
+            where, _ = chosen(request, ctx)
+        except BadDay:
+            return error_page(request, 400, T["audit.bad_day"])
+        name = f"nhat-ky-thao-tac-{stamp}"
+        make = lambda rows: audit_sheet(rows, tz=ctx.tz, label=action_label)  # noqa: E731
+        await ctx.audit.exported(what="audit", target=request.query_string[:200], phones=False, by=actor(request),
+                                 now=ctx.now())
+        batches = _pages(await ctx.audit.all_entries(where=where))
     elif kind == "units":
         name, make = f"theo-don-vi-{stamp}", units_sheet
         batches = _one(await ctx.standings.unit_stats())

@@ -16,12 +16,11 @@ from bot.import_files import TooLarge, from_bytes
 from bot.importers import SUFFIXES
 from bot.importers.template import write_template
 from bot.web.admin.auth import require
-from bot.web.admin.context import admin, staff
+from bot.web.admin.context import actor, admin, staff
 from bot.web.admin.html import NOTHING, Markup, html, join, number
 from bot.web.admin.import_preview import preview
 from bot.web.admin.layout import add_nav, csrf_field, page
 from bot.web.admin.widgets import cells, table
-from quiz.audit import staff_actor
 from quiz.drafts import Stale
 from quiz.imports import MAX_FILE_BYTES as MAX_BYTES
 from quiz.imports import LiveRounds
@@ -82,10 +81,6 @@ def setup(app: web.Application) -> None:
 
 def owner(request: web.Request) -> str:
     return f"staff:{staff(request).user_id}"
-
-
-def actor(request: web.Request) -> str:
-    return staff_actor(staff(request).username)
 
 
 def _form(request: web.Request, *, set_name: str = "", topic: str = "") -> Markup:

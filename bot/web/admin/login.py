@@ -9,7 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.web.admin.auth import end_session, public, safe_next, start_session
-from bot.web.admin.context import admin
+from bot.web.admin.context import address, admin, https
 from bot.web.admin.html import Markup, html
 from bot.web.admin.layout import CSRF_FIELD, bare_page, redirect
 from bot.web.admin.vi import T
@@ -43,7 +43,7 @@ def _show(request: web.Request, *, status: int = 200, username: str = "", next_p
     response = bare_page(request, title=T["login.title"], status=status,
                          body=_form(token, username=username, next_path=next_path, message=message))
     response.set_cookie(FORM_COOKIE, token, path="/admin/login", httponly=True, samesite="Strict",
-                        secure=request.secure)
+                        secure=https(request))
     return response
 
 
@@ -62,7 +62,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     expected = request.cookies.get(FORM_COOKIE, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         return _show(request, status=403, username=username, next_path=next_path, message=T["login.expired"])
-    outcome = await ctx.staff.sign_in(username=username, password=password, remote=request.remote or "",
+    outcome = await ctx.staff.sign_in(username=username, password=password, remote=address(request),
                                       now=ctx.now())
     if outcome.locked_for is not None:
         return _locked(request, username, next_path, wait=outcome.locked_for)

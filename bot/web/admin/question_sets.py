@@ -11,11 +11,11 @@ from aiohttp import web
 
 from bot.importers.template import write_set
 from bot.web.admin.auth import require
-from bot.web.admin.context import admin
+from bot.web.admin.context import actor, admin
 from bot.web.admin.html import NOTHING, Markup, html, join, number
 from bot.web.admin.import_preview import findings_section, preview
 from bot.web.admin.imports import PATH as IMPORT_PATH
-from bot.web.admin.imports import XLSX, actor, owner, problems_notice
+from bot.web.admin.imports import XLSX, owner, problems_notice
 from bot.web.admin.layout import error_page, page, post_form
 from bot.web.admin.widgets import cells, table
 from quiz.drafts import Stale

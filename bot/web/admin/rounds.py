@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.web.admin.auth import require
-from bot.web.admin.context import admin, staff
+from bot.web.admin.context import actor, admin, staff
 from bot.web.admin.html import NOTHING, Markup, html, join, number, url
 from bot.web.admin.layout import add_nav, page, post_form, redirect
 from bot.web.admin.widgets import cells, table
@@ -228,7 +228,7 @@ async def create(request: web.Request) -> web.Response:
     form = await _form_of(request)
     code = form.get("code", "").strip()
     try:
-        await admin(request).rounds.create(code, settings_from(form))
+        await admin(request).rounds.create(code, settings_from(form), by=actor(request), now=admin(request).now())
     except (Invalid, RoundRefused) as exc:
         return await _refused(request, exc, editing="", values=form)
     return _done("saved", code)
@@ -238,7 +238,7 @@ async def create(request: web.Request) -> web.Response:
 async def change(request: web.Request) -> web.Response:
     code, form = request.match_info["code"], await _form_of(request)
     try:
-        await admin(request).rounds.change(code, settings_from(form))
+        await admin(request).rounds.change(code, settings_from(form), by=actor(request), now=admin(request).now())
     except (Invalid, RoundRefused) as exc:
         return await _refused(request, exc, editing=code, values=form)
     return _done("saved", code)
@@ -251,7 +251,7 @@ async def open_round(request: web.Request) -> web.Response:
     if reopen and form.get("confirm") != "1":
         return await _show(request, before=notice(T["unconfirmed"], "error"), status=422)
     try:
-        await admin(request).rounds.open(code, now=admin(request).now(), reopen=reopen)
+        await admin(request).rounds.open(code, by=actor(request), now=admin(request).now(), reopen=reopen)
     except RoundRefused as exc:
         return await _refused(request, exc, editing=None, values={})
     return _done("opened", code)
@@ -263,7 +263,7 @@ async def close_round(request: web.Request) -> web.Response:
     if form.get("confirm") != "1":
         return await _show(request, before=notice(T["unconfirmed"], "error"), status=422)
     try:
-        await admin(request).rounds.close(code, now=admin(request).now(),
+        await admin(request).rounds.close(code, by=actor(request), now=admin(request).now(),
                                                             refreeze=form.get("refreeze") == "1")
     except RoundRefused as exc:
         return await _refused(request, exc, editing=None, values={})

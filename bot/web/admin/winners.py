@@ -26,12 +26,8 @@ async def winners_page(request: web.Request) -> web.Response:
     if round_ is None:
         return page(request, title=T["winners.title"], body=html("<p>{t}</p>", t=T["rounds.none"]), active=PATH)
     won = await round_winners(ctx, round_.code)
-    dropped = await ctx.integrity.disqualified(round_.code)
-
     def name(pid: int, full_name: str) -> Markup:
-        badge = html(' <span class="badge warn">{t}</span>', t=T["winners.dropped"]) \
-            if won.frozen and pid in dropped else ""
-        return html("{n}{b}", n=full_name, b=badge)
+        return html("{n}", n=full_name)
 
     individual = table(
         [T["winners.prize"], T["board.rank"], T["board.name"], T["board.unit"], T["board.phone"], T["board.score"],
@@ -43,6 +39,9 @@ async def winners_page(request: web.Request) -> web.Response:
         cls="winners", numeric=(1, 5, 6, 7)) if won.rows \
         else html('<p class="empty">{t}</p>', t=T["winners.empty"])
     state = html('<p class="muted">{t}</p>', t=T["winners.frozen" if won.frozen else "winners.live"])
+    if won.withdrawn:
+        state += html('<p class="notice warn" role="status">{t}</p>', t=T["winners.refreeze"].format(
+            names=", ".join(f"{p.full_name} (#{p.id})" for p in won.withdrawn)))
     people = won.people
     units, unranked = await collective(ctx, people)
     prizes = ctx.runtime.contest.collective_prizes

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from quiz.audit import AuditEntry
 from quiz.broadcasts import SENT
 from quiz.drafts import Draft
 from quiz.integrity import Flag, FlagKind
@@ -85,6 +86,8 @@ CHANGES = [
     Change("staff", lambda w, x: w.staff.add_user(username="btc.an", password_hash="plain:x", role="admin", now=T0),
            lambda w, x: _is(w.staff.user("btc.an"))),
     Change("revision", lambda w, x: w.revision.bump(), lambda w, x: _grown(w, x)),
+    Change("audit", lambda w, x: w.audit.add(AuditEntry(T0, "cli", "questions.publish", "moi")),
+           lambda w, x: _is(w.audit.recent(limit=1))),
 ]
 
 

@@ -8,13 +8,14 @@ from quiz.integrity import Flag, FlagKind
 from quiz.model import QuestionSet, Round
 from quiz.pack import ContestPack
 from quiz.ports import UowFactory
-from quiz.questions import Publication
+from quiz.questions import Provenance, Publication
 from quiz.rounds import FrozenWinner
 
 from .conftest import ON_EVERY_BACKEND
 from .make import T0, person, staff_user, started
 
 pytestmark = ON_EVERY_BACKEND
+HOUR = timedelta(hours=1)
 
 
 async def test_a_saved_round_keeps_its_settings_and_a_new_one_comes_last(uow: UowFactory) -> None:
@@ -81,6 +82,25 @@ async def test_publishing_unchanged_questions_keeps_the_version(uow: UowFactory,
         assert (await w.sets.publish(QuestionSet("bo-thu", 0, explained), now=T0)).version == 3
         await w.commit()
         assert [await w.sets.latest_version(n) for n in ("bo-thu", "moi", "khong-co")] == [3, 1, None]
+
+
+async def test_a_sets_history_lists_every_version_newest_first_with_where_it_came_from(
+        uow: UowFactory, pack: ContestPack) -> None:
+    stored = pack.question_sets[0].questions
+    rekeyed = (replace(stored[0], correct=1), *stored[1:])
+    imported = Provenance("staff:quantri", "cau-hoi.xlsx", "ab" * 32, {"rekeyed": 1, "answers_regraded": 0})
+    restored = Provenance("staff:quantri", "bo-thu-v1.xlsx", "cd" * 32, {"rekeyed": 1}, restored_from=1)
+    async with uow() as w:
+        await w.sets.publish(QuestionSet("bo-thu", 0, rekeyed), now=T0 + HOUR, provenance=imported)
+        await w.sets.publish(QuestionSet("bo-thu", 0, stored), now=T0 + 2 * HOUR, provenance=restored)
+        await w.sets.publish(QuestionSet("bo-thu", 0, stored), now=T0 + 3 * HOUR, provenance=imported)  # unchanged
+        await w.commit()
+    async with uow() as w:
+        history = await w.sets.history("bo-thu")
+        assert await w.sets.history("khong-co") == []
+    assert [(h.name, h.version, h.count, h.provenance) for h in history] == [
+        ("bo-thu", 3, 15, restored), ("bo-thu", 2, 15, imported), ("bo-thu", 1, 15, None)]  # v1: from the pack
+    assert [h.published_at for h in history[:2]] == [T0 + 2 * HOUR, T0 + HOUR]
 
 
 def _flag(kind: FlagKind, participant_id: int, attempt_id: int | None = None) -> Flag:

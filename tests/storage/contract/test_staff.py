@@ -1,13 +1,14 @@
 """Dashboard accounts, their sessions and failed sign-ins; drafts waiting for an admin's word."""
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
 
 from quiz.drafts import Draft
 from quiz.ports import UowFactory
-from quiz.staff import StaffUser, UserExists
+from quiz.staff import StaffUser, Tries, UserExists
 
 from .conftest import ON_EVERY_BACKEND
 from .make import T0, staff_user
@@ -64,24 +65,38 @@ async def test_an_expired_session_is_dropped_when_another_opens(uow: UowFactory)
         assert (await w.staff.session(token_hash="old", now=T0)).csrf_token == "c3"  # type: ignore[union-attr]
 
 
-async def test_failed_sign_ins_are_counted_after_a_time_and_old_ones_dropped(uow: UowFactory) -> None:
+def _checked_up_to(n: int) -> Callable[[Tries], bool]:
+    return lambda tries: tries.pair <= n
+
+
+async def test_each_try_counts_those_before_it_and_only_checked_tries_are_kept(uow: UowFactory) -> None:
+    async def reserve(name: str, remote: str, minutes: float, *, since: datetime = T0 - HOUR,
+                      keep_since: datetime = T0 - HOUR, limit: int = 3) -> Tries:
+        async with uow() as w:
+            tries = await w.staff.reserve_try(username=name, remote=remote, now=T0 + timedelta(minutes=minutes),
+                                              since=since, keep_since=keep_since, checked=_checked_up_to(limit))
+            await w.commit()
+        return tries
+
+    assert [await reserve("btc.an", "10.0.0.1", m) for m in (0, 1, 2)] == [
+        Tries(1, 1, T0), Tries(2, 2, T0), Tries(3, 3, T0)]
+    assert await reserve("btc.an", "10.0.0.1", 3) == Tries(4, 4, T0)  # over the limit: refused, not kept
+    assert await reserve("btc.an", "10.0.0.1", 4) == Tries(4, 4, T0)
+    assert await reserve("btc.binh", "10.0.0.1", 5) == Tries(1, 4, T0 + timedelta(minutes=5))  # same address
+    assert await reserve("btc.an", "10.0.0.2", 6) == Tries(1, 1, T0 + timedelta(minutes=6))  # another address
+    assert await reserve("btc.an", "10.0.0.1", 7, since=T0) == Tries(3, 4, T0 + timedelta(minutes=1))  # window
+    # failures older than keep_since are gone for good
+    assert await reserve("btc.an", "10.0.0.1", 8, keep_since=T0 + timedelta(minutes=2)) == \
+        Tries(3, 4, T0 + timedelta(minutes=2))
     async with uow() as w:
-        for minutes in (0, 1, 2):
-            await w.staff.record_failure(username="btc.an", remote="10.0.0.1", now=T0 + timedelta(minutes=minutes),
-                                         keep_since=T0 - HOUR)
-        await w.staff.record_failure(username="btc.binh", remote="10.0.0.2", now=T0, keep_since=T0 - HOUR)
+        await w.staff.clear_failures(username="btc.an", remote="10.0.0.1")
         await w.commit()
+    assert await reserve("btc.an", "10.0.0.1", 9) == Tries(1, 2, T0 + timedelta(minutes=9))  # binh's stays
+    assert await reserve("btc.an", "10.0.0.2", 10) == Tries(2, 2, T0 + timedelta(minutes=6))
     async with uow() as w:
-        assert await w.staff.failures_since(username="btc.an", since=T0) == (2, T0 + timedelta(minutes=1))
-        assert await w.staff.failures_since(username="btc.an", since=T0 - HOUR) == (3, T0)
-        assert await w.staff.failures_since(username="btc.chi", since=T0 - HOUR) == (0, None)
-        await w.staff.record_failure(username="btc.an", remote="10.0.0.1", now=T0 + 2 * HOUR,
-                                     keep_since=T0 + timedelta(minutes=1))  # older than a minute past T0 go
-        assert await w.staff.failures_since(username="btc.an", since=T0 - HOUR) == (3, T0 + timedelta(minutes=1))
-        assert await w.staff.failures_since(username="btc.binh", since=T0 - HOUR) == (0, None)
-        await w.staff.clear_failures(username="btc.an")
+        await w.staff.clear_failures(username="btc.an")  # every address: an admin's unlock
         await w.commit()
-        assert await w.staff.failures_since(username="btc.an", since=T0 - HOUR) == (0, None)
+    assert await reserve("btc.an", "10.0.0.2", 11) == Tries(1, 1, T0 + timedelta(minutes=11))
 
 
 def _draft(token: str, *, expires_in: timedelta = HOUR, owner: str = "staff:1") -> Draft:

@@ -18,6 +18,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.render import TEXT_LIMIT
 from bot.import_files import from_bytes
+from quiz.audit import Actor
 from quiz.conversation.engine import guess_locale
 from quiz.conversation.messages import Msg
 from quiz.drafts import Stale
@@ -33,6 +34,10 @@ SHOWN_PROBLEMS = 30
 
 def owner_of(user: User) -> str:
     return f"telegram:{user.id}"
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(owner_of(user), "telegram")
 
 
 def read_caption(caption: str | None, sets: list[str], topics: list[str]) -> tuple[str | None, str | None]:
@@ -110,7 +115,7 @@ def router(channel: TelegramChannel, desk: Imports, admins: Collection[int]) -> 
             return
         try:
             pending = await desk.check(from_bytes(data, name=name, default_topic=topic), file=name, set_name=set_name,
-                                       default_topic=topic, owner=owner_of(user), by=owner_of(user),
+                                       default_topic=topic, owner=owner_of(user), by=actor_of(user),
                                        now=channel.dispatcher.clock(), source_hash=hashlib.sha256(data).hexdigest())
         except Invalid as exc:
             await say(problem_lines(exc.problems, channel, locale))
@@ -144,7 +149,7 @@ def router(channel: TelegramChannel, desk: Imports, admins: Collection[int]) -> 
             return
         shown = await desk.pending(token, owner=owner_of(user), now=now)
         try:
-            published = await desk.publish(token, owner=owner_of(user), by=owner_of(user), now=now,
+            published = await desk.publish(token, owner=owner_of(user), by=actor_of(user), now=now,
                                            confirmed=[r.code for r in shown.live] if shown else ())
         except (Stale, LiveRounds):  # expired, not theirs, already published, the set or its rounds changed since
             await channel.answer(callback, Msg("admin_import.stale"), locale)
