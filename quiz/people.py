@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,8 @@ from quiz.text import nfc
 PURPOSE_CONTEST = "contest"  # process name, birth year, phone and unit to run the contest
 PURPOSE_NEWS = "news"  # receive tips and announcements
 CONSENT_VERSION = "2024-06-01"
-_PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
+_PHONE = re.compile(r"^(?:(?:\+|00)?840?|0)([35789][0-9]{8})$")  # +84, 0084 or 84, with or without the trunk 0
+_SEPARATORS = re.compile(r"[\s.\-()/]")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*$", re.UNICODE)
 
 
@@ -65,8 +67,9 @@ class AccountTaken(Exception):
 
 
 def normalise_phone(text: str) -> str | None:
-    """A Vietnamese mobile number as 0XXXXXXXXX, or None ("+84 912 345 678" → "0912345678")."""
-    digits = re.sub(r"[\s.\-()]", "", text)
+    """A Vietnamese mobile number as 0XXXXXXXXX, or None: "+84 912 345 678", "+84 (0) 912-345-678",
+    "0084912345678" and full-width digits all give "0912345678"."""
+    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
     m = _PHONE.match(digits)
     return f"0{m.group(1)}" if m else None
 

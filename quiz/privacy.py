@@ -3,11 +3,10 @@ from __future__ import annotations
 
 
 def public_name(full_name: str) -> str:
-    """A name as the public leaderboard shows it: "Nguyễn Văn An" → "Nguyễn V. An"."""
+    """A name as others may see it, the same way for every name: the given name (the last word) and the
+    initials of the others: "Nguyễn Văn An" → "N. V. An", "Lê Hoa" → "L. Hoa", "John Smith" → "J. Smith"."""
     words = full_name.split()
-    if len(words) <= 2:
-        return full_name
-    return " ".join([words[0], *(w[0] + "." for w in words[1:-1]), words[-1]])
+    return " ".join([*(w[0] + "." for w in words[:-1]), *words[-1:]])
 
 
 def mask_phone(phone: str | None) -> str:

@@ -29,7 +29,7 @@ async def test_registered_on_telegram_linked_on_zalo_one_attempt_one_row(
     await zalo.follow()
     assert "Nghị định 13/2023" in zalo.last.text  # a stranger to Zalo so far
     await zalo.send(f"/lienket {code}")
-    assert "Liên kết tài khoản Zalo này với thí sinh Nguyễn V. An?" in zalo.last.text
+    assert "Liên kết tài khoản Zalo này với thí sinh N. V. An?" in zalo.last.text
     await zalo.tap("Liên kết")
     assert "Đã liên kết" in zalo.last.text
 
@@ -42,9 +42,9 @@ async def test_registered_on_telegram_linked_on_zalo_one_attempt_one_row(
     assert "10/10" in zalo.last.text
 
     await zalo.tap("Bảng xếp hạng")
-    assert zalo.last.text.count("Nguyễn V. An") == 1 and "1 người đã có kết quả" in zalo.last.text
+    assert zalo.last.text.count("N. V. An") == 1 and "1 người đã có kết quả" in zalo.last.text
     await telegram.say("/bxh")
-    assert telegram.text.count("Nguyễn V. An") == 1 and "Bạn đang xếp thứ 1" in telegram.text
+    assert telegram.text.count("N. V. An") == 1 and "Bạn đang xếp thứ 1" in telegram.text
     await telegram.say("/ketqua")
     assert "10/10" in telegram.text
 
