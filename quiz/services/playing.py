@@ -21,6 +21,7 @@ from quiz.attempts import (
 )
 from quiz.model import Round
 from quiz.ports import AnswerLog, UowFactory
+from quiz.review import may_review
 from quiz.services.live import LiveContest
 from quiz.services.standings import Standings
 
@@ -198,3 +199,9 @@ class Play:
     async def my_attempts(self, *, participant_id: int) -> list[Attempt]:
         async with self._read() as uow:
             return await uow.attempts.of_participant(participant_id=participant_id)
+
+    async def reviewable(self, attempts: Iterable[Attempt], *, now: datetime) -> set[int]:
+        """Which of these attempts their owner may now see with the keys and explanations (quiz.review)."""
+        async with self._read() as uow:
+            rounds = await uow.rounds.states()
+        return {att.id for att in attempts if may_review(att, rounds, now=now)}
