@@ -35,6 +35,7 @@ class Actor:
         return AuditEntry(at, self.name, action, target, dict(detail or {}), self.origin)
 
 
+ANONYMOUS = "anonymous"  # someone not signed in (a failed sign-in)
 CLI = Actor("cli", "cli")  # someone at the server's command line
 SCHEDULER = Actor("scheduler", "scheduler")  # the service itself, on time
 

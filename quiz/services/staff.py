@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from quiz.audit import Actor
+from quiz.audit import ANONYMOUS, Actor
 from quiz.ports import UnitOfWork, UowFactory
 from quiz.staff import (
     FAILURES_KEPT,
@@ -123,7 +123,7 @@ class StaffAccounts:
         a lock per username-and-address and per address, so that of many tries sent at once only the
         first LOCK_AFTER are checked; the rest are refused unchecked, the right password among them.
         Refused tries are not counted: the lock-out ends LOCK_WINDOW after the first failure."""
-        name, by = _name(username), Actor(f"staff:{_name(username)}", remote)
+        name = _name(username)
         async with self._uow() as uow:
             tries = await uow.staff.reserve_try(username=name, remote=remote, now=now, since=now - LOCK_WINDOW,
                                                 keep_since=now - FAILURES_KEPT,
@@ -137,13 +137,15 @@ class StaffAccounts:
         if user is None or not user.active or not ok:
             left = tries_left(tries)
             async with self._uow() as uow:  # the failure that starts a lock-out says so
-                await uow.audit.add(by.entry(now, "staff.sign_in_failed" if left else "staff.locked", name,
-                                             {"tries": tries.pair}), contest_wide=False)
+                # whoever typed it is unknown: the username tried is what it acted on
+                await uow.audit.add(Actor(ANONYMOUS, remote).entry(
+                    now, "staff.sign_in_failed" if left else "staff.locked", name, {"tries": tries.pair}),
+                    contest_wide=False)
                 await uow.commit()
             return SignIn(tries_left=left) if left > 0 else SignIn(locked_for=locked_for(tries, now))
         async with self._uow() as uow:
             await uow.staff.clear_failures(username=name, remote=remote)
-            await uow.audit.add(by.entry(now, "staff.sign_in", name), contest_wide=False)
+            await uow.audit.add(Actor.staff(name, remote).entry(now, "staff.sign_in", name), contest_wide=False)
             await uow.commit()
         return SignIn(user=user)
 
