@@ -29,11 +29,14 @@ SYNONYMS: Mapping[str, str] = {
     "admin": "ban to chuc", "cccd": "can cuoc", "scam": "lua dao", "gia mao": "lua dao",
     "mao danh": "lua dao", "luadao": "lua dao", "vnid": "vneid", "vn eid": "vneid", "dinh danh": "vneid",
     "ma xac thuc": "otp", "ma xac nhan": "otp", "ma otp": "otp", "ng": "nguoi",
-    "thi sinh": "nguoi du thi", "ai duoc": "doi tuong", "ai co the": "doi tuong", "dieu kien": "doi tuong",
+    "co duoc thi": "doi tuong", "co duoc du thi": "doi tuong", "co duoc tham gia": "doi tuong",
+    "duoc thi khong": "doi tuong", "thi sinh": "nguoi du thi", "ai duoc": "doi tuong",
+    "ai co the": "doi tuong", "dieu kien": "doi tuong",
     "khieu nai": "phuc khao", "thac mac": "phuc khao", "kien nghi": "phuc khao", "khang nghi": "phuc khao",
     "may luot": "bao nhieu luot", "may lan": "bao nhieu luot", "may cau": "bao nhieu cau",
     "may phut": "bao nhieu phut", "may tuan": "bao nhieu tuan", "may giai": "bao nhieu giai",
     "may nguoi": "bao nhieu nguoi", "may ngay": "bao nhieu ngay", "may buoc": "bao nhieu buoc",
+    "xin chao": "", "chao ban": "", "chao": "", "hello": "", "hi": "", "alo": "",
     "wi fi": "wifi", "wi": "wifi", "cam on": "", "thanks": "", "thank you": "", "tks": "",
     "ok": "", "a": "", "ah": "", "z": "", "v": "", "vay": "", "nhe": "", "nha": "", "oi": "", "shop": "",
     "ad oi": "", "cho em hoi": "", "cho minh hoi": "", "cho hoi": "", "xin hoi": "",
@@ -51,6 +54,7 @@ EVERYDAY = frozenset("""
 """.split())
 _LONGEST = max(len(k.split()) for k in SYNONYMS)
 SURE, MARGIN, FLOOR = 0.3, 1.4, 0.2  # a sure answer; how far ahead of the next; below this, nothing
+ALONE = 2.5  # a modest score this many times the next one's is still clearly the best
 # An FAQ entry is an answer written for a question; a rules section or a tip answers it less directly.
 KIND_WEIGHT = {"faq": 1.0, "rules": 0.75, "tip": 0.85}
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
@@ -209,9 +213,10 @@ class AnswerIndex:
         if not ranked or ranked[0][0] < FLOOR:
             return Found(Confidence.NONE, ())
         top = ranked[0][0]
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
         close = tuple(i for s, i in ranked[:3] if s >= FLOOR and s * MARGIN >= top)
-        if len(close) == 1:
-            return Found(Confidence.SURE, close)
+        if len(close) == 1 and (top >= SURE or top >= ALONE * second):
+            return Found(Confidence.SURE, close)  # nothing else comes near: clearly the best, if modest
         # An FAQ entry written for the question is not in competition with a rules section or a tip
         # saying the same: only another FAQ entry as close makes it unsure.
         written = [i for i in close if i.kind is Kind.FAQ]

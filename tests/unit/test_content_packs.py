@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.content import read_pack
-from quiz.faq import Confidence, FaqIndex
 from quiz.pack import ContestPack, parse_units
+from quiz.search import AnswerIndex, Confidence, items_of
 from quiz.text import fold
 
 CONTENT = Path(__file__).resolve().parent.parent.parent / "content"
@@ -41,17 +41,22 @@ def test_each_question_has_exactly_one_correct_option_and_no_repeats(pack: Conte
             assert q.source, f"{q.id} has no source"
 
 
+def answers(pack: ContestPack) -> AnswerIndex:
+    """The search free text uses: the FAQ, the tips and the rules together."""
+    return AnswerIndex(items_of(pack.faq, pack.tips, pack.rules, pack.contest.topics))
+
+
 def test_faq_paraphrases_find_their_own_entry(pack: ContestPack, capsys: pytest.CaptureFixture[str]) -> None:
-    index = FaqIndex(pack.faq)
+    index = answers(pack)
     misses: list[str] = []
     total = 0
     for entry in pack.faq:
         for phrase in entry.paraphrases:
             for query in {phrase, fold(phrase)}:
                 total += 1
-                match = index.match(query)
-                if match.confidence is not Confidence.SURE or match.entries[0].id != entry.id:
-                    got = match.entries[0].id if match.entries else "-"
+                match = index.find(query)
+                if match.confidence is not Confidence.SURE or match.items[0].id != entry.id:
+                    got = match.items[0].id if match.items else "-"
                     misses.append(f"{query!r} → {got} ({match.confidence.value}), expected {entry.id}")
     with capsys.disabled():
         print(f"\n[{pack.contest.slug}] FAQ paraphrase hit rate: {total - len(misses)}/{total}")
@@ -75,11 +80,34 @@ def test_the_two_level_unit_file_loads_as_a_tree() -> None:
     ("bi mat mang khi dang thi", "mat-ket-noi"),
 ])
 def test_ha_giang_faq_answers_phrasings_it_was_never_given(query: str, entry: str) -> None:
-    match = FaqIndex(read_pack(CONTENT / "ha-giang").faq).match(query)
-    assert (match.confidence, [e.id for e in match.entries]) == (Confidence.SURE, [entry])
+    match = answers(read_pack(CONTENT / "ha-giang")).find(query)
+    assert (match.confidence, [e.id for e in match.items]) == (Confidence.SURE, [entry])
 
 
-@pytest.mark.parametrize("query", ["xin chao", "hom nay an gi", "toi o ha giang co duoc thi khong?!"])
+@pytest.mark.parametrize("query", ["xin chao", "hom nay an gi", "cam on ban nhe", "hôm nay trời đẹp quá"])
 def test_small_talk_is_not_answered_with_a_confident_wrong_answer(query: str) -> None:
-    match = FaqIndex(read_pack(CONTENT / "ha-giang").faq).match(query)
+    match = answers(read_pack(CONTENT / "ha-giang")).find(query)
     assert match.confidence is not Confidence.SURE
+
+
+def test_every_ha_giang_district_has_a_population_so_the_collective_ranking_has_real_figures() -> None:
+    from quiz.units import COMPARED_LEVEL, UnitTree, collective_ranking, roll_up
+
+    pack = read_pack(CONTENT / "ha-giang")
+    tree = UnitTree(pack.units)
+    communes = [u.code for u in pack.units if tree.is_leaf(u.code)]
+    stats = roll_up(tree, participants={code: 1 for code in communes}, attempts={})
+    ranked, unranked = collective_ranking(stats, depth=COMPARED_LEVEL)
+    assert len(ranked) == 11 and unranked == []
+    assert all(0 < s.rate < 0.01 for s in ranked)  # type: ignore[operator]
+    names = {u.name for u in pack.units}
+    assert {"Xã Sủng Cháng", "Xã Nậm Ty", "Xã Sà Phìn", "Thị trấn Phố Bảng"} <= names
+
+
+def test_practice_draws_from_its_own_bank_and_never_shows_a_ranked_question() -> None:
+    pack = read_pack(CONTENT / "ha-giang")
+    sets = {s.name: {q.id for q in s.questions} for s in pack.question_sets}
+    practice = [r for r in pack.contest.rounds if r.practice]
+    ranked = [r for r in pack.contest.rounds if r.ranked]
+    assert practice and all(r.question_set not in {x.question_set for x in ranked} for r in practice)
+    assert not sets[practice[0].question_set] & sets[ranked[0].question_set]
