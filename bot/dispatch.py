@@ -29,12 +29,14 @@ class Dispatcher:
         self.conversation, self.states, self.clock = conversation, states, clock
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def handle(self, who: Who, event: Event) -> Handled:
+    async def handle(self, who: Who, event: Event, *, public: bool = False) -> Handled:
+        """`public`: the event comes from a group chat, where reading never moves the citizen's own flow."""
         key = f"{who.channel}:{who.external_id}"
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             state = await self.states.get(key)
-            new_state, outcome, locale = await self.conversation.handle(who, state, event, now=self.clock())
+            new_state, outcome, locale = await self.conversation.handle(who, state, event, now=self.clock(),
+                                                                        public=public)
             await self.states.set(key, new_state)
         if not lock.locked() and len(self._locks) > 10_000:
             self._locks.pop(key, None)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from quiz.conversation.messages import Msg
@@ -17,6 +17,8 @@ from quiz.problems import Problem
 
 DOMAIN = "messages"
 _BABEL_LOCALE = {"vi": "vi_VN", "en": "en_GB"}
+# One way of writing a moment in every language, as Vietnamese notices do: "08:30 20/06/2024".
+MOMENT, DAY = "HH:mm dd/MM/yyyy", "dd/MM/yyyy"
 
 
 def clock(delta: timedelta) -> str:
@@ -55,7 +57,9 @@ class Translator:
         if isinstance(value, int):
             return format_decimal(value, locale=babel)
         if isinstance(value, datetime):
-            return format_datetime(value.astimezone(self.tz), "short", tzinfo=self.tz, locale=babel)
+            return format_datetime(value.astimezone(self.tz), MOMENT, tzinfo=self.tz, locale=babel)
+        if isinstance(value, date):
+            return format_date(value, DAY, locale=babel)
         if isinstance(value, timedelta):
             return clock(value)
         if isinstance(value, Mapping):

@@ -129,6 +129,40 @@ class Submit(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class SubmitConfirmed(Action):
+    """Hand in, after seeing how many questions are unanswered and how much time is left."""
+
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class Resume(Action):
+    """Back to where the attempt stands: its next question, the prediction, or its result."""
+
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class Continue(Action):
+    """Back to whatever the conversation was doing: a registration step, an attempt, a question asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Review(Action):
+    """A page of a finished attempt's paper with the citizen's answers, the keys and the explanations."""
+
+    attempt: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnitFound(Action):
+    """Another page of the units found by the name typed at the unit step."""
+
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class SkipPrediction(Action):
     attempt: int
 
@@ -208,6 +242,16 @@ def encode(action: Action) -> str:
             return f"a:{attempt}:{position}:{choice}"
         case Submit(attempt=attempt):
             return f"fin:{attempt}"
+        case SubmitConfirmed(attempt=attempt):
+            return f"fin!:{attempt}"
+        case Resume(attempt=attempt):
+            return f"go:{attempt}"
+        case Continue():
+            return "go"
+        case Review(attempt=attempt, page=page):
+            return f"rv:{attempt}:{page}"
+        case UnitFound(page=page):
+            return f"uf:{page}"
         case SkipPrediction(attempt=attempt):
             return f"ps:{attempt}"
         case RulesSection(id=section):
@@ -273,6 +317,15 @@ def _parse(text: str) -> Action | None:
                           _number(choice, len(LETTERS) - 1))
         case "fin":
             return Submit(_number(rest, MAX_ID))
+        case "fin!":
+            return SubmitConfirmed(_number(rest, MAX_ID))
+        case "go":
+            return Resume(_number(rest, MAX_ID)) if rest else Continue()
+        case "rv":
+            attempt, _, page = rest.partition(":")
+            return Review(_number(attempt, MAX_ID), _number(page, MAX_PAGE))
+        case "uf":
+            return UnitFound(_number(rest, MAX_PAGE))
         case "ps":
             return SkipPrediction(_number(rest, MAX_ID))
         case "rs":

@@ -1,12 +1,13 @@
 """What every flow step sees: the services, the account, its state and the time."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from quiz.conversation.actions import Action, Menu, MenuItem
+from quiz.conversation.actions import Action, Continue, Menu, MenuItem
 from quiz.conversation.messages import Button, Msg, Outcome, Reply
-from quiz.conversation.state import ChatState
+from quiz.conversation.state import ChatState, Step
+from quiz.model import Localized, Round
 from quiz.people import Account
 from quiz.runtime import ContestRuntime
 from quiz.services.live import LiveContest
@@ -34,6 +35,16 @@ class Ctx:
     state: ChatState
     now: datetime
     locale: str
+    public: bool = False  # a group chat: only reading, and nothing of this citizen's own flow is shown
+
+    def with_state(self, state: ChatState) -> Ctx:
+        return replace(self, state=state)
+
+    def with_account(self, account: Account) -> Ctx:
+        return replace(self, account=account)
+
+    def with_locale(self, locale: str) -> Ctx:
+        return replace(self, locale=locale)
 
     @property
     def runtime(self) -> ContestRuntime:
@@ -77,6 +88,22 @@ def back_to_menu() -> tuple[Button, ...]:
     return (button("menu.back", Menu()),)
 
 
+def back(ctx: Ctx) -> tuple[Button, ...]:
+    """Under something read in the middle of a flow: the way back to it, and the menu."""
+    if ctx.public or ctx.state.step is Step.IDLE:
+        return back_to_menu()
+    return (button("menu.continue", Continue()), *back_to_menu())
+
+
+def round_title(ctx: Ctx, r: Round) -> Msg | Localized:
+    """A round as citizens read its name: a practice round is always called practice, whatever its title."""
+    if not r.practice:
+        return r.title
+    if sum(1 for other in ctx.runtime.contest.rounds if other.practice) > 1:
+        return Msg("round.practice_named", title=r.title)
+    return Msg("round.practice")
+
+
 def say(*parts: Msg, buttons: tuple[tuple[Button, ...], ...] = (), **kw: object) -> Outcome:
     return Outcome((Reply(parts, buttons, **kw),))  # type: ignore[arg-type]
 
@@ -85,3 +112,29 @@ def menu(ctx: Ctx, *parts: Msg, state: ChatState | None = None, toast: Msg | Non
     """Show `parts` (or the menu title) with the main menu, back at the idle step."""
     body = parts or (Msg("menu.title"),)
     return (state or ctx.state).idle(), Outcome((Reply(body, menu_buttons(ctx)),), toast)
+
+
+class Elsewhere(Exception):
+    """A press that does not apply where the conversation is: the engine shows the real screen instead,
+    marked stale, with `toast` (or "no longer valid")."""
+
+    def __init__(self, toast: Msg | None = None) -> None:
+        super().__init__("not where the conversation is")
+        self.toast = toast
+
+
+REGISTERING = frozenset({Step.REG_NAME, Step.REG_YEAR, Step.REG_PHONE, Step.REG_UNIT, Step.REG_CONFIRM})
+
+
+def registering(ctx: Ctx) -> bool:
+    """In the middle of registering (or of changing one's unit, which walks the same steps)."""
+    step = ctx.state.step
+    if step not in REGISTERING:
+        return False
+    return not ctx.registered or (step is Step.REG_UNIT and bool(ctx.state.data.get("changing")))
+
+
+def refused(turn: Turn) -> Turn:
+    """The same screen, marked as the answer to a button that no longer applies."""
+    state, outcome = turn
+    return state, replace(outcome, stale=True, toast=outcome.toast or Msg("toast.stale"))

@@ -1,16 +1,17 @@
 """The conversation engine: routes one event in one state to the flow that owns it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import assert_never
 
-from quiz.conversation import consent, linking, personal, playing, reading, registration
+from quiz.conversation import consent, feedback, linking, personal, playing, reading, registration, screens
 from quiz.conversation.actions import (
     Action,
     Answer,
     Confirm,
     Consent,
+    Continue,
     Data,
     DataItem,
     Faq,
@@ -21,18 +22,23 @@ from quiz.conversation.actions import (
     Menu,
     MenuItem,
     PickRound,
+    Resume,
+    Review,
     RulesSection,
     ShowTip,
     SkipPrediction,
     Submit,
+    SubmitConfirmed,
     TipTopics,
     Unit,
+    UnitFound,
     UnitPage,
     UnitPick,
 )
-from quiz.conversation.context import Citizen, Ctx, Turn, menu, menu_buttons, say
+from quiz.conversation.context import Citizen, Ctx, Elsewhere, Turn, menu, refused, registering, say
 from quiz.conversation.messages import Contact, Event, Msg, Outcome, Press, Start, Text, Unsupported
 from quiz.conversation.state import ChatState, Step
+from quiz.conversation.words import LEAVING, menu_word, plain
 from quiz.model import LOCALES
 from quiz.people import PURPOSE_CONTEST
 
@@ -45,7 +51,7 @@ _ITEMS = {  # typed /commands, by the menu item each one opens
     MenuItem.PLAY: ("thi", "play"), MenuItem.DATA: ("dulieu", "mydata"),
 }
 COMMANDS: dict[str, Action] = {name: Menu(item) for item, names in _ITEMS.items() for name in names}
-_REGISTERING = frozenset({Step.REG_NAME, Step.REG_YEAR, Step.REG_PHONE, Step.REG_UNIT, Step.REG_CONFIRM})
+_BUTTON_STEPS = frozenset({Step.CONSENT, Step.ERASE_CONFIRM})  # a question only its buttons answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,23 +71,36 @@ class Conversation:
     def __init__(self, services: Citizen) -> None:
         self.services = services
 
-    async def handle(self, who: Who, state: ChatState, event: Event, *, now: datetime) -> tuple[ChatState, Outcome,
-                                                                                                str]:
-        """Apply `event`; return the new state, the replies and the locale to render them in."""
+    async def handle(self, who: Who, state: ChatState, event: Event, *, now: datetime,
+                     public: bool = False) -> tuple[ChatState, Outcome, str]:
+        """Apply `event`; return the new state, the replies and the locale to render them in.
+
+        `public` (a group chat) reads without moving the citizen's own flow: the state comes back as it was,
+        apart from what reading remembers."""
         account = await self.services.people.account(channel=who.channel, external_id=who.external_id,
-                                              locale=guess_locale(who.language_hint), now=now)
+                                                     locale=guess_locale(who.language_hint), now=now)
         locale = account.locale or guess_locale(who.language_hint)
-        ctx = Ctx(self.services, account, state, now, locale)
-        new_state, outcome = await self._route(ctx, event)
-        if isinstance(event, Press) and isinstance(event.action, Language) and event.action.code in LOCALES:
-            locale = event.action.code
+        ctx = Ctx(self.services, account, state, now, locale, public)
+        try:
+            new_state, outcome = await self._route(ctx, event)
+        except Elsewhere as elsewhere:  # a press that no longer applies: the screen the citizen is really on
+            new_state, outcome = await screens.current(ctx)
+            outcome = replace(outcome, stale=True, toast=elsewhere.toast or Msg("toast.stale"))
+        if public:
+            new_state = state.remembering(new_state)
+        switching = event.action if isinstance(event, Press) else menu_word(event.text) \
+            if isinstance(event, Text) else None
+        if isinstance(switching, Language):  # the language the account has now, whether or not it switched
+            account = await self.services.people.account(channel=who.channel, external_id=who.external_id,
+                                                         locale=locale, now=now)
+            locale = account.locale or locale
         return new_state, outcome, locale
 
     async def _route(self, ctx: Ctx, event: Event) -> Turn:
         if isinstance(event, Start):
             return await self._start(ctx, event.payload)
         if isinstance(event, Unsupported):
-            return ctx.state, say(Msg("hint.unsupported"), buttons=menu_buttons(ctx))
+            return await screens.current(ctx, note=Msg("hint.unsupported"))
         if isinstance(event, Contact):
             return await registration.on_input(ctx, event)
         if isinstance(event, Press):
@@ -89,43 +108,75 @@ class Conversation:
         return await self._text(ctx, event)
 
     async def _start(self, ctx: Ctx, payload: str | None) -> Turn:
+        """Opening the chat (a start, a reload, a new tab, a greeting): carry on where the citizen is."""
         code = (payload or "").strip()[:_START_CODE] or None
-        state = ctx.state.idle() if code is None else ChatState(Step.IDLE, {"start_code": code})
-        ctx = Ctx(ctx.services, ctx.account, state, ctx.now, ctx.locale)
+        if code is not None:
+            ctx = ctx.with_state(ctx.state.at(ctx.state.step, start_code=code))
+        if registering(ctx):
+            return registration.reask(ctx, again=True)
         if ctx.registered:
-            return menu(ctx, Msg("start.welcome_back", title=ctx.runtime.contest.title))
+            att = await playing.open_attempt(ctx)
+            if att is not None:
+                return await playing.resume_prompt(ctx, att)
+            if await playing.just_ended(ctx) is not None:
+                return await screens.current(ctx)
+            return menu(ctx, Msg("start.welcome_back", title=ctx.runtime.contest.title), *playing.welcome_notes(ctx))
         consents = await ctx.people.consents(account_id=ctx.account.id)
         if consents.get(PURPOSE_CONTEST):
+            if ctx.state.step is Step.CONSENT:
+                return consent.reask(ctx)
             return registration.ask_name(ctx)
-        return consent.ask_contest_consent(ctx)
+        return consent.ask_contest_consent(ctx, *playing.welcome_notes(ctx))
 
     async def _text(self, ctx: Ctx, event: Text) -> Turn:
         text = event.text.strip()
         if not text:
             return ctx.state, say(Msg("hint.empty"))
         if len(text) > MAX_TEXT:
-            return ctx.state, say(Msg("error.too_long", limit=MAX_TEXT))
+            return ctx.state, say(Msg("error.too_long", limit=MAX_TEXT, length=len(text)))
         if text.startswith("/"):
-            name, _, arg = text[1:].partition(" ")
-            name = name.split("@")[0].lower()
-            if name == "start":
-                return await self._start(ctx, arg or None)
-            if name in linking.COMMANDS:
-                return await linking.command(ctx, arg)
-            action = COMMANDS.get(name)
-            if action is None:
-                return menu(ctx, Msg("error.unknown_command", command=text[:32]))
-            return await self._press(ctx, action)
-        step = ctx.state.step
-        if step in _REGISTERING:
+            return await self._command(ctx, text)
+        word, step = menu_word(text), ctx.state.step
+        reading_aside = word is not None and word.public and step in _BUTTON_STEPS | {Step.PREDICT}
+        if word is not None and (step is Step.IDLE or plain(text) in LEAVING or reading_aside):
+            return await self._press(ctx, word)
+        if word == Menu(MenuItem.JOIN):  # "xin chào" in the middle of something: carry on with it
+            return await self._start(ctx, None)
+        if registering(ctx):
             return await registration.on_input(ctx, Text(text))
-        if step == Step.PLAYING:
-            return await playing.on_typed_answer(ctx, text)
-        if step == Step.LINK_CODE:
+        if step in (Step.PLAYING, Step.PREDICT):
+            att = await playing.open_attempt(ctx)
+            if att is None:
+                return await screens.current(ctx)
+            if step is Step.PREDICT:
+                return await playing.on_prediction(ctx, text, att.id)
+            return await playing.on_typed(ctx, att, text)
+        if step is Step.LINK_CODE or step is Step.LINK_CONFIRM:
             return await linking.on_code(ctx, text)
-        if step == Step.PREDICT and isinstance(ctx.state.data.get("attempt"), int):
-            return await playing.on_prediction(ctx, text, int(ctx.state.data["attempt"]))
+        if step is Step.CONSENT:
+            answered = await consent.on_text(ctx, text)
+            return answered if answered is not None else consent.press_a_button(ctx)
+        if step in _BUTTON_STEPS:
+            return await screens.current(ctx, note=Msg("hint.erase"))
+        if word is not None:
+            return await self._press(ctx, word)
+        if ctx.registered and (playing.typed_letter(text) or playing.typed_number(text) is not None):
+            att = await playing.open_attempt(ctx)  # the conversation forgot (a restart): the attempt did not
+            if att is not None:
+                return await playing.on_typed(ctx, att, text)
         return reading.free_text(ctx, text)
+
+    async def _command(self, ctx: Ctx, text: str) -> Turn:
+        name, _, arg = text[1:].partition(" ")
+        name = name.split("@")[0].lower()
+        if name == "start":
+            return await self._start(ctx, arg or None)
+        if name in linking.COMMANDS:
+            return await linking.command(ctx, arg)
+        action = COMMANDS.get(name)
+        if action is None:
+            return menu(ctx, Msg("error.unknown_command", command=text[:32]))
+        return await self._press(ctx, action)
 
     async def _press(self, ctx: Ctx, action: Action) -> Turn:
         match action:
@@ -133,7 +184,7 @@ class Conversation:
                 return await self._menu_item(ctx, item)
             case Consent(purpose=purpose, yes=yes):
                 return await consent.on_consent(ctx, purpose, yes)
-            case Unit() | UnitPick() | UnitPage():
+            case Unit() | UnitPick() | UnitPage() | UnitFound():
                 return await registration.on_unit_press(ctx, action)
             case Confirm(ok=ok):
                 return await registration.on_confirm(ctx, ok)
@@ -143,8 +194,16 @@ class Conversation:
                 return await playing.on_answer(ctx, action)
             case Submit(attempt=attempt):
                 return await playing.on_submit(ctx, attempt)
+            case SubmitConfirmed(attempt=attempt):
+                return await playing.on_submit_confirmed(ctx, attempt)
+            case Resume(attempt=attempt):
+                return await playing.on_resume(ctx, attempt)
+            case Continue():
+                return await screens.current(ctx)
             case SkipPrediction(attempt=attempt):
                 return await playing.on_prediction(ctx, None, attempt)
+            case Review(attempt=attempt, page=page):
+                return await feedback.review(ctx, attempt, page)
             case RulesSection(id=section):
                 return reading.rules_section(ctx, section)
             case TipTopics():
@@ -156,13 +215,22 @@ class Conversation:
             case Leaderboard(round=code):
                 return await reading.leaderboard(ctx, code)
             case Language(code=code) if code in LOCALES:
-                await ctx.people.set_locale(account_id=ctx.account.id, locale=code)
-                return menu(Ctx(ctx.services, ctx.account, ctx.state, ctx.now, code), Msg("language.done"))
+                return await self._language(ctx, code)
             case Data(item=item):
                 return await self._data(ctx, item)
             case LinkAskCode() | LinkConfirm():
                 return await linking.on_press(ctx, action)
-        return playing.stale(ctx, action)
+        playing.stale(ctx, action)
+        return refused(await screens.current(ctx))
+
+    async def _language(self, ctx: Ctx, code: str) -> Turn:
+        """Switch language and show the same screen again in it: a question keeps its keys and countdown."""
+        await ctx.people.set_locale(account_id=ctx.account.id, locale=code)
+        switched = ctx.with_locale(code)
+        if ctx.public or ctx.state.step is Step.IDLE:
+            return menu(switched, Msg("language.done"))
+        state, outcome = await screens.current(switched)
+        return state, replace(outcome, toast=Msg("language.done"))
 
     async def _menu_item(self, ctx: Ctx, item: MenuItem) -> Turn:
         match item:

@@ -5,7 +5,7 @@ import logging
 from dataclasses import replace
 
 from quiz.conversation.actions import LinkAskCode, LinkConfirm, Menu
-from quiz.conversation.context import Ctx, Turn, back_to_menu, button, menu, say
+from quiz.conversation.context import Ctx, Elsewhere, Turn, back_to_menu, button, menu, say
 from quiz.conversation.messages import Msg
 from quiz.conversation.state import Step
 from quiz.linking import CODE_TTL, LinkRefused, Refusal, normalise_code, shown
@@ -57,7 +57,7 @@ async def on_press(ctx: Ctx, action: LinkAskCode | LinkConfirm) -> Turn:
         return ask_code(ctx)
     code = ctx.state.data.get("code")
     if ctx.state.step != Step.LINK_CONFIRM or not isinstance(code, str):
-        return menu(ctx, Msg("error.stale_button"))
+        raise Elsewhere()
     try:
         person = await ctx.people.link_account(account_id=ctx.account.id, code=code, now=ctx.now)
     except LinkRefused as no:

@@ -32,6 +32,7 @@ class Progress:
     position: int  # 1-based
     total: int
     deadline: datetime
+    attempt: int = 0  # whose countdown it is: a page that sees it end asks the server where the attempt stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +84,5 @@ def event_kind(event: Event) -> str:
 class Outcome:
     replies: tuple[Reply, ...]
     toast: Msg | None = None  # a short acknowledgement of a button press
+    stale: bool = False  # the pressed keyboard no longer applies: channels take it away, then show the replies
+    chosen: Action | None = None  # what storage holds for the pressed question, to mark instead of the key tapped

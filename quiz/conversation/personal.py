@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from quiz.conversation.actions import Data, DataItem, Menu
-from quiz.conversation.context import Ctx, Turn, back_to_menu, button, menu, say
+from quiz.conversation.actions import Data, DataItem, Menu, Review
+from quiz.conversation.context import Ctx, Elsewhere, Turn, back_to_menu, button, menu, round_title, say
+from quiz.conversation.linking import CHANNELS
 from quiz.conversation.messages import Button, Msg
-from quiz.conversation.registration import unit_page
+from quiz.conversation.registration import candidate_number, unit_page
 from quiz.conversation.state import Step
 from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS
+
+LANGUAGES = {"vi": Msg("language.vi_name"), "en": Msg("language.en_name")}
+REVIEW_BUTTONS = 5  # the newest reviewable attempts offered under the results
 
 
 async def my_results(ctx: Ctx) -> Turn:
@@ -21,13 +25,24 @@ async def my_results(ctx: Ctx) -> Turn:
     rows = []
     for att in attempts:
         round_ = ctx.runtime.contest.round(att.round_code)
-        title = round_.title if round_ else {"vi": att.round_code}
+        title = round_title(ctx, round_) if round_ else {"vi": att.round_code}
         if att.finished_at is None:
             rows.append(Msg("results.row_open", round=title, started=att.started_at))
         else:
             rows.append(Msg("results.row", round=title, started=att.started_at, correct=att.correct,
                             total=len(att.paper), duration=att.duration()))
-    return menu(ctx, Msg("results.title", rows=tuple(rows)))
+    reviewable = await ctx.play.reviewable(attempts, now=ctx.now)
+    newest = sorted((a for a in attempts if a.id in reviewable), key=lambda a: a.started_at, reverse=True)
+    reviews = tuple((button("review.button", Review(a.id, 0), started=a.started_at, correct=a.correct,
+                            total=len(a.paper)),) for a in newest[:REVIEW_BUTTONS])
+    parts = [Msg("results.title", rows=tuple(rows))]
+    if any(not a.practice for a in attempts if a.id not in reviewable and a.finished_at is not None):
+        parts.append(Msg("review.later_here"))
+    state, outcome = menu(ctx, *parts)
+    if not reviews:
+        return state, outcome
+    reply = outcome.replies[0]
+    return state, say(*reply.parts, buttons=reviews + reply.buttons)
 
 
 async def my_data(ctx: Ctx) -> Turn:
@@ -36,12 +51,13 @@ async def my_data(ctx: Ctx) -> Turn:
     purposes = {PURPOSE_CONTEST: Msg("data.purpose.contest"), PURPOSE_NEWS: Msg("data.purpose.news")}
     consent_rows = tuple(Msg("data.consent_row", purpose=purposes.get(p, p), granted=g) for p,
                          g in sorted(consents.items()))
-    parts = [Msg("data.account", channel=ctx.account.channel, locale=ctx.locale)]
+    parts = [Msg("data.account", channel=CHANNELS.get(ctx.account.channel, ctx.account.channel),
+                 locale=LANGUAGES.get(ctx.locale, ctx.locale))]
     buttons: list[tuple[Button, ...]] = []
     if person is not None and not person.erased:
         unit = " › ".join(u.name for u in ctx.runtime.units.path(person.unit_code or ""))
         parts.append(Msg("data.person", name=person.full_name, year=str(person.birth_year or "—"),
-                         phone=person.phone or "—",
+                         phone=person.phone or "—", number=candidate_number(person.id),
                          unit=unit, registered=person.registered_at, attempts=len(attempts)))
         buttons.append((button("data.change_unit", Data(DataItem.UNIT)), button("data.erase", Data(DataItem.ERASE))))
     parts.append(Msg("data.consents", rows=consent_rows) if consent_rows else Msg("data.no_consents"))
@@ -62,14 +78,15 @@ def choose_new_unit(ctx: Ctx) -> Turn:
 def confirm_erase(ctx: Ctx) -> Turn:
     if not ctx.registered:
         return menu(ctx, Msg("error.stale_button"))
+    # Keeping the data is the safe choice: it comes first, and the irreversible one says so in its label.
     return ctx.state.at(Step.ERASE_CONFIRM), say(Msg("data.erase_confirm"), buttons=(
-        (button("data.erase_yes", Data(DataItem.ERASE_CONFIRMED)), button("data.erase_no", Menu())),))
+        (button("data.erase_no", Menu()),), (button("data.erase_yes", Data(DataItem.ERASE_CONFIRMED)),)))
 
 
 async def erase(ctx: Ctx) -> Turn:
     pid = ctx.account.participant_id
     if pid is None or ctx.state.step != Step.ERASE_CONFIRM:
-        return menu(ctx, Msg("error.stale_button"))
+        raise Elsewhere()
     await ctx.people.erase(participant_id=pid, now=ctx.now)
     await ctx.people.consent(account_id=ctx.account.id, purpose=PURPOSE_CONTEST, granted=False, now=ctx.now)
     gone = Ctx(ctx.services, replace(ctx.account, participant_id=None), ctx.state, ctx.now, ctx.locale)

@@ -1,21 +1,51 @@
-"""Registration: full name, birth year, phone number, unit (walking the tree), confirm."""
+"""Registration: full name, birth year, phone number, unit (walking the tree or typing its name), confirm.
+
+Each step can be asked again exactly where it stands, so a reload or a stray button never sends a
+citizen back to step 1."""
 from __future__ import annotations
 
 from dataclasses import replace
 
-from quiz.conversation.actions import Confirm, Unit, UnitPage, UnitPick
-from quiz.conversation.context import Ctx, Turn, button, menu, say
-from quiz.conversation.messages import Button, Contact, Msg, Outcome, Text
+from quiz.conversation.actions import Confirm, Unit, UnitFound, UnitPage, UnitPick
+from quiz.conversation.context import Ctx, Elsewhere, Turn, button, menu, say
+from quiz.conversation.messages import Button, Contact, Msg, Outcome, Reply, Text
 from quiz.conversation.state import Step
 from quiz.model import Unit as UnitRecord
 from quiz.people import PhoneTaken, normalise_phone, valid_birth_year, valid_name
 from quiz.text import fold
+from quiz.unit_search import find_units
 
 PAGE = 8
+QUERY_LIMIT = 60  # characters of a typed unit name kept to page through what it found
+_YES = frozenset({"xac nhan", "dung", "dung roi", "ok", "dong y", "co", "yes", "confirm"})
+_NO = frozenset({"nhap lai", "sai", "khong", "khong dung", "sua", "no", "redo", "start over"})
 
 
 def ask_name(ctx: Ctx) -> Turn:
     return ctx.state.at(Step.REG_NAME), say(Msg("reg.ask_name"))
+
+
+def reask(ctx: Ctx, *, again: bool = False) -> Turn:
+    """The step the citizen is on, asked again with what they gave so far; `again` says they are continuing."""
+    d, step = ctx.state.data, ctx.state.step
+    lead = (Msg("reg.continue"),) if again and step is not Step.REG_NAME else ()
+    if step is Step.REG_YEAR:
+        return ctx.state, say(*lead, Msg("reg.ask_year", name=d.get("name")))
+    if step is Step.REG_PHONE:
+        return ctx.state, say(*lead, Msg("reg.ask_phone"), request_contact=True)
+    if step is Step.REG_UNIT:
+        intro = Msg("data.ask_unit") if d.get("changing") else Msg("reg.ask_unit")
+        return ctx.state, _with_lead(lead, unit_page(ctx, None, 0, intro))
+    if step is Step.REG_CONFIRM:
+        return ctx.state, _with_lead(lead, _confirm_reply(ctx))
+    return ctx.state.at(Step.REG_NAME), say(*lead, Msg("reg.ask_name"))
+
+
+def _with_lead(lead: tuple[Msg, ...], outcome: Outcome) -> Outcome:
+    if not lead:
+        return outcome
+    first, *rest = outcome.replies
+    return Outcome((replace(first, parts=(*lead, *first.parts), replace=False), *rest), outcome.toast)
 
 
 async def on_input(ctx: Ctx, event: Text | Contact) -> Turn:
@@ -42,7 +72,12 @@ async def on_input(ctx: Ctx, event: Text | Contact) -> Turn:
         return await _take_phone(ctx, text)
     if step == Step.REG_UNIT:
         return _search_units(ctx, text)
-    return ctx.state, _confirm_reply(ctx)
+    said = " ".join(fold(text).replace(",", " ").split())
+    if said in _YES:
+        return await on_confirm(ctx, True)
+    if said in _NO:
+        return await on_confirm(ctx, False)
+    return ctx.state, Outcome((Reply((Msg("hint.confirm"),)), *_confirm_reply(ctx).replies))
 
 
 async def _take_phone(ctx: Ctx, raw: str) -> Turn:
@@ -56,7 +91,7 @@ async def _take_phone(ctx: Ctx, raw: str) -> Turn:
     units = ctx.runtime.units
     if isinstance(preset, str) and preset in units:
         state = state.at(Step.REG_CONFIRM, unit=preset)
-        return state, _confirm_reply(Ctx(ctx.services, ctx.account, state, ctx.now, ctx.locale))
+        return state, _confirm_reply(ctx.with_state(state))
     return state, unit_page(ctx, None, 0, Msg("reg.ask_unit"))
 
 
@@ -90,18 +125,23 @@ def unit_page(ctx: Ctx, parent: str | None, page: int, intro: Msg) -> Outcome:
     return say(*parts, buttons=tuple(rows), replace=page > 0 or parent is not None)
 
 
-async def on_unit_press(ctx: Ctx, action: Unit | UnitPick | UnitPage) -> Turn:
-    """Unit opens a unit or picks a leaf; UnitPick picks it; UnitPage pages."""
+async def on_unit_press(ctx: Ctx, action: Unit | UnitPick | UnitPage | UnitFound) -> Turn:
+    """Unit opens a unit or picks a leaf; UnitPick picks it; UnitPage and UnitFound page."""
     units = ctx.runtime.units
     if ctx.state.step not in (Step.REG_UNIT, Step.REG_CONFIRM):
-        return menu(ctx, Msg("error.stale_button"))
+        raise Elsewhere()
+    if isinstance(action, UnitFound):
+        query = ctx.state.data.get("unit_query")
+        if not isinstance(query, str):
+            raise Elsewhere()
+        return _search_units(ctx, query, page=action.page)
     if isinstance(action, UnitPage):
         if action.parent is not None and action.parent not in units:
-            return ctx.state, say(Msg("error.stale_button"))
+            raise Elsewhere()
         return ctx.state, unit_page(ctx, action.parent, action.page, Msg("reg.ask_unit"))
     unit = units.get(action.code)
     if unit is None:
-        return ctx.state, say(Msg("error.stale_button"))
+        raise Elsewhere()
     if isinstance(action, Unit) and not units.is_leaf(unit.code):
         return ctx.state.at(Step.REG_UNIT), unit_page(ctx, unit.code, 0, Msg("reg.ask_unit"))
     if ctx.state.data.get("changing") and ctx.account.participant_id is not None:
@@ -109,17 +149,29 @@ async def on_unit_press(ctx: Ctx, action: Unit | UnitPick | UnitPage) -> Turn:
         path = " › ".join(u.name for u in units.path(unit.code))
         return menu(ctx, Msg("data.unit_changed", unit=path), toast=Msg("toast.saved"))
     state = ctx.state.at(Step.REG_CONFIRM, unit=unit.code)
-    return state, _confirm_reply(Ctx(ctx.services, ctx.account, state, ctx.now, ctx.locale))
+    return state, _confirm_reply(ctx.with_state(state))
 
 
-def _search_units(ctx: Ctx, text: str) -> Turn:
-    needle = fold(text).strip()
-    found = [u for u in ctx.runtime.units.all() if u.parent is not None and needle and needle in fold(u.name)]
+def _search_units(ctx: Ctx, text: str, *, page: int = 0) -> Turn:
+    """Units matching a typed name, a page at a time, every match reachable."""
+    query = text.strip()[:QUERY_LIMIT]
+    found = find_units(ctx.runtime.units, query)
     if not found:
-        return ctx.state, say(Msg("reg.unit_not_found", text=text[:60]))
-    rows = tuple((Button(Msg("reg.unit_path", path=" › ".join(p.name for p in ctx.runtime.units.path(u.code)[1:])),
-                         UnitPick(u.code)),) for u in found[:PAGE])
-    return ctx.state, say(Msg("reg.unit_choose_found", count=len(found)), buttons=rows)
+        return ctx.state, say(Msg("reg.unit_not_found", text=query))
+    pages = -(-len(found) // PAGE)
+    page = min(max(page, 0), pages - 1)
+    chunk = found[page * PAGE:(page + 1) * PAGE]
+    rows: list[tuple[Button, ...]] = [
+        (Button(Msg("reg.unit_path", path=" › ".join(p.name for p in ctx.runtime.units.path(f.unit.code)[1:])),
+                UnitPick(f.unit.code)),) for f in chunk]
+    nav = [button("reg.unit_prev", UnitFound(page - 1))] if page > 0 else []
+    if page + 1 < pages:
+        nav.append(button("reg.unit_next", UnitFound(page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    intro = Msg("reg.unit_choose_found", count=len(found)) if pages == 1 else \
+        Msg("reg.unit_choose_found_page", count=len(found), page=page + 1, pages=pages)
+    return ctx.state.at(Step.REG_UNIT, unit_query=query), say(intro, buttons=tuple(rows), replace=page > 0)
 
 
 def _confirm_reply(ctx: Ctx) -> Outcome:
@@ -133,7 +185,7 @@ def _confirm_reply(ctx: Ctx) -> Outcome:
 
 async def on_confirm(ctx: Ctx, ok: bool) -> Turn:
     if ctx.state.step != Step.REG_CONFIRM:
-        return menu(ctx, Msg("error.stale_button"))
+        raise Elsewhere()
     if not ok:
         return ask_name(ctx)
     d = ctx.state.data
@@ -147,5 +199,11 @@ async def on_confirm(ctx: Ctx, ok: bool) -> Turn:
         return ctx.state.at(Step.REG_PHONE), say(Msg("reg.phone_taken"), request_contact=True)
     except (KeyError, ValueError):
         return ask_name(ctx)
-    registered = Ctx(ctx.services, replace(ctx.account, participant_id=person.id), ctx.state, ctx.now, ctx.locale)
-    return menu(registered, Msg("reg.done", name=person.full_name), toast=Msg("toast.saved"))
+    registered = ctx.with_account(replace(ctx.account, participant_id=person.id))
+    return menu(registered, Msg("reg.done", name=person.full_name, number=candidate_number(person.id)),
+                toast=Msg("toast.saved"))
+
+
+def candidate_number(participant_id: int) -> str:
+    """The number a participant is known by on lists (số báo danh): their id, six digits at least."""
+    return f"{participant_id:06d}"

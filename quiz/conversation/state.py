@@ -34,9 +34,16 @@ class ChatState:
         return replace(self, step=step, data={**self.data, **data})
 
     def idle(self) -> ChatState:
-        """Back to the menu; keeps only the start code."""
-        keep = {k: v for k, v in self.data.items() if k == "start_code"}
-        return ChatState(Step.IDLE, keep)
+        """Back to the menu; keeps only the start code and what reading remembers (the tips shown)."""
+        return ChatState(Step.IDLE, self.memory())
+
+    def memory(self) -> dict[str, Any]:
+        """What outlives every flow: the start code a link carried, and where the tips have got to."""
+        return {k: v for k, v in self.data.items() if k in _KEPT or k.startswith(TIPS)}
+
+    def remembering(self, other: ChatState) -> ChatState:
+        """This state, with what reading remembered in `other` (a group chat reads without moving the flow)."""
+        return replace(self, data={**self.data, **{k: v for k, v in other.data.items() if k.startswith(TIPS)}})
 
     def dumps(self) -> str:
         return json.dumps({"step": self.step.value, "data": self.data}, ensure_ascii=False)
@@ -55,3 +62,5 @@ class ChatState:
 
 
 _STEPS = {step.value: step for step in Step}
+_KEPT = frozenset({"start_code"})
+TIPS = "tips"  # data keys "tips" and "tips:<topic>": how many tips of that pool this chat has been shown

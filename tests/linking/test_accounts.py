@@ -113,6 +113,7 @@ async def test_an_attempt_begun_on_telegram_is_finished_on_the_web_with_one_quot
     await telegram.tap("Thi ngay")
     assert telegram.text.startswith("Câu 1/10"), telegram.text  # …is the one Telegram resumes
     await telegram.tap("Nộp bài")
+    await telegram.tap("📤 Nộp bài")  # handing in asks first
     await telegram.tap("Bỏ qua")
     await web.say("/thi")
     await web.tap("Vòng chính")

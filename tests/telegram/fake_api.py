@@ -76,6 +76,14 @@ class FakeTelegram:
             if isinstance(markup, dict) and "inline_keyboard" in markup:
                 message["reply_markup"] = markup
             return message
+        if method == "editMessageReplyMarkup":  # Telegram answers with the message edited
+            message = {"message_id": int(params["message_id"]), "date": int(time.time()),
+                       "chat": chat(int(params["chat_id"])), "text": "…",
+                       "from": {"id": BOT_ID, "is_bot": True, "first_name": "Công Dân Số"}}
+            markup = params.get("reply_markup")
+            if isinstance(markup, dict) and "inline_keyboard" in markup:
+                message["reply_markup"] = markup
+            return message
         return None
 
     def delivered(self, method: str | None = None) -> list[Call]:

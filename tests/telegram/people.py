@@ -36,6 +36,11 @@ class Screen:
                 markup = call.params.get("reply_markup")
                 rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
                 shown[call.result["message_id"]] = Shown(call.result["message_id"], call.params["text"], rows, markup)
+            elif call.method == "editMessageReplyMarkup" and int(call.params["message_id"]) in shown:
+                markup = call.params.get("reply_markup")
+                old = shown[int(call.params["message_id"])]
+                rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+                shown[old.message_id] = Shown(old.message_id, old.text, rows, markup)
             elif call.method == "deleteMessage":
                 shown.pop(int(call.params["message_id"]), None)
         return sorted(shown.values(), key=lambda m: m.message_id)

@@ -61,7 +61,7 @@ async def test_a_double_tap_on_one_option_stores_one_answer(
 
     answers = await application.play.answers(attempt_of(data))
     assert list(answers) == [0]
-    assert sorted(t for t in c.screen.toasts()[-2:] if t) == ["Câu này đã được trả lời", "Đã ghi nhận"]
+    assert sorted(t for t in c.screen.toasts()[-2:] if t) == [f"Câu 1 đã ghi nhận đáp án {letter}", "Đã ghi nhận"]
     assert c.screen.last.text.startswith("Câu 2/")
 
 
@@ -74,6 +74,7 @@ async def test_a_button_from_an_earlier_attempt_changes_nothing(
     await c.tap(lambda text: text == first)
     old_message, old_data = c.screen.button(lambda text: text in "ABCD")  # question 2 of the first attempt
     await c.tap("Nộp bài")
+    await c.tap("Nộp bài")  # confirmed
     await c.tap("Bỏ qua")
     await start_attempt(c)
     new_data = c.screen.button(lambda text: text == "A")[1]

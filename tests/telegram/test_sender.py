@@ -68,7 +68,7 @@ async def test_transient_failures_are_retried_with_growing_pauses(
     assert time_.slept == [0.5, 1.0, 2.0]
 
 
-async def test_a_message_that_never_gets_through_is_logged_as_an_error(
+async def test_a_message_that_never_gets_through_is_an_error_and_a_citizen_who_blocked_the_bot_a_warning(
         sender: Sender, fake: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
     for _ in range(5):
         fake.fail("sendMessage", 502, DOWN)
@@ -79,5 +79,7 @@ async def test_a_message_that_never_gets_through_is_logged_as_an_error(
     assert await sender.send(SendMessage(chat_id=43, text="Mẹo")) is None
 
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert len(errors) == 2 and "chat 42 not delivered" in errors[0] and "blocked" in errors[1]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "blocked" in r.getMessage()]
+    assert len(errors) == 1 and "chat 42 not delivered" in errors[0]
+    assert len(warnings) == 1 and "chat 43" in warnings[0]  # handled, and nothing for anyone to fix
     assert [c.status for c in fake.calls] == [502] * 5 + [403], "a refusal is not retried"

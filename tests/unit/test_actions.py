@@ -13,6 +13,7 @@ from quiz.conversation.actions import (
     BadAction,
     Confirm,
     Consent,
+    Continue,
     Data,
     DataItem,
     Faq,
@@ -24,12 +25,16 @@ from quiz.conversation.actions import (
     MenuItem,
     PickRound,
     PublicAction,
+    Resume,
+    Review,
     RulesSection,
     ShowTip,
     SkipPrediction,
     Submit,
+    SubmitConfirmed,
     TipTopics,
     Unit,
+    UnitFound,
     UnitPage,
     UnitPick,
     WebPage,
@@ -56,6 +61,9 @@ WIRE = {
     "lk:code": LinkAskCode(), "lk:ok": LinkConfirm(),
     "https://thi.example.vn/the-le": WebPage("https://thi.example.vn/the-le"),
 }
+# Buttons added since: new kinds with spellings of their own, never a change to an old one.
+WIRE |= {"fin!:12": SubmitConfirmed(12), "go:12": Resume(12), "go": Continue(), "rv:12:0": Review(12, 0),
+         "uf:2": UnitFound(2)}
 
 code = st.from_regex(r"[!-~]{1,20}", fullmatch=True)
 attempt = st.integers(0, actions.MAX_ID)
@@ -80,6 +88,11 @@ KINDS: dict[type[Action], st.SearchStrategy[Action]] = {
     LinkAskCode: st.just(LinkAskCode()),
     LinkConfirm: st.just(LinkConfirm()),
     WebPage: st.builds(WebPage, code.map(lambda path: f"https://{path}")),
+    SubmitConfirmed: st.builds(SubmitConfirmed, attempt),
+    Resume: st.builds(Resume, attempt),
+    Continue: st.just(Continue()),
+    Review: st.builds(Review, attempt, st.integers(0, actions.MAX_PAGE)),
+    UnitFound: st.builds(UnitFound, st.integers(0, actions.MAX_PAGE)),
 }
 PUBLIC = {Menu(MenuItem.MAIN), Menu(MenuItem.RULES), Menu(MenuItem.TIPS), Menu(MenuItem.LEADERBOARD),
           Menu(MenuItem.LANGUAGE), Menu(MenuItem.HELP), RulesSection("doi-tuong"), TipTopics(), ShowTip(),
@@ -106,7 +119,10 @@ def test_every_action_comes_back_from_its_text(action: Action) -> None:
     assert decode(text) == action
 
 
-@given(st.one_of(st.text(), st.from_regex(r"(m|c|u|uk|up|r|rd|a|fin|ps|rs|t|f|lb|l|d|lk):[\s\S]{0,50}"),
+KIND_PREFIX = r"(m|c|u|uk|up|r|rd|a|fin|fin!|go|rv|uf|ps|rs|t|f|lb|l|d|lk)"
+
+
+@given(st.one_of(st.text(), st.from_regex(KIND_PREFIX + r":[\s\S]{0,50}"),
                  st.binary().map(lambda b: b.decode("latin-1"))))
 def test_any_text_is_an_action_spelt_exactly_so_or_a_bad_action(text: str) -> None:
     try:
@@ -120,6 +136,7 @@ def test_any_text_is_an_action_spelt_exactly_so_or_a_bad_action(text: str) -> No
     "a:9223372036854775808:0:0", "fin:9223372036854775808", "ps:99999999999999999999", "a:²:0:0", "fin:٣",
     "a:1:0:6", "a:01:0:0", "a:1:0", "a:-1:0:0", "up:T:x", "m:", "m:nowhere", "c:marketing:y", "c:news:maybe",
     "l:fr", "d:everything", "r:yes", "lk:", "u:", "", " m", "m ", "u:" + "x" * 47, "xyz", "1|m",
+    "go:", "go:x", "go:01", "fin!:", "fin!:-1", "rv:1", "rv:1:", "rv:1:x", "uf:", "uf:1000",
 ])
 def test_a_stale_forged_or_out_of_range_button_is_a_bad_action(text: str) -> None:
     with pytest.raises(BadAction):

@@ -15,6 +15,7 @@ from bot.failures import traceback_without_messages
 from bot.i18n import Translator
 from quiz.conversation.engine import Who, guess_locale
 from quiz.conversation.messages import Event, Msg, Outcome, Reply, event_kind
+from quiz.model import Localized
 
 log = logging.getLogger(__name__)
 NAME = "telegram"
@@ -35,14 +36,19 @@ class TelegramChannel:
         self.username = username
         self.renderer = Renderer(translator, sender)
 
+    @property
+    def contest_title(self) -> Localized:
+        return self.dispatcher.conversation.services.live.runtime.contest.title
+
     @staticmethod
     def who(user: User) -> Who:
         return Who(NAME, str(user.id), language_hint=user.language_code)
 
-    async def converse(self, user: User, event: Event) -> Handled:
-        """The engine's outcome; an apology instead of a crash when something below fails."""
+    async def converse(self, user: User, event: Event, *, group: bool = False) -> Handled:
+        """The engine's outcome; an apology instead of a crash when something below fails. In a `group`
+        the engine only reads: the citizen's own flow in the private chat stays where it was."""
         try:
-            return await self.dispatcher.handle(self.who(user), event)
+            return await self.dispatcher.handle(self.who(user), event, public=group)
         except Exception as exc:  # the update is still answered; nothing half-done was committed
             # Never the event or the exception's message: either may hold what the citizen typed.
             log.error("telegram: %s from user %s failed\n%s", event_kind(event), user.id,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram.exceptions import AiogramError, TelegramBadRequest
-from aiogram.methods import DeleteMessage, EditMessageText, SendMessage
+from aiogram.methods import DeleteMessage, EditMessageReplyMarkup, EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.channels.telegram.keyboards import inline_keyboard, phone_keyboard
@@ -48,6 +48,11 @@ class Renderer:
 
     async def show(self, outcome: Outcome, locale: str, target: Target) -> None:
         pressed = target.pressed
+        if outcome.stale and pressed is not None:
+            # The pressed keyboard no longer applies: it goes, and the real screen comes as a new message.
+            await self.sender.send(EditMessageReplyMarkup(chat_id=target.chat_id, message_id=pressed,
+                                                          reply_markup=None), paced=False)
+            pressed = None
         keep: Callable[[Action], bool] = (lambda action: action.public) if target.group else (lambda action: True)
         for reply in outcome.replies:
             text = self.text(reply, locale)

@@ -12,7 +12,9 @@ from aiogram import Bot
 from aiogram.exceptions import (
     AiogramError,
     ClientDecodeError,
+    TelegramBadRequest,
     TelegramEntityTooLarge,
+    TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -59,6 +61,11 @@ class Sender:
         """Deliver `method`; None (and an error in the log) when it finally could not be delivered."""
         try:
             return await self.call(method, paced=paced)
+        except (TelegramForbiddenError, TelegramBadRequest) as exc:
+            # Handled, and nothing to fix on our side: the user blocked the bot, a message was deleted,
+            # a keyboard had already gone, a toast came too late.
+            log.warning("telegram: %s to chat %s not delivered: %s", method.__api_method__, chat_of(method), exc)
+            return None
         except AiogramError as exc:
             log.error("telegram: %s to chat %s not delivered: %s", method.__api_method__, chat_of(method), exc)
             return None

@@ -6,11 +6,11 @@ from collections.abc import Collection
 from aiogram import Dispatcher
 
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.routers import admin_import, contacts, other, presses, report, start, text
+from bot.channels.telegram.routers import admin_import, contacts, joined, other, presses, report, start, text
 from bot.reports.daily import DailyReports
 from quiz.services.imports import Imports
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]  # the last: being added to a group
 
 
 def build_dispatcher(channel: TelegramChannel, *, imports: Imports | None = None,
@@ -24,5 +24,5 @@ def build_dispatcher(channel: TelegramChannel, *, imports: Imports | None = None
     if imports is not None and admins:
         dp.include_router(admin_import.router(channel, imports, admins))  # before presses and other
     dp.include_routers(start.router(channel), text.router(channel), contacts.router(channel),
-                       presses.router(channel), other.router(channel))
+                       presses.router(channel), joined.router(channel), other.router(channel))
     return dp

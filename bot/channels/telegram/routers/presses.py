@@ -34,7 +34,7 @@ def router(channel: TelegramChannel) -> Router:
             await channel.answer(callback, PRIVATE_ONLY_TOAST, guess_locale(user.language_code))
             await channel.send_to_private(message.chat.id, user)
             return
-        handled = await channel.converse(user, Press(action))
+        handled = await channel.converse(user, Press(action), group=group)
         await channel.answer(callback, handled.outcome.toast, handled.locale)
         if message is not None:
             pressed = message.message_id if isinstance(message, Message) else None

@@ -27,7 +27,7 @@ def router(channel: TelegramChannel) -> Router:
                 if name in COMMANDS:
                     await channel.send_to_private(message.chat.id, user)
                 return
-        handled = await channel.converse(user, Text(body))
+        handled = await channel.converse(user, Text(body), group=group)
         await channel.show(handled, Target(message.chat.id, group=group))
 
     return r
