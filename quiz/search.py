@@ -43,7 +43,7 @@ SYNONYMS: Mapping[str, str] = {
 }
 # Words that carry no subject in a question, folded (after synonyms).
 STOP = frozenset("""
-    la gi nao toi minh em anh chi ban cho hoi cua va duoc co khong the i a nhu thi ve voi tu do day nay
+    la gi nao toi minh em anh chi ban cho hoi cua va duoc co khong the i a nhu thi ve voi tu do day nay gom nhung
     thi what is how do can i the a an of to
 """.split())
 # Everyday words a contest's texts may never use: never "corrected" into one that they do.
