@@ -322,6 +322,11 @@ class FakeRounds(_Repo):
     async def winners(self, round_code: str) -> list[FrozenWinner]:
         return list(self.m.winners.get(round_code, []))
 
+    async def remove(self, round_code: str) -> None:
+        self.m.rounds.pop(round_code, None)
+        self.m.winners.pop(round_code, None)
+        self.m.reviews = {i: (r, u) for i, (r, u) in self.m.reviews.items() if r.round_code != round_code}
+
 
 class FakeQuestionSets(_Repo):
     async def latest_version(self, name: str) -> int | None:
@@ -367,9 +372,15 @@ class FakeReviews(_Repo):
         held = self.m.reviews.get(review_id)
         return self._named(*held) if held else None
 
-    async def decide(self, *, review_id: int, status: str, user_id: int | None, now: datetime) -> None:
+    async def decide(self, *, review_id: int, status: str, user_id: int | None, now: datetime,
+                     reason: str = "") -> None:
         review, _user = self.m.reviews[review_id]
-        self.m.reviews[review_id] = (replace(review, status=status, decided_at=now if user_id else None), user_id)
+        self.m.reviews[review_id] = (replace(review, status=status, decided_at=now if user_id is not None else None,
+                                             reason=reason), user_id)
+
+    async def of_participant(self, participant_id: int) -> list[Review]:
+        return [self._named(r, u) for r, u in sorted(self.m.reviews.values(), key=lambda x: x[0].id)
+                if r.participant_id == participant_id]
 
     def _named(self, review: Review, user_id: int | None) -> Review:
         user = self.m.staff.get(user_id) if user_id is not None else None
