@@ -135,23 +135,53 @@ async def test_a_decision_is_kept_with_who_made_it(uow: UowFactory) -> None:
         await w.commit()
     async with uow() as w:
         first, second = await w.reviews.of_round("chinh", statuses=("open",), limit=10)
-        await w.reviews.decide(review_id=first.id, status="disqualified", user_id=user.id, now=T0 + timedelta(hours=1))
-        await w.reviews.decide(review_id=second.id, status="cleared", user_id=user.id, now=T0)
+        await w.reviews.decide(review_id=first.id, status="disqualified", user_id=user.id, now=T0 + timedelta(hours=1),
+                               reason="Mười câu trong mười lăm giây")
+        await w.reviews.decide(review_id=second.id, status="cleared", user_id=user.id, now=T0, reason="Đã gọi điện")
         await w.reviews.decide(review_id=second.id, status="open", user_id=None, now=T0 + timedelta(hours=2))
         await w.commit()
     async with uow() as w:
         decided = await w.reviews.get(first.id)
         assert decided is not None
-        assert (decided.status, decided.decided_by, decided.decided_at) == ("disqualified", "btc.binh",
-                                                                            T0 + timedelta(hours=1))
+        assert (decided.status, decided.decided_by, decided.decided_at, decided.reason) == (
+            "disqualified", "btc.binh", T0 + timedelta(hours=1), "Mười câu trong mười lăm giây")
         reopened = await w.reviews.get(second.id)
-        assert reopened is not None and (reopened.status, reopened.decided_by, reopened.decided_at) == (
-            "open", None, None)
+        assert reopened is not None and (reopened.status, reopened.decided_by, reopened.decided_at,
+                                         reopened.reason) == ("open", None, None, "")
         assert [r.id for r in await w.reviews.of_round("chinh", statuses=("open", "disqualified"), limit=1)] == [
             first.id]
         assert await w.reviews.of_round("chinh", statuses=("cleared",), limit=10) == []
         assert await w.reviews.get(10_000) is None
 
+
+async def test_a_participants_reviews_are_listed_across_rounds_in_the_order_opened(uow: UowFactory) -> None:
+    a, b = await person(uow, "0911111111"), await person(uow, "0922222222")
+    async with uow() as w:
+        await w.reviews.add(round_code="luyen", now=T0, flags=[_flag(FlagKind.TOO_FAST, a)])
+        await w.reviews.add(round_code="chinh", now=T0, flags=[_flag(FlagKind.SAME_ANSWERS, a),
+                                                               _flag(FlagKind.TOO_FAST, b)])
+        await w.commit()
+    async with uow() as w:
+        assert [(r.round_code, r.kind) for r in await w.reviews.of_participant(a)] == [
+            ("luyen", "too_fast"), ("chinh", "same_answers")]
+        assert await w.reviews.of_participant(10_000) == []
+
+
+async def test_a_removed_round_is_gone_with_its_reviews(uow: UowFactory) -> None:
+    pid = await person(uow)
+    async with uow() as w:
+        await w.rounds.save(Round("tuan-2", {"vi": "Tuần 2"}, "bo-thu", 10, timedelta(minutes=15)))
+        await w.commit()
+    async with uow() as w:
+        await w.reviews.add(round_code="tuan-2", now=T0, flags=[_flag(FlagKind.TOO_FAST, pid)])
+        await w.commit()
+    async with uow() as w:
+        await w.rounds.remove("tuan-2")
+        await w.commit()
+    async with uow() as w:
+        assert await w.rounds.state("tuan-2") is None and await w.rounds.winners("tuan-2") == []
+        assert [s.round.code for s in await w.rounds.states()] == ["chinh", "luyen"]
+        assert await w.reviews.of_participant(pid) == []
 
 async def test_the_revision_grows_by_one_with_each_bump(uow: UowFactory) -> None:
     async with uow() as w:
