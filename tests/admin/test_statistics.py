@@ -61,15 +61,6 @@ async def test_participation_by_day_uses_the_contest_days_of_ha_noi_time(app: Ap
     assert active == {"T-A": (1, 2), "T-B": (0, 0)}
 
 
-async def test_all_correct_counts_people_not_attempts(app: App, clock) -> None:
-    for k, scores in enumerate([(10, 10), (10, 4), (9, 9)]):
-        pid = await register(app, user=f"u{k}", phone=f"09{k:08d}")
-        for right in scores:
-            await play(app, clock, pid, right=right)
-    assert await app.standings.all_correct(now=clock()) == 2
-    assert await app.standings.all_correct(now=clock(), round_code="chinh") == 2
-
-
 async def test_the_overview_compares_today_with_yesterday(app: App, clock, organiser: Visitor) -> None:
     for k in range(2):
         await play(app, clock, await register(app, user=f"y{k}", phone=f"090000000{k}"), right=5)

@@ -26,6 +26,15 @@ async def test_closing_a_round_freezes_the_all_correct_figure_used_for_predictio
     assert [r.standing.participant_id for r in ranked] == [a, b]  # |1-2| < |5-2| beats speed
 
 
+async def test_the_all_correct_figure_counts_people_not_attempts(uses: UseCases, clock: Clock) -> None:
+    for k, scores in enumerate([(10, 10), (10, 4), (9, 9)]):
+        pid = await register(uses, clock(), user=f"u{k}", phone=f"09{k:08d}")
+        for right in scores:
+            await play(uses, clock, pid, right=right)
+    assert await uses.standings.all_correct(now=clock()) == 2
+    assert await uses.standings.all_correct(now=clock(), round_code="chinh") == 2
+    assert await uses.standings.all_correct(now=clock(), round_code="luyen") == 0
+
 async def _disqualify_scan(uses: UseCases, memory: Memory, clock: Clock, pid: int) -> int:
     """A too-fast flag on `pid`, stored as the integrity scan would; the review's id."""
     async with FakeUnitOfWork(memory) as uow:
