@@ -35,6 +35,7 @@ async def test_the_all_correct_figure_counts_people_not_attempts(uses: UseCases,
     assert await uses.standings.all_correct(now=clock(), round_code="chinh") == 2
     assert await uses.standings.all_correct(now=clock(), round_code="luyen") == 0
 
+
 async def _disqualify_scan(uses: UseCases, memory: Memory, clock: Clock, pid: int) -> int:
     """A too-fast flag on `pid`, stored as the integrity scan would; the review's id."""
     async with FakeUnitOfWork(memory) as uow:
