@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS, AccountTaken, LinkCode, PhoneTaken
+from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS, Account, AccountTaken, LinkCode, PhoneTaken
 from quiz.ports import UowFactory
 
 from .conftest import ON_EVERY_BACKEND
@@ -33,7 +33,7 @@ async def test_an_account_keeps_its_language_and_forgets_an_erased_participant(u
         for acc in (telegram, web):
             await w.accounts.link(account_id=acc.id, participant_id=pid)
         await w.commit()
-        assert await w.accounts.get(telegram.id) == type(telegram)(telegram.id, "telegram", "1001", pid, "en")
+        assert await w.accounts.get(telegram.id) == Account(telegram.id, "telegram", "1001", pid, "en")
         await w.accounts.forget_participant(participant_id=pid)
         await w.commit()
         assert [(await w.accounts.get(a.id)).participant_id for a in (telegram, web)] == [None, None]  # type: ignore[union-attr]
@@ -151,7 +151,7 @@ async def test_a_participant_has_one_account_per_channel(uow: UowFactory) -> Non
         await w.commit()
     async with uow() as w:
         assert (await w.links.account_on(participant_id=pid, channel="telegram")) == (
-            type(telegram)(telegram.id, "telegram", "1", pid, "vi"))
+            Account(telegram.id, "telegram", "1", pid, "vi"))
         assert (await w.links.account_on(participant_id=pid, channel="zalo")) is None
         assert (await w.accounts.get(second.id)).participant_id is None  # type: ignore[union-attr]
 
