@@ -1,5 +1,8 @@
 """Every repository contract runs three times: on the in-memory fakes (tests/fakes.py), on SQLite and on
-PostgreSQL. Each run starts from the fixture pack stored: its two rounds and question set "bo-thu" v1."""
+PostgreSQL. Each run starts from the fixture pack stored: its two rounds and question set "bo-thu" v1.
+
+Statistics are left out: they are SQL aggregates with tests of their own (tests/admin/test_statistics.py,
+tests/reports), and the fake holds only what the rule tests read."""
 from __future__ import annotations
 
 import os
