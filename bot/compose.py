@@ -17,7 +17,7 @@ from bot.content import read_pack
 from bot.dispatch import Dispatcher, utcnow
 from bot.i18n import Translator
 from bot.passwords import PASSWORDS, Passwords
-from bot.state import MemoryStates, RedisStates, StateStore
+from bot.state import MemoryStates, RedisStates, StateStore, journal_for
 from bot.storage.answer_log import GroupCommitAnswers
 from bot.storage.contests import SqlRuntimeSource, contest_slugs, load_runtime, store_pack
 from bot.storage.engine import AsyncEngine, is_sqlite, make_engine
@@ -116,6 +116,8 @@ class App:
         await self.answers.close()
         if isinstance(self.states, RedisStates):
             await self.states.close()
+        if isinstance(self.states, MemoryStates):
+            self.states.close()
         if self.reader is not self.engine:
             await self.reader.dispose()
         await self.engine.dispose()
@@ -153,7 +155,8 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
     uses = compose(runtime=runtime, source=SqlRuntimeSource(engine, slug, scope), hasher=passwords,
                    uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(reader, scope),
                    answers=answers, rng=rng)
-    states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else MemoryStates()
+    states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else \
+        MemoryStates(journal=journal_for(settings.database_url))  # one process: a restart forgets no flow
     citizen = Citizen(uses.live, uses.people, uses.play, uses.standings)
     dispatcher = Dispatcher(Conversation(citizen), states, clock=clock)
     translator = Translator(settings.locales_dir, tz=runtime.contest.timezone)

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     # web app (web chat, webhooks, dashboard)
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    web_new_chats_per_address: int = Field(default=60, ge=1)  # new web-chat identities per address …
+    web_new_chats_per_address: int = Field(default=200, ge=1)  # new web-chat identities per address … (README)
     web_new_chats_window_s: int = Field(default=600, ge=1)  # … in this many seconds
     # the reverse proxies in front of the web app (addresses or networks, comma-separated): only the
     # X-Forwarded-For hop they appended is the client, and their X-Forwarded-Proto says HTTPS

@@ -1,9 +1,19 @@
-"""Where conversation state lives between events: memory by default, Redis at scale."""
+"""Where conversation state lives between events: memory by default, Redis at scale.
+
+One process without Redis keeps a journal file next to its SQLite database, so a restart does not
+forget a registration half typed or a prediction asked for: the next message carries on."""
 from __future__ import annotations
 
-from typing import Protocol
+import json
+import logging
+import os
+from pathlib import Path
+from typing import IO, Protocol
 
 from quiz.conversation.state import ChatState
+
+log = logging.getLogger(__name__)
+_SQLITE_FILE = ("sqlite:///", "sqlite+aiosqlite:///", "sqlite+pysqlite:///")
 
 
 class StateStore(Protocol):
@@ -11,15 +21,86 @@ class StateStore(Protocol):
     async def set(self, key: str, state: ChatState) -> None: ...
 
 
+def journal_for(database_url: str) -> Path | None:
+    """The journal beside a SQLite database file ("db.sqlite" → "db.sqlite.states"); None for any other store."""
+    for prefix in _SQLITE_FILE:
+        if database_url.startswith(prefix):
+            path = database_url[len(prefix):].split("?")[0]
+            return Path(path + ".states") if path and path != ":memory:" else None
+    return None
+
+
 class MemoryStates:
-    def __init__(self) -> None:
+    """States in this process; with a `journal`, every change is appended to it and read back at start."""
+
+    COMPACT_AFTER = 50_000  # lines appended before the journal is rewritten with the latest states only
+
+    def __init__(self, *, journal: Path | None = None) -> None:
         self._states: dict[str, str] = {}
+        self._journal = journal
+        self._file: IO[str] | None = None
+        self._appended = 0
+        if journal is not None:
+            self._load(journal)
 
     async def get(self, key: str) -> ChatState:
         return ChatState.loads(self._states.get(key))
 
     async def set(self, key: str, state: ChatState) -> None:
-        self._states[key] = state.dumps()
+        text = None if state == ChatState() else state.dumps()  # an empty idle state is the same as none
+        if self._states.get(key) == text:
+            return
+        if text is None:
+            self._states.pop(key, None)
+        else:
+            self._states[key] = text
+        if self._file is not None:
+            self._file.write(json.dumps({"k": key, "s": text}, ensure_ascii=False) + "\n")
+            self._file.flush()
+            self._appended += 1
+            if self._appended >= self.COMPACT_AFTER:
+                self._compact()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _load(self, journal: Path) -> None:
+        try:
+            lines = journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
+        except OSError as exc:
+            log.warning("conversation journal %s not read (%s); starting without it", journal, exc)
+            lines = []
+        for line in lines:
+            try:
+                row = json.loads(line)
+                key, text = str(row["k"]), row["s"]
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a crash
+            if isinstance(text, str):
+                self._states[key] = text
+            else:
+                self._states.pop(key, None)
+        self._compact()
+
+    def _compact(self) -> None:
+        """Rewrite the journal with one line per key, atomically, and append to it from then on."""
+        assert self._journal is not None
+        self.close()
+        temporary = self._journal.with_name(self._journal.name + ".new")
+        try:
+            self._journal.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # registration drafts inside
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                for key, text in self._states.items():
+                    out.write(json.dumps({"k": key, "s": text}, ensure_ascii=False) + "\n")
+            os.replace(temporary, self._journal)
+            self._file = open(self._journal, "a", encoding="utf-8")  # noqa: SIM115 - kept open for appends
+        except OSError as exc:
+            log.warning("conversation journal %s not written (%s); states kept in memory only", self._journal, exc)
+            self._file = None
+        self._appended = 0
 
 
 class RedisStates:

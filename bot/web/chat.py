@@ -7,12 +7,14 @@ from typing import Any
 from aiohttp import web
 
 from bot.failures import traceback_without_messages
+from bot.web.guests import as_guest, guest
+from bot.web.history import ChatHistory
 from bot.web.identity import COOKIE, MAX_AGE
 from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRANSLATOR
-from bot.web.limits import client_address
+from bot.web.proxy import came_over_https, client_address
 from bot.web.render import render_outcome
 from bot.web.requests import BadInput, json_object
-from quiz.conversation.actions import BadAction, decode
+from quiz.conversation.actions import BadAction, Data, DataItem, decode, encode
 from quiz.conversation.engine import MAX_TEXT, Who
 from quiz.conversation.messages import Event, Press, Start, Text, event_kind
 from quiz.model import LOCALES, pick
@@ -29,7 +31,8 @@ def setup(app: web.Application) -> None:
 
 
 async def start(request: web.Request) -> web.Response:
-    """Open (or reopen) the chat; {"payload": CODE} carries a unit or referral code like a deep link."""
+    """Open (or reopen) the chat; {"payload": CODE} carries a unit or referral code like a deep link.
+    The answer carries the browser's recent conversation ("history") to draw above it."""
     try:
         body = await json_object(request)
         payload = _string(body, "payload", MAX_PAYLOAD)
@@ -72,25 +75,45 @@ def _string(body: dict[str, Any], key: str, limit: int) -> str | None:
 async def _exchange(request: web.Request, event: Event) -> web.Response:
     settings, dispatcher, ids = request.app[SETTINGS], request.app[DISPATCHER], request.app[BROWSER_IDS]
     browser_id, new_cookie = ids.verify(request.cookies.get(COOKIE)), None
-    if browser_id is None:
-        address = client_address(request, trust_forwarded=settings.web_trust_forwarded)
-        if not request.app[NEW_CHATS].allow(address):
-            return web.json_response({"error": "too many new chats from this address; try again in a few minutes"},
-                                     status=429, headers={"Retry-After": str(settings.web_new_chats_window_s)})
-        browser_id, new_cookie = ids.issue()
-    who = Who(CHANNEL, browser_id, preferred_language(request.headers.get("Accept-Language")))
+    language = preferred_language(request.headers.get("Accept-Language"))
+    contest = request.app[LIVE].runtime.contest
+    history = ChatHistory(dispatcher.states)
+    earlier = None
     try:
-        handled = await dispatcher.handle(who, event)
+        if browser_id is None and not request.app[NEW_CHATS].allow(
+                address := client_address(request, settings.web_trust_forwarded)):
+            # Too many new chats from this address: reading still works, registering waits (bot.web.guests).
+            handled = await as_guest(dispatcher, guest(CHANNEL, address, language), event, title=contest.title,
+                                     minutes=max(1, settings.web_new_chats_window_s // 60))
+        else:
+            if browser_id is None:
+                browser_id, new_cookie = ids.issue()
+            earlier = await history.load(browser_id) if isinstance(event, Start) else None
+            handled = await dispatcher.handle(Who(CHANNEL, browser_id, language), event)
     except Exception as exc:  # logged here, without the message: it may quote what the citizen typed
         log.error("web chat: %s failed\n%s", event_kind(event), traceback_without_messages(exc))
         return web.json_response({"error": "something went wrong; please try again"}, status=500)
-    title = pick(request.app[LIVE].runtime.contest.title, handled.locale)
-    body = render_outcome(handled, request.app[TRANSLATOR], title=title, now=dispatcher.clock())
+    body = render_outcome(handled, request.app[TRANSLATOR], title=pick(contest.title, handled.locale),
+                          now=dispatcher.clock())
+    if browser_id is None:
+        body["guest"] = True
+    else:
+        body["history"] = earlier or []
+        await _remember(history, browser_id, event, body)
     response = web.json_response(body, headers={"Cache-Control": "no-store"})
     if new_cookie is not None:
         response.set_cookie(COOKIE, new_cookie, max_age=MAX_AGE, path="/", httponly=True,
-                            samesite="Lax", secure=request.secure)
+                            samesite="Lax", secure=came_over_https(request, settings.web_trust_forwarded))
     return response
+
+
+async def _remember(history: ChatHistory, browser_id: str, event: Event, body: dict[str, Any]) -> None:
+    """Keep what this browser was shown, for its next reload; erasing one's data erases it too."""
+    if isinstance(event, Press) and event.action == Data(DataItem.ERASE_CONFIRMED):
+        await history.clear(browser_id)
+    await history.record(browser_id, typed=event.text if isinstance(event, Text) else None,
+                         pressed=encode(event.action) if isinstance(event, Press) else None,
+                         replies=body["replies"])
 
 
 def preferred_language(header: str | None) -> str | None:

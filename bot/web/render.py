@@ -6,20 +6,22 @@ from typing import Any
 
 from bot.dispatch import Handled
 from bot.i18n import Translator
-from quiz.conversation.actions import encode
+from quiz.conversation.actions import Resume, encode
 from quiz.conversation.messages import Progress, Reply
 
 
 def render_outcome(handled: Handled, translator: Translator, *, title: str, now: datetime) -> dict[str, Any]:
     """What the page needs for one exchange; `now` lets it correct for a wrong client clock."""
-    locale = handled.locale
-    toast = handled.outcome.toast
+    locale, outcome = handled.locale, handled.outcome
+    toast = outcome.toast
     return {
         "locale": locale,
         "title": title,
         "now": now.isoformat(),
         "toast": translator.text(toast, locale) if toast is not None else None,
-        "replies": [render_reply(reply, translator, locale) for reply in handled.outcome.replies],
+        "replies": [render_reply(reply, translator, locale) for reply in outcome.replies],
+        "stale": outcome.stale,  # the pressed keys no longer apply
+        "chosen": encode(outcome.chosen) if outcome.chosen is not None else None,  # what is stored, to mark
     }
 
 
@@ -35,4 +37,6 @@ def render_reply(reply: Reply, translator: Translator, locale: str) -> dict[str,
 
 
 def render_progress(progress: Progress) -> dict[str, Any]:
-    return {"position": progress.position, "total": progress.total, "deadline": progress.deadline.isoformat()}
+    """Where the attempt is; `resume` is what the page sends when its countdown ends, to learn the result."""
+    return {"position": progress.position, "total": progress.total, "deadline": progress.deadline.isoformat(),
+            "resume": encode(Resume(progress.attempt)) if progress.attempt else None}

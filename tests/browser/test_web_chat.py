@@ -93,24 +93,3 @@ async def test_text_with_markup_is_shown_as_text(browser: Browser, base_url: str
     await type_line(page, "<img src=x onerror=alert(1)>")
     await expect(page.locator(".msg.user")).to_have_text("<img src=x onerror=alert(1)>")
     assert await page.locator(".log img").count() == 0
-
-
-async def test_when_the_countdown_ends_the_page_hands_in_and_shows_the_result(browser: Browser,
-                                                                              base_url: str) -> None:
-    context = await browser.new_context(viewport=PHONE, locale="vi-VN")
-    page = await context.new_page()
-    await page.clock.install()
-    await page.goto(base_url + "/")
-    await register(page)
-    await tap(page, "📝 Thi ngay")
-    await tap(page, "Luyện tập")
-    await expect(page.locator("#position")).to_have_text("Câu 1/3")
-    text = await page.locator(".msg.question").inner_text()
-    right = re.search(r"^([A-F])\. Đúng", text, re.MULTILINE)
-    assert right, text
-    await page.locator(".msg.question").get_by_role("button", name=right.group(1), exact=True).click()
-    await expect(page.locator("#position")).to_have_text("Câu 2/3")
-
-    await page.clock.fast_forward("05:01")
-    await expect(page.get_by_text("1/3 câu đúng", exact=False)).to_be_visible()
-    await expect(page.locator("#progress")).to_be_hidden()

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 
-from bot.state import MemoryStates, RedisStates
+from bot.state import MemoryStates, RedisStates, journal_for
 from quiz.conversation.state import ChatState, Step
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -51,3 +52,28 @@ def test_steps_are_stored_as_the_same_words_as_before() -> None:
     stored = ChatState(Step.REG_YEAR, {"name": "Mai"}).dumps()
     assert stored == '{"step": "reg_year", "data": {"name": "Mai"}}'
     assert ChatState.loads(stored) == ChatState(Step.REG_YEAR, {"name": "Mai"})
+
+
+async def test_one_process_without_redis_keeps_its_states_across_a_restart(tmp_path: Path) -> None:
+    journal = journal_for(f"sqlite+aiosqlite:///{tmp_path}/db.sqlite")
+    assert journal == tmp_path / "db.sqlite.states"
+    before = MemoryStates(journal=journal)
+    await before.set("web:b1", ChatState(Step.REG_YEAR, {"name": "Nguyễn Thị Mai"}))
+    await before.set("web:b2", ChatState(Step.PREDICT, {"attempt": 7}))
+    await before.set("web:b2", ChatState())  # back to nothing: forgotten, not kept
+    before.close()
+    with journal.open("a", encoding="utf-8") as torn:
+        torn.write('{"k": "web:b3", "s": "{\\"step')  # a crash in the middle of a line
+
+    after = MemoryStates(journal=journal)
+    try:
+        assert await after.get("web:b1") == ChatState(Step.REG_YEAR, {"name": "Nguyễn Thị Mai"})
+        assert await after.get("web:b2") == ChatState() and await after.get("web:b3") == ChatState()
+        assert len(journal.read_text(encoding="utf-8").splitlines()) == 1  # rewritten with what is still kept
+    finally:
+        after.close()
+
+
+def test_only_a_sqlite_file_gets_a_journal() -> None:
+    assert journal_for("sqlite+aiosqlite:///:memory:") is None
+    assert journal_for("postgresql+asyncpg://postgres@127.0.0.1/db") is None

@@ -3,6 +3,7 @@
 "use strict";
 
 (() => {
+  const MAX_TEXT = 1000;  // what the server accepts; longer text is refused here, before sending
   const UI = {
     vi: {
       subtitle: "Trợ lý cuộc thi trực tuyến",
@@ -15,9 +16,11 @@
       question: (k, n) => `Câu ${k}/${n}`,
       timeLeft: "Còn",
       timeUp: "Hết giờ",
+      tooLong: (n) => `Tin nhắn dài ${n} ký tự, quá giới hạn ${MAX_TEXT} ký tự. Bạn hãy rút gọn rồi gửi lại.`,
       offline: "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
       busy: "Có quá nhiều phiên trò chuyện mới từ mạng của bạn. Vui lòng thử lại sau ít phút.",
       failed: "Máy chủ chưa xử lý được yêu cầu. Vui lòng thử lại.",
+      earlier: "Cuộc trò chuyện trước đó",
     },
     en: {
       subtitle: "Online contest assistant",
@@ -30,9 +33,11 @@
       question: (k, n) => `Question ${k}/${n}`,
       timeLeft: "Left",
       timeUp: "Time is up",
+      tooLong: (n) => `That message has ${n} characters, more than the limit of ${MAX_TEXT}. Please shorten it and send again.`,
       offline: "Cannot reach the server. Please check your connection and try again.",
       busy: "Too many new chats from your network. Please try again in a few minutes.",
       failed: "The server could not handle that. Please try again.",
+      earlier: "Earlier in this chat",
     },
   };
 
@@ -43,6 +48,7 @@
   const sendButton = $("send");
   const progressBox = $("progress");
   const countdown = $("countdown");
+  const counter = $("counter");
   const toastBox = $("toast");
   const contactHint = $("contact-hint");
   const langButtons = document.querySelectorAll("[data-lang]");
@@ -52,7 +58,7 @@
   let lastKeyboard = null;     // the latest bot message with buttons: a `replace` reply takes its place
   let skew = 0;                // server clock minus this browser's clock, in ms
   let deadline = null;         // ms since epoch, server time; the server enforces it, we only show it
-  let finishAction = null;     // the "hand in" button of the current question
+  let resumeAction = null;     // what to ask when the countdown ends: the server says where the attempt is
   let timer = null;
   let toastTimer = null;
 
@@ -74,6 +80,7 @@
     document.querySelector(".lang").setAttribute("aria-label", ui().language);
     langButtons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === locale)));
     setContact(contactHint.hidden === false);
+    showCount();
   }
 
   function setBusy(on) {
@@ -98,7 +105,7 @@
       } else if (!response.ok || !data || !Array.isArray(data.replies)) {
         notice(ui().failed);
       } else {
-        show(data);
+        show(data, key);
         ok = true;
       }
     } catch (err) {
@@ -109,7 +116,7 @@
     }
   }
 
-  function show(data) {
+  function show(data, key) {
     setLocale(data.locale);
     if (data.title) {
       $("title").textContent = data.title;
@@ -117,31 +124,62 @@
     }
     const serverNow = Date.parse(data.now);
     if (!Number.isNaN(serverNow)) skew = serverNow - Date.now();
+    if (Array.isArray(data.history) && data.history.length && !log.children.length) restore(data.history);
     if (data.toast) toast(data.toast);
+    // What the server stored is what the page shows as chosen, never merely the key that was tapped.
+    if (data.stale && key) key.classList.remove("chosen");
+    if (data.chosen) markChosen(data.chosen);
     if (data.replies.length === 0) return;
     // Only the newest buttons stay on screen, so the chat reads as a conversation, not a wall of menus.
-    if (data.replies.some((reply) => reply.buttons.length)) {
-      log.querySelectorAll(".msg.with-keys:not(.spent)").forEach((m) => {
-        m.classList.add("spent");
-        m.querySelectorAll(".key").forEach((k) => { k.disabled = true; });
-      });
-    }
+    if (data.replies.some((reply) => reply.buttons.length)) spendKeyboards();
     let progress = null;
-    let finish = null;
     let contact = false;
     let first = null;
     for (const reply of data.replies) {
       const bubble = addReply(reply);
       first = first || bubble;
-      if (reply.progress) {
-        progress = reply.progress;
-        finish = findFinish(reply.buttons);
-      }
+      if (reply.progress) progress = reply.progress;
       contact = contact || reply.request_contact;
     }
-    setProgress(progress, finish);
+    setProgress(progress);
     setContact(contact);
     reveal(first);
+  }
+
+  function spendKeyboards() {
+    log.querySelectorAll(".msg.with-keys:not(.spent)").forEach((m) => {
+      m.classList.add("spent");
+      m.querySelectorAll(".key").forEach((k) => { k.disabled = true; });
+    });
+  }
+
+  function markChosen(action) {
+    const keys = [...log.querySelectorAll(".key")].filter((k) => k.dataset.action === action);
+    const key = keys[keys.length - 1];
+    if (!key) return;
+    key.closest(".keys").querySelectorAll(".chosen").forEach((k) => k.classList.remove("chosen"));
+    key.classList.add("chosen");
+  }
+
+  // The recent conversation, as the server kept it: earlier messages, their buttons spent.
+  function restore(bubbles) {
+    log.append(el("p", "msg divider", ui().earlier));
+    for (const bubble of bubbles) {
+      if (typeof bubble.user === "string") {
+        log.append(el("p", "msg user", bubble.user));
+        continue;
+      }
+      const parts = (bubble.parts || []).map((part, i) => (i === 0 && bubble.progress ? withoutStatusLine(part, bubble.progress) : part));
+      const node = addReply({ parts, buttons: bubble.buttons || [], replace: false });
+      if (node.classList.contains("with-keys")) {
+        node.classList.add("spent");
+        node.querySelectorAll(".key").forEach((k) => {
+          k.disabled = true;
+          if (k.dataset.action === bubble.chosen) k.classList.add("chosen");
+        });
+      }
+    }
+    lastKeyboard = null;
   }
 
   function addReply(reply) {
@@ -181,24 +219,28 @@
     return out;
   }
 
+  // Handing in, and deleting one's data, end something: they look different and sit apart.
+  function keyKind(action) {
+    if (action.startsWith("fin:")) return " handin";
+    if (action === "d:erase!") return " danger";
+    return "";
+  }
+
   function keyboard(rows) {
     const keys = el("div", "keys");
     for (const row of arrange(rows)) {
       const line = el("div", "row");
       for (const button of row) {
-        const key = el("button", "key", button.label);
+        const key = el("button", `key${keyKind(button.action)}`, button.label);
         key.type = "button";
+        key.dataset.action = button.action;
         key.addEventListener("click", () => press(button.action, key));
         line.append(key);
       }
+      if (row.some((b) => b.action.startsWith("fin:"))) line.classList.add("apart");
       keys.append(line);
     }
     return keys;
-  }
-
-  function findFinish(rows) {
-    for (const row of rows) for (const b of row) if (b.action.startsWith("fin:")) return b.action;
-    return null;
   }
 
   function notice(text) {
@@ -216,7 +258,7 @@
     toastBox.textContent = text;
     toastBox.hidden = false;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { toastBox.hidden = true; }, 2000);
+    toastTimer = setTimeout(() => { toastBox.hidden = true; }, 2500);
   }
 
   function setContact(on) {
@@ -227,18 +269,19 @@
     input.placeholder = on ? ui().phonePlaceholder : ui().placeholder;
   }
 
-  function setProgress(progress, finish) {
+  function setProgress(progress) {
     clearInterval(timer);
     if (!progress) {
       progressBox.hidden = true;
       deadline = null;
+      resumeAction = null;
       return;
     }
     progressBox.hidden = false;
     $("position").textContent = ui().question(progress.position, progress.total);
     $("bar").style.width = `${(100 * (progress.position - 1)) / progress.total}%`;
     deadline = Date.parse(progress.deadline);
-    finishAction = finish;
+    resumeAction = progress.resume || null;
     tick();
     timer = setInterval(tick, 1000);
   }
@@ -257,14 +300,14 @@
     countdown.textContent = `⏱ ${ui().timeUp}`;
     clearInterval(timer);
     deadline = null;
-    // The server already closed the attempt; handing in shows the result without a tap.
-    if (finishAction) setTimeout(handIn, busy ? 800 : 0);
+    // The server closed the attempt at its deadline; asking where it stands shows the result and says why.
+    if (resumeAction) setTimeout(askWhereItStands, busy ? 800 : 300);
   }
 
-  function handIn() {
-    if (busy) { setTimeout(handIn, 500); return; }
-    const action = finishAction;
-    finishAction = null;
+  function askWhereItStands() {
+    if (busy) { setTimeout(askWhereItStands, 500); return; }
+    const action = resumeAction;
+    resumeAction = null;
     if (action) call("/api/chat/send", { action });
   }
 
@@ -277,12 +320,26 @@
     call("/api/chat/send", { action }, key);
   }
 
+  function showCount() {
+    const n = input.value.length;
+    counter.hidden = n < MAX_TEXT * 0.8;
+    counter.textContent = `${n}/${MAX_TEXT}`;
+    counter.classList.toggle("over", n > MAX_TEXT);
+  }
+
+  input.addEventListener("input", showCount);
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
     if (!text || busy) return;
+    if (text.length > MAX_TEXT) {  // nothing is cut silently: the citizen shortens it themselves
+      notice(ui().tooLong(text.length));
+      return;
+    }
     log.append(el("p", "msg user", text));
     input.value = "";
+    showCount();
     call("/api/chat/send", { text });
   });
 
