@@ -9,7 +9,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.broadcasts.runner import Broadcaster
 from bot.config import Settings
@@ -17,6 +17,7 @@ from bot.content import read_pack
 from bot.dispatch import Dispatcher, utcnow
 from bot.i18n import Translator
 from bot.passwords import PASSWORDS, Passwords
+from bot.sms import HttpSmsGateway
 from bot.state import MemoryStates, RedisStates, StateStore, journal_for
 from bot.storage.answer_log import GroupCommitAnswers
 from bot.storage.contests import SqlRuntimeSource, contest_slugs, load_runtime, store_pack
@@ -24,10 +25,14 @@ from bot.storage.engine import AsyncEngine, is_sqlite, make_engine
 from bot.storage.migrate import upgrade_async
 from bot.storage.repositories import ContestScope
 from bot.storage.uow import SqlUnitOfWork
+from bot.web.identity import web_secret
 from quiz.conversation.context import Citizen
 from quiz.conversation.engine import Conversation
+from quiz.identity import PhoneKeys
+from quiz.retention import Periods
 from quiz.runtime import ContestRuntime
 from quiz.services import (
+    AuditTrail,
     Broadcasts,
     Figures,
     Imports,
@@ -111,6 +116,10 @@ class App:
     def staff(self) -> StaffAccounts:
         return self.uses.staff
 
+    @property
+    def audit(self) -> AuditTrail:
+        return self.uses.audit
+
     async def close(self) -> None:
         await self.broadcaster.stop()
         await self.answers.close()
@@ -135,6 +144,14 @@ async def ensure_contest(engine: AsyncEngine, settings: Settings) -> str:
     return pack.contest.slug
 
 
+def sms_gateway(settings: Settings) -> HttpSmsGateway | None:
+    """The SMS gateway for one-time codes, when one is configured."""
+    if not settings.sms_gateway_url:
+        return None
+    return HttpSmsGateway(url=settings.sms_gateway_url, key=settings.sms_gateway_key, sender=settings.sms_sender,
+                          template=settings.sms_template)
+
+
 def settle_memory() -> None:
     """Freeze what start-up allocated so the collector stops rescanning it, and collect
     the young generation less often: gen-2 pauses were the answer path's p99."""
@@ -154,6 +171,9 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
     answers = GroupCommitAnswers(engine)
     uses = compose(runtime=runtime, source=SqlRuntimeSource(engine, slug, scope), hasher=passwords,
                    uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(reader, scope),
+                   phone_keys=PhoneKeys(web_secret(settings)), verifier=sms_gateway(settings),
+                   periods=Periods(processed_events=timedelta(days=settings.retention_processed_events_days),
+                                   idle_accounts=timedelta(days=settings.retention_idle_accounts_days)),
                    answers=answers, rng=rng)
     states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else \
         MemoryStates(journal=journal_for(settings.database_url))  # one process: a restart forgets no flow

@@ -48,6 +48,17 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_info_image_url: str | None = None  # picture on the "share your phone number" card
+    # an SMS gateway for one-time codes (bot.sms): with it the web chat verifies numbers, a citizen
+    # recovers a registration in a new browser, and a guardian confirms consent from their own phone
+    sms_gateway_url: str | None = None  # e.g. https://sms.example.vn/api/send (plain HTTP API, JSON POST)
+    sms_gateway_key: str | None = None  # sent as "Authorization: Bearer …"
+    sms_sender: str = "CONGDANSO"  # the registered brandname the texts come from
+    # the text as registered with the brandname provider; {code} and {minutes} are filled in
+    sms_template: str = "Ma xac minh Cong Dan So cua ban la {code}. Ma co hieu luc {minutes} phut."
+    # how long what citizens leave behind is kept (quiz.retention); the contest's pack sets how long
+    # personal data stays after its last round (data_kept_days)
+    retention_processed_events_days: int = Field(default=7, ge=1)
+    retention_idle_accounts_days: int = Field(default=180, ge=1)
 
     @field_validator("web_trust_forwarded")
     @classmethod

@@ -11,11 +11,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from bot.channels.telegram.sender import Sender
 from bot.reports.daily import DailyReporter, DailyReports
 from bot.storage.daily_reports import ReportLog
+from quiz.services.housekeeping import Housekeeping
 from quiz.services.live import LiveContest
 from quiz.services.rounds import RoundAdmin
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 Job = Callable[[datetime], Awaitable[object]]
 TICK = 30.0  # seconds between ticks of the slow jobs (closing rounds, the report)
 FOLLOW = 2.0  # seconds between looks at the contest's revision: a change reaches every worker this fast
+SWEEP_EVERY = timedelta(hours=1)  # deleting what retention periods have run out on
 
 
 class Scheduler:
@@ -71,9 +73,23 @@ class Scheduler:
 def build_scheduler(*, live: LiveContest, rounds: RoundAdmin, clock: Callable[[], datetime],
                     reports: DailyReports | None = None, report_log: ReportLog | None = None,
                     sender: Sender | None = None, organiser_chat_id: int | None = None,
-                    report_at: time = time(11, 0), interval: float = TICK) -> Scheduler:
-    """Following the contest and closing rounds always; the daily report when there is a sender and
-    an organisers' chat."""
+                    report_at: time = time(11, 0), interval: float = TICK,
+                    housekeeping: Housekeeping | None = None) -> Scheduler:
+    """Following the contest and closing rounds always; deleting what is kept no longer (hourly, on
+    every worker: a second sweep finds nothing); the daily report when there is a sender and an
+    organisers' chat."""
+    swept_at: list[datetime] = []
+
+    async def sweep(now: datetime) -> object:
+        if housekeeping is None or (swept_at and now - swept_at[-1] < SWEEP_EVERY):
+            return None
+        swept_at[:] = [now]
+        swept = await housekeeping.sweep(now=now)
+        if swept:
+            log.info("retention: deleted %d processed events, %d link codes, %d phone codes, %d idle accounts; "
+                     "%d participants' data", swept.events, swept.link_codes, swept.phone_codes, swept.accounts,
+                     swept.participants)
+        return swept
 
     async def follow(now: datetime) -> object:
         return await live.follow()
@@ -86,7 +102,7 @@ def build_scheduler(*, live: LiveContest, rounds: RoundAdmin, clock: Callable[[]
                          closing.round_code, closing.figure, len(closing.winners), closing.stopped)
         return None
 
-    jobs: list[tuple[str, Job]] = [("round closing", close_rounds)]
+    jobs: list[tuple[str, Job]] = [("round closing", close_rounds), ("retention", sweep)]
     if sender is not None and organiser_chat_id is not None and reports is not None and report_log is not None:
         reporter = DailyReporter(reports=reports, sender=sender, chat_id=organiser_chat_id, log=report_log,
                                  at=report_at, tz=live.runtime.tz)

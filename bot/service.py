@@ -100,7 +100,8 @@ def scheduler_for(application: App, *, sender: Sender | None) -> Scheduler:
         live=application.live, rounds=application.rounds, clock=application.clock,
         reports=daily_reports(application),
         report_log=ReportLog(application.engine, contest_id=application.scope.contest_id), sender=sender,
-        organiser_chat_id=settings.organiser_chat_id, report_at=time(settings.report_hour, settings.report_minute))
+        organiser_chat_id=settings.organiser_chat_id, report_at=time(settings.report_hour, settings.report_minute),
+        housekeeping=application.uses.housekeeping)
 
 
 def daily_reports(application: App) -> DailyReports:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from quiz.identity import VerifiedRule
+
 Localized = Mapping[str, str]
 """Text per locale code, e.g. {"vi": "…", "en": "…"}."""
 
@@ -127,6 +129,8 @@ class Contest:
     rounds: tuple[Round, ...]
     prizes: Prizes = Prizes()
     collective_prizes: int = 3
+    verified_phones: VerifiedRule = VerifiedRule.OPTIONAL  # whether a typed number may rank, or win
+    data_kept_days: int = 90  # after the last round closes, personal data left (erased numbers' keys) is deleted
 
     def round(self, code: str) -> Round | None:
         return next((r for r in self.rounds if r.code == code), None)

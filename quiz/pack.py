@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from quiz.identity import VerifiedRule
 from quiz.model import Contest, Difficulty, FaqEntry, Localized, Prizes, QuestionSet, Round, RulesSection, Tip, Unit
 from quiz.problems import Invalid, Problem
 from quiz.questions import SLUG, parse_questions
@@ -244,10 +245,20 @@ def load_pack(reader: PackReader, *, now: datetime | None = None) -> ContestPack
     except (TypeError, ValueError):
         out.add(cfile, "prizes", "bad_prizes")
         prizes = Prizes()
+    try:
+        verified = VerifiedRule(str(meta.get("verified_phones") or VerifiedRule.OPTIONAL.value))
+    except ValueError:
+        out.add(cfile, "verified_phones", "bad_setting", allowed="optional, win, rank")
+        verified = VerifiedRule.OPTIONAL
+    kept = meta.get("data_kept_days", 90)
+    if isinstance(kept, bool) or not isinstance(kept, int) or not 0 <= kept <= 3650:
+        out.add(cfile, "data_kept_days", "bad_setting", allowed="0–3650")
+        kept = 90
     contest = Contest(
         slug=slug, title=_localized(meta.get("title")) or {"vi": slug},
         organiser=_localized(meta.get("organiser")) or {"vi": ""}, timezone=tz_name, topics=topics,
         rounds=tuple(rounds), prizes=prizes, collective_prizes=int(meta.get("collective_prizes", 3)),
+        verified_phones=verified, data_kept_days=kept,
     )
     version, rules = _rules(_read(reader, str(meta.get("rules", "rules.yaml")), out), out, str(meta.get("rules",
                                                                                                         "rules.yaml")))

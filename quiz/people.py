@@ -4,13 +4,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from quiz.identity import may_be_under
 from quiz.text import nfc
 
-PURPOSE_CONTEST = "contest"  # process name, birth year, phone and unit to run the contest
+PURPOSE_CONTEST = "contest"  # process name, birth year, phone and unit to take part and be ranked
+PURPOSE_PRIZES = "prizes"  # be contacted about a prize (by phone)
 PURPOSE_NEWS = "news"  # receive tips and announcements
-CONSENT_VERSION = "2024-06-01"
+PURPOSES = (PURPOSE_CONTEST, PURPOSE_PRIZES, PURPOSE_NEWS)  # each asked on its own, none ticked beforehand
+CONSENT_VERSION = "2026-12-01"  # the notice naming the organiser as controller, with rights and each purpose
 _PHONE = re.compile(r"^(?:(?:\+|00)?840?|0)([35789][0-9]{8})$")  # +84, 0084 or 84, with or without the trunk 0
 _SEPARATORS = re.compile(r"[\s.\-()/]")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*$", re.UNICODE)
@@ -37,6 +40,8 @@ class Participant:
     referral: str | None
     registered_at: datetime
     erased: bool = False
+    phone_verified_by: str | None = None  # telegram | zalo | code; None: typed (quiz.identity)
+    withdrawn: bool = False  # withdrew their consent to take part: no more attempts, no ranking
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,26 @@ class LinkCode:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class TakingPartRefused(Exception):
+    """No attempt may start: `reason` is withdrawn (consent to take part withdrawn), guardian (may be under
+    16, no parent's or guardian's consent yet) or erased."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def taking_part_refusal(person: Participant | None, *, has_guardian: bool, today: date) -> str | None:
+    """Why this participant may not start an attempt today (TakingPartRefused's reason), or None."""
+    if person is None or person.erased:
+        return "erased"
+    if person.withdrawn:
+        return "withdrawn"
+    if not has_guardian and person.birth_year is not None and may_be_under(person.birth_year, today):
+        return "guardian"
+    return None
 
 
 class PhoneTaken(Exception):

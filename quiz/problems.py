@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 PROBLEM_CODES = frozenset("""
     aiken_no_answer bad_answer bad_date bad_difficulty bad_levels bad_id bad_number bad_prizes bad_question_set
-    bad_quotas bad_time
+    bad_quotas bad_setting bad_time
     bad_timezone bad_topic cell_error closes_before_opens duplicate_column duplicate_id duplicate_options
     duplicate_question empty_file empty_option empty_question explanation_too_long gift_answer_marker
     gift_correct_count gift_essay gift_html gift_matching gift_no_answers gift_numerical gift_short_answer

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from quiz.attempts import Attempt, handed_in
+from quiz.identity import VerifiedRule, may_win, ranks
 from quiz.model import Prizes
 
 
@@ -21,6 +22,7 @@ class Standing:
     duration_ms: int
     submitted_at: datetime
     prediction: int | None = None
+    verified: bool = True  # the participant's phone number is verified (quiz.identity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +40,18 @@ class Entry:
     practice: bool
     erased: bool = False  # the participant erased their data
     disqualified: bool = False  # organisers disqualified the participant in this round
+    verified: bool = True  # the participant's phone number is verified (quiz.identity)
+    withdrawn: bool = False  # the participant withdrew their consent to take part
 
 
-def counts(entry: Entry, now: datetime | None = None) -> bool:
+def counts(entry: Entry, now: datetime | None = None, rule: VerifiedRule = VerifiedRule.OPTIONAL) -> bool:
     """Whether an attempt takes part in its round's ranking: handed in (finished, or past its deadline
     at `now`: an abandoned attempt ranks with what it had), ranked, by a participant who has neither
-    erased their data nor been disqualified."""
+    erased their data, withdrawn their consent nor been disqualified, with a number the contest's
+    `rule` accepts for ranking."""
     handed_in = entry.finished_at is not None or (now is not None and now >= entry.deadline)
-    return handed_in and not entry.practice and not entry.erased and not entry.disqualified
+    return handed_in and not entry.practice and not entry.erased and not entry.disqualified \
+        and not entry.withdrawn and ranks(rule, entry.verified)
 
 
 def standing_of(entry: Entry) -> Standing:
@@ -54,7 +60,7 @@ def standing_of(entry: Entry) -> Standing:
     end = handed_in(entry.finished_at, entry.deadline)
     return Standing(entry.participant_id, entry.attempt_id, entry.correct, entry.total,
                     int((end - entry.started_at).total_seconds() * 1000), entry.finished_at or entry.deadline,
-                    entry.prediction)
+                    entry.prediction, entry.verified)
 
 
 def entry_of(attempt: Attempt, *, erased: bool = False, disqualified: bool = False) -> Entry:
@@ -62,9 +68,10 @@ def entry_of(attempt: Attempt, *, erased: bool = False, disqualified: bool = Fal
                  attempt.deadline, attempt.finished_at, attempt.prediction, attempt.practice, erased, disqualified)
 
 
-def standings(entries: Iterable[Entry], now: datetime | None = None) -> list[Standing]:
-    """The attempts of a round that count (at `now`), as the ranking sees them."""
-    return [standing_of(e) for e in entries if counts(e, now)]
+def standings(entries: Iterable[Entry], now: datetime | None = None,
+              rule: VerifiedRule = VerifiedRule.OPTIONAL) -> list[Standing]:
+    """The attempts of a round that count (at `now`, under the contest's `rule`), as the ranking sees them."""
+    return [standing_of(e) for e in entries if counts(e, now, rule)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +132,11 @@ class Winner:
     ranked: Ranked
 
 
-def winners(ranked: Sequence[Ranked], prizes: Prizes) -> list[Winner]:
-    """Assign the prize ladder down the strict ranking."""
+def winners(ranked: Sequence[Ranked], prizes: Prizes, rule: VerifiedRule = VerifiedRule.OPTIONAL) -> list[Winner]:
+    """Assign the prize ladder down the strict ranking, passing over those the contest's `rule` does not
+    let win (a typed number where a prize needs a verified one): they keep their rank, not a prize."""
     out: list[Winner] = []
-    it = iter(ranked)
+    it = (r for r in ranked if may_win(rule, r.standing.verified))
     for prize, count in prizes.ladder():
         for _ in range(count):
             r = next(it, None)

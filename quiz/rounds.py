@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from quiz.identity import VerifiedRule
 from quiz.model import Localized, Prizes, QuestionSet, Round
 from quiz.pack import TIME_FORMAT, parse_round, round_fit_problems
 from quiz.problems import Invalid
@@ -113,9 +114,10 @@ def due_to_close(state: RoundState, now: datetime) -> bool:
     return not state.closed and r.closes is not None and now >= r.closes + r.time_limit
 
 
-def frozen_winners(ranked: Sequence[Ranked], prizes: Prizes) -> list[FrozenWinner]:
+def frozen_winners(ranked: Sequence[Ranked], prizes: Prizes,
+                   rule: VerifiedRule = VerifiedRule.OPTIONAL) -> list[FrozenWinner]:
     out = []
-    for w in winners(ranked, prizes):
+    for w in winners(ranked, prizes, rule):
         s = w.ranked.standing
         out.append(FrozenWinner(w.ranked.rank, w.prize, s.participant_id, s.attempt_id, s.correct, s.total,
                                 s.duration_ms, s.prediction))

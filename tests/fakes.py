@@ -9,16 +9,18 @@ import copy
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Self
 
 from quiz.attempts import Attempt, AttemptRace, AttemptStatus, NewAttempt
 from quiz.audit import EVERYTHING, AuditEntry, AuditFilter
 from quiz.broadcasts import FAILED, INTERRUPTED, SENDING, SENT, SKIPPED, Broadcast, NewsChoice, Recipient
 from quiz.drafts import Draft
+from quiz.identity import Guardian, PhoneKeys
 from quiz.integrity import AttemptTrace, Flag, Registration, Review
 from quiz.model import QuestionSet, Round
 from quiz.people import PURPOSE_NEWS, Account, AccountTaken, Consent, LinkCode, Participant, PhoneTaken
+from quiz.ports import PhoneVerifier
 from quiz.questions import Provenance, Publication, VersionInfo
 from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
@@ -27,6 +29,7 @@ from quiz.runtime import ContestRuntime
 from quiz.services import UseCases, compose
 from quiz.staff import StaffSession, StaffUser, Tries, UserExists
 from quiz.statistics import DayCount, Person, QuestionCount
+from quiz.verification import SentCode
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,12 @@ class Memory:
     failures: list[tuple[str, str, datetime]] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     origins: dict[tuple[str, int], tuple[datetime, Provenance | None]] = field(default_factory=dict)  # set versions
+    phone_keys: dict[int, str] = field(default_factory=dict)  # participant → the number's keyed hash
+    guardians: dict[int, Guardian] = field(default_factory=dict)
+    codes: dict[int, tuple[SentCode, str]] = field(default_factory=dict)  # id → (code, address)
+    notices: dict[int, tuple[int, str, datetime | None]] = field(default_factory=dict)  # id → account, kind, shown
+    events: dict[tuple[str, str], datetime | None] = field(default_factory=dict)  # inbound: (channel, id) → processed
+    created: dict[int, datetime] = field(default_factory=dict)  # account → created at
     revision: int = 0
     last_id: int = 0
     commits: int = 0
@@ -98,6 +107,7 @@ class FakeAccounts(_Repo):
         if found is None:
             found = Account(self.m.next_id(), channel, external_id, None, locale)
             self.m.accounts[found.id] = found
+            self.m.created[found.id] = now
         return found
 
     async def get(self, account_id: int) -> Account | None:
@@ -106,8 +116,11 @@ class FakeAccounts(_Repo):
     async def set_locale(self, *, account_id: int, locale: str) -> None:
         self.m.accounts[account_id] = replace(self.m.accounts[account_id], locale=locale)
 
-    async def link(self, *, account_id: int, participant_id: int) -> None:
+    async def link(self, *, account_id: int, participant_id: int | None) -> None:
         self.m.accounts[account_id] = replace(self.m.accounts[account_id], participant_id=participant_id)
+
+    async def of_participant(self, participant_id: int) -> list[Account]:
+        return sorted((a for a in self.m.accounts.values() if a.participant_id == participant_id), key=lambda a: a.id)
 
     async def forget_participant(self, *, participant_id: int) -> None:
         for a in list(self.m.accounts.values()):
@@ -117,12 +130,38 @@ class FakeAccounts(_Repo):
 
 class FakeParticipants(_Repo):
     async def add(self, *, full_name: str, birth_year: int, phone: str, unit_code: str, referral: str | None,
-                  now: datetime) -> Participant:
+                  now: datetime, phone_key: str, phone_verified_by: str | None = None) -> Participant:
         if await self.phone_taken(phone):
             raise PhoneTaken(phone)
-        person = Participant(self.m.next_id(), full_name, birth_year, phone, unit_code, referral, now)
+        person = Participant(self.m.next_id(), full_name, birth_year, phone, unit_code, referral, now, False,
+                             phone_verified_by)
         self.m.participants[person.id] = person
+        self.m.phone_keys[person.id] = phone_key
         return person
+
+    async def holder(self, phone: str) -> Participant | None:
+        return next((p for p in self.m.participants.values() if p.phone == phone), None)
+
+    async def same_person(self, participant_id: int) -> list[int]:
+        key = self.m.phone_keys.get(participant_id)
+        return sorted({participant_id, *(p for p, k in self.m.phone_keys.items() if key is not None and k == key)})
+
+    async def release_phone(self, *, participant_id: int) -> None:
+        self.m.participants[participant_id] = replace(self.m.participants[participant_id], phone=None,
+                                                      phone_verified_by=None)
+        self.m.phone_keys.pop(participant_id, None)
+
+    async def set_phone_verified(self, *, participant_id: int, source: str) -> None:
+        p = self.m.participants[participant_id]
+        if p.phone is not None:
+            self.m.participants[participant_id] = replace(p, phone_verified_by=source)
+
+    async def withdraw(self, *, participant_id: int, now: datetime) -> None:
+        self.m.participants[participant_id] = replace(self.m.participants[participant_id], withdrawn=True)
+
+    async def registered_before(self, moment: datetime) -> list[int]:
+        return sorted(p.id for p in self.m.participants.values() if p.registered_at < moment
+                      and (not p.erased or p.id in self.m.phone_keys))
 
     async def get(self, participant_id: int) -> Participant | None:
         return self.m.participants.get(participant_id)
@@ -130,10 +169,12 @@ class FakeParticipants(_Repo):
     async def phone_taken(self, phone: str) -> bool:
         return any(p.phone == phone for p in self.m.participants.values())
 
-    async def anonymise(self, *, participant_id: int, now: datetime) -> None:
+    async def anonymise(self, *, participant_id: int, now: datetime, keep_key: bool = True) -> None:
         p = self.m.participants[participant_id]
         self.m.participants[participant_id] = replace(p, full_name="—", birth_year=None, phone=None, referral=None,
-                                                      erased=True)
+                                                      erased=True, phone_verified_by=None)
+        if not keep_key:
+            self.m.phone_keys.pop(participant_id, None)
 
     async def set_unit(self, *, participant_id: int, unit_code: str) -> None:
         self.m.participants[participant_id] = replace(self.m.participants[participant_id], unit_code=unit_code)
@@ -179,8 +220,8 @@ class FakeAttempts(_Repo):
         return next((a for a in self.m.attempts.values() if a.participant_id == participant_id
                      and a.round_code == round_code and a.status is AttemptStatus.OPEN), None)
 
-    async def count(self, *, participant_id: int, round_code: str, day: date | None = None) -> int:
-        return sum(1 for a in self.m.attempts.values() if a.participant_id == participant_id
+    async def count(self, *, participant_ids: Sequence[int], round_code: str, day: date | None = None) -> int:
+        return sum(1 for a in self.m.attempts.values() if a.participant_id in participant_ids
                    and a.round_code == round_code and (day is None or self.m.attempt_keys[a.id][1] == day))
 
     async def answers(self, attempt_id: int) -> dict[int, int]:
@@ -212,7 +253,8 @@ class FakeAttempts(_Repo):
             person = self.m.participants.get(a.participant_id)
             out.append(Entry(a.participant_id, a.id, a.correct, len(a.paper), a.started_at, a.deadline, a.finished_at,
                              a.prediction, a.practice, bool(person and person.erased),
-                             _disqualified(self.m, round_code, a.participant_id)))
+                             _disqualified(self.m, round_code, a.participant_id),
+                             bool(person and person.phone_verified_by), bool(person and person.withdrawn)))
         return out
 
     async def of_participant(self, *, participant_id: int) -> list[Attempt]:
@@ -573,6 +615,85 @@ class FakeAudit(_Repo):
         return [e for e in reversed(self.m.audit) if (before is None or e.id < before) and where.admits(e)][:limit]
 
 
+class FakeGuardians(_Repo):
+    async def put(self, *, participant_id: int, guardian: Guardian, now: datetime) -> None:
+        self.m.guardians[participant_id] = guardian
+
+    async def get(self, participant_id: int) -> Guardian | None:
+        return self.m.guardians.get(participant_id)
+
+    async def remove(self, participant_id: int) -> None:
+        self.m.guardians.pop(participant_id, None)
+
+
+class FakePhoneCodes(_Repo):
+    async def sent_times(self, *, since: datetime, phone_key: str | None = None,
+                         address: str | None = None) -> list[datetime]:
+        return [c.created_at for c, a in self.m.codes.values() if c.created_at >= since
+                and (phone_key is None or c.phone_key == phone_key) and (address is None or a == address[:64])]
+
+    async def add(self, *, phone_key: str, purpose: str, code_hash: str, address: str, now: datetime,
+                  expires_at: datetime) -> None:
+        cid = self.m.next_id()
+        self.m.codes[cid] = (SentCode(cid, phone_key, purpose, code_hash, now, expires_at, 0, None), address[:64])
+
+    async def latest(self, *, phone_key: str, purpose: str) -> SentCode | None:
+        return max((c for c, _a in self.m.codes.values() if c.phone_key == phone_key and c.purpose == purpose),
+                   key=lambda c: c.id, default=None)
+
+    async def count_check(self, code_id: int) -> None:
+        c, a = self.m.codes[code_id]
+        self.m.codes[code_id] = (replace(c, checks=c.checks + 1), a)
+
+    async def use(self, *, code_id: int, now: datetime) -> bool:
+        c, a = self.m.codes[code_id]
+        if c.used_at is not None:
+            return False
+        self.m.codes[code_id] = (replace(c, used_at=now), a)
+        return True
+
+
+class FakeNotices(_Repo):
+    async def add(self, *, account_id: int, kind: str, now: datetime) -> None:
+        self.m.notices[self.m.next_id()] = (account_id, kind, None)
+
+    async def pending(self, account_id: int) -> list[tuple[int, str]]:
+        return [(i, k) for i, (a, k, shown) in sorted(self.m.notices.items()) if a == account_id and shown is None]
+
+    async def shown(self, *, ids: Sequence[int], now: datetime) -> None:
+        for i in ids:
+            a, k, _shown = self.m.notices[i]
+            self.m.notices[i] = (a, k, now)
+
+
+class FakeHousekeeping(_Repo):
+    async def processed_events(self, *, before: datetime) -> int:
+        gone = [k for k, done in self.m.events.items() if done is not None and done < before]
+        self.m.events = {k: v for k, v in self.m.events.items() if k not in gone}
+        return len(gone)
+
+    async def link_codes(self, *, expired_before: datetime) -> int:
+        gone = [c for c, link in self.m.links.items() if link.expires_at < expired_before]
+        self.m.links = {c: v for c, v in self.m.links.items() if c not in gone}
+        return len(gone)
+
+    async def phone_codes(self, *, expired_before: datetime) -> int:
+        gone = [i for i, (c, _a) in self.m.codes.items() if c.expires_at < expired_before]
+        self.m.codes = {i: v for i, v in self.m.codes.items() if i not in gone}
+        return len(gone)
+
+    async def idle_accounts(self, *, seen_before: datetime) -> int:
+        recent = {a for _i, a, _p, c in self.m.consents if c.at >= seen_before}
+        idle = [a.id for a in self.m.accounts.values() if a.participant_id is None and a.id not in recent
+                and self.m.created.get(a.id, seen_before) < seen_before
+                and self.m.last_seen.get(a.id, seen_before - timedelta(seconds=1)) < seen_before]
+        self.m.accounts = {i: a for i, a in self.m.accounts.items() if i not in idle}
+        self.m.consents = [row for row in self.m.consents if row[1] not in idle]
+        self.m.notices = {i: n for i, n in self.m.notices.items() if n[0] not in idle}
+        self.m.deliveries = {k: v for k, v in self.m.deliveries.items() if k[1] not in idle}
+        return len(idle)
+
+
 class FakeRevision(_Repo):
     async def current(self) -> int:
         return self.m.revision
@@ -598,6 +719,8 @@ class FakeUnitOfWork:
         self.rounds, self.sets, self.reviews = FakeRounds(m), FakeQuestionSets(m), FakeReviews(m)
         self.broadcasts, self.drafts, self.staff = FakeBroadcasts(m), FakeDrafts(m), FakeStaff(m)
         self.stats, self.revision, self.audit = FakeStatistics(m), FakeRevision(m), FakeAudit(m)
+        self.guardians, self.phone_codes, self.notices = FakeGuardians(m), FakePhoneCodes(m), FakeNotices(m)
+        self.housekeeping = FakeHousekeeping(m)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -644,12 +767,12 @@ class PlainHasher:
         return password_hash == f"plain:{password}"
 
 
-def use_cases(runtime: ContestRuntime, memory: Memory | None = None, *,
-              rng: random.Random | None = None) -> tuple[UseCases, Memory]:
+def use_cases(runtime: ContestRuntime, memory: Memory | None = None, *, rng: random.Random | None = None,
+              verifier: PhoneVerifier | None = None) -> tuple[UseCases, Memory]:
     """Every use case of the contest over in-memory storage holding what its pack loads, serving the
     contest as read back from that storage (as bot.compose serves it)."""
     memory = memory or Memory.of(runtime)
     source = FakeRuntimeSource(runtime, memory)
     uses = compose(runtime=source.now(), source=source, uow=lambda: FakeUnitOfWork(memory), hasher=PlainHasher(),
-                   rng=rng or random.Random(7))
+                   phone_keys=PhoneKeys("fake-secret"), verifier=verifier, rng=rng or random.Random(7))
     return uses, memory

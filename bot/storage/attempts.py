@@ -54,9 +54,9 @@ class SqlAttempts(_Repo):
             _A.status == AttemptStatus.OPEN.value))).first()
         return self._attempt(row) if row else None
 
-    async def count(self, *, participant_id: int, round_code: str, day: date | None = None) -> int:
+    async def count(self, *, participant_ids: Sequence[int], round_code: str, day: date | None = None) -> int:
         q = select(func.count()).select_from(t.attempts).where(
-            _A.participant_id == participant_id, _A.round_id == self.scope.round_ids[round_code])
+            _A.participant_id.in_(list(participant_ids)), _A.round_id == self.scope.round_ids[round_code])
         if day is not None:
             q = q.where(_A.day == day)
         return int((await self.conn.execute(q)).scalar_one())
@@ -96,12 +96,15 @@ class SqlAttempts(_Repo):
                .distinct().subquery())
         q = (select(_A.id, _A.participant_id, _A.correct, _A.total, _A.started_at, _A.deadline, _A.finished_at,
                     _A.prediction, _A.practice, t.participants.c.erased_at.is_not(None).label("erased"),
-                    out.c.participant_id.is_not(None).label("disqualified"))
+                    out.c.participant_id.is_not(None).label("disqualified"),
+                    t.participants.c.phone_verified_by.is_not(None).label("verified"),
+                    t.participants.c.withdrawn_at.is_not(None).label("withdrawn"))
              .join(t.participants, t.participants.c.id == _A.participant_id)
              .outerjoin(out, out.c.participant_id == _A.participant_id)
              .where(_A.round_id == rid))
         return [Entry(r.participant_id, r.id, r.correct, r.total, r.started_at, r.deadline, r.finished_at,
-                      r.prediction, bool(r.practice), bool(r.erased), bool(r.disqualified))
+                      r.prediction, bool(r.practice), bool(r.erased), bool(r.disqualified), bool(r.verified),
+                      bool(r.withdrawn))
                 for r in await self.conn.execute(q)]
 
     async def any_in(self, round_code: str) -> bool:

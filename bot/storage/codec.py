@@ -40,11 +40,13 @@ def round_from_json(code: str, raw: dict[str, Any]) -> Round:
 
 
 def content_to_json(*, title: dict[str, str], organiser: dict[str, str], timezone: str, topics: dict[str, Any],
-                    prizes: Prizes, collective_prizes: int, rules_version: str, rules: tuple[RulesSection, ...],
+                    prizes: Prizes, collective_prizes: int, verified_phones: str, data_kept_days: int,
+                    rules_version: str, rules: tuple[RulesSection, ...],
                     tips: tuple[Tip, ...], faq: tuple[FaqEntry, ...]) -> dict[str, Any]:
     return {
         "title": title, "organiser": organiser, "timezone": timezone, "topics": topics,
         "prizes": {k: v for k, v in prizes.ladder()}, "collective_prizes": collective_prizes,
+        "verified_phones": verified_phones, "data_kept_days": data_kept_days,
         "rules_version": rules_version,
         "rules": [{"id": s.id, "title": dict(s.title), "body": dict(s.body)} for s in rules],
         "tips": [{"id": t.id, "topic": t.topic, "text": dict(t.text)} for t in tips],

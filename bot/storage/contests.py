@@ -19,6 +19,7 @@ from bot.storage.codec import (
 )
 from bot.storage.repositories import ContestScope
 from bot.storage.sets import publish_set
+from quiz.identity import VerifiedRule
 from quiz.model import Contest, Difficulty, Prizes, Question, QuestionSet
 from quiz.pack import ContestPack
 from quiz.questions import Publication
@@ -35,7 +36,8 @@ async def store_pack(engine: AsyncEngine, pack: ContestPack, *, now: datetime) -
     c = pack.contest
     config = content_to_json(title=dict(c.title), organiser=dict(c.organiser), timezone=c.timezone,
                              topics={k: dict(v) for k, v in c.topics.items()}, prizes=c.prizes,
-                             collective_prizes=c.collective_prizes, rules_version=pack.rules_version,
+                             collective_prizes=c.collective_prizes, verified_phones=c.verified_phones.value,
+                             data_kept_days=c.data_kept_days, rules_version=pack.rules_version,
                              rules=pack.rules, tips=pack.tips, faq=pack.faq)
     async with engine.begin() as conn:
         cid = await _contest_id(conn, c.slug)
@@ -96,7 +98,9 @@ async def load_runtime(engine: AsyncEngine, slug: str) -> tuple[ContestRuntime, 
     contest = Contest(
         slug=slug, title=cfg["title"], organiser=cfg["organiser"], timezone=cfg["timezone"], topics=cfg["topics"],
         rounds=tuple(round_from_json(r.code, r.config) for r in round_rows), prizes=Prizes(**cfg["prizes"]),
-        collective_prizes=cfg["collective_prizes"])
+        collective_prizes=cfg["collective_prizes"],
+        verified_phones=VerifiedRule(cfg.get("verified_phones", "optional")),  # contests stored before 0011
+        data_kept_days=int(cfg.get("data_kept_days", 90)))
     runtime = ContestRuntime(contest, latest, cfg["rules_version"], rules_from_json(cfg["rules"]),
                              tips_from_json(cfg["tips"]), faq_from_json(cfg["faq"]),
                              UnitTree(unit_from_row(u) for u in unit_rows), archive=archive, revision=row.revision)

@@ -67,7 +67,7 @@ class SqlAccounts(_Repo):
     async def set_locale(self, *, account_id: int, locale: str) -> None:
         await self.conn.execute(update(t.accounts).where(t.accounts.c.id == account_id).values(locale=locale))
 
-    async def link(self, *, account_id: int, participant_id: int) -> None:
+    async def link(self, *, account_id: int, participant_id: int | None) -> None:
         await self.conn.execute(update(t.accounts).where(t.accounts.c.id == account_id)
                                 .values(participant_id=participant_id))
 
@@ -75,25 +75,35 @@ class SqlAccounts(_Repo):
         await self.conn.execute(update(t.accounts).where(t.accounts.c.participant_id == participant_id)
                                 .values(participant_id=None))
 
+    async def of_participant(self, participant_id: int) -> list[Account]:
+        rows = await self.conn.execute(select(t.accounts).where(t.accounts.c.participant_id == participant_id)
+                                       .order_by(t.accounts.c.id))
+        return [_account(r) for r in rows]
+
 
 def _participant(row: object) -> Participant:
     r = row
     return Participant(r.id, r.full_name, r.birth_year, r.phone, r.unit_code, r.referral,  # type: ignore[attr-defined]
-                       r.registered_at, r.erased_at is not None)  # type: ignore[attr-defined]
+                       r.registered_at, r.erased_at is not None, r.phone_verified_by,  # type: ignore[attr-defined]
+                       r.withdrawn_at is not None)  # type: ignore[attr-defined]
+
+
+_P = t.participants.c
 
 
 class SqlParticipants(_Repo):
     async def add(self, *, full_name: str, birth_year: int, phone: str, unit_code: str,
-                  referral: str | None, now: datetime) -> Participant:
+                  referral: str | None, now: datetime, phone_key: str,
+                  phone_verified_by: str | None = None) -> Participant:
         try:
             async with self.conn.begin_nested():
                 pid = (await self.conn.execute(insert(t.participants).values(
                     contest_id=self.scope.contest_id, full_name=full_name, birth_year=birth_year, phone=phone,
-                    unit_code=unit_code, referral=referral,
-                    registered_at=now).returning(t.participants.c.id))).scalar_one()
+                    unit_code=unit_code, referral=referral, registered_at=now, phone_key=phone_key,
+                    phone_verified_by=phone_verified_by).returning(_P.id))).scalar_one()
         except IntegrityError as exc:
             raise PhoneTaken(phone) from exc
-        return Participant(pid, full_name, birth_year, phone, unit_code, referral, now)
+        return Participant(pid, full_name, birth_year, phone, unit_code, referral, now, False, phone_verified_by)
 
     async def get(self, participant_id: int) -> Participant | None:
         row = (await self.conn.execute(select(t.participants).where(t.participants.c.id == participant_id))).first()
@@ -104,9 +114,43 @@ class SqlParticipants(_Repo):
                                               t.participants.c.phone == phone)
         return (await self.conn.execute(q)).first() is not None
 
-    async def anonymise(self, *, participant_id: int, now: datetime) -> None:
-        await self.conn.execute(update(t.participants).where(t.participants.c.id == participant_id).values(
-            full_name="—", birth_year=None, phone=None, referral=None, erased_at=now))
+    async def holder(self, phone: str) -> Participant | None:
+        row = (await self.conn.execute(select(t.participants).where(
+            _P.contest_id == self.scope.contest_id, _P.phone == phone))).first()
+        return _participant(row) if row else None
+
+    async def same_person(self, participant_id: int) -> list[int]:
+        me = select(_P.phone_key).where(_P.id == participant_id).scalar_subquery()
+        rows = await self.conn.execute(select(_P.id).where(
+            _P.contest_id == self.scope.contest_id, _P.phone_key.is_not(None), _P.phone_key == me))
+        return sorted({participant_id, *(r.id for r in rows)})
+
+    async def release_phone(self, *, participant_id: int) -> None:
+        await self.conn.execute(update(t.participants).where(_P.id == participant_id).values(
+            phone=None, phone_key=None, phone_verified_by=None))
+
+    async def set_phone_verified(self, *, participant_id: int, source: str) -> None:
+        await self.conn.execute(update(t.participants).where(_P.id == participant_id, _P.phone.is_not(None))
+                                .values(phone_verified_by=source))
+
+    async def withdraw(self, *, participant_id: int, now: datetime) -> None:
+        await self.conn.execute(update(t.participants).where(_P.id == participant_id, _P.withdrawn_at.is_(None))
+                                .values(withdrawn_at=now))
+
+    async def anonymise(self, *, participant_id: int, now: datetime, keep_key: bool = True) -> None:
+        values: dict[str, object] = {"full_name": "—", "birth_year": None, "phone": None, "referral": None,
+                                     "phone_verified_by": None}
+        if not keep_key:
+            values["phone_key"] = None
+        await self.conn.execute(update(t.participants).where(_P.id == participant_id).values(**values))
+        await self.conn.execute(update(t.participants).where(_P.id == participant_id, _P.erased_at.is_(None))
+                                .values(erased_at=now))
+
+    async def registered_before(self, moment: datetime) -> list[int]:
+        rows = await self.conn.execute(select(_P.id).where(
+            _P.contest_id == self.scope.contest_id, _P.registered_at < moment,
+            (_P.erased_at.is_(None)) | (_P.phone_key.is_not(None))).order_by(_P.id))
+        return [r.id for r in rows]
 
     async def set_unit(self, *, participant_id: int, unit_code: str) -> None:
         await self.conn.execute(update(t.participants).where(t.participants.c.id == participant_id)

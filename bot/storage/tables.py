@@ -126,8 +126,46 @@ participants = Table(
     Column("referral", String(64)),
     Column("registered_at", UtcDateTime, nullable=False),
     Column("erased_at", UtcDateTime),
+    # (migration 0011) a keyed hash of the phone, kept through erasure until the contest's data is deleted,
+    # so one number is one quota; how the number was proven (None: typed); consent to take part withdrawn
+    Column("phone_key", String(64)),
+    Column("phone_verified_by", String(16)),
+    Column("withdrawn_at", UtcDateTime),
     UniqueConstraint("contest_id", "phone"),  # one person, one registration (NULL once erased)
     Index("ix_participants_referral", "contest_id", "referral"),
+    Index("ix_participants_phone_key", "contest_id", "phone_key"),
+)
+guardians = Table(  # (migration 0011) the parent or guardian who consented for a participant under 16
+    "guardians", metadata,
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
+    Column("full_name", String(100), nullable=False),
+    Column("phone", String(16), nullable=False),
+    Column("confirmed_by", String(16), nullable=False),  # code (the guardian's own SMS code) | declared
+    Column("confirmed_at", UtcDateTime, nullable=False),
+)
+phone_codes = Table(  # (migration 0011) one-time codes sent by SMS to prove a number
+    "phone_codes", metadata,
+    Column("id", Id, primary_key=True),
+    Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), nullable=False),
+    Column("phone_key", String(64), nullable=False),
+    Column("purpose", String(16), nullable=False),  # register | recover | guardian
+    Column("code_hash", String(64), nullable=False),
+    Column("address", String(64), nullable=False),  # who asked: a browser's address, or a chat account
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("checks", Integer, nullable=False, server_default="0"),
+    Column("used_at", UtcDateTime),
+    Index("ix_phone_codes_key", "contest_id", "phone_key", "created_at"),
+    Index("ix_phone_codes_address", "contest_id", "address", "created_at"),
+)
+notices = Table(  # (migration 0011) what a citizen must be told at their next message (a number taken over)
+    "notices", metadata,
+    Column("id", Id, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("shown_at", UtcDateTime),
+    Index("ix_notices_account", "account_id", "shown_at"),
 )
 accounts = Table(
     "accounts", metadata,

@@ -9,6 +9,7 @@ from bot.storage.attempts import SqlAttempts
 from bot.storage.audit import SqlAudit
 from bot.storage.broadcasts import SqlBroadcasts
 from bot.storage.drafts import SqlDrafts
+from bot.storage.identity import SqlGuardians, SqlHousekeeping, SqlNotices, SqlPhoneCodes
 from bot.storage.linking import SqlLinks
 from bot.storage.repositories import ContestScope, SqlAccounts, SqlConsents, SqlParticipants, SqlUnitCounters
 from bot.storage.reviews import SqlReviews
@@ -43,6 +44,10 @@ class SqlUnitOfWork:
         self.stats = SqlStatistics(conn, scope)
         self.revision = SqlRevision(conn, scope)
         self.audit = SqlAudit(conn, scope)
+        self.guardians = SqlGuardians(conn, scope)
+        self.phone_codes = SqlPhoneCodes(conn, scope)
+        self.notices = SqlNotices(conn, scope)
+        self.housekeeping = SqlHousekeeping(conn, scope)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -6,15 +6,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quiz.ports import AnswerLog, UowFactory
+from quiz.identity import PhoneKeys
+from quiz.ports import AnswerLog, PhoneVerifier, UowFactory
+from quiz.retention import DEFAULT, Periods
 from quiz.runtime import ContestRuntime
 from quiz.services.audit import AuditTrail
 from quiz.services.broadcasts import Broadcasts
 from quiz.services.figures import Figures
+from quiz.services.housekeeping import Housekeeping
 from quiz.services.imports import Imports
 from quiz.services.integrity import Integrity
 from quiz.services.live import LiveContest, RuntimeSource
 from quiz.services.people import People
+from quiz.services.phone_codes import PhoneCodes
 from quiz.services.playing import AnswerOutcome, Play, Result
 from quiz.services.reports import Reports
 from quiz.services.rounds import RoundAdmin
@@ -38,9 +42,12 @@ class UseCases:
     figures: Figures
     staff: StaffAccounts
     audit: AuditTrail
+    phone_codes: PhoneCodes
+    housekeeping: Housekeeping
 
 
 def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, hasher: PasswordHasher,
+            phone_keys: PhoneKeys, verifier: PhoneVerifier | None = None, periods: Periods = DEFAULT,
             read: UowFactory | None = None, answers: AnswerLog | None = None,
             rng: random.Random | None = None) -> UseCases:
     """The use cases over `uow` (writes) and `read` (reads that never hold up writers; `uow` if None)."""
@@ -49,7 +56,8 @@ def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, 
     standings = Standings(live=live, read=read)
     play = Play(live=live, uow=uow, read=read, standings=standings, answers=answers, rng=rng)
     return UseCases(
-        live=live, standings=standings, people=People(live=live, uow=uow, read=read, standings=standings),
+        live=live, standings=standings,
+        people=People(live=live, uow=uow, read=read, standings=standings, phone_keys=phone_keys),
         play=play, rounds=RoundAdmin(live=live, uow=uow, read=read, standings=standings),
         imports=Imports(live=live, uow=uow, read=read, standings=standings, play=play),
         integrity=Integrity(live=live, uow=uow, read=read, standings=standings),
@@ -57,9 +65,11 @@ def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, 
         reports=Reports(live=live, read=read, standings=standings),
         figures=Figures(live=live, read=read, standings=standings),
         staff=StaffAccounts(uow=uow, read=read, hasher=hasher),
-        audit=AuditTrail(uow=uow, read=read))
+        audit=AuditTrail(uow=uow, read=read),
+        phone_codes=PhoneCodes(uow=uow, read=read, keys=phone_keys, verifier=verifier),
+        housekeeping=Housekeeping(live=live, uow=uow, standings=standings, periods=periods))
 
 
-__all__ = ["AnswerOutcome", "AuditTrail", "Broadcasts", "Figures", "Imports", "Integrity", "LiveContest",
-           "PasswordHasher", "People", "Play", "Reports", "Result", "RoundAdmin", "RuntimeSource", "StaffAccounts",
-           "Standings", "UseCases", "compose"]
+__all__ = ["AnswerOutcome", "AuditTrail", "Broadcasts", "Figures", "Housekeeping", "Imports", "Integrity",
+           "LiveContest", "PasswordHasher", "People", "PhoneCodes", "Play", "Reports", "Result", "RoundAdmin",
+           "RuntimeSource", "StaffAccounts", "Standings", "UseCases", "compose"]

@@ -3,19 +3,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from quiz.attempts import Attempt
+from quiz.attempts import Attempt, local_day
+from quiz.identity import Guardian, PhoneKeys, PhoneSource, may_be_under, takes_over
+from quiz.integrity import Flag, FlagKind
 from quiz.linking import CODE_TTL, LinkRefused, Refusal, new_code, normalise_code, refusal
-from quiz.people import CONSENT_VERSION, PURPOSE_CONTEST, Account, AccountTaken, LinkCode, Participant
+from quiz.people import (
+    CONSENT_VERSION,
+    PURPOSE_CONTEST,
+    PURPOSE_NEWS,
+    PURPOSE_PRIZES,
+    PURPOSES,
+    Account,
+    AccountTaken,
+    LinkCode,
+    Participant,
+    PhoneTaken,
+    taking_part_refusal,
+)
 from quiz.ports import UnitOfWork, UowFactory
 from quiz.services.live import LiveContest
 from quiz.services.standings import Standings
+
+PHONE_TAKEN_OVER = "phone_taken_over"  # the notice a typed registration gets when the owner claims the number
 
 
 class People:
     """What a citizen does as a person: their account, consent, registration, linked channels, own data."""
 
-    def __init__(self, *, live: LiveContest, uow: UowFactory, read: UowFactory, standings: Standings) -> None:
+    def __init__(self, *, live: LiveContest, uow: UowFactory, read: UowFactory, standings: Standings,
+                 phone_keys: PhoneKeys) -> None:
         self._live, self._uow, self._read, self._standings = live, uow, read, standings
+        self._keys = phone_keys
 
     # accounts, consent, registration
     async def account(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
@@ -49,18 +67,124 @@ class People:
             return await uow.participants.phone_taken(phone)
 
     async def register(self, *, account_id: int, full_name: str, birth_year: int, phone: str, unit_code: str,
-                       referral: str | None, now: datetime) -> Participant:
-        """Create the participant and bind this account; PhoneTaken if the number is in use."""
+                       referral: str | None, now: datetime,
+                       phone_source: PhoneSource = PhoneSource.TYPED) -> Participant:
+        """Create the participant and bind this account; PhoneTaken if the number is in use and this claim
+        does not win it (quiz.identity.takes_over). A number registered before and erased brings its
+        quota along: the attempts it used still count."""
         if unit_code not in self._live.runtime.units:
             raise ValueError(f"unknown unit {unit_code}")
         async with self._uow() as uow:
-            person = await uow.participants.add(full_name=full_name, birth_year=birth_year, phone=phone,
-                                                unit_code=unit_code, referral=referral, now=now)
+            holder = await uow.participants.holder(phone)
+            if holder is not None:
+                if not takes_over(phone_source, PhoneSource.stored(holder.phone_verified_by)):
+                    raise PhoneTaken(phone)
+                await self._take_over(uow, holder, now)
+            person = await uow.participants.add(
+                full_name=full_name, birth_year=birth_year, phone=phone, unit_code=unit_code, referral=referral,
+                now=now, phone_key=self._keys(phone),
+                phone_verified_by=phone_source.value if phone_source.verified else None)
             await uow.accounts.link(account_id=account_id, participant_id=person.id)
             await uow.consents.attach(account_id=account_id, participant_id=person.id)
             await uow.counters.bump(unit_code=unit_code, participants=1)
             await uow.commit()
             return person
+
+    async def _take_over(self, uow: UnitOfWork, holder: Participant, now: datetime) -> None:
+        """The number goes to its verified owner: the typed registration keeps its name, loses the number
+        (and with it the number's quota: its attempts no longer count against the owner's), is told so at
+        its next message, and its attempts in ranked rounds go to the organisers' review."""
+        await uow.participants.release_phone(participant_id=holder.id)
+        for account in await uow.accounts.of_participant(holder.id):
+            await uow.notices.add(account_id=account.id, kind=PHONE_TAKEN_OVER, now=now)
+        rounds = {a.round_code for a in await uow.attempts.of_participant(participant_id=holder.id) if not a.practice}
+        for code in sorted(rounds):
+            await uow.reviews.add(round_code=code, flags=[Flag(FlagKind.PHONE_TAKEN_OVER, holder.id, None)], now=now)
+        self._standings.forget_person(holder.id)
+
+    async def verify_phone(self, *, participant_id: int, source: PhoneSource) -> None:
+        """The registered number is proven now (a code typed back, a contact shared later)."""
+        if not source.verified:
+            return
+        async with self._uow() as uow:
+            await uow.participants.set_phone_verified(participant_id=participant_id, source=source.value)
+            await uow.commit()
+        self._standings.forget_person(participant_id)
+        self._standings.invalidate()  # under a contest that ranks verified numbers only, they rank now
+
+    async def holder(self, phone: str) -> Participant | None:
+        """The registration holding this number (a recovery by phone and code finds it here)."""
+        async with self._read() as uow:
+            return await uow.participants.holder(phone)
+
+    async def recover(self, *, account_id: int, phone: str, now: datetime) -> Participant | None:
+        """After the number's code was typed back: this chat account becomes the registration's account on
+        its channel (a citizen on a new browser or phone), taking over from the account it had there.
+        None if no registration holds the number."""
+        async with self._uow() as uow:
+            person = await uow.participants.holder(phone)
+            account = await uow.accounts.get(account_id)
+            if person is None or account is None or account.participant_id not in (None, person.id):
+                return None
+            earlier = await uow.links.account_on(participant_id=person.id, channel=account.channel)
+            if earlier is not None and earlier.id != account_id:
+                await uow.accounts.link(account_id=earlier.id, participant_id=None)
+            await uow.accounts.link(account_id=account_id, participant_id=person.id)
+            await uow.consents.record(account_id=account_id, purpose=PURPOSE_CONTEST, granted=True,
+                                      text_version=CONSENT_VERSION, now=now)
+            await uow.consents.attach(account_id=account_id, participant_id=person.id)
+            if not person.phone_verified_by:
+                await uow.participants.set_phone_verified(participant_id=person.id, source=PhoneSource.CODE.value)
+            await uow.commit()
+        self._standings.forget_person(person.id)
+        return person
+
+    # taking part: a guardian's consent under 16, consent withdrawn
+    def needs_guardian(self, person: Participant, now: datetime) -> bool:
+        """Whether the participant may be under 16, so that a parent's or guardian's consent comes first."""
+        return person.birth_year is not None and may_be_under(person.birth_year, local_day(now, self._live.runtime.tz))
+
+    async def guardian(self, participant_id: int) -> Guardian | None:
+        async with self._read() as uow:
+            return await uow.guardians.get(participant_id)
+
+    async def set_guardian(self, *, participant_id: int, guardian: Guardian, now: datetime) -> None:
+        async with self._uow() as uow:
+            await uow.guardians.put(participant_id=participant_id, guardian=guardian, now=now)
+            await uow.commit()
+
+    async def may_take_part(self, participant_id: int, *, now: datetime) -> str | None:
+        """Why the participant may not start an attempt now (quiz.people.taking_part_refusal), or None."""
+        async with self._read() as uow:
+            person = await uow.participants.get(participant_id)
+            guardian = await uow.guardians.get(participant_id) if person is not None else None
+        return taking_part_refusal(person, has_guardian=guardian is not None,
+                                   today=local_day(now, self._live.runtime.tz))
+
+    async def withdraw(self, *, participant_id: int, now: datetime) -> None:
+        """Withdraw the consent to take part: every account of the participant records it, no attempt may
+        start, and their attempts leave every ranking. Their data stays until they erase it (which the
+        citizen is offered at once) or the contest's data is deleted."""
+        async with self._uow() as uow:
+            for account in await uow.accounts.of_participant(participant_id):
+                for purpose in PURPOSES:
+                    await uow.consents.record(account_id=account.id, purpose=purpose, granted=False,
+                                              text_version=CONSENT_VERSION, now=now)
+            await uow.participants.withdraw(participant_id=participant_id, now=now)
+            await uow.commit()
+        self._standings.forget_person(participant_id)
+        self._standings.invalidate()
+
+    async def notices(self, *, account_id: int, now: datetime) -> list[str]:
+        """What this account must be told before anything else (each once)."""
+        async with self._read() as uow:
+            pending = await uow.notices.pending(account_id)
+        if not pending:
+            return []
+        async with self._uow() as uow:
+            await uow.notices.shown(ids=[i for i, _k in pending], now=now)
+            await uow.commit()
+        return [kind for _i, kind in pending]
 
     async def change_unit(self, *, participant_id: int, unit_code: str) -> None:
         """Move the participant to another unit; unit participation counts move with them."""
@@ -146,8 +270,16 @@ class People:
         return person, attempts, consents
 
     async def erase(self, *, participant_id: int, now: datetime) -> None:
-        """Anonymise the participant and unlink every chat account; unit counts stay."""
+        """Remove name, birth year, phone, referral and any guardian's details; stop every message (news
+        and prize contact withdrawn on each account); unlink every chat account; unit counts stay.
+        What stays until the contest's data is deleted: the number's keyed hash and the attempts it used,
+        so that registering again continues the same quota (quiz.identity)."""
         async with self._uow() as uow:
+            for account in await uow.accounts.of_participant(participant_id):
+                for purpose in (PURPOSE_NEWS, PURPOSE_PRIZES):
+                    await uow.consents.record(account_id=account.id, purpose=purpose, granted=False,
+                                              text_version=CONSENT_VERSION, now=now)
+            await uow.guardians.remove(participant_id)
             await uow.participants.anonymise(participant_id=participant_id, now=now)
             await uow.accounts.forget_participant(participant_id=participant_id)
             await uow.commit()

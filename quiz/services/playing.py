@@ -20,6 +20,7 @@ from quiz.attempts import (
     paper_for,
 )
 from quiz.model import Round
+from quiz.people import TakingPartRefused, taking_part_refusal
 from quiz.ports import AnswerLog, UowFactory
 from quiz.review import may_review
 from quiz.services.live import LiveContest
@@ -101,7 +102,9 @@ class Play:
             return att
 
     async def start_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt:
-        """Resume the open attempt or draw a new paper; CapReached or LookupError when not allowed."""
+        """Resume the open attempt or draw a new paper; CapReached, TakingPartRefused or LookupError when
+        not allowed. The caps count every attempt made with the participant's number, under registrations
+        erased since too: one person, one quota."""
         round_ = self._live.runtime.contest.round(round_code)
         if round_ is None or not round_.is_open(now):
             raise LookupError(round_code)
@@ -112,11 +115,16 @@ class Play:
         qs = runtime.sets[round_.question_set]
         day = local_day(now, runtime.tz)
         async with self._uow() as uow:
-            in_round = await uow.attempts.count(participant_id=participant_id, round_code=round_code)
-            today = await uow.attempts.count(participant_id=participant_id, round_code=round_code, day=day)
+            person = await uow.participants.get(participant_id)
+            why = taking_part_refusal(person, has_guardian=await uow.guardians.get(participant_id) is not None,
+                                      today=day)
+            if why is not None:
+                raise TakingPartRefused(why)
+            person_ids = await uow.participants.same_person(participant_id)  # erased registrations of the number
+            in_round = await uow.attempts.count(participant_ids=person_ids, round_code=round_code)
+            today = await uow.attempts.count(participant_ids=person_ids, round_code=round_code, day=day)
             check_cap(round_, in_round=in_round, today=today)
             paper = paper_for(round_, qs.questions, start=now, tz=runtime.tz, rng=self._rng)
-            person = await uow.participants.get(participant_id)
             try:
                 att = await uow.attempts.add(NewAttempt(
                     participant_id=participant_id, round_code=round_code, set_name=qs.name, set_version=qs.version,

@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from quiz.audit import SCHEDULER, Actor
+from quiz.identity import VerifiedRule
 from quiz.model import Round
 from quiz.ports import UnitOfWork, UowFactory
-from quiz.ranking import all_correct_count, standings, top
+from quiz.ranking import all_correct_count, rank, standings, top
 from quiz.rounds import (
     Closing,
     FrozenWinner,
@@ -135,10 +136,14 @@ class RoundAdmin:
                 stopped = await uow.attempts.stop_open(round_code=code, at=now)
                 if r.closes is None or r.closes > now:
                     await uow.rounds.save(replace(r, opens=None if r.opens is None else min(r.opens, now), closes=now))
-            counted = standings(await uow.attempts.entries(round_code=code))
+            contest = self._live.runtime.contest
+            rule, prizes = contest.verified_phones, contest.prizes
+            counted = standings(await uow.attempts.entries(round_code=code), rule=rule)
             figure = all_correct_count(counted)
-            prizes = self._live.runtime.contest.prizes
-            frozen = frozen_winners(top(counted, figure, sum(n for _p, n in prizes.ladder())), prizes)
+            # with every prize open to every ranked number, the top of the ladder is enough
+            leaders = top(counted, figure, sum(n for _p, n in prizes.ladder())) \
+                if rule is VerifiedRule.OPTIONAL else rank(counted, figure)
+            frozen = frozen_winners(leaders, prizes, rule)
             await uow.rounds.freeze(round_code=code, winners=frozen)
             await uow.rounds.close(round_code=code, actual=figure, now=now if not state.closed else
                                    (state.closed_at or now))

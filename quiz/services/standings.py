@@ -99,9 +99,9 @@ class Standings:
         async with self._read() as uow:
             entries = await uow.attempts.entries(round_code=round_code)
             state = await uow.rounds.state(round_code)
-        actual = state.figure if state is not None else None
-        board = await asyncio.to_thread(lambda: build_board(round_code, standings(entries, now), actual=actual,
-                                                                         now=now))
+        actual, rule = state.figure if state is not None else None, self._live.runtime.contest.verified_phones
+        board = await asyncio.to_thread(lambda: build_board(round_code, standings(entries, now, rule),
+                                                            actual=actual, now=now))
         await self.names([r.standing.participant_id for r in board.top(self.TOP_NAMES)], keep=True)
         self._boards[round_code] = board
         return board
@@ -158,7 +158,8 @@ class Standings:
                                  w.ranked.standing.attempt_id, w.ranked.standing.correct, w.ranked.standing.total,
                                  w.ranked.standing.duration_ms, w.ranked.standing.prediction,
                                  w.ranked.standing.submitted_at)
-                     for w in winners(board.ranked, self._live.runtime.contest.prizes))
+                     for w in winners(board.ranked, self._live.runtime.contest.prizes,
+                                      self._live.runtime.contest.verified_phones))
         return RoundWinners(round_code, False, rows)
 
     # units

@@ -26,7 +26,7 @@ async def person(uow: UowFactory, phone: str = "0912345678", *, unit: str = "T-A
                  referral: str | None = None) -> int:
     async with uow() as w:
         made = await w.participants.add(full_name="Nguyễn Văn An", birth_year=1990, phone=phone, unit_code=unit,
-                                        referral=referral, now=T0)
+                                        referral=referral, now=T0, phone_key=f"key-{phone}")
         await w.commit()
     return made.id
 

@@ -59,7 +59,7 @@ CHANGES = [
            lambda w, x: _is(w.accounts.find(channel="web", external_id="b9"))),
     Change("participants", lambda w, x: w.participants.add(full_name="Trần Thị Bình", birth_year=1985,
                                                            phone="0987654321", unit_code="T-B-1", referral=None,
-                                                           now=T0),
+                                                           now=T0, phone_key="key-0987654321"),
            lambda w, x: w.participants.phone_taken("0987654321")),
     Change("consents", lambda w, x: w.consents.record(account_id=x.account, purpose=PURPOSE_NEWS, granted=True,
                                                       text_version="v1", now=T0),

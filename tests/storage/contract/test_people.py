@@ -45,9 +45,9 @@ async def test_a_phone_number_registers_one_participant_and_the_refusal_spoils_n
     async with uow() as w:
         with pytest.raises(PhoneTaken):
             await w.participants.add(full_name="Trần Thị Bình", birth_year=1985, phone="0912345678",
-                                     unit_code="T-B-1", referral=None, now=T0)
+                                     unit_code="T-B-1", referral=None, now=T0, phone_key="key-0912345678")
         other = await w.participants.add(full_name="Trần Thị Bình", birth_year=1985, phone="0987654321",
-                                         unit_code="T-B-1", referral="CLB", now=T0)
+                                         unit_code="T-B-1", referral="CLB", now=T0, phone_key="key-0987654321")
         await w.commit()
     async with uow() as w:
         assert await w.participants.phone_taken("0912345678") and not await w.participants.phone_taken("0900000000")
@@ -66,7 +66,7 @@ async def test_erasing_leaves_a_nameless_participant_and_frees_the_phone(uow: Uo
         assert (erased.full_name, erased.birth_year, erased.phone, erased.referral) == ("—", None, None, None)
         assert not await w.participants.phone_taken("0912345678")
         await w.participants.add(full_name="Nguyễn Văn An", birth_year=1990, phone="0912345678", unit_code="T-A-1",
-                                 referral=None, now=T0)  # the same person may register again
+                                 referral=None, now=T0, phone_key="key-0912345678")  # the same person again
 
 
 async def test_participants_change_unit_and_are_named_by_id(uow: UowFactory) -> None:

@@ -1,0 +1,45 @@
+"""The daily deletion of what is kept no longer than needed (quiz.retention)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from quiz.ports import UowFactory
+from quiz.retention import DEFAULT, Periods, Swept, data_deleted_at
+from quiz.services.live import LiveContest
+from quiz.services.standings import Standings
+
+BATCH = 500  # participants anonymised per unit of work
+
+
+class Housekeeping:
+    def __init__(self, *, live: LiveContest, uow: UowFactory, standings: Standings,
+                 periods: Periods = DEFAULT) -> None:
+        self._live, self._uow, self._standings, self._periods = live, uow, standings, periods
+
+    async def sweep(self, *, now: datetime) -> Swept:
+        """Delete processed inbound events, spent codes and idle unregistered accounts after their periods;
+        once the contest's data period is over, every participant's personal data (and the keyed hash of
+        the numbers erasure kept) too. Counts and attempts stay, without anyone's name."""
+        p = self._periods
+        async with self._uow() as uow:
+            events = await uow.housekeeping.processed_events(before=now - p.processed_events)
+            links = await uow.housekeeping.link_codes(expired_before=now - p.link_codes)
+            codes = await uow.housekeeping.phone_codes(expired_before=now - p.phone_codes)
+            accounts = await uow.housekeeping.idle_accounts(seen_before=now - p.idle_accounts)
+            await uow.commit()
+        people = 0
+        deadline = data_deleted_at(self._live.runtime.contest)
+        if deadline is not None and now >= deadline:
+            async with self._uow() as uow:
+                due = await uow.participants.registered_before(now)
+            for start in range(0, len(due), BATCH):
+                async with self._uow() as uow:
+                    for pid in due[start:start + BATCH]:
+                        await uow.guardians.remove(pid)
+                        await uow.participants.anonymise(participant_id=pid, now=now, keep_key=False)
+                        await uow.accounts.forget_participant(participant_id=pid)
+                    await uow.commit()
+                people += len(due[start:start + BATCH])
+            if people:
+                self._standings.invalidate()
+        return Swept(events, links, codes, accounts, people)
