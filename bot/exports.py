@@ -43,6 +43,8 @@ class BoardRow:
     duration_ms: int
     prediction: int | None
     submitted_at: datetime | None  # naive local time (spreadsheets have no time zones); None if not kept
+    verified: bool = False  # the phone number is proven (platform or code), not just typed
+    review: str = ""  # the organisers' decisions about the participant in this round, with their reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +71,14 @@ class Sheet:
     widths: tuple[int, ...] = ()
 
 
-_BOARD_HEADER = ("Hạng", "Họ và tên", "Đơn vị", "Số điện thoại", "Số câu đúng", "Tổng số câu", "Thời gian (giây)",
-                 "Dự đoán", "Nộp bài lúc")
-_BOARD_WIDTHS = (7, 28, 30, 15, 12, 12, 15, 10, 20)
+_BOARD_HEADER = ("Hạng", "Họ và tên", "Đơn vị", "Số điện thoại", "SĐT đã xác minh", "Số câu đúng", "Tổng số câu",
+                 "Thời gian (giây)", "Dự đoán", "Nộp bài lúc", "Xét duyệt")
+_BOARD_WIDTHS = (7, 28, 30, 15, 10, 12, 12, 15, 10, 20, 40)
 
 
 def _board_cells(r: BoardRow, show_phone: bool) -> list[Cell]:
-    return [r.rank, r.full_name, r.unit, shown_phone(r.phone, show_phone=show_phone), r.correct, r.total,
-            round(r.duration_ms / 1000, 1), r.prediction, r.submitted_at]
+    return [r.rank, r.full_name, r.unit, shown_phone(r.phone, show_phone=show_phone), "Có" if r.verified else "Không",
+            r.correct, r.total, round(r.duration_ms / 1000, 1), r.prediction, r.submitted_at, r.review]
 
 
 def leaderboard_sheet(rows: Iterable[BoardRow], *, show_phone: bool) -> Sheet:

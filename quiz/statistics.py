@@ -32,6 +32,7 @@ class Person:
     full_name: str
     phone: str | None
     unit_code: str | None
+    phone_verified: bool = False  # proven by the platform or a code (quiz.identity), not just typed
 
 
 def filled(days: list[DayCount]) -> list[DayCount]:

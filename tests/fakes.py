@@ -592,7 +592,8 @@ class FakeStatistics(_Repo):
         return []
 
     async def people(self, ids: Sequence[int]) -> dict[int, Person]:
-        return {i: Person(i, p.full_name, p.phone, p.unit_code) for i, p in self.m.participants.items() if i in ids}
+        return {i: Person(i, p.full_name, p.phone, p.unit_code, p.phone_verified_by is not None)
+                for i, p in self.m.participants.items() if i in ids}
 
     async def find(self, text: str, *, by_phone: bool) -> set[int]:
         return {i for i, p in self.m.participants.items() if text.lower() in p.full_name.lower()}

@@ -98,9 +98,9 @@ class SqlStatistics(_Repo):
         """Name, phone and unit of each participant."""
         if not ids:
             return {}
-        rows = await self.conn.execute(select(_P.id, _P.full_name, _P.phone, _P.unit_code)
+        rows = await self.conn.execute(select(_P.id, _P.full_name, _P.phone, _P.unit_code, _P.phone_verified_by)
                                        .where(_P.id.in_(list(ids))))
-        return {r.id: Person(r.id, r.full_name, r.phone, r.unit_code) for r in rows}
+        return {r.id: Person(r.id, r.full_name, r.phone, r.unit_code, r.phone_verified_by is not None) for r in rows}
 
     async def find(self, text: str, *, by_phone: bool) -> set[int]:
         """Participants whose name contains `text` (accents and case folded), or, with `by_phone`,

@@ -27,13 +27,14 @@ from quiz.units import UnitStats
 from .conftest import Visitor
 from .seed import play, register
 
-HEADER = ["Hạng", "Họ và tên", "Đơn vị", "Số điện thoại", "Số câu đúng", "Tổng số câu", "Thời gian (giây)",
-          "Dự đoán", "Nộp bài lúc"]
+HEADER = ["Hạng", "Họ và tên", "Đơn vị", "Số điện thoại", "SĐT đã xác minh", "Số câu đúng", "Tổng số câu",
+          "Thời gian (giây)", "Dự đoán", "Nộp bài lúc", "Xét duyệt"]
 
 
 def board(n: int) -> list[BoardRow]:
     return [BoardRow(k, f"Thí Sinh {k}", "Xã Đông Sơn, Huyện An Bình", f"09{k:08d}", 10 - k % 10, 10, 61_250 + k,
-                     None if k % 3 else 42, datetime(2024, 6, 20, 9, 30, k % 60)) for k in range(1, n + 1)]
+                     None if k % 3 else 42, datetime(2024, 6, 20, 9, 30, k % 60), verified=k % 2 == 0,
+                     review="Trả lời quá nhanh: Hợp lệ (đã gọi điện)" if k == 1 else "") for k in range(1, n + 1)]
 
 
 def test_phone_numbers_are_masked_in_the_middle() -> None:
@@ -56,9 +57,9 @@ def test_an_xlsx_leaderboard_has_every_row_masked_for_organisers(tmp_path: Path)
     assert write_leaderboard_xlsx(iter(board(2500)), path, show_phone=False) == 2500
     rows = read_rows(path)
     assert list(rows[0]) == HEADER and len(rows) == 2501
-    assert rows[1] == (1, "Thí Sinh 1", "Xã Đông Sơn, Huyện An Bình", "09xx xxx 001", 9, 10, 61.3, None,
-                       datetime(2024, 6, 20, 9, 30, 1))
-    assert rows[3][7] == 42
+    assert rows[1] == (1, "Thí Sinh 1", "Xã Đông Sơn, Huyện An Bình", "09xx xxx 001", "Không", 9, 10, 61.3, None,
+                       datetime(2024, 6, 20, 9, 30, 1), "Trả lời quá nhanh: Hợp lệ (đã gọi điện)")
+    assert rows[3][8] == 42 and rows[2][4] == "Có"
     assert all(r[3].startswith("09xx xxx ") for r in rows[1:])
 
 
@@ -74,8 +75,8 @@ def test_a_csv_opens_with_its_header_and_comes_in_bounded_chunks() -> None:
     assert len(chunks) == 5 and chunks[0].startswith(BOM)
     rows = list(csv.reader(io.StringIO("".join(chunks)[1:])))
     assert rows[0] == HEADER and len(rows) == 4501
-    assert rows[1] == ["1", "Thí Sinh 1", "Xã Đông Sơn, Huyện An Bình", "09xx xxx 001", "9", "10", "61.3", "",
-                       "2024-06-20 09:30:01"]
+    assert rows[1] == ["1", "Thí Sinh 1", "Xã Đông Sơn, Huyện An Bình", "09xx xxx 001", "Không", "9", "10", "61.3",
+                       "", "2024-06-20 09:30:01", "Trả lời quá nhanh: Hợp lệ (đã gọi điện)"]
 
 
 def test_text_that_a_spreadsheet_would_run_stays_text(tmp_path: Path) -> None:
@@ -135,7 +136,7 @@ async def test_an_admin_downloads_the_leaderboard_as_xlsx_with_phones(app: App, 
     path = tmp_path / "board.xlsx"
     path.write_bytes(await response.read())
     rows = read_rows(path)
-    assert len(rows) == 21 and rows[1][4] == 10  # the best first
+    assert len(rows) == 21 and rows[1][5] == 10  # the best first
     assert sorted(r[3] for r in rows[1:]) == [f"09{k:08d}" for k in range(20)]
 
 

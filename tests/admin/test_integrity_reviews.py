@@ -1,6 +1,8 @@
 """Scanning a round, and what organisers' decisions do to the leaderboard and the winners."""
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 
 from bot.compose import App
@@ -63,6 +65,24 @@ async def test_an_organisers_decision_is_shown_with_their_name_and_reaches_the_w
     assert "Mười câu trong mười giây" in organiser.text
     await organiser.get("/admin/winners?round=chinh")
     assert "Nhanh Như Chớp" not in organiser.text and "Người Thi" in organiser.text
+
+
+async def test_a_cleared_flag_and_its_reason_follow_the_participant_into_the_pages_and_exports(
+        app: App, clock, organiser: Visitor) -> None:
+    fast = await register(app, user="f", phone="0911000004", name="Nhanh Như Chớp")
+    await play(app, clock, fast, right=10, seconds_per_answer=1)
+    await organiser.post("/admin/integrity/scan", {"round": "chinh"})
+    review = (await app.integrity.reviews("chinh"))[0]
+    await organiser.post("/admin/integrity/decide", {"review": str(review.id), "status": "cleared",
+                                                     "reason": "Giáo viên tin học, đã gọi điện xác minh"})
+    noted = "Trả lời quá nhanh: Hợp lệ (Giáo viên tin học, đã gọi điện xác minh)"
+    for path in ("/admin/leaderboard?round=chinh", "/admin/winners?round=chinh"):
+        await organiser.get(path)
+        assert noted in organiser.text and "tự nhập" in organiser.text  # a typed number, not proven
+    for kind in ("leaderboard", "winners"):
+        export = await organiser.get(f"/admin/export/{kind}.csv?round=chinh")
+        row = next(csv.reader(io.StringIO((await export.read()).decode("utf-8-sig").splitlines()[1])))
+        assert row[-1] == noted and "Không" in row
 
 
 async def test_a_decision_needs_a_real_review_and_status(organiser: Visitor) -> None:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from bot.exports import BoardRow, WinnerRow
 from bot.web.admin.context import Admin
-from bot.web.admin.vi import KIND_NAMES, PRIZE_NAMES
+from bot.web.admin.vi import FLAG_NAMES, KIND_NAMES, PRIZE_NAMES, REVIEW_STATUS_NAMES
 from quiz.model import Round, Unit
 from quiz.ranking import Ranked
 from quiz.services.standings import Prizewinner
@@ -49,28 +49,41 @@ def unit_label(ctx: Admin, code: str | None) -> str:
 
 
 def _row(ctx: Admin, rank: int, person: Person | None, labels: dict[str | None, str], *, correct: int, total: int,
-         duration_ms: int, prediction: int | None, submitted: datetime | None) -> BoardRow:
+         duration_ms: int, prediction: int | None, submitted: datetime | None, review: str = "") -> BoardRow:
     code = person.unit_code if person else None
     if code not in labels:
         labels[code] = unit_label(ctx, code)
     at = submitted.astimezone(ctx.tz).replace(tzinfo=None) if submitted else None
     return BoardRow(rank, person.full_name if person else "—", labels[code], person.phone if person else None,
-                    correct, total, duration_ms, prediction, at)
+                    correct, total, duration_ms, prediction, at, bool(person and person.phone_verified), review)
 
 
-def board_row(ctx: Admin, r: Ranked, person: Person | None, labels: dict[str | None, str] | None = None) -> BoardRow:
+def board_row(ctx: Admin, r: Ranked, person: Person | None, labels: dict[str | None, str] | None = None,
+              review: str = "") -> BoardRow:
     s = r.standing
     return _row(ctx, r.rank, person, {} if labels is None else labels, correct=s.correct, total=s.total,
-                duration_ms=s.duration_ms, prediction=s.prediction, submitted=s.submitted_at)
+                duration_ms=s.duration_ms, prediction=s.prediction, submitted=s.submitted_at, review=review)
 
 
-async def board_rows(ctx: Admin, ranked: Sequence[Ranked]) -> AsyncIterator[list[BoardRow]]:
-    """Leaderboard rows with names, units and phones, in batches (exports of any size)."""
+async def review_notes(ctx: Admin, round_code: str) -> dict[int, str]:
+    """Each participant's reviews in the round as staff read them: what was flagged, what was decided and
+    why ("Trả lời quá nhanh: Hợp lệ (đã gọi điện xác minh)")."""
+    notes: dict[int, list[str]] = {}
+    for r in await ctx.integrity.reviews(round_code, limit=100_000):
+        text = f"{FLAG_NAMES.get(r.kind, r.kind)}: {REVIEW_STATUS_NAMES.get(r.status, r.status)}"
+        notes.setdefault(r.participant_id, []).append(f"{text} ({r.reason})" if r.reason else text)
+    return {pid: "; ".join(texts) for pid, texts in notes.items()}
+
+
+async def board_rows(ctx: Admin, ranked: Sequence[Ranked], round_code: str) -> AsyncIterator[list[BoardRow]]:
+    """Leaderboard rows with names, units, phones and decisions, in batches (exports of any size)."""
     labels: dict[str | None, str] = {}  # a unit's label, worked out once per export
+    notes = await review_notes(ctx, round_code)
     for start in range(0, len(ranked), BATCH):
         chunk = ranked[start:start + BATCH]
         people = await ctx.figures.people([r.standing.participant_id for r in chunk])
-        yield [board_row(ctx, r, people.get(r.standing.participant_id), labels) for r in chunk]
+        yield [board_row(ctx, r, people.get(r.standing.participant_id), labels,
+                         notes.get(r.standing.participant_id, "")) for r in chunk]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +95,11 @@ class RoundWinners:
     withdrawn: list[Person]  # published winners disqualified since: left out until the list is frozen again
 
 
-def _winner_row(ctx: Admin, w: Prizewinner, person: Person | None, labels: dict[str | None, str]) -> WinnerRow:
+def _winner_row(ctx: Admin, w: Prizewinner, person: Person | None, labels: dict[str | None, str],
+                review: str) -> WinnerRow:
     return WinnerRow(PRIZE_NAMES.get(w.prize, w.prize),
                      _row(ctx, w.rank, person, labels, correct=w.correct, total=w.total, duration_ms=w.duration_ms,
-                          prediction=w.prediction, submitted=w.submitted_at))
+                          prediction=w.prediction, submitted=w.submitted_at, review=review))
 
 
 async def round_winners(ctx: Admin, round_code: str) -> RoundWinners:
@@ -94,7 +108,9 @@ async def round_winners(ctx: Admin, round_code: str) -> RoundWinners:
     ids = [w.participant_id for w in won.rows]
     people = await ctx.figures.people([*ids, *won.withdrawn])
     labels: dict[str | None, str] = {}
-    rows = [_winner_row(ctx, w, people.get(w.participant_id), labels) for w in won.rows]
+    notes = await review_notes(ctx, round_code)
+    rows = [_winner_row(ctx, w, people.get(w.participant_id), labels, notes.get(w.participant_id, ""))
+            for w in won.rows]
     withdrawn = [people.get(pid) or Person(pid, "—", None, None) for pid in won.withdrawn]
     return RoundWinners(rows, {pid: people[pid] for pid in ids if pid in people}, won.frozen, ids, withdrawn)
 

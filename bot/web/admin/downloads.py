@@ -65,7 +65,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         name = f"{'bang-xep-hang' if kind == 'leaderboard' else 'giai-thuong'}-{round_.code}-{stamp}"
         if kind == "leaderboard":
             ranked, _ = await ctx.standings.leaderboard(round_code=round_.code)
-            batches = board_rows(ctx, ranked)
+            batches = board_rows(ctx, ranked, round_.code)
             make = lambda rows: leaderboard_sheet(rows, show_phone=who.is_admin)  # noqa: E731
         else:
             batches = _one((await round_winners(ctx, round_.code)).rows)

@@ -30,8 +30,20 @@ def duration(ms: int) -> str:
     return f"{int(minutes)}:{seconds:04.1f}".replace(".", ",")
 
 
+def person_cell(r: BoardRow) -> Markup:
+    """The name, and under it what organisers decided about them in this round, with why."""
+    return html("{n}{note}", n=r.full_name, note=html('<br><small class="muted">{t}</small>', t=r.review)
+                if r.review else "")
+
+
+def phone_cell(r: BoardRow, *, show_phone: bool) -> Markup:
+    """The number (masked for organisers), and whether it is proven or only typed."""
+    return html('{p} <small class="{c}">{t}</small>', p=shown_phone(r.phone, show_phone=show_phone),
+                c="ok" if r.verified else "muted", t=T["board.verified"] if r.verified else T["board.typed"])
+
+
 def board_cells(r: BoardRow, *, show_phone: bool) -> Markup:
-    return cells([r.rank, r.full_name, r.unit, shown_phone(r.phone, show_phone=show_phone),
+    return cells([r.rank, person_cell(r), r.unit, phone_cell(r, show_phone=show_phone),
                   f"{r.correct}/{r.total}", duration(r.duration_ms),
                   "—" if r.prediction is None else number(r.prediction),
                   f"{r.submitted_at:%d/%m %H:%M:%S}" if r.submitted_at else "—"], numeric=(0, 4, 5, 6))
@@ -54,7 +66,8 @@ async def leaderboard_page(request: web.Request) -> web.Response:
         shown = tuple(r for r in ranked if r.standing.participant_id in found)
     pages = max(1, math.ceil(len(shown) / PAGE_SIZE))
     at = min(_page_number(request.query.get("page")), pages)
-    rows = [row for batch in [b async for b in board_rows(ctx, shown[(at - 1) * PAGE_SIZE:at * PAGE_SIZE])]
+    rows = [row for batch in [b async for b in board_rows(ctx, shown[(at - 1) * PAGE_SIZE:at * PAGE_SIZE],
+                                                          round_.code)]
             for row in batch]
     search = html('<form method="get" action="{path}" class="search" role="search">'
                   '<input type="hidden" name="round" value="{round}">'

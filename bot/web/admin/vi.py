@@ -83,6 +83,8 @@ T: dict[str, str] = {
     "nav.questions": "Câu hỏi",
     "nav.integrity": "Kiểm tra gian lận",
     "nav.users": "Tài khoản",
+    "board.verified": "✓ đã xác minh",
+    "board.typed": "tự nhập",
     "nav.audit": "Nhật ký thao tác",
     # audit
     "audit.title": "Nhật ký thao tác",

@@ -7,10 +7,9 @@ from bot.web.admin.context import admin, staff
 from bot.web.admin.data import collective, level_name, pick_round, ranked_rounds, round_winners
 from bot.web.admin.html import Markup, html, number, percent
 from bot.web.admin.layout import add_nav, page
-from bot.web.admin.leaderboard import duration
+from bot.web.admin.leaderboard import duration, person_cell, phone_cell
 from bot.web.admin.vi import T
 from bot.web.admin.widgets import cells, downloads, round_tabs, table
-from quiz.privacy import shown_phone
 
 PATH = "/admin/winners"
 
@@ -26,14 +25,11 @@ async def winners_page(request: web.Request) -> web.Response:
     if round_ is None:
         return page(request, title=T["winners.title"], body=html("<p>{t}</p>", t=T["rounds.none"]), active=PATH)
     won = await round_winners(ctx, round_.code)
-    def name(pid: int, full_name: str) -> Markup:
-        return html("{n}", n=full_name)
-
     individual = table(
         [T["winners.prize"], T["board.rank"], T["board.name"], T["board.unit"], T["board.phone"], T["board.score"],
          T["board.time"], T["board.prediction"]],
-        [cells([w.prize, w.row.rank, name(pid, w.row.full_name), w.row.unit,
-                shown_phone(w.row.phone, show_phone=who.is_admin), f"{w.row.correct}/{w.row.total}",
+        [cells([w.prize, w.row.rank, person_cell(w.row), w.row.unit,
+                phone_cell(w.row, show_phone=who.is_admin), f"{w.row.correct}/{w.row.total}",
                 duration(w.row.duration_ms), "—" if w.row.prediction is None else number(w.row.prediction)],
                numeric=(1, 5, 6, 7)) for w, pid in zip(won.rows, won.participant_ids, strict=True)],
         cls="winners", numeric=(1, 5, 6, 7)) if won.rows \
