@@ -13,6 +13,7 @@ from quiz.drafts import Draft
 from quiz.identity import Guardian
 from quiz.integrity import AttemptTrace, Flag, Registration, Review
 from quiz.model import QuestionSet, Round
+from quiz.pack import ContestPack
 from quiz.people import Account, Consent, LinkCode, Participant
 from quiz.questions import Provenance, Publication, VersionInfo
 from quiz.ranking import Entry
@@ -294,6 +295,12 @@ class Audit(Protocol):
         ...
 
 
+class ContestContent(Protocol):
+    """What a pack says besides rounds and question sets: settings, rules, tips, FAQ, units."""
+
+    async def store(self, pack: ContestPack, *, now: datetime) -> None: ...
+
+
 class ContestRevision(Protocol):
     """A number that grows with every change workers must follow (question sets, rounds)."""
 
@@ -340,6 +347,8 @@ class UnitOfWork(Protocol):
     def stats(self) -> Statistics: ...
     @property
     def revision(self) -> ContestRevision: ...
+    @property
+    def content(self) -> ContestContent: ...
     @property
     def audit(self) -> Audit: ...
     @property

@@ -100,7 +100,7 @@ def changed_round(current: Round | None, changes: Mapping[str, Any], *, code: st
 
 
 LOCKED = ("question_set", "questions_per_attempt", "time_limit", "attempts_per_round", "attempts_per_day",
-          "topic_quotas", "practice", "prediction")  # what decides a paper and a rank
+          "topic_quotas", "difficulty_quotas", "practice", "prediction")  # what decides a paper and a rank
 
 
 def locked_settings(before: Round, after: Round) -> list[str]:

@@ -19,6 +19,7 @@ from quiz.drafts import Draft
 from quiz.identity import Guardian, PhoneKeys
 from quiz.integrity import AttemptTrace, Flag, Registration, Review
 from quiz.model import QuestionSet, Round
+from quiz.pack import ContestPack
 from quiz.people import PURPOSE_NEWS, Account, AccountTaken, Consent, LinkCode, Participant, PhoneTaken
 from quiz.ports import PhoneVerifier
 from quiz.questions import Provenance, Publication, VersionInfo
@@ -29,6 +30,7 @@ from quiz.runtime import ContestRuntime
 from quiz.services import UseCases, compose
 from quiz.staff import StaffSession, StaffUser, Tries, UserExists
 from quiz.statistics import DayCount, Person, QuestionCount
+from quiz.units import UnitTree
 from quiz.verification import SentCode
 
 
@@ -72,6 +74,7 @@ class Memory:
     notices: dict[int, tuple[int, str, datetime | None]] = field(default_factory=dict)  # id → account, kind, shown
     events: dict[tuple[str, str], datetime | None] = field(default_factory=dict)  # inbound: (channel, id) → processed
     created: dict[int, datetime] = field(default_factory=dict)  # account → created at
+    content: ContestPack | None = None  # a pack stored over the contest's settings, rules, tips, FAQ and units
     revision: int = 0
     last_id: int = 0
     commits: int = 0
@@ -695,6 +698,11 @@ class FakeHousekeeping(_Repo):
         return len(idle)
 
 
+class FakeContent(_Repo):
+    async def store(self, pack: ContestPack, *, now: datetime) -> None:
+        self.m.content = pack
+
+
 class FakeRevision(_Repo):
     async def current(self) -> int:
         return self.m.revision
@@ -721,7 +729,7 @@ class FakeUnitOfWork:
         self.broadcasts, self.drafts, self.staff = FakeBroadcasts(m), FakeDrafts(m), FakeStaff(m)
         self.stats, self.revision, self.audit = FakeStatistics(m), FakeRevision(m), FakeAudit(m)
         self.guardians, self.phone_codes, self.notices = FakeGuardians(m), FakePhoneCodes(m), FakeNotices(m)
-        self.housekeeping = FakeHousekeeping(m)
+        self.housekeeping, self.content = FakeHousekeeping(m), FakeContent(m)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -750,12 +758,17 @@ class FakeRuntimeSource:
     def now(self) -> ContestRuntime:
         """What `load` returns, without waiting: every version of each set is in the archive, as
         bot.storage.contests.load_runtime puts them, so a regrade finds the keys it corrects."""
-        m = self._memory
-        contest = replace(self._base.contest, rounds=tuple(s.round for s in m.rounds.values()))
+        m, base = self._memory, self._base
+        contest = replace(m.content.contest if m.content else base.contest,
+                          rounds=tuple(s.round for s in m.rounds.values()))
         archive = {(qs.name, qs.version): qs for versions in m.sets.values() for qs in versions}
-        return ContestRuntime(contest, {name: versions[-1] for name, versions in m.sets.items()},
-                              self._base.rules_version, self._base.rules, self._base.tips, self._base.faq,
-                              self._base.units, archive=archive, revision=m.revision)
+        sets = {name: versions[-1] for name, versions in m.sets.items()}
+        if m.content is not None:
+            pack = m.content
+            return ContestRuntime(contest, sets, pack.rules_version, pack.rules, pack.tips, pack.faq,
+                                  UnitTree(pack.units), archive=archive, revision=m.revision)
+        return ContestRuntime(contest, sets, base.rules_version, base.rules, base.tips, base.faq, base.units,
+                              archive=archive, revision=m.revision)
 
 
 class PlainHasher:

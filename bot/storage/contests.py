@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -17,7 +18,7 @@ from bot.storage.codec import (
     tips_from_json,
     unit_from_row,
 )
-from bot.storage.repositories import ContestScope
+from bot.storage.repositories import ContestScope, _Repo
 from bot.storage.sets import publish_set
 from quiz.identity import VerifiedRule
 from quiz.model import Contest, Difficulty, Prizes, Question, QuestionSet
@@ -31,14 +32,37 @@ async def _contest_id(conn: AsyncConnection, slug: str) -> int | None:
     return (await conn.execute(select(t.contests.c.id).where(t.contests.c.slug == slug))).scalar()
 
 
-async def store_pack(engine: AsyncEngine, pack: ContestPack, *, now: datetime) -> list[Publication]:
-    """Create or update the contest from a validated pack, all in one transaction."""
+def _config(pack: ContestPack) -> dict[str, Any]:
     c = pack.contest
-    config = content_to_json(title=dict(c.title), organiser=dict(c.organiser), timezone=c.timezone,
-                             topics={k: dict(v) for k, v in c.topics.items()}, prizes=c.prizes,
-                             collective_prizes=c.collective_prizes, verified_phones=c.verified_phones.value,
-                             data_kept_days=c.data_kept_days, rules_version=pack.rules_version,
-                             rules=pack.rules, tips=pack.tips, faq=pack.faq)
+    return content_to_json(title=dict(c.title), organiser=dict(c.organiser), timezone=c.timezone,
+                           topics={k: dict(v) for k, v in c.topics.items()}, prizes=c.prizes,
+                           collective_prizes=c.collective_prizes, verified_phones=c.verified_phones.value,
+                           data_kept_days=c.data_kept_days, rules_version=pack.rules_version,
+                           rules=pack.rules, tips=pack.tips, faq=pack.faq)
+
+
+async def _store_units(conn: AsyncConnection, contest_id: int, pack: ContestPack) -> None:
+    await conn.execute(delete(t.units).where(t.units.c.contest_id == contest_id))
+    await conn.execute(insert(t.units), [
+        {"contest_id": contest_id, "code": u.code, "name": u.name, "parent_code": u.parent, "kind": u.kind,
+         "population": u.population, "position": i} for i, u in enumerate(pack.units)])
+
+
+class SqlContestContent(_Repo):
+    """A pack's settings, rules, tips, FAQ and units over the contest's (its rounds and sets go through
+    their use cases)."""
+
+    async def store(self, pack: ContestPack, *, now: datetime) -> None:
+        await self.conn.execute(update(t.contests).where(t.contests.c.id == self.scope.contest_id).values(
+            config=_config(pack), updated_at=now))
+        await _store_units(self.conn, self.scope.contest_id, pack)
+
+
+async def store_pack(engine: AsyncEngine, pack: ContestPack, *, now: datetime) -> list[Publication]:
+    """Create the contest from a validated pack, all in one transaction (a contest that exists already is
+    reloaded through quiz.services.reload, which checks rounds and sets as the dashboard does)."""
+    c = pack.contest
+    config = _config(pack)
     async with engine.begin() as conn:
         cid = await _contest_id(conn, c.slug)
         if cid is None:
@@ -55,10 +79,7 @@ async def store_pack(engine: AsyncEngine, pack: ContestPack, *, now: datetime) -
                 await conn.execute(update(t.rounds).where(t.rounds.c.id == existing[r.code]).values(**values))
             else:
                 await conn.execute(insert(t.rounds).values(contest_id=cid, code=r.code, **values))
-        await conn.execute(delete(t.units).where(t.units.c.contest_id == cid))
-        await conn.execute(insert(t.units), [
-            {"contest_id": cid, "code": u.code, "name": u.name, "parent_code": u.parent, "kind": u.kind,
-             "population": u.population, "position": i} for i, u in enumerate(pack.units)])
+        await _store_units(conn, cid, pack)
         return [await publish_set(conn, contest_id=cid, qs=qs, now=now) for qs in pack.question_sets]
 
 

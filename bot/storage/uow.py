@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.storage.attempts import SqlAttempts
 from bot.storage.audit import SqlAudit
 from bot.storage.broadcasts import SqlBroadcasts
+from bot.storage.contests import SqlContestContent
 from bot.storage.drafts import SqlDrafts
 from bot.storage.identity import SqlGuardians, SqlHousekeeping, SqlNotices, SqlPhoneCodes
 from bot.storage.linking import SqlLinks
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
         self.phone_codes = SqlPhoneCodes(conn, scope)
         self.notices = SqlNotices(conn, scope)
         self.housekeeping = SqlHousekeeping(conn, scope)
+        self.content = SqlContestContent(conn, scope)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

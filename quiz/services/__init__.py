@@ -20,6 +20,7 @@ from quiz.services.live import LiveContest, RuntimeSource
 from quiz.services.people import People
 from quiz.services.phone_codes import PhoneCodes
 from quiz.services.playing import AnswerOutcome, Play, Result
+from quiz.services.reload import ContestReload
 from quiz.services.reports import Reports
 from quiz.services.rounds import RoundAdmin
 from quiz.services.staff import PasswordHasher, StaffAccounts
@@ -44,6 +45,7 @@ class UseCases:
     audit: AuditTrail
     phone_codes: PhoneCodes
     housekeeping: Housekeeping
+    reload: ContestReload
 
 
 def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, hasher: PasswordHasher,
@@ -55,11 +57,12 @@ def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, 
     live = LiveContest(runtime, source=source, read=read)
     standings = Standings(live=live, read=read)
     play = Play(live=live, uow=uow, read=read, standings=standings, answers=answers, rng=rng)
+    rounds = RoundAdmin(live=live, uow=uow, read=read, standings=standings)
+    imports = Imports(live=live, uow=uow, read=read, standings=standings, play=play)
     return UseCases(
         live=live, standings=standings,
         people=People(live=live, uow=uow, read=read, standings=standings, phone_keys=phone_keys),
-        play=play, rounds=RoundAdmin(live=live, uow=uow, read=read, standings=standings),
-        imports=Imports(live=live, uow=uow, read=read, standings=standings, play=play),
+        play=play, rounds=rounds, imports=imports,
         integrity=Integrity(live=live, uow=uow, read=read, standings=standings),
         broadcasts=Broadcasts(uow=uow, read=read),
         reports=Reports(live=live, read=read, standings=standings),
@@ -67,9 +70,10 @@ def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, 
         staff=StaffAccounts(uow=uow, read=read, hasher=hasher),
         audit=AuditTrail(uow=uow, read=read),
         phone_codes=PhoneCodes(uow=uow, read=read, keys=phone_keys, verifier=verifier),
-        housekeeping=Housekeeping(live=live, uow=uow, standings=standings, periods=periods))
+        housekeeping=Housekeeping(live=live, uow=uow, standings=standings, periods=periods),
+        reload=ContestReload(live=live, uow=uow, imports=imports, rounds=rounds))
 
 
-__all__ = ["AnswerOutcome", "AuditTrail", "Broadcasts", "Figures", "Housekeeping", "Imports", "Integrity",
-           "LiveContest", "PasswordHasher", "People", "PhoneCodes", "Play", "Reports", "Result", "RoundAdmin",
-           "RuntimeSource", "StaffAccounts", "Standings", "UseCases", "compose"]
+__all__ = ["AnswerOutcome", "AuditTrail", "Broadcasts", "ContestReload", "Figures", "Housekeeping", "Imports",
+           "Integrity", "LiveContest", "PasswordHasher", "People", "PhoneCodes", "Play", "Reports", "Result",
+           "RoundAdmin", "RuntimeSource", "StaffAccounts", "Standings", "UseCases", "compose"]
