@@ -17,6 +17,8 @@ from quiz.search import Confidence, Item, Kind
 from quiz.season import has_closed, has_opened
 
 LEADERBOARD_SIZE = 10
+PRIZES = {"nhat": Msg("prize.nhat"), "nhi": Msg("prize.nhi"), "ba": Msg("prize.ba"),
+          "khuyen_khich": Msg("prize.khuyen_khich")}
 
 
 def rules_index(ctx: Ctx) -> Turn:
@@ -130,7 +132,11 @@ async def leaderboard(ctx: Ctx, round_code: str | None = None) -> Turn:
     people = await ctx.standings.names([r.standing.participant_id for r in top])
     shown = {pid: (public_name(name), unit) for pid, (name, unit) in people.items()}
     namesakes = {who for who, n in Counter(shown.values()).items() if n > 1}
-    rows = tuple(_row(r, shown, namesakes) for r in top)
+    prizes: dict[int, str] = {}
+    if has_closed(chosen, ctx.now):  # a closed round's board names its prize winners, as published
+        published = await ctx.standings.winners(chosen.code, now=ctx.now)
+        prizes = {w.participant_id: w.prize for w in published.rows} if published.frozen else {}
+    rows = tuple(_row(r, shown, namesakes, prizes.get(r.standing.participant_id)) for r in top)
     mine = board.place_of(ctx.account.participant_id) if ctx.account.participant_id is not None else None
     parts = [Msg("lb.title", round=chosen.title, count=len(board)), _when(ctx, chosen)]
     parts.append(Msg("lb.rows", rows=rows) if rows else Msg("lb.empty"))
@@ -150,12 +156,14 @@ def _when(ctx: Ctx, r: Round) -> Msg:
     return Msg("lb.open_until", closes=r.closes) if r.closes is not None else Msg("lb.open")
 
 
-def _row(r: Ranked, shown: dict[int, tuple[str, str]], namesakes: set[tuple[str, str]]) -> Msg:
+def _row(r: Ranked, shown: dict[int, tuple[str, str]], namesakes: set[tuple[str, str]], prize: str | None) -> Msg:
     pid = r.standing.participant_id
     public, unit = shown.get(pid, ("—", ""))
     name: Msg | str = public
     if (public, unit) in namesakes:  # two people shown alike in one commune: candidate numbers tell them apart
         name = Msg("lb.namesake", name=public, number=candidate_number(pid))
+    if prize is not None:
+        name = Msg("lb.prize", prize=PRIZES.get(prize, prize), name=name)
     return Msg("lb.row", rank=r.rank, name=name, unit=unit, correct=r.standing.correct,
                total=r.standing.total, duration=timedelta(milliseconds=r.standing.duration_ms))
 

@@ -58,6 +58,8 @@ async def test_once_the_round_is_closed_the_whole_paper_is_reviewed_page_by_page
     an = world.person()
     attempt = await finished_ranked(an)
     await world.uses.rounds.close("chinh", by=Actor("cli"), now=clock())
+    await an.say("/bxh")
+    assert "Vòng này đã kết thúc lúc" in an.text and "1. 🥇 Giải Nhất: N. V. An (Xã Đông Sơn)" in an.text
     await an.tap("Kết quả của tôi")
     await an.tap("Xem lại bài")
 
