@@ -33,13 +33,14 @@ def journal_for(database_url: str) -> Path | None:
 class MemoryStates:
     """States in this process; with a `journal`, every change is appended to it and read back at start."""
 
-    COMPACT_AFTER = 50_000  # lines appended before the journal is rewritten with the latest states only
+    COMPACT_AFTER = 16 * 2**20  # bytes appended (and at least the live states' size) before a rewrite
 
     def __init__(self, *, journal: Path | None = None) -> None:
         self._states: dict[str, str] = {}
         self._journal = journal
         self._file: IO[str] | None = None
-        self._appended = 0
+        self._appended = 0  # bytes since the journal was last rewritten
+        self._live = 0  # bytes the latest states took when it was
         if journal is not None:
             self._load(journal)
 
@@ -55,10 +56,11 @@ class MemoryStates:
         else:
             self._states[key] = text
         if self._file is not None:
-            self._file.write(json.dumps({"k": key, "s": text}, ensure_ascii=False) + "\n")
+            line = json.dumps({"k": key, "s": text}, ensure_ascii=False) + "\n"
+            self._file.write(line)
             self._file.flush()
-            self._appended += 1
-            if self._appended >= self.COMPACT_AFTER:
+            self._appended += len(line)
+            if self._appended >= max(self.COMPACT_AFTER, self._live):
                 self._compact()
 
     def close(self) -> None:
@@ -92,9 +94,12 @@ class MemoryStates:
         try:
             self._journal.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # registration drafts inside
+            self._live = 0
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 for key, text in self._states.items():
-                    out.write(json.dumps({"k": key, "s": text}, ensure_ascii=False) + "\n")
+                    line = json.dumps({"k": key, "s": text}, ensure_ascii=False) + "\n"
+                    out.write(line)
+                    self._live += len(line)
             os.replace(temporary, self._journal)
             self._file = open(self._journal, "a", encoding="utf-8")  # noqa: SIM115 - kept open for appends
         except OSError as exc:

@@ -8,7 +8,8 @@ from typing import Any
 from bot.state import StateStore
 from quiz.conversation.state import ChatState
 
-KEEP = 40  # bubbles: a question's worth of scrolling on a phone, and a little more
+KEEP = 30  # bubbles: a few screens of scrolling on a phone
+PART_LIMIT = 4000  # characters of one part kept (a page of a review is the longest thing shown)
 
 
 def _key(browser_id: str) -> str:
@@ -30,11 +31,14 @@ class ChatHistory:
         if pressed is not None:
             _mark_chosen(bubbles, pressed)
         if typed is not None:
-            bubbles.append({"user": typed})
+            bubbles.append({"user": typed[:PART_LIMIT]})
         for reply in replies:
             if reply.get("replace"):
                 _drop_last_keyboard(bubbles)
-            bubble = {"parts": reply.get("parts", []), "buttons": reply.get("buttons", [])}
+            if reply.get("buttons"):
+                _spend(bubbles)
+            bubble = {"parts": [str(p)[:PART_LIMIT] for p in reply.get("parts", [])],
+                      "buttons": reply.get("buttons", [])}
             progress = reply.get("progress")
             if isinstance(progress, dict):  # a question: its "k/n ⏱" line is left out when drawn again
                 bubble["progress"] = {"position": progress.get("position"), "total": progress.get("total")}
@@ -55,9 +59,20 @@ def _mark_chosen(bubbles: list[dict[str, Any]], action: str) -> None:
                     return
 
 
+def _spend(bubbles: list[dict[str, Any]]) -> None:
+    """Newer buttons came: earlier keyboards keep only the button chosen (all the page shows of them)."""
+    for bubble in bubbles:
+        buttons = bubble.get("buttons")
+        if buttons and not bubble.get("spent"):
+            picked = bubble.get("chosen")
+            chosen = [b for row in buttons for b in row if isinstance(b, dict) and b.get("action") == picked]
+            bubble["buttons"] = [chosen] if chosen else []
+            bubble["spent"] = True
+
+
 def _drop_last_keyboard(bubbles: list[dict[str, Any]]) -> None:
     """A reply that takes the place of the last message with buttons (as the page draws it)."""
     for i in range(len(bubbles) - 1, -1, -1):
-        if bubbles[i].get("buttons"):
+        if bubbles[i].get("buttons") and not bubbles[i].get("spent"):
             del bubbles[i]
             return
