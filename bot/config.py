@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_info_image_url: str | None = None  # picture on the "share your phone number" card
+    # a signed event older (or newer) than this is refused: a replay outlives the days its id is kept
+    zalo_event_max_age_s: int = Field(default=86_400, ge=60)
     # an SMS gateway for one-time codes (bot.sms): with it the web chat verifies numbers, a citizen
     # recovers a registration in a new browser, and a guardian confirms consent from their own phone
     sms_gateway_url: str | None = None  # e.g. https://sms.example.vn/api/send (plain HTTP API, JSON POST)

@@ -13,7 +13,7 @@ from quiz.identity import VerifiedRule
 from quiz.model import Contest, Difficulty, FaqEntry, Localized, Prizes, QuestionSet, Round, RulesSection, Tip, Unit
 from quiz.problems import Invalid, Problem
 from quiz.questions import SLUG, parse_questions
-from quiz.text import nfc, squash
+from quiz.text import nfc, squash, whole_number
 from quiz.validity import shortfall
 
 MAX_RULES_BODY = 1500
@@ -95,11 +95,12 @@ def parse_units(text: str, *, file: str) -> tuple[list[Unit], list[Problem]]:
         if parent is not None and parent not in codes:
             out.add(file, str(line), "unit_parent", parent=parent)
             continue
-        if pop_text and not pop_text.isdigit():
+        population = whole_number(pop_text) if pop_text else None
+        if pop_text and population is None:
             out.add(file, str(line), "unit_population", value=row["population"])
             continue
         codes.add(code)
-        units.append(Unit(code, name, parent, nfc(row["kind"] or ""), int(pop_text) if pop_text else None))
+        units.append(Unit(code, name, parent, nfc(row["kind"] or ""), population))
     if not units and not out.problems:
         out.add(file, "", "units_empty")
     return units, out.problems

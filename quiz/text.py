@@ -33,3 +33,12 @@ def folded_tokens(text: str) -> list[str]:
 def squash(text: str) -> str:
     """Fold accents and case and collapse white space: the key for near-duplicates."""
     return _SPACES.sub(" ", " ".join(folded_tokens(text))).strip()
+
+
+def whole_number(text: str, *, max_digits: int = 18) -> int | None:
+    """A whole number written in the digits 0-9 only, or None. "²", "١٢" and "１２" are digits to
+    str.isdigit() but not to a count, a year or an id; 18 digits always fit a 64-bit column."""
+    text = text.strip()
+    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

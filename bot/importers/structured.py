@@ -7,23 +7,14 @@ from typing import Any
 
 import yaml
 
+from bot import yaml_input
 from quiz.aiken import RawQuestion
 from quiz.problems import Problem
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe YAML without anchors and aliases, which question files never need and bombs do."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark: Any = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # untyped in PyYAML's stubs
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)
-        return super().compose_node(parent, index)
-
-
 def _load(text: str, *, json_syntax: bool, file: str) -> tuple[Any, list[Problem]]:
     try:
-        return (json.loads(text) if json_syntax else yaml.load(text, Loader=_NoAliasLoader)), []
+        return (json.loads(text) if json_syntax else yaml_input.load(text)), []
     except json.JSONDecodeError as exc:
         params = {"line": str(exc.lineno), "column": str(exc.colno), "detail": exc.msg}
     except yaml.MarkedYAMLError as exc:

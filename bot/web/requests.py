@@ -1,10 +1,11 @@
-"""Reading a small JSON body safely: size, type and shape checked, a clear 4xx for anything else."""
+"""Reading a small JSON body safely: size, depth, Unicode, type and shape checked, a clear 4xx for anything else."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
+
+from bot.json_input import NotJson, loads
 
 MAX_BODY = 4096  # bytes; a chat message of 1000 Vietnamese characters fits
 
@@ -38,11 +39,9 @@ async def json_object(request: web.Request, *, limit: int = MAX_BODY) -> dict[st
     if request.content_type != "application/json":
         raise BadInput(415, "send the body as application/json")
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise BadInput(400, "the body is not UTF-8") from None
-    except ValueError as exc:
-        raise BadInput(400, f"the body is not valid JSON: {exc}") from None
+        body = loads(bytes(raw))  # bounded depth, valid Unicode (bot.json_input)
+    except NotJson as exc:
+        raise BadInput(400, f"the body is not JSON the chat reads: {exc}") from None
     if not isinstance(body, dict):
         raise BadInput(400, "the body must be a JSON object")
     return body

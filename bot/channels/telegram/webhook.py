@@ -5,9 +5,9 @@ import re
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import SetWebhook
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.channels.telegram.intake import WebhookHandler
 from bot.channels.telegram.sender import Sender
 
 WEBHOOK_PATH = "/telegram/webhook"
@@ -38,7 +38,7 @@ def mount(web_app: web.Application, dp: Dispatcher, bot: Bot, *, secret: str) ->
     if web_app.frozen:
         raise TelegramConfigError("start Telegram before the web app starts serving: its routes are frozen")
     # handle_in_background=False: the update is handled (and stored) before Telegram gets its 200.
-    handler = SimpleRequestHandler(dispatcher=dp, bot=bot, handle_in_background=False, secret_token=secret)
+    handler = WebhookHandler(dispatcher=dp, bot=bot, handle_in_background=False, secret_token=secret)
     handler.register(web_app, path=WEBHOOK_PATH)
 
 

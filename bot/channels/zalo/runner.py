@@ -134,7 +134,7 @@ async def start_zalo(settings: Settings, web_app: web.Application, *, dispatcher
                               clock=clock)
         handle = ZaloHandle(channel, inbound, http, f"webhook at {WEBHOOK_PATH} for app {app_id}")
         mount(web_app, Webhook(app_id=app_id, secret=oa_secret, inbound=inbound, clock=clock,
-                               on_recorded=handle.accept))
+                               on_recorded=handle.accept, max_age=timedelta(seconds=settings.zalo_event_max_age_s)))
     except BaseException:
         await http.aclose()
         raise

@@ -32,6 +32,7 @@ from bot.web.admin import (
     winners,
 )
 from bot.web.admin.auth import guard, public
+from bot.web.admin.plain import plain_text
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGES = (login, overview, units, days, leaderboard, winners, rounds, questions, imports, question_sets, broadcast,
@@ -40,7 +41,7 @@ PAGES = (login, overview, units, days, leaderboard, winners, rounds, questions, 
 
 def create_admin_app() -> web.Application:
     """The dashboard; its pages reach the use cases by the web app's keys (bot.web.keys)."""
-    admin_app = web.Application(middlewares=[guard])
+    admin_app = web.Application(middlewares=[guard, plain_text])  # signed in first, then the input read
     admin_app.router.add_get("/static/admin.css", stylesheet)
     for module in PAGES:
         module.setup(admin_app)

@@ -154,6 +154,7 @@ async def end_session(request: web.Request, response: web.StreamResponse) -> Non
 def safe_next(target: Any) -> str:
     """Where to go after signing in: a dashboard path, never another site."""
     if isinstance(target, str) and target.startswith("/admin/") and len(target) < 512 \
+            and target.isascii() and target.isprintable() and " " not in target \
             and not any(bad in target for bad in ("//", "\\", "..", LOGIN_PATH)):
-        return target
+        return target  # printable ASCII only: a line break would split the Location header
     return "/admin/"

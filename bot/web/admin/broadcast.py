@@ -81,8 +81,8 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/broadcast", broadcast_page)
     app.router.add_post("/broadcast/preview", preview)
     app.router.add_post("/broadcast/send", send)
-    app.router.add_get(r"/broadcast/{id:\d+}", progress_page)
-    app.router.add_post(r"/broadcast/{id:\d+}/cancel", cancel)
+    app.router.add_get(r"/broadcast/{id:[0-9]{1,18}}", progress_page)
+    app.router.add_post(r"/broadcast/{id:[0-9]{1,18}}/cancel", cancel)
     add_nav(PATH, T["nav"], role="admin")
 
 

@@ -20,6 +20,7 @@ from quiz.conversation.messages import Msg
 from quiz.model import pick
 from quiz.problems import Invalid
 from quiz.rounds import RoundRefused, RoundState
+from quiz.text import whole_number
 
 PATH = "/admin/rounds"
 T = {
@@ -176,7 +177,8 @@ def settings_from(form: Mapping[str, str]) -> dict[str, Any]:
     """The form in the contest pack's terms: numbers as numbers where they are, ticks as booleans."""
     def number_or_text(text: str) -> object:
         text = text.strip()
-        return int(text) if text.isdigit() else text or None
+        number = whole_number(text, max_digits=9)
+        return number if number is not None else text or None
 
     def counts(field: str) -> dict[str, object]:
         out: dict[str, object] = {}

@@ -64,6 +64,8 @@ T: dict[str, str] = {
     "refused.too_large": "Tệp gửi lên lớn hơn {mb} MB nên không được đọc; không có gì được lưu. Hãy chia tệp "
                          "thành nhiều tệp nhỏ hơn.",
     "refused.role": "Trang này chỉ dành cho quản trị viên.",
+    "refused.unreadable": "Yêu cầu có ký tự không đọc được (ký tự NUL hoặc mã Unicode hỏng); không có gì được lưu. "
+                          "Hãy gõ lại và thử lại.",
     # login
     "login.title": "Đăng nhập",
     "login.username": "Tên đăng nhập",

@@ -1,0 +1,64 @@
+"""The webhook's request handler: aiogram's, with the body read as bad input can be.
+
+aiogram parses the body and validates the Update inside the request; a body that is not JSON, is
+nested without end, or is no Update raises there and becomes a 500, which Telegram retries for ever.
+Here a body that is not JSON at all is a 400; JSON that is not an Update we can handle (ids beyond
+64 bits included) is logged and acknowledged with 200, since sending it again would never help.
+A failure while handling a good update still propagates: Telegram's retry is then what we want."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.json_input import NotJson, loads
+
+log = logging.getLogger(__name__)
+INT64 = range(-(2**63), 2**63)
+
+
+def _ids_fit(value: Any) -> bool:
+    """Every whole number in `value` fits a signed 64-bit column (update, chat and user ids do)."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return value in INT64
+    if isinstance(value, dict):
+        return all(_ids_fit(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_ids_fit(v) for v in value)
+    return True
+
+
+def update_of(raw: bytes, bot: Bot) -> Update | None:
+    """The Update in `raw`; None for JSON that is not one. NotJson for a body that is not JSON."""
+    data = loads(raw)
+    if not isinstance(data, dict) or not _ids_fit(data):
+        return None
+    try:
+        update = Update.model_validate(data, context={"bot": bot})
+        update.event_type  # noqa: B018 - raises for an update that carries no event aiogram knows
+    except (ValidationError, UpdateTypeLookupError):
+        return None
+    return update
+
+
+class WebhookHandler(SimpleRequestHandler):
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            update = update_of(await request.read(), bot)
+        except NotJson as exc:
+            log.warning("telegram: webhook body refused: %s", exc)
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        if update is None:
+            log.warning("telegram: webhook body is not an update this bot reads; acknowledged and dropped")
+            return web.json_response({})
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
