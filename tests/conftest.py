@@ -1,6 +1,7 @@
 """Fixture chain: database URL → migrated schema → per-test cleanup → application."""
 from __future__ import annotations
 
+import functools
 import os
 import random
 from collections.abc import AsyncIterator, Callable
@@ -8,14 +9,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 
 from bot.compose import App, build
 from bot.config import Settings
 from bot.passwords import Passwords
-from bot.storage.engine import make_engine
-from bot.storage.migrate import upgrade_async
+from bot.storage.engine import AsyncEngine, make_engine
+from bot.storage.migrate import alembic_config, upgrade_async
 from bot.storage.tables import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,12 +60,41 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         return
     assert PG_URL
     engine = make_engine(PG_URL)
-    await upgrade_async(engine)
-    async with engine.begin() as conn:
-        names = ", ".join(t.name for t in metadata.sorted_tables)
-        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    if not await _at_head(engine):
+        await upgrade_async(engine)
+    await _emptied(engine)
     await engine.dispose()
     yield PG_URL
+
+
+APPEND_ONLY = ("audit_log",)  # tables the database refuses to DELETE from
+
+
+async def _at_head(engine: AsyncEngine) -> bool:
+    """Whether the database is at the newest migration: asking costs less than Alembic reading every one."""
+    async with engine.connect() as conn:
+        if (await conn.execute(text("SELECT to_regclass('alembic_version')"))).scalar() is None:
+            return False
+        stored = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    return stored == _newest_migration()
+
+
+@functools.cache
+def _newest_migration() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+async def _emptied(engine: AsyncEngine) -> None:
+    """Every row gone and every id counting from 1 again. A test leaves a few rows, and deleting them takes a
+    tenth of the time TRUNCATE does; an append-only table with rows is truncated."""
+    async with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            if table.name not in APPEND_ONLY:
+                await conn.execute(table.delete())
+            elif (await conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {table.name})"))).scalar():
+                await conn.execute(text(f"TRUNCATE {table.name}"))
+        await conn.execute(text("SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+                                "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"))
 
 
 AppFactory = Callable[..., "object"]
