@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None  # set → webhook mode, else long polling
     telegram_webhook_secret: str | None = None  # required with a webhook
     telegram_api_base: str | None = None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081
+    # an update whose worker has not renewed its claim for this long (it died) is finished by another worker,
+    # which looks for such updates every TELEGRAM_SWEEP_S seconds
+    telegram_lease_s: float = Field(default=30.0, ge=0.5, le=3600)
+    telegram_sweep_s: float = Field(default=10.0, ge=0.1, le=3600)
     telegram_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     organiser_chat_id: int | None = None
     # the organisers' daily report, at this time of day in Asia/Ho_Chi_Minh (the contest's time zone)

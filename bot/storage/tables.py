@@ -349,6 +349,13 @@ inbound_events = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Column("payload", JSON),
     Column("processed_at", UtcDateTime),
+    # migration 0012: which worker has the event in hand, when it last said so, and how often it was taken;
+    # another worker takes over an event whose claim was not renewed in time (its worker died)
+    Column("claimed_by", String(40)),
+    Column("claimed_at", UtcDateTime),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Index("ix_inbound_events_unfinished", "channel", "received_at",
+          sqlite_where=text("processed_at IS NULL"), postgresql_where=text("processed_at IS NULL")),
 )
 link_codes = Table(
     "link_codes", metadata,

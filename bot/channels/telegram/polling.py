@@ -1,71 +1,60 @@
-"""Long polling that confirms updates only after they were handled, so nothing is acknowledged early."""
+"""Long polling: each batch is recorded before the offset moves past it, then handled in its chats' lanes
+while the next batch is fetched, so one chat's "retry after" or burst never holds up another chat."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.exceptions import AiogramError, TelegramConflictError, TelegramRetryAfter
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
+from bot.channels.telegram.lanes import Lanes
+from bot.channels.telegram.once import Claims
 from bot.failures import traceback_without_messages
 
 log = logging.getLogger(__name__)
 BACKOFF_MAX = 30.0
 
 
-def sender_of(update: Update) -> int:
-    """Whose update this is, so one person's updates are handled in order (others in parallel)."""
-    for event in (update.message, update.callback_query):
-        if event is not None and event.from_user is not None:
-            return event.from_user.id
-    return -update.update_id
-
-
 class Poller:
-    def __init__(self, bot: Bot, dp: Dispatcher, *, allowed_updates: list[str], timeout: int = 25) -> None:
-        self.bot, self.dp, self.timeout = bot, dp, timeout
+    def __init__(self, bot: Bot, claims: Claims, lanes: Lanes, *, allowed_updates: list[str],
+                 timeout: int = 25) -> None:
+        self.bot, self.claims, self.lanes, self.timeout = bot, claims, lanes, timeout
         self.allowed_updates = allowed_updates
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Fetch, handle, and only then move the offset on; until `stop` is set."""
+        """Fetch, record, move the offset on, hand the updates to their lanes; until `stop` is set.
+        An update Telegram serves again (the offset was not confirmed) is recorded already: skipped."""
         offset: int | None = None
         failures = 0
         while not stop.is_set():
             try:
+                await self.lanes.until_room()
                 updates = await self._fetch(offset, stop)
-            except Exception as exc:  # noqa: BLE001 - polling outlives any Bot API trouble: wait and retry
+                if updates is None:
+                    break
+                fresh = await self.claims.take(updates)  # durable before the next getUpdates confirms them
+            except Exception as exc:  # noqa: BLE001 - polling outlives any Bot API or database trouble
                 failures += 1
                 delay = exc.retry_after if isinstance(exc, TelegramRetryAfter) else min(2.0 ** failures / 2,
                                                                                         BACKOFF_MAX)
-                conflict = isinstance(exc, TelegramConflictError)
-                hint = " (a webhook is set or another process polls this bot)" if conflict else ""
-                log.error("telegram: getUpdates failed: %s%s; again in %.1fs", exc, hint, delay)
+                hint = " (a webhook is set or another process polls this bot)" \
+                    if isinstance(exc, TelegramConflictError) else ""
+                # A Bot API error says what went wrong; any other may quote an update's text: its type only.
+                why = str(exc) if isinstance(exc, AiogramError) else traceback_without_messages(exc)
+                log.error("telegram: getting updates failed: %s%s; again in %.1fs", why, hint, delay)
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=delay)
                 continue
-            if updates is None:
-                break
             failures = 0
+            for update in fresh:
+                self.lanes.put(update)
             if updates:
-                await self.handle(updates)
                 offset = updates[-1].update_id + 1
         await self._confirm(offset)
-
-    async def handle(self, updates: list[Update]) -> None:
-        lanes: dict[int, list[Update]] = {}
-        for update in updates:
-            lanes.setdefault(sender_of(update), []).append(update)
-        await asyncio.gather(*(self._handle_in_order(lane) for lane in lanes.values()))
-
-    async def _handle_in_order(self, lane: list[Update]) -> None:
-        for update in lane:
-            try:
-                await self.dp.feed_update(self.bot, update)
-            except Exception as exc:
-                log.error("telegram: update %s failed\n%s", update.update_id, traceback_without_messages(exc))
 
     async def _fetch(self, offset: int | None, stop: asyncio.Event) -> list[Update] | None:
         """The next updates, or None when `stop` was set while waiting."""
@@ -82,10 +71,11 @@ class Poller:
         return fetch.result()
 
     async def _confirm(self, offset: int | None) -> None:
-        """Tell Telegram the last handled batch is done, so a restart does not replay it."""
+        """Tell Telegram the last recorded batch is ours, so a restart does not fetch it again."""
         if offset is None:
             return
         try:
             await self.bot(GetUpdates(offset=offset, timeout=0, limit=1, allowed_updates=self.allowed_updates))
         except AiogramError as exc:
-            log.warning("telegram: could not confirm updates before %s (%s); they may be replayed", offset, exc)
+            log.warning("telegram: could not confirm updates before %s (%s); they may be served again",
+                        offset, exc)

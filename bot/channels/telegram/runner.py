@@ -3,21 +3,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiogram import Bot
+from aiogram import Dispatcher as UpdateDispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError
 from aiogram.methods import DeleteWebhook, GetMe
+from aiogram.types import Update
 from aiohttp import web
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.commands import publish_commands
-from bot.channels.telegram.once import OncePerUpdate
+from bot.channels.telegram.lanes import Lanes
+from bot.channels.telegram.once import CLAIMED, Claims, OncePerUpdate
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.routers import ALLOWED_UPDATES, build_dispatcher
 from bot.channels.telegram.sender import Limits, Sender
+from bot.channels.telegram.sweep import Sweeper
 from bot.channels.telegram.webhook import TelegramConfigError, check_secret, mount, public_url, set_webhook
 from bot.config import Settings
 from bot.dispatch import Dispatcher
@@ -27,7 +33,7 @@ from bot.storage.inbound import InboundEvents
 from quiz.services.imports import Imports
 
 log = logging.getLogger(__name__)
-STOP_GRACE = 30.0  # seconds the poller may take to finish the batch in hand
+STOP_GRACE = 30.0  # seconds the updates in hand may take to finish at a stop
 
 
 class TelegramStartError(RuntimeError):
@@ -36,22 +42,31 @@ class TelegramStartError(RuntimeError):
 
 @dataclass
 class TelegramHandle:
-    """The running channel: `sender` is the way out for broadcasts; `stop()` ends polling and closes the bot."""
+    """The running channel: `sender` is the way out for broadcasts; `stop()` ends polling and the sweep,
+    lets the updates in hand finish (or gives them back to be finished elsewhere) and closes the bot."""
 
     bot: Bot
     sender: Sender
     description: str
+    claims: Claims
+    lanes: Lanes
+    sweeper: Sweeper
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
     async def stop(self) -> None:
         self._stop.set()
-        if self._task is not None:
+        if self._task is not None:  # the poller fetches nothing more once `_stop` is set
             try:
                 await asyncio.wait_for(self._task, timeout=STOP_GRACE)
             except TimeoutError:
-                log.warning("telegram: polling did not stop within %ss; unfinished updates will be replayed",
-                            STOP_GRACE)
+                log.warning("telegram: polling did not stop within %ss", STOP_GRACE)
+        await self.sweeper.stop()
+        try:
+            await asyncio.wait_for(self.lanes.drain(), timeout=STOP_GRACE)
+        except TimeoutError:
+            await self.lanes.cancel()
+        await self.claims.close()
         await self.bot.session.close()
 
 
@@ -77,17 +92,23 @@ async def start_telegram(settings: Settings, web_app: web.Application, *, dispat
         channel = TelegramChannel(dispatcher, translator, sender, username=me.username or "")
         dp = build_dispatcher(channel, imports=imports, admins=settings.telegram_admin_ids, reports=reports,
                               organiser_chat_id=settings.organiser_chat_id)
+        claims = Claims(inbound, lease=timedelta(seconds=settings.telegram_lease_s))
+        dp.update.outer_middleware(OncePerUpdate(claims))
+        lanes = Lanes(feeder(dp, bot))
+        sweeper = Sweeper(bot, claims, lanes, every=settings.telegram_sweep_s)
         await publish_commands(sender, translator)
         if settings.telegram_webhook_url and secret:
             url = public_url(settings.telegram_webhook_url)
-            dp.update.outer_middleware(OncePerUpdate(inbound))
             mount(web_app, dp, bot, secret=secret)
             await set_webhook(sender, url, secret=secret, allowed_updates=ALLOWED_UPDATES)
-            return TelegramHandle(bot, sender, f"webhook at {url} as @{me.username}")
-        await sender.call(DeleteWebhook(drop_pending_updates=False), paced=False)
-        handle = TelegramHandle(bot, sender, f"long polling as @{me.username}")
-        poller = Poller(bot, dp, allowed_updates=ALLOWED_UPDATES, timeout=polling_timeout)
-        handle._task = asyncio.create_task(poller.run(handle._stop), name="telegram-polling")
+            handle = TelegramHandle(bot, sender, f"webhook at {url} as @{me.username}", claims, lanes, sweeper)
+        else:
+            await sender.call(DeleteWebhook(drop_pending_updates=False), paced=False)
+            handle = TelegramHandle(bot, sender, f"long polling as @{me.username}", claims, lanes, sweeper)
+            poller = Poller(bot, claims, lanes, allowed_updates=ALLOWED_UPDATES, timeout=polling_timeout)
+            handle._task = asyncio.create_task(poller.run(handle._stop), name="telegram-polling")
+        claims.keep_alive()
+        sweeper.start()  # at once: what a stopped worker left is finished first
         return handle
     except AiogramError as exc:
         await bot.session.close()
@@ -96,3 +117,10 @@ async def start_telegram(settings: Settings, web_app: web.Application, *, dispat
     except BaseException:
         await bot.session.close()
         raise
+
+
+def feeder(dp: UpdateDispatcher, bot: Bot) -> Callable[[Update], Awaitable[None]]:
+    """How a lane hands an update it holds (taken by the poller or the sweep) to the routers."""
+    async def feed(update: Update) -> None:
+        await dp.feed_update(bot, update, **{CLAIMED: True})
+    return feed

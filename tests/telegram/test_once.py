@@ -1,0 +1,214 @@
+"""Each update is handled once by one worker, and none is lost when a worker dies with it in hand:
+on SQLite and PostgreSQL, through the real webhook and the fake Bot API server."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiogram.types import Update
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.channels.telegram.once import MAX_TRIES, Claims
+from bot.channels.telegram.runner import start_telegram
+from bot.compose import App, build
+from bot.config import Settings
+from bot.service import telegram_parts, web_app_for
+from bot.storage.engine import AsyncEngine, make_engine
+from bot.storage.inbound import InboundEvents
+from bot.storage.migrate import upgrade_async
+
+from .conftest import PACK, ROOT, TOKEN
+from .fake_server import FakeBotApiServer
+
+SECRET = "once-secret"
+_ids = itertools.count(700_000)
+
+
+def start_update(user_id: int) -> dict[str, Any]:
+    update_id = next(_ids)
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": 1_718_850_000, "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        "chat": {"id": user_id, "type": "private", "first_name": "An"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "An", "language_code": "vi"}}}
+
+
+def welcomes(bot_api: FakeBotApiServer, chat_id: int) -> int:
+    return sum(1 for c in bot_api.fake.delivered("sendMessage")
+               if c.params["chat_id"] == chat_id and "Nghị định 13" in c.params["text"])
+
+
+class Worker:
+    """One worker's web app with the Telegram webhook, on the shared database."""
+
+    def __init__(self, app: App, client: TestClient[Any, Any]) -> None:
+        self.app, self.client = app, client
+        self.inbound = InboundEvents(app.engine, "telegram")
+
+    async def post(self, update: dict[str, Any]) -> int:
+        async with self.client.post("/telegram/webhook", json=update,
+                                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+            return response.status
+
+
+@pytest.fixture
+async def workers(db_url: str, bot_api: FakeBotApiServer) -> AsyncIterator[Callable[..., Any]]:
+    """workers(n) starts n workers in webhook mode on the test database; all are stopped after the test."""
+    async with AsyncExitStack() as stack:
+        async def start(n: int = 1, *, sweep_s: float = 0.2) -> list[Worker]:
+            started = []
+            for _ in range(n):
+                settings = Settings(database_url=db_url, contest_pack=PACK, redis_url=None, web_secret="test",
+                                    locales_dir=ROOT / "locales", telegram_bot_token=TOKEN,
+                                    telegram_api_base=bot_api.base,
+                                    telegram_webhook_url="https://thi.example.vn", telegram_webhook_secret=SECRET,
+                                    telegram_lease_s=1.0, telegram_sweep_s=sweep_s)
+                app = await build(settings, migrate=True)
+                stack.push_async_callback(app.close)
+                web_app = web_app_for(app)
+                telegram = await start_telegram(settings, web_app, **telegram_parts(app))
+                stack.push_async_callback(telegram.stop)
+                client: TestClient[Any, Any] = TestClient(TestServer(web_app))
+                await client.start_server()
+                stack.push_async_callback(client.close)
+                started.append(Worker(app, client))
+            return started
+        yield start
+
+
+async def migrated(db_url: str) -> AsyncEngine:
+    engine = make_engine(db_url)
+    await upgrade_async(engine)
+    return engine
+
+
+async def left_by_a_dead_worker(db_url: str, update: dict[str, Any], *, tries: int = 1) -> None:
+    """The update as a worker that died while handling it left it: recorded, claimed long ago, unfinished."""
+    engine = await migrated(db_url)
+    inbound = InboundEvents(engine, "telegram")
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    for _ in range(tries):
+        assert await inbound.claim({str(update["update_id"]): update}, worker="dead", now=long_ago,
+                                   stale_before=long_ago + timedelta(seconds=1), max_tries=MAX_TRIES)
+    await engine.dispose()
+
+
+async def until_done(inbound: InboundEvents, update: dict[str, Any]) -> None:
+    async with asyncio.timeout(20):
+        while not ((standing := await inbound.standing(str(update["update_id"]))) and standing.done):
+            await asyncio.sleep(0.02)
+
+
+async def test_a_redelivered_update_whose_worker_died_is_handled_not_skipped(
+        db_url: str, bot_api: FakeBotApiServer, workers: Callable[..., Any]) -> None:
+    [worker] = await workers(1, sweep_s=3600)  # no sweep after the one at start: only the redelivery helps
+    update = start_update(2001)
+    await left_by_a_dead_worker(db_url, update)
+
+    assert await worker.post(update) == 200  # Telegram delivers it again: the first call got no answer
+    await until_done(worker.inbound, update)
+    assert welcomes(bot_api, 2001) == 1
+
+
+async def test_the_same_update_sent_to_two_workers_at_once_is_handled_once_and_answered_after(
+        bot_api: FakeBotApiServer, workers: Callable[..., Any]) -> None:
+    first, second = await workers(2)
+    update = start_update(2002)
+    seen_at_answer: list[int] = []
+
+    async def post(worker: Worker) -> int:
+        status = await worker.post(update)
+        seen_at_answer.append(welcomes(bot_api, 2002))
+        return status
+
+    assert await asyncio.gather(post(first), post(second)) == [200, 200]
+    assert welcomes(bot_api, 2002) == 1
+    assert seen_at_answer == [1, 1], "neither worker answered Telegram before the welcome was sent"
+
+
+async def test_a_worker_finishes_what_a_dead_worker_left_without_being_asked_again(
+        db_url: str, bot_api: FakeBotApiServer, workers: Callable[..., Any]) -> None:
+    update = start_update(2003)
+    await left_by_a_dead_worker(db_url, update)
+    [worker] = await workers(1)
+
+    await until_done(worker.inbound, update)
+    assert welcomes(bot_api, 2003) == 1
+
+
+async def test_an_update_that_failed_too_often_is_given_up_with_an_error_in_the_log(
+        db_url: str, bot_api: FakeBotApiServer, workers: Callable[..., Any], caplog: pytest.LogCaptureFixture) -> None:
+    update = start_update(2004)
+    await left_by_a_dead_worker(db_url, update, tries=MAX_TRIES)
+    [worker] = await workers(1)
+
+    await until_done(worker.inbound, update)
+    assert welcomes(bot_api, 2004) == 0
+    assert f"update {update['update_id']} given up: failed too often" in caplog.text
+    assert await worker.post(update) == 200 and welcomes(bot_api, 2004) == 0, "a redelivery changes nothing"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2024, 6, 20, 1, 30, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_a_claim_renewed_in_time_is_kept_and_one_left_to_lapse_is_taken_over(db_url: str) -> None:
+    engine = await migrated(db_url)
+    inbound, clock = InboundEvents(engine, "telegram"), Clock()
+    alive, other = (Claims(inbound, lease=timedelta(seconds=30), clock=clock, worker=w) for w in ("alive", "other"))
+    update = Update.model_validate(start_update(2005))
+    try:
+        assert await alive.take([update]) == [update]
+        assert await other.take([update]) == [], "a new update in one worker's hand"
+        clock.now += timedelta(seconds=20)
+        await alive.renew()
+        clock.now += timedelta(seconds=20)
+        assert await other.take([update]) == [], "renewed 20 s ago: its worker is alive"
+        clock.now += timedelta(seconds=11)
+        assert await other.take([update]) == [update], "not renewed for 31 s: its worker died"
+        await other.give_back([update.update_id])
+        assert await alive.take([update]) == [update], "given back: taken at once"
+        await alive.finish(update.update_id)
+        clock.now += timedelta(hours=1)
+        assert await other.take([update]) == [] and await alive.take([update]) == [], "finished: never again"
+    finally:
+        await engine.dispose()
+
+
+async def test_an_update_is_taken_over_at_most_max_tries_times(db_url: str) -> None:
+    engine = await migrated(db_url)
+    inbound, clock = InboundEvents(engine, "telegram"), Clock()
+    update = Update.model_validate(start_update(2006))
+    try:
+        taken = 0
+        for n in range(MAX_TRIES + 2):
+            if await Claims(inbound, lease=timedelta(seconds=30), clock=clock, worker=f"w{n}").take([update]):
+                taken += 1
+            clock.now += timedelta(minutes=1)
+        assert taken == MAX_TRIES
+        [left] = await inbound.overdue(stale_before=clock.now)
+        assert left.tries == MAX_TRIES
+    finally:
+        await engine.dispose()
+
+
+async def test_two_workers_taking_the_same_batch_at_once_split_it(db_url: str) -> None:
+    engine = await migrated(db_url)
+    inbound = InboundEvents(engine, "telegram")
+    batch = [Update.model_validate(start_update(3000 + i)) for i in range(20)]
+    try:
+        one, two = (Claims(inbound, lease=timedelta(seconds=30), worker=w) for w in ("one", "two"))
+        got = await asyncio.gather(one.take(batch), two.take(batch), one.take(batch))
+        ids = sorted(u.update_id for taken in got for u in taken)
+        assert ids == sorted(u.update_id for u in batch), "each update taken by exactly one"
+    finally:
+        await engine.dispose()
