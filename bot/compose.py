@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.content import read_pack
 from bot.dispatch import Dispatcher, utcnow
 from bot.i18n import Translator
+from bot.metrics import MeasuredAnswers
 from bot.passwords import PASSWORDS, Passwords
 from bot.sms import HttpSmsGateway
 from bot.state import MemoryStates, RedisStates, StateStore, journal_for
@@ -174,7 +175,7 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
                    phone_keys=PhoneKeys(web_secret(settings)), verifier=sms_gateway(settings),
                    periods=Periods(processed_events=timedelta(days=settings.retention_processed_events_days),
                                    idle_accounts=timedelta(days=settings.retention_idle_accounts_days)),
-                   answers=answers, rng=rng)
+                   answers=MeasuredAnswers(answers), rng=rng)
     states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else \
         MemoryStates(journal=journal_for(settings.database_url))  # one process: a restart forgets no flow
     citizen = Citizen(uses.live, uses.people, uses.play, uses.standings)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     contest: str | None = None  # slug of the contest to serve; default: the pack's
     locales_dir: Path = ROOT / "locales"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line (bot.logs), for a log shipper
     # web app (web chat, webhooks, dashboard)
     web_host: str = "127.0.0.1"
     web_port: int = 8080
@@ -65,6 +66,13 @@ class Settings(BaseSettings):
     # personal data stays after its last round (data_kept_days)
     retention_processed_events_days: int = Field(default=7, ge=1)
     retention_idle_accounts_days: int = Field(default=180, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        from bot.storage.engine import check_url
+        check_url(value)
+        return value
 
     @field_validator("web_trust_forwarded")
     @classmethod

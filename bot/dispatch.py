@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.metrics import EVENT_SECONDS
 from bot.state import StateStore
 from quiz.conversation.engine import Conversation, Who
-from quiz.conversation.messages import Event, Outcome
+from quiz.conversation.messages import Event, Outcome, event_kind
 
 
 def utcnow() -> datetime:
@@ -34,10 +36,12 @@ class Dispatcher:
         key = f"{who.channel}:{who.external_id}"
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
+            started = time.perf_counter()
             state = await self.states.get(key)
             new_state, outcome, locale = await self.conversation.handle(who, state, event, now=self.clock(),
                                                                         public=public)
             await self.states.set(key, new_state)
+            EVENT_SECONDS.labels(who.channel, event_kind(event)).observe(time.perf_counter() - started)
         if not lock.locked() and len(self._locks) > 10_000:
             self._locks.pop(key, None)
         return Handled(outcome, locale)

@@ -74,10 +74,14 @@ def build_scheduler(*, live: LiveContest, rounds: RoundAdmin, clock: Callable[[]
                     reports: DailyReports | None = None, report_log: ReportLog | None = None,
                     sender: Sender | None = None, organiser_chat_id: int | None = None,
                     report_at: time = time(11, 0), interval: float = TICK,
-                    housekeeping: Housekeeping | None = None) -> Scheduler:
-    """Following the contest and closing rounds always; deleting what is kept no longer (hourly, on
-    every worker: a second sweep finds nothing); the daily report when there is a sender and an
-    organisers' chat."""
+                    housekeeping: Housekeeping | None = None, jobs: bool = True) -> Scheduler:
+    """Following the contest always; with `jobs`, closing rounds, deleting what is kept no longer
+    (hourly) and the daily report when there is a sender and an organisers' chat.
+
+    Each of those jobs is safe on every worker at once: the database lets one close a round (the others
+    find it closed), a second retention sweep finds nothing, and the report log sends one report a day.
+    `dcbot run --workers N` still gives them to worker 0 only (`jobs=False` elsewhere), so N workers
+    do not run N times the queries; following the contest runs on every worker, as it must."""
     swept_at: list[datetime] = []
 
     async def sweep(now: datetime) -> object:
@@ -102,11 +106,14 @@ def build_scheduler(*, live: LiveContest, rounds: RoundAdmin, clock: Callable[[]
                          closing.round_code, closing.figure, len(closing.winners), closing.stopped)
         return None
 
-    jobs: list[tuple[str, Job]] = [("round closing", close_rounds), ("retention", sweep)]
+    following: list[tuple[str, Job]] = [("contest revision", follow)]
+    if not jobs:
+        return Scheduler([], clock=clock, interval=interval, quick=following)
+    timed: list[tuple[str, Job]] = [("round closing", close_rounds), ("retention", sweep)]
     if sender is not None and organiser_chat_id is not None and reports is not None and report_log is not None:
         reporter = DailyReporter(reports=reports, sender=sender, chat_id=organiser_chat_id, log=report_log,
                                  at=report_at, tz=live.runtime.tz)
-        jobs.append(("daily report", reporter.tick))
+        timed.append(("daily report", reporter.tick))
     else:
         log.info("daily report: off (%s)", "no ORGANISER_CHAT_ID" if sender is not None else "Telegram is off")
-    return Scheduler(jobs, clock=clock, interval=interval, quick=[("contest revision", follow)])
+    return Scheduler(timed, clock=clock, interval=interval, quick=following)

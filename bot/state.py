@@ -125,5 +125,9 @@ class RedisStates:
     async def set(self, key: str, state: ChatState) -> None:
         await self._redis.set(f"cds:state:{key}", state.dumps(), ex=self.TTL)
 
+    async def ping(self) -> None:
+        """Raise unless Redis answers now (/readyz)."""
+        await self._redis.ping()
+
     async def close(self) -> None:
         await self._redis.aclose()

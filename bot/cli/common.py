@@ -3,13 +3,14 @@ problems and refusals printed in Vietnamese, and a non-zero exit."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 
+from bot import logs
 from bot.compose import App, build
 from bot.config import Settings
 from bot.i18n import Translator
@@ -17,11 +18,27 @@ from quiz.conversation.messages import Msg
 from quiz.problems import Invalid, Problem
 from quiz.rounds import FrozenWinner, RoundRefused
 
+CONFIG_EXIT = 2  # settings that cannot work: one line says which, no traceback
+
 
 def settings() -> Settings:
-    read = Settings()
-    logging.basicConfig(level=read.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """The settings, read once; unusable ones end the command with one line naming them, and exit 2."""
+    try:
+        read = Settings()
+    except ValidationError as exc:
+        config_error("; ".join(_problem(e) for e in exc.errors()))
+    logs.configure(read.log_level, read.log_format)
     return read
+
+
+def _problem(error: Any) -> str:
+    where = "_".join(str(part) for part in error.get("loc", ())).upper() or "settings"
+    return f"{where}: {str(error.get('msg', 'not valid')).removeprefix('Value error, ')}"
+
+
+def config_error(message: str) -> NoReturn:
+    typer.echo(f"configuration error: {message}", err=True)
+    raise typer.Exit(CONFIG_EXIT)
 
 
 def now() -> datetime:

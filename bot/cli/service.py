@@ -1,4 +1,5 @@
-"""`dcbot run` (the service) and `dcbot chat` (the citizen's journey in this terminal)."""
+"""`dcbot run` (the service, in one process or N workers) and `dcbot chat` (the citizen's journey in
+this terminal). Settings that cannot work end it with one line and exit 2, never a traceback."""
 from __future__ import annotations
 
 import asyncio
@@ -6,7 +7,8 @@ import logging
 
 import typer
 
-from bot.cli.common import settings
+from bot.cli.common import CONFIG_EXIT, config_error, settings
+from bot.config import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -31,12 +33,47 @@ def chat() -> None:
     asyncio.run(go())
 
 
-def run() -> None:
-    """Run the service: the web chat on WEB_HOST:WEB_PORT, and Telegram when a token is set."""
+def run(workers: int = typer.Option(1, "--workers", "-w", help="worker processes sharing WEB_PORT (more than one "
+                                    "needs REDIS_URL, WEB_SECRET and a Telegram webhook); worker 0 runs the timed "
+                                    "jobs")) -> None:
+    """Run the service: the web chat on WEB_HOST:WEB_PORT, and Telegram and Zalo when they are set."""
+    from bot.workers import SettingsRefused, check_workers, supervise
+
     config = settings()
-    from bot.service import CannotListen, serve
     try:
-        asyncio.run(serve(config))
+        check_workers(config, workers)
+    except SettingsRefused as exc:
+        config_error(str(exc))
+    code = serve_with(config) if workers == 1 else supervise(config, workers)
+    if code:
+        raise typer.Exit(code)
+
+
+def serve_quietly(worker: object) -> int:
+    """A worker process of `dcbot run --workers N`: the service, and an exit code instead of a traceback."""
+    try:
+        config = settings()
+    except typer.Exit as exc:
+        return exc.exit_code
+    return serve_with(config, worker)
+
+
+def serve_with(config: Settings, worker: object = None) -> int:
+    from bot.channels.telegram.webhook import TelegramConfigError
+    from bot.channels.zalo.errors import ZaloConfigError
+    from bot.service import CannotListen, Worker, serve
+    from quiz.problems import Invalid
+
+    try:
+        asyncio.run(serve(config, worker=worker if isinstance(worker, Worker) else Worker()))
     except CannotListen as exc:
         typer.echo(f"{exc} (set WEB_HOST / WEB_PORT)", err=True)
-        raise typer.Exit(1) from None
+        return 1
+    except (TelegramConfigError, ZaloConfigError) as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        return CONFIG_EXIT
+    except Invalid as exc:
+        typer.echo(f"configuration error: the contest pack {config.contest_pack} has {len(exc.problems)} "
+                   f"problem(s); `dcbot contest load {config.contest_pack}` lists them", err=True)
+        return CONFIG_EXIT
+    return 0

@@ -39,6 +39,11 @@ class GroupCommitAnswers:
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
 
+    @property
+    def waiting(self) -> int:
+        """Answers queued for the next batch (the queue depth /metrics shows)."""
+        return self._queue.qsize()
+
     async def record(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
                      now: datetime) -> bool:
         if self._writer is None or self._writer.done():

@@ -6,9 +6,21 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-__all__ = ["AsyncEngine", "is_sqlite", "make_engine"]
+__all__ = ["AsyncEngine", "check_url", "is_sqlite", "make_engine"]
+
+
+def check_url(url: str) -> None:
+    """ValueError, in words for the operator, unless `url` names a database this service can open."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise ValueError("not a database address; e.g. postgresql+asyncpg://user@host/db or "
+                         "sqlite+aiosqlite:///path/to/file.sqlite") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"{backend} is not supported: use PostgreSQL (postgresql+asyncpg://…) or SQLite")
 
 
 def is_sqlite(url: str) -> bool:

@@ -9,7 +9,8 @@ from bot.broadcasts.runner import Broadcaster
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.i18n import Translator
-from bot.web import admin, chat
+from bot.ops import Operations
+from bot.web import admin, chat, ops
 from bot.web.admin.imports import MAX_BODY as UPLOAD_BODY
 from bot.web.identity import BrowserIds, web_secret
 from bot.web.keys import (
@@ -24,6 +25,7 @@ from bot.web.keys import (
     INTEGRITY,
     LIVE,
     NEW_CHATS,
+    OPERATIONS,
     ROUNDS,
     SETTINGS,
     STAFF,
@@ -49,7 +51,7 @@ PAGE_HEADERS = {
 
 
 def create_web_app(*, settings: Settings, dispatcher: Dispatcher, translator: Translator, uses: UseCases,
-                   broadcaster: Broadcaster) -> web.Application:
+                   broadcaster: Broadcaster, operations: Operations) -> web.Application:
     """The Application that `dcbot run` serves; other parts add their routes (/telegram, /admin…) to it.
     Each route reaches the use case it calls by its typed key (bot.web.keys)."""
     app = web.Application(client_max_size=UPLOAD_BODY)  # question files uploaded on /admin/import
@@ -59,9 +61,11 @@ def create_web_app(*, settings: Settings, dispatcher: Dispatcher, translator: Tr
     app[LIVE], app[STANDINGS], app[FIGURES], app[ROUNDS] = uses.live, uses.standings, uses.figures, uses.rounds
     app[IMPORTS], app[INTEGRITY], app[BROADCASTS] = uses.imports, uses.integrity, uses.broadcasts
     app[BROADCASTER], app[STAFF], app[AUDIT] = broadcaster, uses.staff, uses.audit
+    app[OPERATIONS] = operations
     app.on_response_prepare.append(_strict_transport)  # sub-apps' responses (the dashboard) pass here too
     app.router.add_get("/", page)
     app.router.add_get("/healthz", healthz)
+    ops.setup(app)  # /readyz, /metrics, and each request's latency
     app.router.add_static("/static/chat/", STATIC, append_version=False)
     chat.setup(app)
     admin.setup(app)  # the organisers' dashboard at /admin

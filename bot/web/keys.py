@@ -10,6 +10,7 @@ from bot.broadcasts.runner import Broadcaster
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.i18n import Translator
+from bot.ops import Operations
 from bot.web.identity import BrowserIds
 from bot.web.limits import NewChatLimiter
 from quiz.services import (
@@ -45,3 +46,4 @@ BROADCASTS = web.AppKey("broadcasts", Broadcasts)
 BROADCASTER = web.AppKey("broadcaster", Broadcaster)
 STAFF = web.AppKey("staff", StaffAccounts)
 AUDIT = web.AppKey("audit", AuditTrail)
+OPERATIONS = web.AppKey("operations", Operations)  # /readyz and /metrics

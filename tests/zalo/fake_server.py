@@ -40,6 +40,7 @@ class FakeZalo:
     sent: list[Sent] = field(default_factory=list)
     events: list[str] = field(default_factory=list)  # "use AT-1", "refresh RT-0", in arrival order
     answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # given instead of the next successes
+    oauth_down: bool = False  # token refreshes fail as when Zalo's OAuth server cannot be reached
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _server: LoopbackServer = field(default_factory=LoopbackServer)
     base: str = ""
@@ -76,6 +77,8 @@ class FakeZalo:
                                   "data": {"message_id": f"msg{next(self._ids)}", "user_id": user_id}})
 
     async def _refresh(self, request: web.Request) -> web.Response:
+        if self.oauth_down:  # an outage in front of Zalo's OAuth server: a gateway error, no JSON
+            return web.Response(status=502, text="Bad Gateway")
         form = await request.post()
         self.events.append(f"refresh {form.get('refresh_token')}")
         if request.headers.get("secret_key") != self.app_secret or form.get("app_id") != self.app_id \

@@ -22,8 +22,10 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 
 from bot.channels.telegram.pace import Pace
+from bot.metrics import OUTGOING, RATE_LIMITED
 
 log = logging.getLogger(__name__)
+CHANNEL = "telegram"
 T = TypeVar("T")
 _KEEP_PACES = 10_000
 
@@ -78,10 +80,14 @@ class Sender:
         waits = failures = 0
         while True:
             try:
-                return await self.bot(method)
+                answer = await self.bot(method)
+                OUTGOING.labels(CHANNEL, "sent").inc()
+                return answer
             except TelegramRetryAfter as exc:
+                RATE_LIMITED.labels(CHANNEL).inc()
                 waits += 1
                 if waits > self.limits.retry_after_times:
+                    OUTGOING.labels(CHANNEL, "failed").inc()
                     raise
                 log.warning("telegram: %s to chat %s: retry after %ss", method.__api_method__, chat, exc.retry_after)
                 if chat is not None:
@@ -90,6 +96,7 @@ class Sender:
             except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as exc:
                 failures += 1
                 if isinstance(exc, TelegramEntityTooLarge) or failures >= self.limits.attempts:
+                    OUTGOING.labels(CHANNEL, "failed").inc()
                     raise
                 delay = min(self.limits.backoff * 2 ** (failures - 1), self.limits.backoff_max)
                 log.warning("telegram: %s failed (%s), try %d again in %.1fs", method.__api_method__, exc,

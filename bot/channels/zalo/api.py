@@ -16,8 +16,11 @@ import httpx
 from bot.channels.zalo.bucket import TokenBucket
 from bot.channels.zalo.errors import EXPIRED_TOKEN, RATE_LIMITED, ZaloError
 from bot.channels.zalo.tokens import TokenKeeper
+from bot.metrics import OUTGOING
+from bot.metrics import RATE_LIMITED as RATE_LIMITED_TOTAL
 
 log = logging.getLogger(__name__)
+CHANNEL = "zalo"
 Message = dict[str, Any]
 
 
@@ -75,8 +78,11 @@ class ZaloApi:
             token = await self.tokens.access_token()
             try:
                 data = await self._post(token, body)
+                OUTGOING.labels(CHANNEL, "sent").inc()
                 return str(data.get("message_id", ""))
             except ZaloError as exc:
+                if exc.code in RATE_LIMITED:
+                    RATE_LIMITED_TOTAL.labels(CHANNEL).inc()
                 if exc.code in EXPIRED_TOKEN and not refreshed:
                     log.info("zalo: access token refused (%s); refreshing", exc.code)
                     await self.tokens.refresh(failed=token)
@@ -84,6 +90,7 @@ class ZaloApi:
                     continue
                 failures += 1
                 if not exc.transient or failures >= self.limits.attempts:
+                    OUTGOING.labels(CHANNEL, "failed").inc()
                     raise
                 if exc.code in RATE_LIMITED:
                     self.bucket.drain()

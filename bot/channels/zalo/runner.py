@@ -22,6 +22,7 @@ from bot.channels.zalo.window import CHANNEL
 from bot.config import Settings
 from bot.dispatch import Dispatcher
 from bot.failures import traceback_without_messages
+from bot.health import STARTING, Backoff, Health
 from bot.i18n import Translator
 from bot.state import StateStore
 from bot.storage.engine import AsyncEngine
@@ -34,20 +35,74 @@ SWEEP_EVERY = 60.0  # seconds between looks for abandoned events
 STOP_GRACE = 30.0  # seconds events in hand may take to finish at shutdown
 
 
-class ZaloStartError(RuntimeError):
-    """The OA's tokens could not be obtained at start-up."""
+RECOVERY_GRACE = timedelta(seconds=5)  # on recovery, events recorded this recently are still in hand
+TOKEN_CHECK_EVERY = 60.0  # seconds between looks at the token while the channel works
+
+
+def why_down(exc: Exception) -> str:
+    """What the operator should know (and do) about a token that cannot be had."""
+    if isinstance(exc, ZaloError) and exc.transient:
+        return f"Zalo's OAuth server cannot be reached ({exc.message}); events are recorded and answered once it can"
+    if isinstance(exc, ZaloError):
+        return (f"no usable access token ({exc.message}); authorise the app for the OA again and set "
+                "ZALO_REFRESH_TOKEN to the new refresh token; events are recorded and answered once a token works")
+    return f"the token could not be read or stored ({type(exc).__name__}); trying again"
 
 
 class ZaloHandle:
-    """The running channel: `channel.notify` for broadcasts, `sweep()` for recovery, `stop()` at the end."""
+    """The running channel: `channel.notify` for broadcasts, `sweep()` for recovery, `stop()` at the end.
 
-    def __init__(self, channel: ZaloChannel, inbound: InboundEvents, http: httpx.AsyncClient, description: str) -> None:
+    While the OA has no working token the channel is down (bot.health): the webhook still records
+    every event, none is processed, and the token is tried again with a growing wait; once it works
+    the events recorded meanwhile are processed and answered."""
+
+    def __init__(self, channel: ZaloChannel, inbound: InboundEvents, http: httpx.AsyncClient, description: str,
+                 *, keeper: TokenKeeper, health: Health) -> None:
         self.channel, self.inbound, self.http, self.description = channel, inbound, http, description
+        self.keeper, self.health = keeper, health
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
+
+    @property
+    def working(self) -> bool:
+        return self.health.is_up(CHANNEL)
+
+    async def check_token(self) -> bool:
+        """Whether the OA has a working token now; the channel's health follows, and on recovery the
+        events recorded while it was down are processed."""
+        try:
+            if self.keeper.trouble is not None:
+                await self.keeper.refresh(failed=self.keeper.current)
+            await self.keeper.access_token()
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the channel down and is tried again
+            self.health.down(CHANNEL, why_down(exc))
+            return False
+        if not self.working:
+            self.health.up(CHANNEL)
+            caught_up = await self.sweep(grace=RECOVERY_GRACE)
+            if caught_up:
+                log.info("zalo: answered %d event(s) recorded while the channel was down", caught_up)
+        return True
+
+    def watch_token(self, *, backoff: Backoff, every: float = TOKEN_CHECK_EVERY,
+                    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        """Check the token every `every` seconds, and after a failure again and again with `backoff`."""
+        async def loop() -> None:
+            while True:
+                if await self.check_token():
+                    backoff.reset()
+                    await sleep(every)
+                else:
+                    log.warning("zalo: token tried again in %.0fs", backoff.next)
+                    await backoff.wait()
+        self._watcher = asyncio.create_task(loop(), name="zalo-token-watch")
 
     def accept(self, event_id: str, payload: dict[str, Any]) -> None:
-        """Process a just-recorded event after the webhook has answered."""
+        """Process a just-recorded event after the webhook has answered (later, while the channel is down)."""
+        if not self.working:
+            log.info("zalo: event %s recorded; answered once the OA has a working token", event_id)
+            return
         task = asyncio.create_task(self._process(event_id, payload), name=f"zalo-{event_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -74,6 +129,8 @@ class ZaloHandle:
         async def loop() -> None:
             while True:
                 await asyncio.sleep(seconds)
+                if not self.working:
+                    continue
                 try:
                     await self.sweep()
                 except Exception as exc:
@@ -86,10 +143,11 @@ class ZaloHandle:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def stop(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        for task in (self._sweeper, self._watcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         try:
             await asyncio.wait_for(self.drain(), timeout=STOP_GRACE)
         except TimeoutError:
@@ -112,35 +170,39 @@ async def start_zalo(settings: Settings, web_app: web.Application, *, dispatcher
                      translator: Translator, states: StateStore, engine: AsyncEngine,
                      limits: Limits | None = None, token_store: TokenStore | None = None,
                      sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                     sweep_every: float | None = SWEEP_EVERY) -> ZaloHandle:
-    """Mount the webhook on `web_app`, make sure the OA has a token, and process what a stop left behind."""
+                     sweep_every: float | None = SWEEP_EVERY, health: Health | None = None,
+                     watch: Backoff | None = None) -> ZaloHandle:
+    """Mount the webhook on `web_app` and, if the OA has a working token, process what a stop left
+    behind. Without one the channel starts down: its events are recorded and wait, and the token is
+    tried again with `watch` (a Backoff; None: only when `check_token()` is called)."""
     app_id, oa_secret = check_settings(settings)
     clock = dispatcher.clock
+    health = health or Health()
+    health.set(CHANNEL, STARTING)
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
     try:
         keeper = TokenKeeper(http, store=token_store or SqlTokenStore(engine, CHANNEL),
                              oauth_base=settings.zalo_oauth_base, app_id=app_id, app_secret=settings.zalo_app_secret,
                              first_refresh_token=settings.zalo_refresh_token, clock=clock)
-        try:
-            await keeper.access_token()
-        except ZaloError as exc:
-            raise ZaloStartError(f"zalo: no usable access token ({exc}); authorise the app for the OA again and "
-                                 "set ZALO_REFRESH_TOKEN to the new refresh token") from exc
         api = ZaloApi(http, api_base=settings.zalo_api_base, tokens=keeper, limits=limits or Limits(), sleep=sleep)
         inbound = InboundEvents(engine, CHANNEL)
         channel = ZaloChannel(dispatcher=dispatcher, api=api, inbound=inbound,
                               renderer=Renderer(translator, info_image_url=settings.zalo_info_image_url),
                               choices=ChoiceMemory(states), seen=LastSeen(engine, CHANNEL),
                               clock=clock)
-        handle = ZaloHandle(channel, inbound, http, f"webhook at {WEBHOOK_PATH} for app {app_id}")
+        handle = ZaloHandle(channel, inbound, http, f"webhook at {WEBHOOK_PATH} for app {app_id}", keeper=keeper,
+                            health=health)
         mount(web_app, Webhook(app_id=app_id, secret=oa_secret, inbound=inbound, clock=clock,
                                on_recorded=handle.accept, max_age=timedelta(seconds=settings.zalo_event_max_age_s)))
     except BaseException:
         await http.aclose()
         raise
-    recovered = await handle.sweep()
-    if recovered:
-        log.info("zalo: processed %d event(s) left from before the start", recovered)
+    if await handle.check_token():
+        recovered = await handle.sweep()
+        if recovered:
+            log.info("zalo: processed %d event(s) left from before the start", recovered)
+    if watch is not None:
+        handle.watch_token(backoff=watch)
     if sweep_every:
         handle.sweep_every(sweep_every)
     return handle

@@ -35,6 +35,12 @@ class TokenKeeper:
         self._current: ChannelTokens | None = None
         self._unsaved: ChannelTokens | None = None
         self._lock = asyncio.Lock()
+        self.trouble: ZaloError | None = None  # why the last refresh failed, until one succeeds
+
+    @property
+    def current(self) -> str | None:
+        """The access token in use, if any (to name it as failed when refreshing again)."""
+        return self._current.access_token if self._current is not None else None
 
     async def access_token(self) -> str:
         """A token to call the OA API with, refreshed first when it is about to expire."""
@@ -54,21 +60,31 @@ class TokenKeeper:
         async with self._lock:
             await self._store_unsaved()
             if self._current is not None and self._current.access_token != failed:
+                self.trouble = None
                 return  # refreshed while this caller waited
             stored = await self.store.load()
             if stored is not None and stored.access_token != failed:
-                self._current = stored  # another worker refreshed
+                self._current, self.trouble = stored, None  # another worker refreshed
                 return
             spent = stored.refresh_token if stored is not None else None
             try:
-                fresh = await self._exchange(spent or self._first())
-            except ZaloError:
-                if not self.first or self.first == spent:
-                    raise
-                log.warning("zalo: the stored refresh token was refused; trying ZALO_REFRESH_TOKEN")
-                fresh = await self._exchange(self.first)
+                fresh = await self._exchange_either(spent)
+            except ZaloError as exc:
+                self.trouble = exc
+                raise
             self._unsaved = fresh
             await self._store_unsaved()
+            self.trouble = None
+
+    async def _exchange_either(self, spent: str | None) -> ChannelTokens:
+        """The stored refresh token's new pair, else ZALO_REFRESH_TOKEN's (an admin authorised again)."""
+        try:
+            return await self._exchange(spent or self._first())
+        except ZaloError as exc:
+            if exc.transient or not self.first or self.first == spent:
+                raise
+            log.warning("zalo: the stored refresh token was refused; trying ZALO_REFRESH_TOKEN")
+            return await self._exchange(self.first)
 
     def _first(self) -> str:
         if not self.first:

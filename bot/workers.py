@@ -1,0 +1,155 @@
+"""`dcbot run --workers N`: N worker processes serving one port, one supervisor keeping them running.
+
+The supervisor checks the settings, migrates the schema and loads the pack once (so workers never race
+on them), binds WEB_HOST:WEB_PORT and hands the listening socket to every worker: the kernel gives
+each connection to one worker, and a worker killed mid-request loses only the requests it held.
+Worker 0 runs the timed jobs (closing rounds, retention, the daily report) and resumes broadcasts;
+every worker follows the contest's revision. A worker that dies is started again with a growing wait
+and the same index, so there is always exactly one worker 0. SIGTERM or SIGINT stops them all."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+
+from bot.config import Settings
+from bot.health import Backoff
+from bot.metrics import MULTIPROC_ENV, worker_exited
+
+log = logging.getLogger(__name__)
+STOP_GRACE = 45.0  # seconds workers may take to finish what they hold before they are killed
+STEADY = 60.0  # seconds a worker must run before its next crash counts as new (the wait starts over)
+CONFIG_EXIT = 2  # a worker that exits with this found the settings unusable: starting it again cannot help
+
+
+class SettingsRefused(ValueError):
+    """Settings that cannot run this many workers; the message is the one line to show."""
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    """Several workers share conversation state in Redis, sign cookies with one secret, and take
+    Telegram's updates by webhook (two processes must not long-poll one bot)."""
+    if workers < 1:
+        raise SettingsRefused("--workers must be 1 or more")
+    if settings.redis_url and not settings.web_secret:
+        raise SettingsRefused("REDIS_URL is set (several workers) but WEB_SECRET is not: every worker must sign the "
+                              "web chat's cookies with the same secret; set WEB_SECRET to a long random string")
+    if workers == 1:
+        return
+    if not settings.redis_url:
+        raise SettingsRefused(f"--workers {workers} needs REDIS_URL: the workers share conversation state there")
+    if settings.telegram_bot_token and not settings.telegram_webhook_url:
+        raise SettingsRefused(f"--workers {workers} needs TELEGRAM_WEBHOOK_URL: only one process may long-poll a bot")
+
+
+def listen(settings: Settings) -> socket.socket:
+    """The socket every worker accepts on, bound here once."""
+    family = socket.AF_INET6 if ":" in settings.web_host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.web_host, settings.web_port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+async def prepare(settings: Settings) -> None:
+    """Migrate the schema and load the pack into an empty database, once for all workers."""
+    from bot.compose import build
+
+    application = await build(settings, migrate=True)
+    await application.close()
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, workers: int, sock: socket.socket) -> None:
+        self.settings, self.count, self.sock = settings, workers, sock
+        self.stopping = asyncio.Event()
+        self.exit_code = 0
+        self._procs: dict[int, asyncio.subprocess.Process] = {}
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.stopping.set)
+        log.info("supervisor: %d workers on http://%s:%s/", self.count, self.settings.web_host,
+                 self.settings.web_port)
+        await asyncio.gather(*(self._keep(index) for index in range(self.count)))
+        return self.exit_code
+
+    async def _keep(self, index: int) -> None:
+        """Run worker `index` until the supervisor stops; start it again when it dies."""
+        backoff = Backoff(first=1.0, most=30.0)
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.workers", str(index), str(self.sock.fileno()),
+                pass_fds=(self.sock.fileno(),))
+            self._procs[index] = proc
+            log.info("supervisor: worker %d started (pid %d)%s", index, proc.pid,
+                     ", running the timed jobs" if index == 0 else "")
+            code = await self._wait(proc)
+            worker_exited(proc.pid)
+            if self.stopping.is_set():
+                return
+            if code == CONFIG_EXIT:
+                log.error("supervisor: worker %d refused the settings; stopping", index)
+                self.exit_code = CONFIG_EXIT
+                self.stopping.set()
+                return
+            if time.monotonic() - started > STEADY:
+                backoff.reset()
+            log.error("supervisor: worker %d (pid %d) exited with %s; starting it again in %.0fs", index, proc.pid,
+                      code, backoff.next)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=backoff.next)
+            backoff.next = min(backoff.next * 2, backoff.most)
+
+    async def _wait(self, proc: asyncio.subprocess.Process) -> int:
+        waiting = asyncio.ensure_future(proc.wait())
+        stopping = asyncio.ensure_future(self.stopping.wait())
+        await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not waiting.done():  # stopping: ask the worker to finish, then insist
+            with contextlib.suppress(ProcessLookupError):
+                proc.terminate()
+            try:
+                await asyncio.wait_for(asyncio.shield(waiting), timeout=STOP_GRACE)
+            except TimeoutError:
+                log.warning("supervisor: worker pid %d did not stop in %.0fs; killing it", proc.pid, STOP_GRACE)
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+        return await waiting
+
+
+def supervise(settings: Settings, workers: int) -> int:
+    """Run `workers` workers until SIGTERM or SIGINT; the exit code."""
+    asyncio.run(prepare(settings))
+    sock = listen(settings)
+    metrics_dir = tempfile.mkdtemp(prefix="cds-metrics-")
+    os.environ[MULTIPROC_ENV] = metrics_dir  # before any worker starts: each writes its values there
+    try:
+        return asyncio.run(Supervisor(settings, workers, sock).run())
+    finally:
+        sock.close()
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def worker_main(index: int, fd: int) -> int:
+    """One worker: the service on the supervisor's socket (python -m bot.workers INDEX FD)."""
+    from bot.cli.service import serve_quietly
+    from bot.service import Worker
+
+    sock = socket.socket(fileno=fd)
+    return serve_quietly(Worker(index=index, listening=sock))
+
+
+if __name__ == "__main__":
+    raise SystemExit(worker_main(int(sys.argv[1]), int(sys.argv[2])))

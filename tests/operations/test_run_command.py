@@ -1,0 +1,45 @@
+"""`dcbot run` as an operator starts it: settings that cannot work are one line and exit 2, never a
+traceback; several workers need Redis, one WEB_SECRET and a Telegram webhook."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .service import PACK, free_port
+
+DCBOT = str(Path(sys.executable).with_name("dcbot"))
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`dcbot run` in an empty folder (no .env) with exactly these settings."""
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL")}
+    base = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/db.sqlite", "CONTEST_PACK": str(PACK),
+            "WEB_PORT": str(free_port()), "WEB_SECRET": "test"}
+    return subprocess.run([DCBOT, "run", *args], cwd=tmp_path, env=keep | base | env, capture_output=True, text=True,
+                          timeout=60, check=False)
+
+
+@pytest.mark.parametrize(("env", "args", "says"), [
+    ({"WEB_PORT": "tám nghìn"}, (), "WEB_PORT: Input should be a valid integer"),
+    ({"DATABASE_URL": "mysql://db/contest"}, (), "DATABASE_URL: mysql is not supported"),
+    ({"LOG_FORMAT": "xml"}, (), "LOG_FORMAT: Input should be 'text' or 'json'"),
+    ({"REDIS_URL": "redis://127.0.0.1:6379/14", "WEB_SECRET": ""}, (), "WEB_SECRET is not"),
+    ({}, ("--workers", "3"), "--workers 3 needs REDIS_URL"),
+    ({"REDIS_URL": "redis://127.0.0.1:6379/14", "TELEGRAM_BOT_TOKEN": "1:x"}, ("--workers", "2"),
+     "needs TELEGRAM_WEBHOOK_URL"),
+    ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "https://thi.example.vn"}, (),
+     "TELEGRAM_WEBHOOK_SECRET is not"),
+    ({"ZALO_APP_ID": "1", "ZALO_APP_SECRET": "s"}, (), "ZALO_OA_SECRET_KEY is not"),
+])
+def test_settings_that_cannot_work_are_one_clear_line_and_exit_2(tmp_path: Path, env: dict[str, str],
+                                                                 args: tuple[str, ...], says: str) -> None:
+    done = run(tmp_path, *args, **env)
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("configuration error: ")]
+    assert len(errors) == 1 and says in errors[0], done.stderr
+    assert "Traceback" not in done.stderr
