@@ -40,7 +40,15 @@ class TextFormatter(_Redacting):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        return mask_phones(super().format(record))
+        """As logging.Formatter.format, but never with a traceback another formatter cached on the record."""
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record, self.datefmt)
+        text = self.formatMessage(record)
+        if record.exc_info and record.exc_info[1] is not None:
+            text += "\n" + self.formatException(record.exc_info)
+        if record.stack_info:
+            text += "\n" + self.formatStack(record.stack_info)
+        return mask_phones(text)
 
 
 class JsonFormatter(_Redacting):

@@ -1,0 +1,173 @@
+"""`dcbot run --workers 2` on PostgreSQL and Redis: two workers answer on one port, one of them runs the
+timed jobs, /metrics sums both, a killed worker is started again while the other serves, SIGTERM stops
+everything cleanly, and every log line is one JSON object. Skipped without TEST_DATABASE_URL (PostgreSQL:
+emptied first) and TEST_REDIS_URL."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+
+from bot.storage import tables as t
+from bot.storage.engine import make_engine
+from bot.storage.migrate import upgrade_async
+
+from .service import PACK, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_URL, REDIS_URL = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.skipif(not (PG_URL and REDIS_URL), reason="needs TEST_DATABASE_URL and TEST_REDIS_URL")]
+WITHIN = 60.0  # seconds any one step may take on a busy machine
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def nginx_in_front(tmp_path: Path, upstream: int) -> tuple[subprocess.Popen[bytes], str]:
+    """nginx with deploy/nginx/congdanso-locations.conf, as the README's recipe has it, on plain HTTP."""
+    prefix = tmp_path / "nginx"
+    (prefix / "logs").mkdir(parents=True)
+    port = free_port()
+    (prefix / "nginx.conf").write_text(f"""
+daemon off; pid {prefix}/nginx.pid; error_log {prefix}/logs/error.log;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy;
+  upstream congdanso {{ server 127.0.0.1:{upstream}; keepalive 32; }}
+  server {{ listen 127.0.0.1:{port}; include {ROOT}/deploy/nginx/congdanso-locations.conf; }}
+}}
+""")
+    assert NGINX
+    process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process, f"http://127.0.0.1:{port}"
+
+
+async def emptied(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await upgrade_async(engine)
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {', '.join(x.name for x in t.metadata.sorted_tables)} "
+                                    "RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+def lines(log: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+async def until(check: Any, what: str, log: Path) -> Any:
+    try:
+        async with asyncio.timeout(WITHIN):
+            while not (found := await check()):
+                await asyncio.sleep(0.1)
+            return found
+    except TimeoutError:
+        raise AssertionError(f"not within {WITHIN}s: {what}\n{log.read_text()[-3000:]}") from None
+
+
+async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path) -> None:
+    assert PG_URL and REDIS_URL
+    await emptied(PG_URL)
+    port = free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT),
+           "DATABASE_URL": PG_URL, "REDIS_URL": REDIS_URL, "CONTEST_PACK": str(PACK),
+           "LOCALES_DIR": str(ROOT / "locales"), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
+           "WEB_SECRET": "workers-test", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO",
+           "WEB_TRUST_FORWARDED": "127.0.0.1"}
+    log = tmp_path / "service.log"
+    with log.open("wb") as out:
+        supervisor = subprocess.Popen([sys.executable, "-c", "from bot.cli import app; app()", "run", "--workers", "2"],
+                                      cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+    base = f"http://127.0.0.1:{port}"
+    proxy: subprocess.Popen[bytes] | None = None
+    try:
+        async with aiohttp.ClientSession() as http:
+            def serving() -> set[int]:
+                return {e["pid"] for e in lines(log) if e["message"].startswith("web chat:")}
+
+            async def both_serving() -> bool:
+                assert supervisor.poll() is None, log.read_text()
+                return len(serving()) == 2
+            await until(both_serving, "two workers serving", log)
+            workers = children(supervisor.pid)
+            assert workers == serving(), "the two workers are the supervisor's children"
+            if NGINX:  # the recipe's proxy in front: the page, the chat API and the dashboard through it
+                proxy, base = nginx_in_front(tmp_path, port)
+
+                async def proxied() -> bool:
+                    try:
+                        async with http.get(f"{base}/healthz") as response:
+                            return response.status == 200
+                    except aiohttp.ClientError:
+                        return False
+                await until(proxied, "nginx in front", log)
+                async with http.post(f"{base}/api/chat/start", json={}) as response:
+                    assert response.status == 200 and (await response.json())["replies"]
+                async with http.get(f"{base}/admin/", allow_redirects=False) as response:
+                    assert response.status == 303 and response.headers["Location"].startswith("/admin/login")
+
+            for _ in range(20):
+                async with http.get(f"{base}/healthz") as response:
+                    assert response.status == 200
+            async with http.get(f"{base}/readyz") as response:
+                ready = await response.json()
+                assert response.status == 200 and ready["database"] == "ok" and ready["redis"] == "ok"
+            async with http.get(f"{base}/metrics") as response:
+                scraped = await response.text()
+            counted = re.search(r'^cds_http_request_seconds_count\{route="/healthz",status="2xx"\} (\S+)$', scraped,
+                                re.MULTILINE)
+            assert counted and float(counted.group(1)) >= 20, "a scrape sums what every worker served"
+
+            started = [int(m.group(1)) for e in lines(log) if (m := re.search(r"worker 1 started \(pid (\d+)\)",
+                                                                                  e["message"]))]
+            victim = started[-1]  # worker 1: worker 0 keeps the timed jobs throughout
+            os.kill(victim, signal.SIGKILL)
+
+            async def replaced() -> bool:
+                async with http.get(f"{base}/healthz") as response:  # the other worker serves meanwhile
+                    assert response.status == 200
+                now = children(supervisor.pid)
+                return len(now) == 2 and victim not in now and len(serving()) == 3
+            await until(replaced, "the killed worker started again", log)
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=WITHIN) == 0
+    finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(timeout=WITHIN)
+        if supervisor.poll() is None:
+            supervisor.kill()
+            supervisor.wait()
+
+    entries = lines(log)  # every line parses as JSON
+    assert sum(e["message"].startswith("daily report: off") for e in entries) == 1, \
+        "the timed jobs run on worker 0 only, not on worker 1 (which started twice)"
+    assert any("worker 1 (pid" in e["message"] and "starting it again" in e["message"] for e in entries)
+    assert children(supervisor.pid) == set()
