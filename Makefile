@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chat i18n migrate lint bench clean chromium
+.PHONY: run test chat i18n migrate lint bench clean chromium nginx
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,12 +31,17 @@ chat: i18n migrate
 chromium:
 	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji)
 
+# The recipe in README's "Running at scale" is tested behind a real nginx (tests/operations/test_workers.py);
+# RUNLEVEL=1 keeps the package from starting a server of its own on port 80.
+nginx:
+	test -x /usr/sbin/nginx || (apt-get update && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y nginx)
+
 # The type check and the linter first: they take seconds and catch what tests would find later.
 lint: $(STAMP)
 	$(BIN)/ruff check quiz bot tests bench
 	$(BIN)/mypy
 
-test: i18n chromium lint
+test: i18n chromium nginx lint
 	$(BIN)/pytest
 
 bench: i18n
