@@ -19,6 +19,9 @@ import sys
 import tempfile
 import time
 
+import typer
+
+from bot.cli.common import CONFIG_EXIT, settings
 from bot.config import Settings
 from bot.health import Backoff
 from bot.metrics import MULTIPROC_ENV, worker_exited
@@ -26,7 +29,6 @@ from bot.metrics import MULTIPROC_ENV, worker_exited
 log = logging.getLogger(__name__)
 STOP_GRACE = 45.0  # seconds workers may take to finish what they hold before they are killed
 STEADY = 60.0  # seconds a worker must run before its next crash counts as new (the wait starts over)
-CONFIG_EXIT = 2  # a worker that exits with this found the settings unusable: starting it again cannot help
 
 
 class SettingsRefused(ValueError):
@@ -144,11 +146,35 @@ def supervise(settings: Settings, workers: int) -> int:
 
 def worker_main(index: int, fd: int) -> int:
     """One worker: the service on the supervisor's socket (python -m bot.workers INDEX FD)."""
-    from bot.cli.service import serve_quietly
     from bot.service import Worker
 
-    sock = socket.socket(fileno=fd)
-    return serve_quietly(Worker(index=index, listening=sock))
+    try:
+        config = settings()
+    except typer.Exit as exc:
+        return exc.exit_code
+    return serve_with(config, Worker(index=index, listening=socket.socket(fileno=fd)))
+
+
+def serve_with(config: Settings, worker: object = None) -> int:
+    """`dcbot run`'s service in this process; an exit code, and one line instead of a traceback."""
+    from bot.channels.telegram.webhook import TelegramConfigError
+    from bot.channels.zalo.errors import ZaloConfigError
+    from bot.service import CannotListen, Worker, serve
+    from quiz.problems import Invalid
+
+    try:
+        asyncio.run(serve(config, worker=worker if isinstance(worker, Worker) else Worker()))
+    except CannotListen as exc:
+        typer.echo(f"{exc} (set WEB_HOST / WEB_PORT)", err=True)
+        return 1
+    except (TelegramConfigError, ZaloConfigError) as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        return CONFIG_EXIT
+    except Invalid as exc:
+        typer.echo(f"configuration error: the contest pack {config.contest_pack} has {len(exc.problems)} "
+                   f"problem(s); `dcbot contest load {config.contest_pack}` lists them", err=True)
+        return CONFIG_EXIT
+    return 0
 
 
 if __name__ == "__main__":

@@ -7,8 +7,7 @@ import logging
 
 import typer
 
-from bot.cli.common import CONFIG_EXIT, config_error, settings
-from bot.config import Settings
+from bot.cli.common import config_error, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +36,7 @@ def run(workers: int = typer.Option(1, "--workers", "-w", help="worker processes
                                     "needs REDIS_URL, WEB_SECRET and a Telegram webhook); worker 0 runs the timed "
                                     "jobs")) -> None:
     """Run the service: the web chat on WEB_HOST:WEB_PORT, and Telegram and Zalo when they are set."""
-    from bot.workers import SettingsRefused, check_workers, supervise
+    from bot.workers import SettingsRefused, check_workers, serve_with, supervise
 
     config = settings()
     try:
@@ -47,33 +46,3 @@ def run(workers: int = typer.Option(1, "--workers", "-w", help="worker processes
     code = serve_with(config) if workers == 1 else supervise(config, workers)
     if code:
         raise typer.Exit(code)
-
-
-def serve_quietly(worker: object) -> int:
-    """A worker process of `dcbot run --workers N`: the service, and an exit code instead of a traceback."""
-    try:
-        config = settings()
-    except typer.Exit as exc:
-        return exc.exit_code
-    return serve_with(config, worker)
-
-
-def serve_with(config: Settings, worker: object = None) -> int:
-    from bot.channels.telegram.webhook import TelegramConfigError
-    from bot.channels.zalo.errors import ZaloConfigError
-    from bot.service import CannotListen, Worker, serve
-    from quiz.problems import Invalid
-
-    try:
-        asyncio.run(serve(config, worker=worker if isinstance(worker, Worker) else Worker()))
-    except CannotListen as exc:
-        typer.echo(f"{exc} (set WEB_HOST / WEB_PORT)", err=True)
-        return 1
-    except (TelegramConfigError, ZaloConfigError) as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        return CONFIG_EXIT
-    except Invalid as exc:
-        typer.echo(f"configuration error: the contest pack {config.contest_pack} has {len(exc.problems)} "
-                   f"problem(s); `dcbot contest load {config.contest_pack}` lists them", err=True)
-        return CONFIG_EXIT
-    return 0
