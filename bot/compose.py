@@ -170,17 +170,18 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
     slug = await ensure_contest(engine, settings)
     runtime, scope = await load_runtime(engine, slug)
     answers = GroupCommitAnswers(engine)
+    boards: Boards = RedisBoards(settings.redis_url, contest=slug) if settings.redis_url else MemoryBoards()
     uses = compose(runtime=runtime, source=SqlRuntimeSource(engine, slug, scope), hasher=passwords,
                    uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(reader, scope),
                    phone_keys=PhoneKeys(web_secret(settings)), verifier=sms_gateway(settings),
                    periods=Periods(processed_events=timedelta(days=settings.retention_processed_events_days),
                                    idle_accounts=timedelta(days=settings.retention_idle_accounts_days)),
-                   answers=MeasuredAnswers(answers), rng=rng)
+                   answers=MeasuredAnswers(answers), rng=rng, boards=boards)
     states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else \
         MemoryStates(journal=journal_for(settings.database_url))  # one process: a restart forgets no flow
-    citizen = Citizen(uses.live, uses.people, uses.play, uses.standings)
+    citizen = Citizen(uses.live, uses.people, uses.play, uses.standings, uses.phone_codes)
     dispatcher = Dispatcher(Conversation(citizen), states, clock=clock)
     translator = Translator(settings.locales_dir, tz=runtime.contest.timezone)
     broadcaster = Broadcaster(uses.broadcasts, translator, clock=clock)
     settle_memory()
-    return App(settings, engine, reader, scope, uses, dispatcher, translator, states, answers, broadcaster)
+    return App(settings, engine, reader, scope, uses, dispatcher, translator, states, answers, broadcaster, boards)

@@ -89,7 +89,8 @@ async def _exchange(request: web.Request, event: Event) -> web.Response:
             if browser_id is None:
                 browser_id, new_cookie = ids.issue()
             earlier = await history.load(browser_id) if isinstance(event, Start) else None
-            handled = await dispatcher.handle(Who(CHANNEL, browser_id, language), event)
+            handled = await dispatcher.handle(Who(CHANNEL, browser_id, language,
+                                                  client_address(request, settings.web_trust_forwarded)), event)
     except Exception as exc:  # logged here, without the message: it may quote what the citizen typed
         log.error("web chat: %s failed\n%s", event_kind(event), traceback_without_messages(exc))
         return web.json_response({"error": "something went wrong; please try again"}, status=500)

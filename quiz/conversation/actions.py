@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from quiz.model import LETTERS, LOCALES
-from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS
+from quiz.people import PURPOSES
 
 MAX_BYTES = 48  # encoded, so a channel may add its own prefix (Telegram allows 64 bytes of callback data)
 MAX_ID = 2**63 - 1  # attempt ids are signed 64-bit integers in storage
 MAX_POSITION = 999  # a paper has at most a few dozen questions
 MAX_PAGE = 999
-PURPOSES = (PURPOSE_CONTEST, PURPOSE_NEWS)
 _WIRE = re.compile(rf"[!-~]{{1,{MAX_BYTES}}}")  # printable ASCII without spaces
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
@@ -69,6 +68,10 @@ class DataItem(StrEnum):
     UNIT = "unit"
     NEWS_OFF = "news_off"
     LINK = "link"
+    PRIZES_OFF = "prizes_off"
+    WITHDRAW = "withdraw"  # asks to confirm
+    WITHDRAW_CONFIRMED = "withdraw!"
+    GUARDIAN = "guardian"  # give a parent's or guardian's consent now (a participant who may be under 16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +206,23 @@ class Data(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class GuardianAgrees(Action):
+    """The parent or guardian, at the citizen's phone, agrees (or not) after reading what they agree to."""
+
+    yes: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CodeAgain(Action):
+    """Send a new one-time code to the number being proven."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recover(Action):
+    """A registered citizen on a new browser: prove the number by a code and carry on here."""
+
+
+@dataclass(frozen=True, slots=True)
 class LinkAskCode(Action):
     pass
 
@@ -268,6 +288,12 @@ def encode(action: Action) -> str:
             return f"l:{code}"
         case Data(item=item):
             return f"d:{item.value}"
+        case GuardianAgrees(yes=yes):
+            return "g:y" if yes else "g:n"
+        case CodeAgain():
+            return "cd:again"
+        case Recover():
+            return "rc"
         case LinkAskCode():
             return "lk:code"
         case LinkConfirm():
@@ -342,6 +368,12 @@ def _parse(text: str) -> Action | None:
             return Data(DataItem(rest))
         case "lk":
             return {"code": LinkAskCode(), "ok": LinkConfirm()}.get(rest)
+        case "g":
+            return {"y": GuardianAgrees(True), "n": GuardianAgrees(False)}.get(rest)
+        case "cd":
+            return CodeAgain() if rest == "again" else None
+        case "rc":
+            return Recover() if not rest else None
     return None
 
 

@@ -12,6 +12,7 @@ from quiz.people import Account
 from quiz.runtime import ContestRuntime
 from quiz.services.live import LiveContest
 from quiz.services.people import People
+from quiz.services.phone_codes import PhoneCodes
 from quiz.services.playing import Play
 from quiz.services.standings import Standings
 
@@ -26,6 +27,7 @@ class Citizen:
     people: People
     play: Play
     standings: Standings
+    phone_codes: PhoneCodes | None = None  # one-time codes by SMS, when a gateway is configured
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Ctx:
     now: datetime
     locale: str
     public: bool = False  # a group chat: only reading, and nothing of this citizen's own flow is shown
+    address: str | None = None  # where the event came from (a browser's address): limits on texts sent
 
     def with_state(self, state: ChatState) -> Ctx:
         return replace(self, state=state)
@@ -65,6 +68,17 @@ class Ctx:
     @property
     def registered(self) -> bool:
         return self.account.participant_id is not None
+
+    @property
+    def codes(self) -> PhoneCodes | None:
+        """One-time codes by SMS, or None when no gateway is configured."""
+        codes = self.services.phone_codes
+        return codes if codes is not None and codes.configured else None
+
+    @property
+    def asker(self) -> str:
+        """Who asks for a code, for its limits: the browser's address, else the chat account."""
+        return self.address or f"{self.account.channel}:{self.account.external_id}"
 
 
 def button(label_id: str, action: Action, **params: object) -> Button:
@@ -123,7 +137,9 @@ class Elsewhere(Exception):
         self.toast = toast
 
 
-REGISTERING = frozenset({Step.REG_NAME, Step.REG_YEAR, Step.REG_PHONE, Step.REG_UNIT, Step.REG_CONFIRM})
+REGISTERING = frozenset({Step.REG_NAME, Step.REG_YEAR, Step.REG_GUARDIAN_NAME, Step.REG_GUARDIAN_PHONE,
+                         Step.REG_GUARDIAN_CODE, Step.REG_GUARDIAN_OK, Step.REG_PHONE, Step.REG_CODE, Step.REG_UNIT,
+                         Step.REG_CONFIRM})
 
 
 def registering(ctx: Ctx) -> bool:

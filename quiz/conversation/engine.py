@@ -5,16 +5,29 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import assert_never
 
-from quiz.conversation import consent, feedback, linking, personal, playing, reading, registration, screens
+from quiz.conversation import (
+    consent,
+    feedback,
+    guardian,
+    linking,
+    personal,
+    phones,
+    playing,
+    reading,
+    registration,
+    screens,
+)
 from quiz.conversation.actions import (
     Action,
     Answer,
+    CodeAgain,
     Confirm,
     Consent,
     Continue,
     Data,
     DataItem,
     Faq,
+    GuardianAgrees,
     Language,
     Leaderboard,
     LinkAskCode,
@@ -22,6 +35,7 @@ from quiz.conversation.actions import (
     Menu,
     MenuItem,
     PickRound,
+    Recover,
     Resume,
     Review,
     RulesSection,
@@ -36,11 +50,12 @@ from quiz.conversation.actions import (
     UnitPick,
 )
 from quiz.conversation.context import Citizen, Ctx, Elsewhere, Turn, menu, refused, registering, say
-from quiz.conversation.messages import Contact, Event, Msg, Outcome, Press, Start, Text, Unsupported
+from quiz.conversation.messages import Contact, Event, Msg, Outcome, Press, Reply, Start, Text, Unsupported
 from quiz.conversation.state import ChatState, Step
 from quiz.conversation.words import LEAVING, menu_word, plain
 from quiz.model import LOCALES
 from quiz.people import PURPOSE_CONTEST
+from quiz.services.people import PHONE_TAKEN_OVER
 
 MAX_TEXT = 1000
 _START_CODE = 64
@@ -51,7 +66,9 @@ _ITEMS = {  # typed /commands, by the menu item each one opens
     MenuItem.PLAY: ("thi", "play"), MenuItem.DATA: ("dulieu", "mydata"),
 }
 COMMANDS: dict[str, Action] = {name: Menu(item) for item, names in _ITEMS.items() for name in names}
-_BUTTON_STEPS = frozenset({Step.CONSENT, Step.ERASE_CONFIRM})  # a question only its buttons answer
+_BUTTON_STEPS = frozenset({Step.CONSENT, Step.ERASE_CONFIRM, Step.WITHDRAW_CONFIRM})  # only their buttons answer
+_RECOVERING = frozenset({Step.RECOVER_PHONE, Step.RECOVER_CODE})
+NOTICES = {PHONE_TAKEN_OVER: Msg("notice.phone_taken_over")}  # what a notice of each kind says
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +78,17 @@ class Who:
     channel: str
     external_id: str
     language_hint: str | None = None
+    address: str | None = None  # the browser's address (the web chat): limits on one-time codes
 
 
 def guess_locale(hint: str | None) -> str:
     return "en" if hint and hint.lower().startswith("en") else "vi"
+
+
+def _may_carry_notices(event: Event) -> bool:
+    """Events after which a pending notice is shown: opening the chat, typing, the menu (not an answer's
+    tap, whose path stays short)."""
+    return isinstance(event, (Start, Text)) or (isinstance(event, Press) and isinstance(event.action, Menu))
 
 
 class Conversation:
@@ -80,7 +104,7 @@ class Conversation:
         account = await self.services.people.account(channel=who.channel, external_id=who.external_id,
                                                      locale=guess_locale(who.language_hint), now=now)
         locale = account.locale or guess_locale(who.language_hint)
-        ctx = Ctx(self.services, account, state, now, locale, public)
+        ctx = Ctx(self.services, account, state, now, locale, public, who.address)
         try:
             new_state, outcome = await self._route(ctx, event)
         except Elsewhere as elsewhere:  # a press that no longer applies: the screen the citizen is really on
@@ -88,6 +112,8 @@ class Conversation:
             outcome = replace(outcome, stale=True, toast=elsewhere.toast or Msg("toast.stale"))
         if public:
             new_state = state.remembering(new_state)
+        elif _may_carry_notices(event):
+            outcome = await self._with_notices(ctx, outcome)
         switching = event.action if isinstance(event, Press) else menu_word(event.text) \
             if isinstance(event, Text) else None
         if isinstance(switching, Language):  # the language the account has now, whether or not it switched
@@ -95,6 +121,14 @@ class Conversation:
                                                          locale=locale, now=now)
             locale = account.locale or locale
         return new_state, outcome, locale
+
+    async def _with_notices(self, ctx: Ctx, outcome: Outcome) -> Outcome:
+        """What the citizen must be told before anything else (their number taken over by its owner)."""
+        kinds = await self.services.people.notices(account_id=ctx.account.id, now=ctx.now)
+        if not kinds:
+            return outcome
+        told = tuple(NOTICES[kind] for kind in kinds if kind in NOTICES)
+        return replace(outcome, replies=(Reply(told), *outcome.replies)) if told else outcome
 
     async def _route(self, ctx: Ctx, event: Event) -> Turn:
         if isinstance(event, Start):
@@ -114,6 +148,8 @@ class Conversation:
             ctx = ctx.with_state(ctx.state.at(ctx.state.step, start_code=code))
         if registering(ctx):
             return registration.reask(ctx, again=True)
+        if ctx.state.step in _RECOVERING and not ctx.registered:
+            return phones.ask_recovery_phone(ctx)
         if ctx.registered:
             att = await playing.open_attempt(ctx)
             if att is not None:
@@ -142,6 +178,10 @@ class Conversation:
             return await self._press(ctx, word)
         if word == Menu(MenuItem.JOIN):  # "xin chào" in the middle of something: carry on with it
             return await self._start(ctx, None)
+        if step in guardian.STEPS and ctx.registered:  # a guardian's consent given after registering
+            return await guardian.on_text(ctx, text)
+        if step in _RECOVERING and not ctx.registered:
+            return await phones.on_recovery_text(ctx, text)
         if registering(ctx):
             return await registration.on_input(ctx, Text(text))
         if step in (Step.PLAYING, Step.PREDICT):
@@ -220,6 +260,14 @@ class Conversation:
                 return await self._data(ctx, item)
             case LinkAskCode() | LinkConfirm():
                 return await linking.on_press(ctx, action)
+            case GuardianAgrees(yes=yes):
+                return await guardian.on_agreement(ctx, yes)
+            case CodeAgain():
+                if ctx.state.step is Step.REG_GUARDIAN_CODE:
+                    return await guardian.send_again(ctx)
+                return await phones.on_code_again(ctx)
+            case Recover():
+                return await phones.on_recover(ctx)
         playing.stale(ctx, action)
         return refused(await screens.current(ctx))
 
@@ -268,4 +316,12 @@ class Conversation:
                 return await personal.news_off(ctx)
             case DataItem.LINK:
                 return await linking.offer(ctx)
+            case DataItem.PRIZES_OFF:
+                return await personal.prizes_off(ctx)
+            case DataItem.WITHDRAW:
+                return personal.confirm_withdraw(ctx)
+            case DataItem.WITHDRAW_CONFIRMED:
+                return await personal.withdraw(ctx)
+            case DataItem.GUARDIAN:
+                return guardian.start_for_registered(ctx)
         assert_never(item)

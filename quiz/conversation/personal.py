@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from quiz.conversation.actions import Data, DataItem, Menu, Review
+from quiz.conversation.consent import deletion
 from quiz.conversation.context import Ctx, Elsewhere, Turn, back_to_menu, button, menu, round_title, say
 from quiz.conversation.linking import CHANNELS
 from quiz.conversation.messages import Button, Msg
 from quiz.conversation.registration import candidate_number, unit_page
 from quiz.conversation.state import Step
-from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS
+from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS, PURPOSE_PRIZES
 
 LANGUAGES = {"vi": Msg("language.vi_name"), "en": Msg("language.en_name")}
 REVIEW_BUTTONS = 5  # the newest reviewable attempts offered under the results
@@ -48,9 +49,11 @@ async def my_results(ctx: Ctx) -> Turn:
 async def my_data(ctx: Ctx) -> Turn:
     person, attempts, consents = await ctx.people.my_data(account_id=ctx.account.id,
                                                            participant_id=ctx.account.participant_id)
-    purposes = {PURPOSE_CONTEST: Msg("data.purpose.contest"), PURPOSE_NEWS: Msg("data.purpose.news")}
+    purposes = {PURPOSE_CONTEST: Msg("data.purpose.contest"), PURPOSE_PRIZES: Msg("data.purpose.prizes"),
+                PURPOSE_NEWS: Msg("data.purpose.news")}
+    order = {p: i for i, p in enumerate(purposes)}  # as the notice lists them
     consent_rows = tuple(Msg("data.consent_row", purpose=purposes.get(p, p), granted=g) for p,
-                         g in sorted(consents.items()))
+                         g in sorted(consents.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
     parts = [Msg("data.account", channel=CHANNELS.get(ctx.account.channel, ctx.account.channel),
                  locale=LANGUAGES.get(ctx.locale, ctx.locale))]
     buttons: list[tuple[Button, ...]] = []
@@ -59,10 +62,23 @@ async def my_data(ctx: Ctx) -> Turn:
         parts.append(Msg("data.person", name=person.full_name, year=str(person.birth_year or "—"),
                          phone=person.phone or "—", number=candidate_number(person.id),
                          unit=unit, registered=person.registered_at, attempts=len(attempts)))
+        parts.append(Msg("data.phone_proven") if person.phone_verified_by else Msg("data.phone_typed"))
+        kept = await ctx.people.guardian(person.id)
+        if kept is not None:
+            parts.append(Msg("data.guardian", guardian=kept.full_name, phone=kept.phone))
+        elif ctx.people.needs_guardian(person, ctx.now) and not person.withdrawn:
+            buttons.append((button("data.guardian_give", Data(DataItem.GUARDIAN)),))
+        if person.withdrawn:
+            parts.append(Msg("data.withdrawn"))
         buttons.append((button("data.change_unit", Data(DataItem.UNIT)), button("data.erase", Data(DataItem.ERASE))))
+        if not person.withdrawn:
+            buttons.append((button("data.withdraw", Data(DataItem.WITHDRAW)),))
     parts.append(Msg("data.consents", rows=consent_rows) if consent_rows else Msg("data.no_consents"))
     if consents.get(PURPOSE_NEWS):
         buttons.append((button("data.news_off", Data(DataItem.NEWS_OFF)),))
+    if consents.get(PURPOSE_PRIZES):
+        buttons.append((button("data.prizes_off", Data(DataItem.PRIZES_OFF)),))
+    parts.append(Msg("data.rights", organiser=ctx.runtime.contest.organiser))
     buttons.append((button("data.link", Data(DataItem.LINK)),))
     return ctx.state.idle(), say(*parts, buttons=tuple(buttons) + (back_to_menu(),))
 
@@ -79,7 +95,7 @@ def confirm_erase(ctx: Ctx) -> Turn:
     if not ctx.registered:
         return menu(ctx, Msg("error.stale_button"))
     # Keeping the data is the safe choice: it comes first, and the irreversible one says so in its label.
-    return ctx.state.at(Step.ERASE_CONFIRM), say(Msg("data.erase_confirm"), buttons=(
+    return ctx.state.at(Step.ERASE_CONFIRM), say(Msg("data.erase_confirm", when=deletion(ctx)), buttons=(
         (button("data.erase_no", Menu()),), (button("data.erase_yes", Data(DataItem.ERASE_CONFIRMED)),)))
 
 
@@ -96,3 +112,26 @@ async def erase(ctx: Ctx) -> Turn:
 async def news_off(ctx: Ctx) -> Turn:
     await ctx.people.consent(account_id=ctx.account.id, purpose=PURPOSE_NEWS, granted=False, now=ctx.now)
     return menu(ctx, Msg("data.news_off_done"), toast=Msg("toast.saved"))
+
+
+async def prizes_off(ctx: Ctx) -> Turn:
+    await ctx.people.consent(account_id=ctx.account.id, purpose=PURPOSE_PRIZES, granted=False, now=ctx.now)
+    return menu(ctx, Msg("data.prizes_off_done"), toast=Msg("toast.saved"))
+
+
+def confirm_withdraw(ctx: Ctx) -> Turn:
+    """What withdrawing the consent to take part does, before it is done: keeping things is the first button."""
+    if not ctx.registered:
+        return menu(ctx, Msg("error.stale_button"))
+    return ctx.state.at(Step.WITHDRAW_CONFIRM), say(Msg("data.withdraw_confirm"), buttons=(
+        (button("data.withdraw_no", Menu()),), (button("data.withdraw_yes", Data(DataItem.WITHDRAW_CONFIRMED)),)))
+
+
+async def withdraw(ctx: Ctx) -> Turn:
+    """Withdraw: no attempt starts any more, the attempts leave every ranking, and erasing is offered."""
+    pid = ctx.account.participant_id
+    if pid is None or ctx.state.step != Step.WITHDRAW_CONFIRM:
+        raise Elsewhere()
+    await ctx.people.withdraw(participant_id=pid, now=ctx.now)
+    return ctx.state.idle(), say(Msg("data.withdrawn_done"), buttons=(
+        (button("data.erase", Data(DataItem.ERASE)),), back_to_menu()))

@@ -13,6 +13,8 @@ from quiz.conversation import feedback
 from quiz.conversation.actions import (
     Action,
     Answer,
+    Data,
+    DataItem,
     Menu,
     PickRound,
     Resume,
@@ -24,7 +26,9 @@ from quiz.conversation.actions import (
 from quiz.conversation.context import Ctx, Elsewhere, Turn, button, menu, menu_buttons, refused, round_title, say
 from quiz.conversation.messages import Button, Msg, Outcome, Progress, Reply
 from quiz.conversation.state import Step
+from quiz.identity import GUARDIAN_UNDER
 from quiz.model import LETTERS, Round
+from quiz.people import TakingPartRefused
 from quiz.season import Stage, season
 from quiz.services.playing import Result
 from quiz.text import fold
@@ -99,6 +103,9 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Turn:
         current = await open_attempt(ctx)
         if current is not None:
             return await show_current(ctx, current)
+        why = await ctx.people.may_take_part(pid, now=ctx.now)
+        if why is not None:  # said before a round is chosen, not after
+            return _not_taking_part(ctx, why)
         rounds = ctx.play.playable_rounds(ctx.now)
         if not any(r.ranked for r in rounds):
             return _no_ranked_round(ctx, rounds)
@@ -109,12 +116,25 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Turn:
         round_code = rounds[0].code
     try:
         att = await ctx.play.start_attempt(participant_id=pid, round_code=round_code, now=ctx.now)
+    except TakingPartRefused as refused:
+        return _not_taking_part(ctx, refused.reason)
     except CapReached as cap:
         limit = Msg("play.cap_round", limit=cap.limit) if cap.per == "round" else Msg("play.cap_day", limit=cap.limit)
         return menu(ctx, limit)
     except LookupError:
         return menu(ctx, Msg("play.round_closed"))
     return await show_current(ctx, att, first=True)
+
+
+def _not_taking_part(ctx: Ctx, reason: str) -> Turn:
+    """No attempt: a guardian's consent is missing, or the consent to take part was withdrawn."""
+    if reason == "guardian":
+        return ctx.state.idle(), say(Msg("play.guardian_needed", age=GUARDIAN_UNDER), buttons=(
+            (button("data.guardian_give", Data(DataItem.GUARDIAN)),), (button("menu.back", Menu()),)))
+    if reason == "withdrawn":
+        return ctx.state.idle(), say(Msg("play.withdrawn"), buttons=(
+            (button("data.erase", Data(DataItem.ERASE)),), (button("menu.back", Menu()),)))
+    return menu(ctx, Msg("play.register_first"))
 
 
 def season_note(ctx: Ctx) -> Msg | None:

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from quiz.attempts import local_day
+from quiz.conversation import guardian, phones
 from quiz.conversation.actions import Confirm, Unit, UnitFound, UnitPage, UnitPick
 from quiz.conversation.context import Ctx, Elsewhere, Turn, button, menu, say
 from quiz.conversation.messages import Button, Contact, Msg, Outcome, Reply, Text
 from quiz.conversation.state import Step
+from quiz.identity import PhoneSource, may_be_under
 from quiz.model import Unit as UnitRecord
 from quiz.people import PhoneTaken, normalise_phone, valid_birth_year, valid_name
 from quiz.text import fold
 from quiz.unit_search import find_units
+from quiz.verification import Check, Purpose
 
 PAGE = 8
 QUERY_LIMIT = 60  # characters of a typed unit name kept to page through what it found
@@ -31,8 +35,12 @@ def reask(ctx: Ctx, *, again: bool = False) -> Turn:
     lead = (Msg("reg.continue"),) if again and step is not Step.REG_NAME else ()
     if step is Step.REG_YEAR:
         return ctx.state, say(*lead, Msg("reg.ask_year", name=d.get("name")))
+    if step in guardian.STEPS:
+        return ctx.state, _with_lead(lead, guardian.reask(ctx))
     if step is Step.REG_PHONE:
         return ctx.state, say(*lead, Msg("reg.ask_phone"), request_contact=True)
+    if step is Step.REG_CODE:
+        return ctx.state, _with_lead(lead, phones.ask_code(str(d.get("pending_phone"))))
     if step is Step.REG_UNIT:
         intro = Msg("data.ask_unit") if d.get("changing") else Msg("reg.ask_unit")
         return ctx.state, _with_lead(lead, unit_page(ctx, None, 0, intro))
@@ -52,11 +60,11 @@ async def on_input(ctx: Ctx, event: Text | Contact) -> Turn:
     """Text or a shared contact during registration."""
     step = ctx.state.step
     if isinstance(event, Contact):
-        if step != Step.REG_PHONE:
+        if step not in (Step.REG_PHONE, Step.REG_CODE):
             return ctx.state, say(Msg("reg.contact_not_now"))
         if not event.own:
             return ctx.state, say(Msg("reg.contact_not_own"), request_contact=True)
-        return await _take_phone(ctx, event.phone)
+        return await _take_phone(ctx, event.phone, phones.shared_source(ctx))
     text = event.text
     if step == Step.REG_NAME:
         name = valid_name(text)
@@ -67,9 +75,16 @@ async def on_input(ctx: Ctx, event: Text | Contact) -> Turn:
         year = valid_birth_year(text, now=ctx.now)
         if year is None:
             return ctx.state, say(Msg("reg.bad_year", latest=str(ctx.now.year - 6)))
-        return ctx.state.at(Step.REG_PHONE, year=year), say(Msg("reg.ask_phone"), request_contact=True)
+        state = ctx.state.at(Step.REG_YEAR, year=year)
+        if may_be_under(year, local_day(ctx.now, ctx.runtime.tz)):
+            return guardian.ask_name(ctx.with_state(state))
+        return state.at(Step.REG_PHONE), say(Msg("reg.ask_phone"), request_contact=True)
+    if step in guardian.STEPS:
+        return await guardian.on_text(ctx, text)
     if step == Step.REG_PHONE:
-        return await _take_phone(ctx, text)
+        return await _take_phone(ctx, text, PhoneSource.TYPED)
+    if step == Step.REG_CODE:
+        return await _code_typed(ctx, text)
     if step == Step.REG_UNIT:
         return _search_units(ctx, text)
     said = " ".join(fold(text).replace(",", " ").split())
@@ -80,13 +95,38 @@ async def on_input(ctx: Ctx, event: Text | Contact) -> Turn:
     return ctx.state, Outcome((Reply((Msg("hint.confirm"),)), *_confirm_reply(ctx).replies))
 
 
-async def _take_phone(ctx: Ctx, raw: str) -> Turn:
+async def _take_phone(ctx: Ctx, raw: str, source: PhoneSource) -> Turn:
     phone = normalise_phone(raw)
     if phone is None:
-        return ctx.state, say(Msg("reg.bad_phone"), request_contact=True)
-    if await ctx.people.phone_taken(phone):
-        return ctx.state, say(Msg("reg.phone_taken"), request_contact=True)
-    state = ctx.state.at(Step.REG_UNIT, phone=phone)
+        return ctx.state.at(Step.REG_PHONE), say(Msg("reg.bad_phone"), request_contact=True)
+    if source is PhoneSource.TYPED and phones.proves_by_code(ctx):  # the web chat proves it before anything
+        return await phones.start_proof(ctx, phone)
+    if not await phones.claimable(ctx, phone, source):
+        hint = "reg.phone_taken_share" if ctx.account.channel in phones.PLATFORMS and not source.verified \
+            else "reg.phone_taken"
+        return ctx.state.at(Step.REG_PHONE), say(Msg(hint), request_contact=True)
+    return _phone_accepted(ctx, phone, source)
+
+
+async def _code_typed(ctx: Ctx, text: str) -> Turn:
+    """The code sent to the typed number: once right, the number is proven (and, if a proven registration
+    holds it already, that registration is this citizen's: it carries on here)."""
+    phone = str(ctx.state.data.get("pending_phone") or "")
+    verdict = await phones.check_code(ctx, phone, Purpose.REGISTER, text)
+    if verdict is not Check.OK:
+        return ctx.state, phones.ask_code(phone, phones.refusal(verdict))
+    if not await phones.claimable(ctx, phone, PhoneSource.CODE):
+        person = await ctx.people.recover(account_id=ctx.account.id, phone=phone, now=ctx.now)
+        if person is not None:
+            mine = ctx.with_account(replace(ctx.account, participant_id=person.id))
+            return menu(mine, Msg("recover.done", name=person.full_name), toast=Msg("toast.saved"))
+        return ctx.state.at(Step.REG_PHONE), say(Msg("reg.phone_taken"), request_contact=True)
+    return _phone_accepted(ctx, phone, PhoneSource.CODE)
+
+
+def _phone_accepted(ctx: Ctx, phone: str, source: PhoneSource) -> Turn:
+    """The number is the citizen's for this registration: on to the unit."""
+    state = ctx.state.at(Step.REG_UNIT, phone=phone, phone_source=source.value, pending_phone=None)
     preset = ctx.state.data.get("start_code")
     units = ctx.runtime.units
     if isinstance(preset, str) and preset in units:
@@ -194,11 +234,23 @@ async def on_confirm(ctx: Ctx, ok: bool) -> Turn:
     try:
         person = await ctx.people.register(
             account_id=ctx.account.id, full_name=str(d["name"]), birth_year=int(d["year"]), phone=str(d["phone"]),
-            unit_code=str(d["unit"]), referral=referral, now=ctx.now)
+            unit_code=str(d["unit"]), referral=referral, now=ctx.now,
+            phone_source=PhoneSource.stored(d.get("phone_source")))
     except PhoneTaken:
+        now_mine = await ctx.people.account(channel=ctx.account.channel, external_id=ctx.account.external_id,
+                                            locale=ctx.locale, now=ctx.now)
+        person_id = now_mine.participant_id
+        if person_id is not None:  # a double tap on "Xác nhận" that another worker registered first
+            done = await ctx.people.participant(person_id)
+            if done is not None:
+                return menu(ctx.with_account(now_mine), Msg("reg.done", name=done.full_name,
+                                                           number=candidate_number(done.id)))
         return ctx.state.at(Step.REG_PHONE), say(Msg("reg.phone_taken"), request_contact=True)
     except (KeyError, ValueError):
         return ask_name(ctx)
+    kept = guardian.collected(ctx)
+    if kept is not None:
+        await ctx.people.set_guardian(participant_id=person.id, guardian=kept, now=ctx.now)
     registered = ctx.with_account(replace(ctx.account, participant_id=person.id))
     return menu(registered, Msg("reg.done", name=person.full_name, number=candidate_number(person.id)),
                 toast=Msg("toast.saved"))

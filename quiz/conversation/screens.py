@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from quiz.conversation import consent, linking, personal, playing, registration
+from quiz.conversation import consent, guardian, linking, personal, phones, playing, registration
 from quiz.conversation.context import Ctx, Turn, menu, registering
 from quiz.conversation.messages import Msg, Reply
 from quiz.conversation.state import Step
@@ -33,6 +33,12 @@ async def current(ctx: Ctx, *, note: Msg | None = None, opening: bool = False) -
         return _noted(note, linking.ask_code(ctx))
     if step is Step.ERASE_CONFIRM and ctx.registered:
         return _noted(note, personal.confirm_erase(ctx))
+    if step is Step.WITHDRAW_CONFIRM and ctx.registered:
+        return _noted(note, personal.confirm_withdraw(ctx))
+    if step in guardian.STEPS and ctx.registered:
+        return _noted(note, (ctx.state, guardian.reask(ctx)))
+    if step in (Step.RECOVER_PHONE, Step.RECOVER_CODE) and not ctx.registered and phones.proves_by_code(ctx):
+        return _noted(note, phones.ask_recovery_phone(ctx))
     return menu(ctx, note) if note is not None else menu(ctx)
 
 

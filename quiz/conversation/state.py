@@ -17,6 +17,14 @@ class Step(StrEnum):
     REG_PHONE = "reg_phone"
     REG_UNIT = "reg_unit"
     REG_CONFIRM = "reg_confirm"
+    REG_GUARDIAN_NAME = "reg_guardian_name"  # someone who may be under 16: their parent's or guardian's name …
+    REG_GUARDIAN_PHONE = "reg_guardian_phone"  # … and number …
+    REG_GUARDIAN_CODE = "reg_guardian_code"  # … proven by the code sent to it (with an SMS gateway) …
+    REG_GUARDIAN_OK = "reg_guardian_ok"  # … or agreed by the guardian pressing at the citizen's phone
+    REG_CODE = "reg_code"  # the citizen's own number, proven by a code (the web chat, with an SMS gateway)
+    RECOVER_PHONE = "recover_phone"  # a registration carried on in a new browser: its number …
+    RECOVER_CODE = "recover_code"  # … and the code sent to it
+    WITHDRAW_CONFIRM = "withdraw_confirm"
     PLAYING = "playing"
     PREDICT = "predict"
     LINK_CODE = "link_code"

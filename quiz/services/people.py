@@ -62,10 +62,6 @@ class People:
                                       text_version=CONSENT_VERSION, now=now)
             await uow.commit()
 
-    async def phone_taken(self, phone: str) -> bool:
-        async with self._read() as uow:
-            return await uow.participants.phone_taken(phone)
-
     async def register(self, *, account_id: int, full_name: str, birth_year: int, phone: str, unit_code: str,
                        referral: str | None, now: datetime,
                        phone_source: PhoneSource = PhoneSource.TYPED) -> Participant:

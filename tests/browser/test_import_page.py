@@ -39,7 +39,8 @@ async def test_an_admin_fixes_the_bad_row_the_page_names_and_publishes(
 
     await page.locator("nav.tabs").get_by_role("link", name="Nhập câu hỏi").click()
     await expect(page.get_by_role("heading", name="Nhập bộ câu hỏi")).to_be_visible()
-    await expect(page.get_by_label("Tên bộ câu hỏi")).to_have_value("bo-thu")
+    await expect(page.get_by_label("Tên bộ câu hỏi")).to_have_value("")  # a set rounds use is typed on purpose
+    await page.get_by_label("Tên bộ câu hỏi").fill("bo-thu")
     await page.get_by_label("Tệp câu hỏi").set_input_files(bad)
     await page.get_by_role("button", name="Kiểm tra (chạy thử)").click()
 
@@ -58,6 +59,12 @@ async def test_an_admin_fixes_the_bad_row_the_page_names_and_publishes(
     await expect(page.locator("table.rekeyed tbody tr td").first).to_have_text("q-003")
     await page.screenshot(path=str(artifacts / "import-diff.png"), full_page=True)
 
+    boxes = page.get_by_role("checkbox", name=re.compile("Tôi xác nhận xuất bản khi vòng"))
+    await expect(boxes).to_have_count(2)  # the rounds drawing from bo-thu now, each named before it changes
+    await page.get_by_role("button", name="Xuất bản").click()
+    assert application.runtime.sets["bo-thu"].version == 1  # the browser will not send it unticked
+    for box in await boxes.all():
+        await box.check()
     await page.get_by_role("button", name="Xuất bản").click()
     await expect(page.locator(".notice.ok")).to_have_text(re.compile(r"Đã xuất bản «bo-thu» phiên bản 2 \(16 câu\)"))
     await expect(page.locator("table tbody tr").filter(has_text="bo-thu").locator("td").nth(1)).to_have_text("2")

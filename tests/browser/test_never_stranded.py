@@ -142,6 +142,7 @@ async def test_a_reload_mid_registration_carries_on_at_the_step_reached(browser:
     async with served(tmp_path) as url:
         page = await phone(browser, url)
         await tap(page, "✅ Tôi đồng ý")
+        await tap(page, "Đồng ý liên hệ khi đoạt giải")
         await tap(page, "Không, cảm ơn")
         await type_line(page, "Nguyễn Văn An")
         await type_line(page, "1990")
@@ -254,6 +255,7 @@ async def test_the_ha_giang_pack_says_the_2024_contest_is_over_and_practice_is_o
         await expect(page.locator("#title")).to_have_text(re.compile("Hà Giang năm 2024$"))
         await snap(page, "ha-giang-welcome")
         await tap(page, "✅ Tôi đồng ý")
+        await tap(page, "Đồng ý liên hệ khi đoạt giải")
         await tap(page, "Không, cảm ơn")
         await type_line(page, "Nguyễn Văn An")
         await type_line(page, "1990")

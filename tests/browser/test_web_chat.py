@@ -30,6 +30,7 @@ async def type_line(page: Page, text: str) -> None:
 async def register(page: Page) -> None:
     await expect(page.get_by_text("Nghị định 13/2023", exact=False)).to_be_visible()
     await tap(page, "✅ Tôi đồng ý")
+    await tap(page, "Đồng ý liên hệ khi đoạt giải")
     await tap(page, "Không, cảm ơn")
     await expect(page.get_by_text("Bước 1/4", exact=False)).to_be_visible()
     await type_line(page, "Nguyễn Văn An")

@@ -14,6 +14,7 @@ from conftest import Clock
 from fakes import use_cases
 from quiz.conversation.context import Citizen
 from quiz.conversation.engine import Conversation
+from quiz.ports import PhoneVerifier
 from quiz.runtime import ContestRuntime
 from quiz.services import UseCases
 
@@ -27,12 +28,13 @@ HA_GIANG = ROOT / "content" / "ha-giang"
 class World:
     """One contest's use cases, the engine over them, and the people talking to it."""
 
-    def __init__(self, pack: Path, clock: Clock) -> None:
+    def __init__(self, pack: Path, clock: Clock, *, verifier: PhoneVerifier | None = None) -> None:
         runtime = ContestRuntime.from_pack(read_pack(pack))
-        self.uses, self.memory = use_cases(runtime)
+        self.uses, self.memory = use_cases(runtime, verifier=verifier)
         self.clock = clock
         self.states = MemoryStates()
-        citizen = Citizen(self.uses.live, self.uses.people, self.uses.play, self.uses.standings)
+        citizen = Citizen(self.uses.live, self.uses.people, self.uses.play, self.uses.standings,
+                          self.uses.phone_codes)
         self.dispatcher = Dispatcher(Conversation(citizen), self.states, clock=clock)
         self.translator = Translator(ROOT / "locales", tz=runtime.contest.timezone)
 

@@ -99,6 +99,7 @@ async def register(person: Person, *, name: str = "Nguyễn Văn An", phone: str
     """Consent, then register in the fixture pack's commune Xã Đông Sơn."""
     await person.start()
     await person.tap("Tôi đồng ý")
+    await person.tap("Đồng ý liên hệ khi đoạt giải")
     await person.tap("Không, cảm ơn")
     await person.say(name)
     await person.say("1990")

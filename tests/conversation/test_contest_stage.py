@@ -17,6 +17,7 @@ async def registered(world: World) -> Person:
     an = world.person()
     await an.start()
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Không, cảm ơn")
     await an.say("Nguyễn Văn An")
     await an.say("1990")

@@ -29,6 +29,7 @@ async def test_reading_in_the_middle_of_registering_keeps_the_step_and_offers_th
     an = world.person()
     await an.start()
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Không, cảm ơn")
     await an.say("Nguyễn Văn An")
     await an.say("/thele")

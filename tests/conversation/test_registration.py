@@ -14,6 +14,7 @@ async def to_the_phone_step(world: World) -> None:
     an = world.person()
     await an.start()
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Không, cảm ơn")
     await an.say("Nguyễn Văn An")
     await an.say("1990")
@@ -36,6 +37,8 @@ async def test_consent_can_be_typed_and_other_text_says_which_buttons_answer(wor
     assert an.text.startswith("Mời bạn bấm «✅ Tôi đồng ý» hoặc «Không đồng ý»")
     assert an.labels() == ["✅ Tôi đồng ý", "Không đồng ý"]
     await an.say("Đồng ý")
+    assert "đoạt giải" in an.text and an.labels() == ["Đồng ý liên hệ khi đoạt giải", "Không"]  # nothing chosen
+    await an.say("có")
     assert "nhận mẹo" in an.text
     await an.say("không")
     assert "Bước 1/4" in an.text
@@ -65,6 +68,7 @@ async def test_a_greeting_half_way_is_not_taken_for_a_name(world: World) -> None
     an = world.person()
     await an.start()
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Không, cảm ơn")
     await an.say("Xin chào")
     assert "Bước 1/4" in an.text and "Bước 2/4" not in an.text
@@ -75,6 +79,7 @@ async def test_every_unit_a_name_finds_can_be_picked_page_by_page(ha_giang: Call
     an = world.person()
     await an.start()
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Không, cảm ơn")
     await an.say("Nguyễn Văn An")
     await an.say("1990")
@@ -92,6 +97,7 @@ async def test_a_unit_is_found_by_its_abbreviation_and_despite_a_slip(ha_giang: 
     an = world.person()
     await an.start()
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Không, cảm ơn")
     await an.say("Nguyễn Văn An")
     await an.say("1990")
@@ -100,3 +106,23 @@ async def test_a_unit_is_found_by_its_abbreviation_and_despite_a_slip(ha_giang: 
     assert an.labels() == ["Thành phố Hà Giang"]
     await an.say("Dong Vann")
     assert an.labels() == ["Huyện Đồng Văn", "Huyện Đồng Văn › Thị trấn Đồng Văn"]
+
+
+async def test_a_double_tap_on_confirm_that_another_worker_registered_first_says_registered(world: World) -> None:
+    an = world.person()
+    await an.start()
+    await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
+    await an.tap("Không, cảm ơn")
+    await an.say("Nguyễn Văn An")
+    await an.say("1990")
+    await an.say("0912345678")
+    await an.tap("Huyện An Bình")
+    await an.tap("Xã Đông Sơn")
+    confirm = an.button("Xác nhận")
+    # the first tap, handled by another worker: this account is registered, this worker's state still asks
+    account = await world.uses.people.account(channel="console", external_id="an", locale="vi", now=world.clock())
+    await world.uses.people.register(account_id=account.id, full_name="Nguyễn Văn An", birth_year=1990,
+                                     phone="0912345678", unit_code="T-A-1", referral=None, now=world.clock())
+    await an.press(confirm)
+    assert "Đăng ký thành công" in an.text and "đã được đăng ký" not in an.text

@@ -51,6 +51,7 @@ async def register(chat: Chat, *, name: str = "Nguyễn Văn An", phone: str = "
     """Consent, then register in the fixture pack's commune Xã Đông Sơn."""
     await chat.start()
     await chat.tap("Tôi đồng ý")
+    await chat.tap("Đồng ý liên hệ khi đoạt giải")
     await chat.tap("Không, cảm ơn")
     await chat.say(name)
     await chat.say("1990")

@@ -16,7 +16,7 @@ async def test_a_phone_number_registers_one_participant_only(contest: tuple[UseC
     await register(uses, clock(), user="a", phone="0912345678")
     with pytest.raises(PhoneTaken):
         await register(uses, clock(), user="b", phone="0912345678", name="Trần Thị Bình")
-    assert await uses.people.phone_taken("0912345678")
+    assert await uses.people.holder("0912345678") is not None
     second = await uses.people.account(channel="console", external_id="b", locale="vi", now=clock())
     assert second.participant_id is None and len(memory.participants) == 1  # the refused one left nothing
     assert {s.code: s.participants for s in await uses.standings.unit_stats()}["T"] == 1
@@ -39,7 +39,7 @@ async def test_erasing_anonymises_the_participant_but_unit_counts_stay(uses: Use
     await uses.people.erase(participant_id=pid, now=clock())
     person = await uses.people.participant(pid)
     assert person is not None and person.erased and person.phone is None and person.full_name != "Nguyễn Văn An"
-    assert not await uses.people.phone_taken("0912345678")
+    assert await uses.people.holder("0912345678") is None
     account = await uses.people.account(channel="console", external_id="a", locale="vi", now=clock())
     assert account.participant_id is None  # the chat may register anew
     ranked, _ = await uses.standings.leaderboard(round_code="chinh")

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+
 from conftest import Clock
 from fakes import Memory
 from quiz.audit import CLI

@@ -11,6 +11,7 @@ async def register(c: Citizen, *, name: str = "Nguyễn Văn An", phone: str = "
     await c.send("/start")
     assert "Nghị định 13/2023" in c.screen.last.text
     await c.tap("Tôi đồng ý")
+    await c.tap("Đồng ý liên hệ khi đoạt giải")
     await c.tap("Không, cảm ơn")
     assert "họ và tên" in c.screen.last.text
     await c.send(name)

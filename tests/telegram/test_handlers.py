@@ -45,8 +45,8 @@ async def test_every_press_is_answered_once(citizen: Callable[..., Citizen], fak
     question = await start_attempt(c)
     await answer_all(c, question)
     answered = [call.params["callback_query_id"] for call in fake.delivered("answerCallbackQuery")]
-    # consents, units, confirm, play and round, answers
-    assert len(answered) == len(set(answered)) == 2 + 2 + 1 + 2 + 10
+    # consents (taking part, prize contact, news), units, confirm, play and round, answers
+    assert len(answered) == len(set(answered)) == 3 + 2 + 1 + 2 + 10
 
 
 async def test_a_double_tap_on_one_option_stores_one_answer(
@@ -105,6 +105,7 @@ async def test_someone_elses_contact_is_refused_and_the_own_one_accepted(
     c = citizen()
     await c.send("/start")
     await c.tap("Tôi đồng ý")
+    await c.tap("Đồng ý liên hệ khi đoạt giải")
     await c.tap("Không, cảm ơn")
     await c.send("Trần Thị Bình")
     await c.send("1985")
@@ -154,3 +155,27 @@ async def test_a_group_answers_the_rules_but_sends_attempts_to_the_private_chat(
     await member.send("/menu")
     labels = [b["text"] for row in member.screen.last.buttons for b in row]
     assert "📜 Thể lệ" in labels and not any("Thi ngay" in x or "Đăng ký" in x for x in labels)
+
+
+async def test_the_owners_own_contact_takes_the_number_back_from_someone_who_only_typed_it(
+        citizen: Callable[..., Citizen], application: App) -> None:
+    now = application.clock()
+    account = await application.people.account(channel="web", external_id="squatter", locale="vi", now=now)
+    squatter = await application.people.register(account_id=account.id, full_name="Kẻ Chiếm Số", birth_year=1990,
+                                                  phone="0912345678", unit_code="T-A-1", referral=None, now=now)
+    owner = citizen()
+    await owner.send("/start")
+    await owner.tap("Tôi đồng ý")
+    await owner.tap("Đồng ý liên hệ khi đoạt giải")
+    await owner.tap("Không, cảm ơn")
+    await owner.send("Trần Thị Bình")
+    await owner.send("1985")
+    await owner.send("0912 345 678")  # typed: a typed number takes nothing
+    assert "bấm «📱 Gửi số điện thoại của tôi» để xác minh" in owner.screen.last.text
+    await owner.share_contact("+84 912 345 678")  # Telegram vouches for it
+    await owner.tap("Huyện An Bình")
+    await owner.tap("Xã Đông Sơn")
+    await owner.tap("Xác nhận")
+    held = await application.people.holder("0912345678")
+    assert held is not None and held.full_name == "Trần Thị Bình" and held.phone_verified_by == "telegram"
+    assert (await application.people.participant(squatter.id)).phone is None  # type: ignore[union-attr]

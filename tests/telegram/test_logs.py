@@ -13,7 +13,7 @@ from .people import Citizen
 NAME, PHONE, TYPED = "Trần Thị Bình", "0912345678", "0912 345 678"
 
 
-async def database_down(self: People, phone: str) -> bool:
+async def database_down(self: People, phone: str) -> object:
     """Fails the way a database does: its message quotes the value it was given."""
     raise RuntimeError(f'duplicate key value violates unique constraint "participants_phone_key": '
                        f'Key (phone)=({phone}) already exists')
@@ -24,17 +24,18 @@ async def test_a_failure_while_a_citizen_types_a_phone_number_logs_neither_the_n
     c = citizen()
     await c.send("/start")
     await c.tap("Tôi đồng ý")
+    await c.tap("Đồng ý liên hệ khi đoạt giải")
     await c.tap("Không, cảm ơn")
     await c.send(NAME)
     await c.send("1985")
-    monkeypatch.setattr(People, "phone_taken", database_down)
+    monkeypatch.setattr(People, "holder", database_down)
     caplog.set_level(logging.DEBUG)
 
     await c.send(TYPED)
 
     assert c.screen.last.text.startswith("Xin lỗi, hệ thống đang gặp sự cố")
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert failures and "RuntimeError" in caplog.text and "phone_taken" in caplog.text, "the fault can be found"
+    assert failures and "RuntimeError" in caplog.text and "holder" in caplog.text, "the fault can be found"
     for said in (PHONE, TYPED, "345 678", NAME, "Bình"):
         assert said not in caplog.text
         assert not any(said in r.getMessage() for r in caplog.records)

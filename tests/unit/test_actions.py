@@ -11,12 +11,14 @@ from quiz.conversation.actions import (
     Action,
     Answer,
     BadAction,
+    CodeAgain,
     Confirm,
     Consent,
     Continue,
     Data,
     DataItem,
     Faq,
+    GuardianAgrees,
     Language,
     Leaderboard,
     LinkAskCode,
@@ -25,6 +27,7 @@ from quiz.conversation.actions import (
     MenuItem,
     PickRound,
     PublicAction,
+    Recover,
     Resume,
     Review,
     RulesSection,
@@ -64,6 +67,10 @@ WIRE = {
 # Buttons added since: new kinds with spellings of their own, never a change to an old one.
 WIRE |= {"fin!:12": SubmitConfirmed(12), "go:12": Resume(12), "go": Continue(), "rv:12:0": Review(12, 0),
          "uf:2": UnitFound(2)}
+WIRE |= {"c:prizes:y": Consent("prizes", yes=True), "c:prizes:n": Consent("prizes", yes=False),
+         "g:y": GuardianAgrees(True), "g:n": GuardianAgrees(False), "cd:again": CodeAgain(), "rc": Recover(),
+         "d:withdraw": Data(DataItem.WITHDRAW), "d:withdraw!": Data(DataItem.WITHDRAW_CONFIRMED),
+         "d:prizes_off": Data(DataItem.PRIZES_OFF), "d:guardian": Data(DataItem.GUARDIAN)}
 
 code = st.from_regex(r"[!-~]{1,20}", fullmatch=True)
 attempt = st.integers(0, actions.MAX_ID)
@@ -93,6 +100,9 @@ KINDS: dict[type[Action], st.SearchStrategy[Action]] = {
     Continue: st.just(Continue()),
     Review: st.builds(Review, attempt, st.integers(0, actions.MAX_PAGE)),
     UnitFound: st.builds(UnitFound, st.integers(0, actions.MAX_PAGE)),
+    GuardianAgrees: st.builds(GuardianAgrees, st.booleans()),
+    CodeAgain: st.just(CodeAgain()),
+    Recover: st.just(Recover()),
 }
 PUBLIC = {Menu(MenuItem.MAIN), Menu(MenuItem.RULES), Menu(MenuItem.TIPS), Menu(MenuItem.LEADERBOARD),
           Menu(MenuItem.LANGUAGE), Menu(MenuItem.HELP), RulesSection("doi-tuong"), TipTopics(), ShowTip(),

@@ -18,6 +18,7 @@ async def test_a_citizen_consents_registers_plays_a_whole_attempt_and_sees_the_s
     assert "Nghị định 13/2023" in chat.text()
 
     await chat.tap("Tôi đồng ý")
+    await chat.tap("Đồng ý liên hệ khi đoạt giải")
     await chat.tap("Không, cảm ơn")
     assert "Bước 1/4" in chat.text()
     await chat.type("Nguyễn Văn An")
@@ -109,6 +110,7 @@ async def test_the_cookie_is_signed_http_only_and_kept(client: Any, chat: Chat) 
 async def test_a_forged_cookie_gets_a_new_identity_not_someone_elses_state(chat: Chat, browser: Any) -> None:
     await chat.start()
     await chat.tap("Tôi đồng ý")
+    await chat.tap("Đồng ý liên hệ khi đoạt giải")
     await chat.tap("Không, cảm ơn")
     await chat.type("Nguyễn Văn An")
     assert "Bước 2/4" in chat.text()

@@ -29,6 +29,7 @@ async def application(tmp_path: Path) -> AsyncIterator[App]:
 async def citizen(chat: WebChat) -> WebChat:
     await chat.start()
     await chat.tap("Tôi đồng ý")
+    await chat.tap("Đồng ý liên hệ khi đoạt giải")
     await chat.tap("Không, cảm ơn")
     await chat.type("Lò Thị Mai")
     await chat.type("1995")

@@ -47,6 +47,7 @@ async def test_a_reload_brings_back_the_conversation_and_carries_on_where_it_was
         chat = WebChat(client)
         await chat.start()
         await chat.tap("Tôi đồng ý")
+        await chat.tap("Đồng ý liên hệ khi đoạt giải")
         await chat.tap("Không, cảm ơn")
         await chat.type("Nguyễn Văn An")
         again = await chat.start()  # the page reloaded
@@ -64,6 +65,7 @@ async def test_a_restart_without_redis_forgets_no_registration_step(serve: Serve
         chat = WebChat(client)
         await chat.start()
         await chat.tap("Tôi đồng ý")
+        await chat.tap("Đồng ý liên hệ khi đoạt giải")
         await chat.tap("Không, cảm ơn")
         await chat.type("Nguyễn Văn An")
     async with serve() as client:  # the service restarted; the browser kept its cookie

@@ -121,6 +121,7 @@ async def register(an: Citizen, *, name: str = "Nguyễn Văn An", phone: str = 
     """Follow, consent, and register in Xã Đông Sơn, sharing the phone number with Zalo's form."""
     await an.follow()
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Không, cảm ơn")
     await an.send(name)
     await an.send("1990")

@@ -9,9 +9,10 @@ from .harness import ZaloWorld, register, right_letter
 async def test_follow_consent_register_play_and_read_the_rules(world: ZaloWorld) -> None:
     an = world.citizen()
     await an.follow()
-    assert "Nghị định 13/2023" in an.last.text
+    assert "Nghị định 13/2023" in an.texts_since(0)
     assert an.buttons() == ["✅ Tôi đồng ý", "Không đồng ý"]
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Không, cảm ơn")
     assert "họ và tên" in an.last.text
     await an.send("Nguyễn Văn An")
@@ -75,13 +76,14 @@ async def test_a_sticker_gets_a_polite_hint_and_the_question_it_was_sent_at(worl
     before = len(an.screen)
     await an.sticker()
     assert "chỉ đọc được tin nhắn chữ" in an.texts_since(before)
-    assert "Nghị định 13/2023" in an.last.text and an.buttons() == ["✅ Tôi đồng ý", "Không đồng ý"]
+    assert "Nghị định 13/2023" in an.texts_since(before) and an.buttons() == ["✅ Tôi đồng ý", "Không đồng ý"]
 
 
 async def test_a_typed_phone_number_works_as_well_as_the_form(world: ZaloWorld) -> None:
     an = world.citizen()
     await an.follow()
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Không, cảm ơn")
     await an.send("Trần Thị Bình")
     await an.send("1985")

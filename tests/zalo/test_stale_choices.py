@@ -9,6 +9,7 @@ async def test_an_old_yes_to_news_at_the_phone_step_shows_the_phone_step_again(w
     an = world.citizen()
     await an.follow()
     await an.tap("Tôi đồng ý")
+    await an.tap("Đồng ý liên hệ khi đoạt giải")
     await an.tap("Có, gửi cho tôi")
     await an.send("Nguyễn Văn An")
     await an.send("1990")

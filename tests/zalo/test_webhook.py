@@ -86,7 +86,7 @@ async def test_a_follow_delivered_twice_greets_once(world: ZaloWorld) -> None:
     payload = an.event("follow")
     assert await world.post(payload) == 200
     assert await world.post(payload) == 200
-    assert len(an.screen) == 1
+    assert len(an.screen) == 2  # one greeting: the notice, then its question under the buttons
 
 
 async def test_the_event_is_stored_before_the_answer_and_processed_after(world: ZaloWorld) -> None:
@@ -99,7 +99,7 @@ async def test_the_event_is_stored_before_the_answer_and_processed_after(world: 
     assert len(await recorded(world)) == 1  # durable when the 200 went back
     await world.handle.drain()
     assert await recorded(world) == [(f"follow:{an.user_id}:{payload['timestamp']}", True)]
-    assert len(an.screen) == 1
+    assert len(an.screen) == 2  # the greeting's two messages
 
 
 async def test_ids_stay_strings_even_when_zalo_sends_numbers(world: ZaloWorld) -> None:

@@ -96,4 +96,4 @@ async def test_an_unfollow_closes_the_window(world: ZaloWorld) -> None:
     await an.unfollow()
     assert await last_seen(world, an.user_id) is None
     assert not await world.handle.channel.notify(an.user_id, Msg("menu.title"))
-    assert len(an.screen) == 1
+    assert len(an.screen) == 2  # the greeting only

@@ -93,7 +93,12 @@ class Renderer:
         full = f"{body}\n\n{extra}" if extra else body
         if len(full) <= BUTTON_TEXT_LIMIT:
             return [buttons_message(full, quick)]
-        # Too long to sit above the buttons: the reply goes first, whole, then the buttons under a caption.
+        # Too long to sit above the buttons: the reply goes first, then the buttons under its last paragraph
+        # (the question they answer) when that fits, else under a caption.
+        head, _, question = body.rpartition("\n\n")
+        asked = f"{question}\n\n{extra}" if extra else question
+        if head and len(asked) <= BUTTON_TEXT_LIMIT:
+            return [*(text_message(piece) for piece in split_text(head)), buttons_message(asked, quick)]
         caption = extra or self.translator.text(CHOOSE, locale)
         texts = split_text(body)
         if len(caption) > BUTTON_TEXT_LIMIT:

@@ -1,0 +1,137 @@
+"""Proving a phone number, and carrying a registration on in a new browser.
+
+A number is verified when the platform vouches for it (Telegram's "share my number" button with the
+citizen's own contact; Zalo's user-info form) or when its owner types back a code sent to it by SMS (the
+web chat, where an SMS gateway is configured). A verified claim takes a number over from a registration
+that only typed it (quiz.identity); otherwise a registered number stays its holder's."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from quiz.conversation.actions import CodeAgain
+from quiz.conversation.context import Ctx, Elsewhere, Turn, back_to_menu, button, menu, say
+from quiz.conversation.messages import Msg, Outcome
+from quiz.conversation.state import Step
+from quiz.identity import PhoneSource, takes_over
+from quiz.people import normalise_phone
+from quiz.verification import Check, Purpose, SendRefused
+
+WEB = "web"
+PLATFORMS = {"telegram": PhoneSource.TELEGRAM, "zalo": PhoneSource.ZALO}  # channels that vouch for a number
+
+
+def shared_source(ctx: Ctx) -> PhoneSource:
+    """How a number the platform sent as the citizen's own contact is proven."""
+    return PLATFORMS.get(ctx.account.channel, PhoneSource.TYPED)
+
+
+def proves_by_code(ctx: Ctx) -> bool:
+    """Whether a typed number is proven by a code here: the web chat, with an SMS gateway."""
+    return ctx.account.channel == WEB and ctx.codes is not None
+
+
+async def claimable(ctx: Ctx, phone: str, source: PhoneSource) -> bool:
+    """Whether this claim may register the number: nobody holds it, or the claim wins it."""
+    holder = await ctx.people.holder(phone)
+    return holder is None or takes_over(source, PhoneSource.stored(holder.phone_verified_by))
+
+
+def _minutes(wait: timedelta | None) -> int:
+    return max(1, -(-int(wait.total_seconds()) // 60)) if wait else 1
+
+
+async def send_code(ctx: Ctx, phone: str, purpose: Purpose) -> Msg | None:
+    """Send a code to `phone`; None when it went, else what to tell the citizen."""
+    codes = ctx.codes
+    if codes is None:
+        return Msg("code.unavailable")
+    try:
+        await codes.send(phone=phone, purpose=purpose, address=ctx.asker, now=ctx.now)
+    except SendRefused as refused:
+        if refused.reason == "too_soon":
+            return Msg("code.too_soon", minutes=_minutes(refused.wait))
+        if refused.reason == "number_limit":
+            return Msg("code.number_limit", minutes=_minutes(refused.wait))
+        return Msg("code.address_limit") if refused.reason == "address_limit" else Msg("code.unavailable")
+    return None
+
+
+def ask_code(phone: str, *lead: Msg, intro: str = "code.sent") -> Outcome:
+    return say(*lead, Msg(intro, phone=phone),
+               buttons=((button("code.again", CodeAgain()),), back_to_menu()))
+
+
+async def check_code(ctx: Ctx, phone: str, purpose: Purpose, typed: str) -> Check:
+    codes = ctx.codes
+    if codes is None:
+        return Check.NONE
+    return await codes.confirm(phone=phone, purpose=purpose, typed=typed, now=ctx.now)
+
+
+def refusal(check: Check) -> Msg:
+    """What a code that did not prove the number says, and what to do."""
+    return {Check.WRONG: Msg("code.wrong"), Check.EXPIRED: Msg("code.expired")}.get(check, Msg("code.used_up"))
+
+
+# the own number while registering (the web chat with a gateway)
+async def start_proof(ctx: Ctx, phone: str) -> Turn:
+    """Send a code to the typed number and wait for it (registration continues once it is typed back)."""
+    problem = await send_code(ctx, phone, Purpose.REGISTER)
+    if problem is not None:
+        return ctx.state.at(Step.REG_PHONE), say(problem, Msg("reg.ask_phone"), request_contact=True)
+    return ctx.state.at(Step.REG_CODE, pending_phone=phone), ask_code(phone)
+
+
+# carrying a registration on in a new browser
+def ask_recovery_phone(ctx: Ctx) -> Turn:
+    if ctx.registered or not proves_by_code(ctx):
+        raise Elsewhere()
+    return ctx.state.at(Step.RECOVER_PHONE, recover_phone=None), say(Msg("recover.ask_phone"),
+                                                                     buttons=(back_to_menu(),))
+
+
+async def on_recover(ctx: Ctx) -> Turn:
+    """"Tôi đã đăng ký": ask for the number, then send the code to it."""
+    if ctx.registered or not proves_by_code(ctx):
+        raise Elsewhere()
+    if ctx.state.step is not Step.RECOVER_PHONE:
+        return ask_recovery_phone(ctx)
+    phone = ctx.state.data.get("recover_phone")
+    if not isinstance(phone, str):
+        return ask_recovery_phone(ctx)
+    problem = await send_code(ctx, phone, Purpose.RECOVER)
+    if problem is not None:
+        return ctx.state, say(problem, buttons=(back_to_menu(),))
+    return ctx.state.at(Step.RECOVER_CODE), ask_code(phone, intro="recover.sent")
+
+
+async def on_recovery_text(ctx: Ctx, text: str) -> Turn:
+    if ctx.state.step is Step.RECOVER_PHONE:
+        phone = normalise_phone(text)
+        if phone is None:
+            return ctx.state, say(Msg("reg.bad_phone"), buttons=(back_to_menu(),))
+        if await ctx.people.holder(phone) is None:
+            return ctx.state, say(Msg("recover.unknown", phone=phone), buttons=(back_to_menu(),))
+        return await on_recover(ctx.with_state(ctx.state.at(Step.RECOVER_PHONE, recover_phone=phone)))
+    phone = str(ctx.state.data.get("recover_phone") or "")
+    verdict = await check_code(ctx, phone, Purpose.RECOVER, text)
+    if verdict is not Check.OK:
+        return ctx.state, ask_code(phone, refusal(verdict), intro="recover.sent")
+    person = await ctx.people.recover(account_id=ctx.account.id, phone=phone, now=ctx.now)
+    if person is None:
+        return menu(ctx, Msg("recover.unknown", phone=phone))
+    back = ctx.with_account(replace(ctx.account, participant_id=person.id))
+    return menu(back, Msg("recover.done", name=person.full_name), toast=Msg("toast.saved"))
+
+
+async def on_code_again(ctx: Ctx) -> Turn:
+    """"Gửi lại mã": a new code to the number being proven."""
+    step = ctx.state.step
+    if step is Step.RECOVER_CODE:
+        return await on_recover(ctx.with_state(ctx.state.at(Step.RECOVER_PHONE)))
+    if step is Step.REG_CODE:
+        phone = ctx.state.data.get("pending_phone")
+        if isinstance(phone, str):
+            return await start_proof(ctx, phone)
+    raise Elsewhere()

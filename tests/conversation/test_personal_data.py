@@ -1,0 +1,246 @@
+"""A citizen's personal data as the law asks (Law 91/2025/QH15, Decree 13/2023/NĐ-CP), through the whole
+engine: consent per purpose, a guardian before a minor's attempt, numbers proven by a code, a registration
+carried on in a new browser, a number taken back by its owner, consent withdrawn, erasure and the quota."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import Clock
+
+from .conftest import FIXTURE_PACK, World
+from .people import Person, register
+
+PHONE = "0912345678"
+
+
+class Texts:
+    """A pretend SMS gateway: the codes it was asked to send, by number."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, list[str]] = {}
+
+    async def send_code(self, *, phone: str, code: str, minutes: int) -> None:
+        self.sent.setdefault(phone, []).append(code)
+
+    def last(self, phone: str) -> str:
+        return self.sent[phone][-1]
+
+
+@pytest.fixture
+def texts() -> Texts:
+    return Texts()
+
+
+@pytest.fixture
+def sms_world(clock: Clock, texts: Texts) -> World:
+    """The fixture contest with an SMS gateway: the web chat proves typed numbers by a code."""
+    return World(FIXTURE_PACK, clock, verifier=texts)
+
+
+async def up_to_the_phone(person: Person, *, born: int = 1990, news: bool = False) -> None:
+    await person.start()
+    await person.tap("Tôi đồng ý")
+    await person.tap("Đồng ý liên hệ khi đoạt giải")
+    await person.tap("Có, gửi cho tôi" if news else "Không, cảm ơn")
+    await person.say("Trần Thị Bình")
+    await person.say(str(born))
+
+
+async def finish_registering(person: Person) -> None:
+    await person.tap("Huyện An Bình")
+    await person.tap("Xã Đông Sơn")
+    await person.tap("Xác nhận")
+    assert "Đăng ký thành công" in person.text, person.text
+
+
+async def test_the_notice_names_the_controller_and_asks_each_purpose_with_nothing_chosen(world: World) -> None:
+    an = world.person()
+    await an.start()
+    assert "Bên kiểm soát dữ liệu: Ban Tổ chức thử nghiệm" in an.text and "Bên xử lý" not in an.text
+    assert "rút lại từng sự đồng ý" in an.text and "chưa đủ 16 tuổi" in an.text and "mã băm" in an.text
+    asked = []
+    for tap in ("Tôi đồng ý", "Đồng ý liên hệ khi đoạt giải"):
+        await an.tap(tap)
+        asked.append(an.labels())
+    assert asked == [["Đồng ý liên hệ khi đoạt giải", "Không"], ["Có, gửi cho tôi", "Không, cảm ơn"]]
+    en = world.person("john")
+    await en.say("/ngonngu")
+    await en.tap("English")
+    await en.start()
+    assert "Controller (who decides why and how your data is processed" in en.text and "Processor" not in en.text
+    assert "withdraw each consent" in en.text
+
+
+async def test_a_fourteen_year_old_needs_a_guardian_who_agrees_on_the_childs_screen(world: World,
+                                                                                    clock: Clock) -> None:
+    em = world.person("em")
+    await up_to_the_phone(em, born=clock().year - 14)
+    assert "chưa đủ 16 tuổi" in em.text and "Họ và tên của cha, mẹ hoặc người giám hộ" in em.text
+    await em.say("Trần Thị Bình")
+    assert "tên của chính bạn" in em.text  # the child cannot stand in for the guardian
+    await em.say("Trần Văn Cường")
+    await em.say("0977 000 111")
+    assert "Dành cho Trần Văn Cường" in em.text and "Trần Thị Bình tham gia" in em.text
+    await em.tap("Tôi là cha/mẹ/người giám hộ và đồng ý")
+    assert "Bước 3/4" in em.text
+    await em.say(PHONE)
+    await finish_registering(em)
+    person = await em.participant()
+    assert person is not None and (await world.uses.people.guardian(person.id)).confirmed_by == "declared"  # type: ignore[union-attr]
+    await em.tap("Thi ngay")
+    await em.tap("Vòng chính")
+    assert "Câu 1/10" in em.text
+
+
+async def test_a_guardian_who_does_not_agree_leaves_the_child_unregistered(world: World, clock: Clock) -> None:
+    em = world.person("em")
+    await up_to_the_phone(em, born=clock().year - 12)
+    await em.say("Trần Văn Cường")
+    await em.say("0977000111")
+    await em.tap("Tôi không đồng ý")
+    assert "người giám hộ không đồng ý" in em.text and await em.participant() is None
+
+
+async def test_a_minor_registered_without_a_guardian_is_asked_for_one_before_any_attempt(world: World,
+                                                                                         clock: Clock) -> None:
+    em = world.person("em")
+    account = await world.uses.people.account(channel="console", external_id="em", locale="vi", now=clock())
+    await world.uses.people.register(account_id=account.id, full_name="Trần Thị Bình", birth_year=clock().year - 13,
+                                     phone=PHONE, unit_code="T-A-1", referral=None, now=clock())
+    await em.start()
+    await em.tap("Thi ngay")
+    assert "cần sự đồng ý của cha, mẹ hoặc người giám hộ trước khi thi" in em.text
+    await em.tap("Cha/mẹ/người giám hộ đồng ý")
+    await em.say("Trần Văn Cường")
+    await em.say("0977000111")
+    await em.tap("Tôi là cha/mẹ/người giám hộ và đồng ý")
+    assert "Bạn có thể vào thi ngay" in em.text
+    await em.tap("Thi ngay")
+    await em.tap("Vòng chính")
+    assert "Câu 1/10" in em.text
+
+
+async def test_with_a_gateway_the_guardian_confirms_with_the_code_sent_to_their_phone(
+        sms_world: World, texts: Texts, clock: Clock) -> None:
+    em = sms_world.person("em")
+    await up_to_the_phone(em, born=clock().year - 14)
+    await em.say("Trần Văn Cường")
+    await em.say("0977000111")
+    assert "Đã gửi mã 6 chữ số tới số 0977000111 của người giám hộ" in em.text
+    await em.say("000000" if texts.last("0977000111") != "000000" else "111111")
+    assert "Mã chưa đúng" in em.text
+    await em.say(texts.last("0977000111"))
+    assert "Bước 3/4" in em.text
+    await em.say("0912 345 678")  # on the console a typed number is only typed: no code for it here
+    await finish_registering(em)
+    person = await em.participant()
+    assert (await sms_world.uses.people.guardian(person.id)).confirmed_by == "code"  # type: ignore[union-attr]
+
+
+async def test_the_web_chat_proves_a_typed_number_with_a_code(sms_world: World, texts: Texts) -> None:
+    web = sms_world.person("browser-1", channel="web")
+    await up_to_the_phone(web)
+    await web.say("0912 345 678")
+    assert "Đã gửi mã 6 chữ số tới số 0912345678" in web.text
+    await web.say(" ".join(texts.last(PHONE)[:3]) + " " + texts.last(PHONE)[3:])  # typed as people do
+    await finish_registering(web)
+    assert (await web.participant()).phone_verified_by == "code"  # type: ignore[union-attr]
+
+
+async def test_a_typed_squatter_loses_the_number_to_its_owner_and_is_told(sms_world: World, texts: Texts) -> None:
+    squatter = sms_world.person("squatter")  # the console: a typed number
+    await register(squatter, name="Kẻ Chiếm Số", phone=PHONE)
+    owner = sms_world.person("owner", channel="web")
+    await up_to_the_phone(owner)
+    await owner.say(PHONE)
+    await owner.say(texts.last(PHONE))
+    await finish_registering(owner)
+    assert (await owner.participant()).phone == PHONE  # type: ignore[union-attr]
+    await squatter.say("menu")
+    assert "vừa được chủ số xác minh và đăng ký" in squatter.text
+    assert (await squatter.participant()).phone is None  # type: ignore[union-attr]
+    await squatter.say("menu")
+    assert "chủ số" not in squatter.text  # told once
+
+
+async def test_a_registration_carries_on_in_a_new_browser_by_phone_and_code(sms_world: World, texts: Texts,
+                                                                            clock: Clock) -> None:
+    first = sms_world.person("browser-1", channel="web")
+    await up_to_the_phone(first)
+    await first.say(PHONE)
+    await first.say(texts.last(PHONE))
+    await finish_registering(first)
+    mine = await first.participant()
+
+    clock.advance(minutes=1)  # one text a minute to a number
+    second = sms_world.person("browser-2", channel="web")  # another phone, cookies lost, an in-app browser
+    await second.start()
+    await second.tap("Tôi đã đăng ký ở trình duyệt khác")
+    await second.say("0912 345 678")
+    assert "Đã gửi mã 6 chữ số tới số 0912345678" in second.text
+    await second.say(texts.last(PHONE))
+    assert "Chào mừng Trần Thị Bình trở lại" in second.text
+    assert (await second.participant()) == mine and await first.participant() is None
+
+
+async def test_registering_again_with_a_proven_number_is_the_same_registration(sms_world: World, texts: Texts,
+                                                                               clock: Clock) -> None:
+    first = sms_world.person("browser-1", channel="web")
+    await up_to_the_phone(first)
+    await first.say(PHONE)
+    await first.say(texts.last(PHONE))
+    await finish_registering(first)
+    mine = await first.participant()
+    clock.advance(minutes=1)
+    again = sms_world.person("browser-2", channel="web")  # registering anew, with the proven number
+    await up_to_the_phone(again)
+    await again.say(PHONE)
+    await again.say(texts.last(PHONE))
+    assert "trở lại" in again.text and (await again.participant()) == mine  # carried on, not a second person
+
+
+async def test_withdrawing_consent_is_explained_real_and_offers_erasure(world: World) -> None:
+    an = world.person()
+    await register(an)
+    await an.press(an.button("Tôi đồng ý").__class__("contest", yes=False))  # the old "Không đồng ý" button
+    assert "không thay đổi gì" in an.text and (await an.participant()) is not None
+    await an.tap("Rút lại đồng ý tham gia")
+    assert "không bắt đầu được lượt thi mới" in an.text
+    await an.tap("Rút lại đồng ý")
+    assert "không còn được xếp hạng" in an.text and any("Xoá dữ liệu của tôi" in label for label in an.labels())
+    await an.say("menu")
+    await an.tap("Thi ngay")
+    assert "đã rút lại sự đồng ý tham gia" in an.text
+
+
+async def test_my_data_shows_each_consent_the_number_and_the_rights(world: World) -> None:
+    an = world.person()
+    await register(an)
+    await an.tap("Dữ liệu của tôi")
+    assert re.search(r"Tham gia và được xếp hạng: có\n.*Được liên hệ khi đoạt giải: có\n.*Nhận mẹo và thông báo: không",
+                     an.text)
+    assert "tự nhập, chưa xác minh" in an.text and "Bên kiểm soát dữ liệu của bạn là Ban Tổ chức thử nghiệm" in an.text
+    await an.tap("Không liên hệ khi đoạt giải")
+    assert "sẽ không gọi hay nhắn tin cho bạn về giải thưởng" in an.text
+
+
+async def test_erasing_and_registering_again_with_the_same_number_gives_no_new_attempt(world: World,
+                                                                                       clock: Clock) -> None:
+    an = world.person()
+    await register(an)
+    pid = (await an.participant()).id  # type: ignore[union-attr]
+    for _ in range(2):  # "chinh" allows two attempts: both used
+        attempt = await world.uses.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+        await world.uses.play.finish(attempt_id=attempt.id, participant_id=pid, now=clock())
+    await an.say("menu")
+    await an.tap("Dữ liệu của tôi")
+    await an.tap("Xoá dữ liệu của tôi")
+    assert "mã băm" in an.text and "tiếp tục số lượt đã dùng" in an.text
+    await an.tap("Xoá vĩnh viễn")
+    await register(an, name="Người Mới Toanh")
+    assert (await an.participant()).id != pid  # type: ignore[union-attr]  # a new identity, not the old one
+    await an.tap("Thi ngay")
+    await an.tap("Vòng chính")
+    assert "Câu 1/10" not in an.text and "2 lượt" in an.text, an.text  # the cap the number reached
