@@ -36,6 +36,16 @@ def data_deleted_at(contest: Contest) -> datetime | None:
     return None if end is None else end + timedelta(days=contest.data_kept_days)
 
 
+def deletion_cutoff(contest: Contest, now: datetime) -> datetime | None:
+    """Participants registered before this moment have their personal data deleted now: none while the
+    contest runs or its data period lasts; from then on, everyone registered `data_kept_days` ago or more
+    (so that someone who registered after the end, for practice, keeps theirs as long)."""
+    deadline = data_deleted_at(contest)
+    if deadline is None or now < deadline:
+        return None
+    return now - timedelta(days=contest.data_kept_days)
+
+
 @dataclass(frozen=True, slots=True)
 class Swept:
     """What one run deleted, for the log (counts only)."""

@@ -38,12 +38,15 @@ def _choices(purpose: str) -> tuple[Button, Button]:
 
 
 def deletion(ctx: Ctx) -> Msg:
-    """When the contest's personal data is deleted: a date once the last round's close is known."""
+    """When the citizen's personal data is deleted (quiz.retention): a date once the last round's close is
+    known; after that date (practice after the contest), as long after registering."""
     contest = ctx.runtime.contest
     deleted = data_deleted_at(contest)
-    if deleted is not None:
+    if deleted is None:
+        return Msg("consent.deleted_after", days=contest.data_kept_days)
+    if deleted > ctx.now:
         return Msg("consent.deleted_on", date=deleted.astimezone(ctx.runtime.tz).date())
-    return Msg("consent.deleted_after", days=contest.data_kept_days)
+    return Msg("consent.deleted_after_registering", days=contest.data_kept_days)
 
 
 def notice(ctx: Ctx) -> Msg:

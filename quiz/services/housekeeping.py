@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from quiz.ports import UowFactory
-from quiz.retention import DEFAULT, Periods, Swept, data_deleted_at
+from quiz.retention import DEFAULT, Periods, Swept, deletion_cutoff
 from quiz.services.live import LiveContest
 from quiz.services.standings import Standings
 
@@ -28,10 +28,10 @@ class Housekeeping:
             accounts = await uow.housekeeping.idle_accounts(seen_before=now - p.idle_accounts)
             await uow.commit()
         people = 0
-        deadline = data_deleted_at(self._live.runtime.contest)
-        if deadline is not None and now >= deadline:
+        cutoff = deletion_cutoff(self._live.runtime.contest, now)
+        if cutoff is not None:
             async with self._uow() as uow:
-                due = await uow.participants.registered_before(now)
+                due = await uow.participants.registered_before(cutoff)
             for start in range(0, len(due), BATCH):
                 async with self._uow() as uow:
                     for pid in due[start:start + BATCH]:

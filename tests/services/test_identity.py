@@ -234,5 +234,13 @@ async def test_the_sweep_deletes_what_is_due_and_after_the_contest_everyones_dat
     gone = await uses.people.participant(pid)
     assert gone is not None and gone.erased and gone.phone is None and pid not in memory.phone_keys
     assert not await uses.housekeeping.sweep(now=clock())  # twice deletes nothing more
-    clock.now = start + timedelta(days=181)  # the lurker and the emptied account, not seen for 180 days
-    assert (await uses.housekeeping.sweep(now=clock())).accounts == 2
+    late = await join(uses, clock, user="practice", phone="0987654321")  # practice after the contest is over
+    clock.advance(days=1)
+    assert (await uses.housekeeping.sweep(now=clock())).participants == 0  # kept as long after registering …
+    clock.advance(days=uses.live.runtime.contest.data_kept_days)
+    swept = await uses.housekeeping.sweep(now=clock())
+    assert swept.participants == 1  # … and then deleted
+    assert swept.accounts == 2  # the lurker and the emptied account, neither seen for 180 days
+    assert (await uses.people.participant(late)).erased  # type: ignore[union-attr]
+    clock.advance(days=180)
+    assert (await uses.housekeeping.sweep(now=clock())).accounts == 1  # the practice player's, emptied since
