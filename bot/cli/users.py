@@ -90,43 +90,38 @@ def users_list() -> None:
     _with_staff(work)
 
 
+def _change(name: str, act: Callable[[StaffAccounts], Awaitable[bool | None]], done: str,
+            unchanged: str = "") -> None:
+    """Run one change to an account and say what it did; a missing account ends the command."""
+    async def work(staff: StaffAccounts) -> None:
+        try:
+            changed = await act(staff)
+        except NoSuchUser:
+            raise _missing(name) from None
+        typer.echo(unchanged if changed is False else done)
+
+    _with_staff(work)
+
+
 @app.command("disable")
 def users_disable(name: Annotated[str, typer.Argument(help="Username to disable.")]) -> None:
     """Disable an account and end its sessions at once."""
-    async def work(staff: StaffAccounts) -> None:
-        try:
-            changed = await staff.disable(username=name, by=CLI, now=now())
-        except NoSuchUser:
-            raise _missing(name) from None
-        typer.echo(f"Disabled {name!r}; their sessions are closed." if changed else f"{name!r} was disabled already.")
-
-    _with_staff(work)
+    _change(name, lambda staff: staff.disable(username=name, by=CLI, now=now()),
+            f"Disabled {name!r}; their sessions are closed.", f"{name!r} was disabled already.")
 
 
 @app.command("enable")
 def users_enable(name: Annotated[str, typer.Argument(help="Username to enable again.")]) -> None:
     """Let a disabled account sign in again."""
-    async def work(staff: StaffAccounts) -> None:
-        try:
-            changed = await staff.enable(username=name, by=CLI, now=now())
-        except NoSuchUser:
-            raise _missing(name) from None
-        typer.echo(f"Enabled {name!r}: they can sign in again." if changed else f"{name!r} was not disabled.")
-
-    _with_staff(work)
+    _change(name, lambda staff: staff.enable(username=name, by=CLI, now=now()),
+            f"Enabled {name!r}: they can sign in again.", f"{name!r} was not disabled.")
 
 
 @app.command("unlock")
 def users_unlock(name: Annotated[str, typer.Argument(help="Username locked out by wrong passwords.")]) -> None:
     """End a lock-out after wrong passwords, from every address, before its 15 minutes are over."""
-    async def work(staff: StaffAccounts) -> None:
-        try:
-            await staff.unlock(username=name, by=CLI, now=now())
-        except NoSuchUser:
-            raise _missing(name) from None
-        typer.echo(f"Unlocked {name!r}: their wrong passwords are forgotten.")
-
-    _with_staff(work)
+    _change(name, lambda staff: staff.unlock(username=name, by=CLI, now=now()),
+            f"Unlocked {name!r}: their wrong passwords are forgotten.")
 
 
 @app.command("passwd")
@@ -137,12 +132,5 @@ def users_passwd(name: Annotated[str, typer.Argument(help="Username whose passwo
     except BadAccount:
         raise _missing(name) from None
     password = _ask_password(name)
-
-    async def work(staff: StaffAccounts) -> None:
-        try:
-            await staff.set_password(username=name, password=password, by=CLI, now=now())
-        except NoSuchUser:
-            raise _missing(name) from None
-        typer.echo(f"New password set for {name!r}; their open sessions are closed.")
-
-    _with_staff(work)
+    _change(name, lambda staff: staff.set_password(username=name, password=password, by=CLI, now=now()),
+            f"New password set for {name!r}; their open sessions are closed.")

@@ -75,24 +75,24 @@ class StaffAccounts:
 
     async def disable(self, *, username: str, by: Actor, now: datetime) -> bool:
         """Disable the account and end its sessions; False if it was disabled already. NoSuchUser."""
-        async with self._uow() as uow:
-            user = await self._existing(uow, username)
-            if not user.active:
-                return False
-            await uow.staff.disable(user_id=user.id, now=now)
-            await uow.staff.close_sessions(user_id=user.id)
-            await uow.audit.add(by.entry(now, "staff.disable", user.username), contest_wide=False)
-            await uow.commit()
-        return True
+        return await self._switch(username, enabled=False, by=by, now=now)
 
     async def enable(self, *, username: str, by: Actor, now: datetime) -> bool:
         """Let a disabled account sign in again; False if it was not disabled. NoSuchUser."""
+        return await self._switch(username, enabled=True, by=by, now=now)
+
+    async def _switch(self, username: str, *, enabled: bool, by: Actor, now: datetime) -> bool:
         async with self._uow() as uow:
             user = await self._existing(uow, username)
-            if user.active:
+            if user.active == enabled:
                 return False
-            await uow.staff.enable(user_id=user.id)
-            await uow.audit.add(by.entry(now, "staff.enable", user.username), contest_wide=False)
+            if enabled:
+                await uow.staff.enable(user_id=user.id)
+            else:
+                await uow.staff.disable(user_id=user.id, now=now)
+                await uow.staff.close_sessions(user_id=user.id)
+            await uow.audit.add(by.entry(now, "staff.enable" if enabled else "staff.disable", user.username),
+                                contest_wide=False)
             await uow.commit()
         return True
 

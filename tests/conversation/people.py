@@ -95,12 +95,17 @@ class Person:
         return self.answer_keys()["ABCDEF".index(self.right_letter())]
 
 
+async def agree(person: Person, *, news: bool = False) -> None:
+    """Consent to take part and to be contacted about a prize; news as asked."""
+    await person.tap("Tôi đồng ý")
+    await person.tap("Đồng ý liên hệ khi đoạt giải")
+    await person.tap("Có, gửi cho tôi" if news else "Không, cảm ơn")
+
+
 async def register(person: Person, *, name: str = "Nguyễn Văn An", phone: str = "0912345678") -> None:
     """Consent, then register in the fixture pack's commune Xã Đông Sơn."""
     await person.start()
-    await person.tap("Tôi đồng ý")
-    await person.tap("Đồng ý liên hệ khi đoạt giải")
-    await person.tap("Không, cảm ơn")
+    await agree(person)
     await person.say(name)
     await person.say("1990")
     await person.say(phone)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from conftest import Clock
 
 from .conftest import World
-from .people import Person
+from .people import Person, agree
 
 AFTER = datetime(2025, 5, 1, 3, tzinfo=UTC)
 
@@ -16,9 +16,7 @@ AFTER = datetime(2025, 5, 1, 3, tzinfo=UTC)
 async def registered(world: World) -> Person:
     an = world.person()
     await an.start()
-    await an.tap("Tôi đồng ý")
-    await an.tap("Đồng ý liên hệ khi đoạt giải")
-    await an.tap("Không, cảm ơn")
+    await agree(an)
     await an.say("Nguyễn Văn An")
     await an.say("1990")
     await an.say("0912345678")

@@ -10,7 +10,7 @@ import pytest
 from conftest import Clock
 
 from .conftest import FIXTURE_PACK, World
-from .people import Person, register
+from .people import Person, agree, register
 
 PHONE = "0912345678"
 
@@ -41,9 +41,7 @@ def sms_world(clock: Clock, texts: Texts) -> World:
 
 async def up_to_the_phone(person: Person, *, born: int = 1990, news: bool = False) -> None:
     await person.start()
-    await person.tap("Tôi đồng ý")
-    await person.tap("Đồng ý liên hệ khi đoạt giải")
-    await person.tap("Có, gửi cho tôi" if news else "Không, cảm ơn")
+    await agree(person, news=news)
     await person.say("Trần Thị Bình")
     await person.say(str(born))
 
@@ -53,6 +51,16 @@ async def finish_registering(person: Person) -> None:
     await person.tap("Xã Đông Sơn")
     await person.tap("Xác nhận")
     assert "Đăng ký thành công" in person.text, person.text
+
+
+async def registered_on_the_web(world: World, texts: Texts, browser: str) -> Person:
+    """A citizen registered in a browser, their typed number proven by the code sent to it."""
+    person = world.person(browser, channel="web")
+    await up_to_the_phone(person)
+    await person.say(PHONE)
+    await person.say(texts.last(PHONE))
+    await finish_registering(person)
+    return person
 
 
 async def test_the_notice_names_the_controller_and_asks_each_purpose_with_nothing_chosen(world: World) -> None:
@@ -152,11 +160,7 @@ async def test_the_web_chat_proves_a_typed_number_with_a_code(sms_world: World, 
 async def test_a_typed_squatter_loses_the_number_to_its_owner_and_is_told(sms_world: World, texts: Texts) -> None:
     squatter = sms_world.person("squatter")  # the console: a typed number
     await register(squatter, name="Kẻ Chiếm Số", phone=PHONE)
-    owner = sms_world.person("owner", channel="web")
-    await up_to_the_phone(owner)
-    await owner.say(PHONE)
-    await owner.say(texts.last(PHONE))
-    await finish_registering(owner)
+    owner = await registered_on_the_web(sms_world, texts, "owner")
     assert (await owner.participant()).phone == PHONE  # type: ignore[union-attr]
     await squatter.say("menu")
     assert "vừa được chủ số xác minh và đăng ký" in squatter.text
@@ -167,11 +171,7 @@ async def test_a_typed_squatter_loses_the_number_to_its_owner_and_is_told(sms_wo
 
 async def test_a_registration_carries_on_in_a_new_browser_by_phone_and_code(sms_world: World, texts: Texts,
                                                                             clock: Clock) -> None:
-    first = sms_world.person("browser-1", channel="web")
-    await up_to_the_phone(first)
-    await first.say(PHONE)
-    await first.say(texts.last(PHONE))
-    await finish_registering(first)
+    first = await registered_on_the_web(sms_world, texts, "browser-1")
     mine = await first.participant()
 
     clock.advance(minutes=1)  # one text a minute to a number
@@ -187,11 +187,7 @@ async def test_a_registration_carries_on_in_a_new_browser_by_phone_and_code(sms_
 
 async def test_registering_again_with_a_proven_number_is_the_same_registration(sms_world: World, texts: Texts,
                                                                                clock: Clock) -> None:
-    first = sms_world.person("browser-1", channel="web")
-    await up_to_the_phone(first)
-    await first.say(PHONE)
-    await first.say(texts.last(PHONE))
-    await finish_registering(first)
+    first = await registered_on_the_web(sms_world, texts, "browser-1")
     mine = await first.participant()
     clock.advance(minutes=1)
     again = sms_world.person("browser-2", channel="web")  # registering anew, with the proven number

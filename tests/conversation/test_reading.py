@@ -5,7 +5,7 @@ from __future__ import annotations
 from quiz.conversation.actions import ShowTip
 
 from .conftest import World
-from .people import register
+from .people import agree, register
 
 
 async def test_menu_words_and_greetings_typed_as_text_do_what_their_buttons_do(world: World) -> None:
@@ -28,9 +28,7 @@ async def test_menu_words_and_greetings_typed_as_text_do_what_their_buttons_do(w
 async def test_reading_in_the_middle_of_registering_keeps_the_step_and_offers_the_way_back(world: World) -> None:
     an = world.person()
     await an.start()
-    await an.tap("Tôi đồng ý")
-    await an.tap("Đồng ý liên hệ khi đoạt giải")
-    await an.tap("Không, cảm ơn")
+    await agree(an)
     await an.say("Nguyễn Văn An")
     await an.say("/thele")
     assert an.labels()[-2:] == ["↩️ Tiếp tục", "⬅️ Menu"]

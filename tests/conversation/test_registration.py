@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 from conftest import Clock
 
 from .conftest import World
+from .people import agree
 
 
 async def to_the_phone_step(world: World) -> None:
     an = world.person()
     await an.start()
-    await an.tap("Tôi đồng ý")
-    await an.tap("Đồng ý liên hệ khi đoạt giải")
-    await an.tap("Không, cảm ơn")
+    await agree(an)
     await an.say("Nguyễn Văn An")
     await an.say("1990")
 
@@ -67,9 +66,7 @@ async def test_a_sticker_at_the_phone_step_keeps_the_phone_question_and_its_butt
 async def test_a_greeting_half_way_is_not_taken_for_a_name(world: World) -> None:
     an = world.person()
     await an.start()
-    await an.tap("Tôi đồng ý")
-    await an.tap("Đồng ý liên hệ khi đoạt giải")
-    await an.tap("Không, cảm ơn")
+    await agree(an)
     await an.say("Xin chào")
     assert "Bước 1/4" in an.text and "Bước 2/4" not in an.text
 
@@ -78,9 +75,7 @@ async def test_every_unit_a_name_finds_can_be_picked_page_by_page(ha_giang: Call
     world = ha_giang(Clock(datetime(2025, 5, 1, 3, tzinfo=UTC)))
     an = world.person()
     await an.start()
-    await an.tap("Tôi đồng ý")
-    await an.tap("Đồng ý liên hệ khi đoạt giải")
-    await an.tap("Không, cảm ơn")
+    await agree(an)
     await an.say("Nguyễn Văn An")
     await an.say("1990")
     await an.say("0912345678")
@@ -96,9 +91,7 @@ async def test_a_unit_is_found_by_its_abbreviation_and_despite_a_slip(ha_giang: 
     world = ha_giang(Clock(datetime(2025, 5, 1, 3, tzinfo=UTC)))
     an = world.person()
     await an.start()
-    await an.tap("Tôi đồng ý")
-    await an.tap("Đồng ý liên hệ khi đoạt giải")
-    await an.tap("Không, cảm ơn")
+    await agree(an)
     await an.say("Nguyễn Văn An")
     await an.say("1990")
     await an.say("0912345678")
@@ -111,9 +104,7 @@ async def test_a_unit_is_found_by_its_abbreviation_and_despite_a_slip(ha_giang: 
 async def test_a_double_tap_on_confirm_that_another_worker_registered_first_says_registered(world: World) -> None:
     an = world.person()
     await an.start()
-    await an.tap("Tôi đồng ý")
-    await an.tap("Đồng ý liên hệ khi đoạt giải")
-    await an.tap("Không, cảm ơn")
+    await agree(an)
     await an.say("Nguyễn Văn An")
     await an.say("1990")
     await an.say("0912345678")

@@ -9,7 +9,7 @@ from quiz.conversation.actions import Answer, Confirm, Consent, Data, DataItem, 
 from quiz.conversation.messages import Press
 
 from .conftest import World
-from .people import Person, register
+from .people import Person, agree, register
 
 
 async def started(person: Person, round_title: str = "Vòng chính") -> None:
@@ -91,9 +91,7 @@ async def test_an_answer_after_the_deadline_shows_the_result_and_says_time_ran_o
 async def test_an_old_yes_to_news_in_the_middle_of_registering_carries_on_at_the_same_step(world: World) -> None:
     an = world.person()
     await an.start()
-    await an.tap("Tôi đồng ý")
-    await an.tap("Đồng ý liên hệ khi đoạt giải")
-    await an.tap("Không, cảm ơn")
+    await agree(an)
     await an.say("Nguyễn Văn An")
     await an.say("1990")
     assert "Bước 3/4" in an.text
@@ -151,9 +149,7 @@ async def test_an_old_hand_in_or_skip_of_a_finished_attempt_shows_its_result(wor
 async def test_every_stale_press_is_answered_in_a_group_without_moving_the_private_flow(world: World) -> None:
     an = world.person()
     await an.start()
-    await an.tap("Tôi đồng ý")
-    await an.tap("Đồng ý liên hệ khi đoạt giải")
-    await an.tap("Không, cảm ơn")
+    await agree(an)
     await an.say("Nguyễn Văn An")
     handled = await world.dispatcher.handle(an.who, Press(an.button("Tôi đồng ý")), public=True)
     assert handled.outcome.replies
