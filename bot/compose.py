@@ -18,6 +18,7 @@ from bot.dispatch import Dispatcher, utcnow
 from bot.i18n import Translator
 from bot.metrics import MeasuredAnswers
 from bot.passwords import PASSWORDS, Passwords
+from bot.redis_boards import RedisBoards
 from bot.sms import HttpSmsGateway
 from bot.state import MemoryStates, RedisStates, StateStore, journal_for
 from bot.storage.answer_log import GroupCommitAnswers
@@ -27,9 +28,11 @@ from bot.storage.migrate import upgrade_async
 from bot.storage.repositories import ContestScope
 from bot.storage.uow import SqlUnitOfWork
 from bot.web.identity import web_secret
+from quiz.boards_memory import MemoryBoards
 from quiz.conversation.context import Citizen
 from quiz.conversation.engine import Conversation
 from quiz.identity import PhoneKeys
+from quiz.ports import Boards
 from quiz.retention import Periods
 from quiz.runtime import ContestRuntime
 from quiz.services import (
@@ -64,6 +67,7 @@ class App:
     states: StateStore
     answers: GroupCommitAnswers
     broadcaster: Broadcaster  # sends broadcasts in the background; channels connect their outlets
+    boards: Boards  # the live leaderboards: Redis (shared by every worker) when REDIS_URL is set
 
     @property
     def clock(self) -> Callable[[], datetime]:
@@ -124,6 +128,8 @@ class App:
     async def close(self) -> None:
         await self.broadcaster.stop()
         await self.answers.close()
+        if isinstance(self.boards, RedisBoards):
+            await self.boards.close()
         if isinstance(self.states, RedisStates):
             await self.states.close()
         if isinstance(self.states, MemoryStates):

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 
 from quiz.attempts import Attempt, NewAttempt
 from quiz.audit import EVERYTHING, AuditEntry, AuditFilter
+from quiz.boards import Held, Look, Scan, Span
 from quiz.broadcasts import Broadcast, NewsChoice, Recipient
 from quiz.drafts import Draft
 from quiz.identity import Guardian
@@ -86,8 +87,13 @@ class Attempts(Protocol):
                             now: datetime) -> bool: ...
     async def set_prediction(self, *, attempt_id: int, prediction: int) -> None: ...
     async def finish(self, *, attempt_id: int, at: datetime) -> Attempt | None: ...
-    async def entries(self, *, round_code: str) -> list[Entry]:
-        """Every attempt of the round with what decides whether it ranks (quiz.ranking.counts decides)."""
+    async def entries(self, *, round_code: str, after: int = 0, limit: int | None = None,
+                      ids: Sequence[int] | None = None) -> list[Entry]:
+        """Every attempt of the round with what decides whether it ranks (quiz.ranking.counts decides); with
+        `limit`, the first `limit` after attempt `after` by id; with `ids`, those attempts only."""
+        ...
+    async def hand_in_expired(self, *, round_code: str, now: datetime) -> list[int]:
+        """End the round's open attempts whose deadline has passed, at their deadline; their ids."""
         ...
     async def of_participant(self, *, participant_id: int) -> list[Attempt]: ...
     async def any_in(self, round_code: str) -> bool: ...
@@ -366,6 +372,59 @@ class UnitOfWork(Protocol):
 
 
 UowFactory = Callable[[], UnitOfWork]
+
+
+class Boards(Protocol):
+    """Where rounds' live boards are kept (quiz.boards says what they hold): in this process, or in Redis
+    for every worker. Mechanical: what goes in is decided by the rules (quiz.services.boards). A board is a
+    generation `gen`; a new one is built beside it and then served in its place."""
+
+    async def look(self, round_code: str, *, participant_id: int | None = None, gen: str | None = None) -> Look:
+        """The served board (or generation `gen`), and what the participant holds on it."""
+        ...
+    async def read(self, round_code: str, gen: str, *, spans: Sequence[tuple[int, Span]] = (),
+                   scans: Sequence[tuple[int, Scan]] = ()) -> tuple[list[int], list[list[str]]] | None:
+        """How many members each span holds, and the members each scan finds, under those numbers of correct
+        answers; None if `gen` is neither served nor being built."""
+        ...
+    async def put(self, round_code: str, gen: str | None, *, participant_id: int, was: str | None, held: Held | None,
+                  switch: int | None, note: str | None) -> bool | None:
+        """Replace what the participant holds on `gen` if it is still `was` (True; False if it changed meanwhile;
+        None if `gen` is no longer the served board or the one being built). `switch`: the figure at which
+        their best must be chosen again. While a board is being built, `note` is kept for it."""
+        ...
+    async def due(self, round_code: str, gen: str, *, figure: int, limit: int) -> dict[int, str]:
+        """Participants whose best must be chosen again at `figure`, with what they hold."""
+        ...
+    async def remove(self, round_code: str, participant_id: int) -> bool:
+        """Take the participant off the board (and note it for one being built); whether they were all-correct."""
+        ...
+    async def stale(self, round_code: str) -> None:
+        """Who counts changed in a way only storage can tell: build the board again."""
+        ...
+    async def begin(self, round_code: str, *, frozen: int | None) -> str | None:
+        """Claim the building of a new board (with the figure fixed at closing, if any): its generation, or
+        None while another worker builds one."""
+        ...
+    async def load(self, round_code: str, gen: str, held: Sequence[tuple[int, Held, int | None]]) -> None:
+        """Put participants (what they hold, when to choose their best again) on a board being built."""
+        ...
+    async def backlog(self, round_code: str, gen: str, *, limit: int) -> list[str]:
+        """Notes kept while `gen` was being built, oldest first, taken off the list."""
+        ...
+    async def finish(self, round_code: str, gen: str) -> bool | None:
+        """Serve `gen` in place of the old board, unless notes are still waiting (False: take them first);
+        None if another worker took the building over."""
+        ...
+    async def abandon(self, round_code: str, gen: str) -> None: ...
+    async def perfect(self, round_codes: Sequence[str]) -> int:
+        """Participants all-correct in any of these rounds."""
+        ...
+    async def names(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """Public name and unit name of the participants whose names are kept."""
+        ...
+    async def keep_names(self, names: Mapping[int, tuple[str, str]]) -> None: ...
+    async def forget_names(self, ids: Sequence[int]) -> None: ...
 
 
 class PhoneVerifier(Protocol):

@@ -14,6 +14,7 @@ from typing import Self
 
 from quiz.attempts import Attempt, AttemptRace, AttemptStatus, NewAttempt
 from quiz.audit import EVERYTHING, AuditEntry, AuditFilter
+from quiz.boards_memory import MemoryBoards
 from quiz.broadcasts import FAILED, INTERRUPTED, SENDING, SENT, SKIPPED, Broadcast, NewsChoice, Recipient
 from quiz.drafts import Draft
 from quiz.identity import Guardian, PhoneKeys
@@ -21,7 +22,7 @@ from quiz.integrity import AttemptTrace, Flag, Registration, Review
 from quiz.model import QuestionSet, Round
 from quiz.pack import ContestPack
 from quiz.people import PURPOSE_NEWS, Account, AccountTaken, Consent, LinkCode, Participant, PhoneTaken
-from quiz.ports import PhoneVerifier
+from quiz.ports import Boards, PhoneVerifier
 from quiz.questions import Provenance, Publication, VersionInfo
 from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
@@ -248,11 +249,15 @@ class FakeAttempts(_Repo):
             self.m.attempts[attempt_id] = replace(att, status=AttemptStatus.FINISHED, finished_at=at)
         return self.m.attempts.get(attempt_id)
 
-    async def entries(self, *, round_code: str) -> list[Entry]:
+    async def entries(self, *, round_code: str, after: int = 0, limit: int | None = None,
+                      ids: Sequence[int] | None = None) -> list[Entry]:
         out = []
-        for a in self.m.attempts.values():
-            if a.round_code != round_code:
+        for a in sorted(self.m.attempts.values(), key=lambda a: a.id):
+            if a.round_code != round_code or (ids is not None and a.id not in ids) or \
+                    (limit is not None and a.id <= after):
                 continue
+            if limit is not None and len(out) == limit:
+                break
             person = self.m.participants.get(a.participant_id)
             out.append(Entry(a.participant_id, a.id, a.correct, len(a.paper), a.started_at, a.deadline, a.finished_at,
                              a.prediction, a.practice, bool(person and person.erased),
@@ -265,6 +270,13 @@ class FakeAttempts(_Repo):
 
     async def any_in(self, round_code: str) -> bool:
         return any(a.round_code == round_code for a in self.m.attempts.values())
+
+    async def hand_in_expired(self, *, round_code: str, now: datetime) -> list[int]:
+        ended = [a for a in self.m.attempts.values()
+                 if a.round_code == round_code and a.status is AttemptStatus.OPEN and a.deadline <= now]
+        for a in ended:
+            self.m.attempts[a.id] = replace(a, status=AttemptStatus.FINISHED, finished_at=a.deadline)
+        return sorted(a.id for a in ended)
 
     async def stop_open(self, *, round_code: str, at: datetime) -> int:
         stopped = 0
@@ -771,6 +783,10 @@ class FakeRuntimeSource:
                               archive=archive, revision=m.revision)
 
 
+class FakeBoards(MemoryBoards):
+    """Live boards (quiz.ports.Boards): the in-process store is already all in memory."""
+
+
 class PlainHasher:
     """Passwords kept as they are: only for tests that never touch real accounts."""
 
@@ -782,11 +798,12 @@ class PlainHasher:
 
 
 def use_cases(runtime: ContestRuntime, memory: Memory | None = None, *, rng: random.Random | None = None,
-              verifier: PhoneVerifier | None = None) -> tuple[UseCases, Memory]:
+              verifier: PhoneVerifier | None = None, boards: Boards | None = None) -> tuple[UseCases, Memory]:
     """Every use case of the contest over in-memory storage holding what its pack loads, serving the
-    contest as read back from that storage (as bot.compose serves it)."""
+    contest as read back from that storage (as bot.compose serves it); live boards in `boards`."""
     memory = memory or Memory.of(runtime)
     source = FakeRuntimeSource(runtime, memory)
     uses = compose(runtime=source.now(), source=source, uow=lambda: FakeUnitOfWork(memory), hasher=PlainHasher(),
-                   phone_keys=PhoneKeys("fake-secret"), verifier=verifier, rng=rng or random.Random(7))
+                   phone_keys=PhoneKeys("fake-secret"), verifier=verifier, rng=rng or random.Random(7),
+                   boards=boards or FakeBoards())
     return uses, memory

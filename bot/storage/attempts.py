@@ -87,9 +87,13 @@ class SqlAttempts(_Repo):
                                 .values(status=AttemptStatus.FINISHED.value, finished_at=at))
         return await self.get(attempt_id)
 
-    async def entries(self, *, round_code: str) -> list[Entry]:
-        """Every attempt of the round, with whether its participant erased their data or was
-        disqualified in this round; quiz.ranking.counts decides which take part."""
+    async def entries(self, *, round_code: str, after: int = 0, limit: int | None = None,
+                      ids: Sequence[int] | None = None) -> list[Entry]:
+        """Every attempt of the round (by id from `after`, `limit` of them; or those of `ids`), with whether
+        its participant erased their data or was disqualified in this round; quiz.ranking.counts decides
+        which take part."""
+        if ids is not None and not ids:
+            return []
         rid = self.scope.round_ids[round_code]
         review = t.integrity_reviews.c
         out = (select(review.participant_id).where(review.round_id == rid, review.status == "disqualified")
@@ -102,10 +106,21 @@ class SqlAttempts(_Repo):
              .join(t.participants, t.participants.c.id == _A.participant_id)
              .outerjoin(out, out.c.participant_id == _A.participant_id)
              .where(_A.round_id == rid))
+        if ids is not None:
+            q = q.where(_A.id.in_(list(ids)))
+        if limit is not None:
+            q = q.where(_A.id > after).order_by(_A.id).limit(limit)
         return [Entry(r.participant_id, r.id, r.correct, r.total, r.started_at, r.deadline, r.finished_at,
                       r.prediction, bool(r.practice), bool(r.erased), bool(r.disqualified), bool(r.verified),
                       bool(r.withdrawn))
                 for r in await self.conn.execute(q)]
+
+    async def hand_in_expired(self, *, round_code: str, now: datetime) -> list[int]:
+        ended = await self.conn.execute(
+            update(t.attempts).where(_A.round_id == self.scope.round_ids[round_code],
+                                     _A.status == AttemptStatus.OPEN.value, _A.deadline <= now)
+            .values(status=AttemptStatus.FINISHED.value, finished_at=_A.deadline).returning(_A.id))
+        return sorted(r.id for r in ended)
 
     async def any_in(self, round_code: str) -> bool:
         rid = self.scope.round_ids[round_code]

@@ -127,9 +127,10 @@ async def leaderboard(ctx: Ctx, round_code: str | None = None) -> Turn:
     chosen = ctx.standings.pick_round(round_code, ctx.now)
     if chosen is None:
         return menu(ctx, Msg("error.stale_button"))
-    board = await ctx.standings.board(round_code=chosen.code, now=ctx.now)
+    board = await ctx.standings.glimpse(round_code=chosen.code, top=LEADERBOARD_SIZE,
+                                        participant_id=ctx.account.participant_id, now=ctx.now)
     top = board.top(LEADERBOARD_SIZE)
-    people = await ctx.standings.names([r.standing.participant_id for r in top])
+    people = await ctx.standings.public_names([r.standing.participant_id for r in top])
     shown = {pid: (public_name(name), unit) for pid, (name, unit) in people.items()}
     namesakes = {who for who, n in Counter(shown.values()).items() if n > 1}
     prizes: dict[int, str] = {}

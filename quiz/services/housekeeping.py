@@ -41,5 +41,5 @@ class Housekeeping:
                     await uow.commit()
                 people += len(due[start:start + BATCH])
             if people:
-                self._standings.invalidate()
+                await self._standings.changed()
         return Swept(events, links, codes, accounts, people)

@@ -226,6 +226,7 @@ class Imports:
         self._play.forget(attempts)
         if not published.answers_regraded:
             return published
+        await self._standings.changed()  # scores moved: every board is built again
         name = published.publication.name
         async with self._read() as uow:
             states = await uow.rounds.states()

@@ -79,6 +79,10 @@ class Integrity:
                 "review": review_id, "participant": review.participant_id, "kind": review.kind,
                 "before": review.status, "after": status, "reason": reason}))
             await uow.commit()
+        if status == "disqualified":
+            await self._standings.left(review.participant_id, round_code=review.round_code)
+        elif review.status == "disqualified":  # back in, unless another review still keeps them out
+            await self._standings.changed(review.round_code)
         await self._standings.exact_board(round_code=review.round_code, now=now)
         return review.round_code
 
@@ -102,5 +106,6 @@ class Integrity:
                 "review": review.id, "participant": participant_id, "kind": FlagKind.MANUAL.value,
                 "before": review.status, "after": "disqualified", "reason": reason}))
             await uow.commit()
+        await self._standings.left(participant_id, round_code=round_code)
         await self._standings.exact_board(round_code=round_code, now=now)
         return review.id

@@ -105,8 +105,7 @@ class People:
         async with self._uow() as uow:
             await uow.participants.set_phone_verified(participant_id=participant_id, source=source.value)
             await uow.commit()
-        self._standings.forget_person(participant_id)
-        self._standings.invalidate()  # under a contest that ranks verified numbers only, they rank now
+        await self._standings.verified(participant_id)  # under a contest ranking proven numbers only, they rank now
 
     async def holder(self, phone: str) -> Participant | None:
         """The registration holding this number (a recovery by phone and code finds it here)."""
@@ -132,7 +131,7 @@ class People:
             if not person.phone_verified_by:
                 await uow.participants.set_phone_verified(participant_id=person.id, source=PhoneSource.CODE.value)
             await uow.commit()
-        self._standings.forget_person(person.id)
+        await self._standings.verified(person.id)
         return person
 
     # taking part: a guardian's consent under 16, consent withdrawn
@@ -168,8 +167,7 @@ class People:
                                               text_version=CONSENT_VERSION, now=now)
             await uow.participants.withdraw(participant_id=participant_id, now=now)
             await uow.commit()
-        self._standings.forget_person(participant_id)
-        self._standings.invalidate()
+        await self._standings.left(participant_id)
 
     async def notices(self, *, account_id: int, now: datetime) -> list[str]:
         """What this account must be told before anything else (each once)."""
@@ -279,5 +277,4 @@ class People:
             await uow.participants.anonymise(participant_id=participant_id, now=now)
             await uow.accounts.forget_participant(participant_id=participant_id)
             await uow.commit()
-        self._standings.forget_person(participant_id)
-        self._standings.invalidate()  # they leave every board
+        await self._standings.left(participant_id)  # they leave every board

@@ -21,7 +21,8 @@ from quiz.attempts import (
 )
 from quiz.model import Round
 from quiz.people import TakingPartRefused, taking_part_refusal
-from quiz.ports import AnswerLog, UowFactory
+from quiz.ports import AnswerLog, UnitOfWork, UowFactory
+from quiz.ranking import Entry
 from quiz.review import may_review
 from quiz.services.live import LiveContest
 from quiz.services.standings import Standings
@@ -84,8 +85,15 @@ class Play:
         for attempt_id in attempt_ids:
             self._cached.pop(attempt_id, None)
 
-    def _changed(self, round_code: str) -> None:
-        self._standings.invalidate(round_code)
+    @staticmethod
+    async def _told(uow: UnitOfWork, att: Attempt | None) -> list[Entry]:
+        """What the live board needs of an attempt just ended, read in the transaction that ended it."""
+        return [] if att is None or att.practice else await uow.attempts.entries(round_code=att.round_code,
+                                                                                 ids=[att.id])
+
+    async def _handed_in(self, att: Attempt | None, now: datetime, entries: list[Entry]) -> None:
+        if att is not None:
+            await self._standings.handed_in(att, now=now, entries=entries)
 
     def playable_rounds(self, now: datetime) -> list[Round]:
         return self._live.runtime.contest.open_rounds(now)
@@ -94,12 +102,13 @@ class Play:
         """The participant's attempt in progress in this round, closing it if its time is up."""
         async with self._uow() as uow:
             att = await uow.attempts.open_for(participant_id=participant_id, round_code=round_code)
-            if att is not None and att.expired(now):
-                att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
-                await uow.commit()
-                self._changed(round_code)
-                return None
-            return att
+            if att is None or not att.expired(now):
+                return att
+            ended = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
+            told = await self._told(uow, ended)
+            await uow.commit()
+        await self._handed_in(ended, now, told)
+        return None
 
     async def start_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt:
         """Resume the open attempt or draw a new paper; CapReached, TakingPartRefused or LookupError when
@@ -144,14 +153,17 @@ class Play:
 
     async def attempt(self, attempt_id: int, *, now: datetime) -> Attempt | None:
         """An attempt as it stands now: one past its deadline is closed first."""
+        told: list[Entry] = []
         async with self._uow() as uow:
             att = await uow.attempts.get(attempt_id)
-            if att is not None and att.expired(now):
+            ended = att is not None and att.expired(now)
+            if att is not None and ended:
                 att = await uow.attempts.finish(attempt_id=att.id, at=att.deadline)
+                told = await self._told(uow, att)
                 await uow.commit()
-                if att is not None:
-                    self._changed(att.round_code)
-            return self._remember(att)
+        if ended:
+            await self._handed_in(att, now, told)
+        return self._remember(att)
 
     async def answers(self, attempt_id: int) -> dict[int, int]:
         async with self._read() as uow:
@@ -192,16 +204,20 @@ class Play:
 
     async def finish(self, *, attempt_id: int, participant_id: int, now: datetime) -> Result | None:
         """Close the attempt (at the deadline at the latest) and report score, time and rank."""
+        told: list[Entry] = []
         async with self._uow() as uow:
             att = await uow.attempts.get(attempt_id)
             if att is None or att.participant_id != participant_id:
                 return None
-            if att.status is AttemptStatus.OPEN:
+            ended = att.status is AttemptStatus.OPEN
+            if ended:
                 att = await uow.attempts.finish(attempt_id=attempt_id, at=min(now, att.deadline)) or att
+                told = await self._told(uow, att)
                 await uow.commit()
-                self._changed(att.round_code)
-            self._remember(att)
-        place, count = (None, 0) if att.practice else await self._standings.place_of(att)
+        if ended:
+            await self._handed_in(att, now, told)
+        self._remember(att)
+        place, count = (None, 0) if att.practice else await self._standings.place_of(att, now=now)
         return Result(att, len(att.paper), place, count)
 
     async def my_attempts(self, *, participant_id: int) -> list[Attempt]:

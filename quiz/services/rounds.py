@@ -64,7 +64,7 @@ class RoundAdmin:
         await uow.revision.bump()
         await uow.commit()
         await self._live.reload()
-        self._standings.invalidate(code)
+        await self._standings.changed(code)
 
     async def create(self, code: str, settings: Mapping[str, Any], *, by: Actor, now: datetime) -> Round:
         async with self._uow() as uow:
@@ -153,9 +153,12 @@ class RoundAdmin:
         return Closing(code, figure, tuple(frozen), stopped)
 
     async def close_due(self, *, now: datetime) -> list[Closing]:
-        """Close every round whose time is up (the scheduler's job; any worker may run it)."""
-        return [await self.close(s.round.code, by=SCHEDULER, now=now) for s in await self.states()
-                if due_to_close(s, now)]
+        """Close every round whose time is up, and hand in the attempts whose time is up (the scheduler's
+        job; any worker may run it)."""
+        closed = [await self.close(s.round.code, by=SCHEDULER, now=now) for s in await self.states()
+                  if due_to_close(s, now)]
+        await self._standings.upkeep(now=now)
+        return closed
 
     @staticmethod
     async def _locked(uow: UnitOfWork, code: str) -> RoundState:

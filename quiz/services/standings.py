@@ -1,7 +1,9 @@
 """Standings: one answer for every surface (citizens' views, the dashboard, exports, reports, closing).
 
 Which round is shown, the ranking of a round, the all-correct figure, winners live or as published,
-unit figures and the collective ranking. Owner of the in-memory boards and of the names at their top."""
+unit figures and the collective ranking. Citizens read the live boards every worker shares, kept up as
+attempts are handed in (quiz.services.boards); organisers' whole rankings are read from storage into
+this worker's memory when they ask, and kept BOARD_TTL."""
 from __future__ import annotations
 
 import asyncio
@@ -11,11 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from quiz.attempts import Attempt
+from quiz.boards import Glimpse
+from quiz.identity import VerifiedRule
 from quiz.leaderboard import Board, build_board
 from quiz.model import Round
-from quiz.ports import UowFactory
-from quiz.ranking import Ranked, entry_of, standing_of, standings, winners
+from quiz.ports import Boards, UowFactory
+from quiz.privacy import public_name
+from quiz.ranking import Entry, Ranked, entry_of, standing_of, standings, winners
 from quiz.rounds import FrozenWinner, default_round
+from quiz.season import has_opened
+from quiz.services.boards import LiveBoards
 from quiz.services.live import LiveContest
 from quiz.units import COMPARED_LEVEL, UnitStats, collective_ranking, roll_up
 
@@ -46,12 +53,15 @@ class Standings:
     BOARD_SYNC = 20_000  # boards smaller than this are rebuilt at once after a change
     TOP_NAMES = 100  # names kept in memory for the top of each board
 
-    def __init__(self, *, live: LiveContest, read: UowFactory) -> None:
-        self._live, self._read = live, read
+    def __init__(self, *, live: LiveContest, uow: UowFactory, read: UowFactory, boards: Boards) -> None:
+        self._live, self._uow, self._read = live, uow, read
+        self.live_boards = LiveBoards(live=live, read=read, store=boards)
+        self._shared = boards
         self._boards: dict[str, Board] = {}
         self._dirty: set[str] = set()
         self._rebuilding: dict[str, asyncio.Task[Board]] = {}
-        self._names: dict[int, tuple[str, str]] = {}  # public names of those at the top of a board
+        self._names: dict[int, tuple[str, str]] = {}  # full names of those at the top of a board
+        self._forgetting: set[asyncio.Task[None]] = set()
         live.on_reload(self.invalidate)
 
     # which round
@@ -69,12 +79,89 @@ class Standings:
 
     # the cache
     def invalidate(self, round_code: str | None = None) -> None:
-        """The next read of this round's board (of every board) rebuilds it."""
+        """The next read of this round's whole ranking (of every one) here reads storage again."""
         self._dirty.update([round_code] if round_code else self._boards)
 
     def forget_person(self, participant_id: int) -> None:
         """A participant's name or unit changed, or they erased their data."""
         self._names.pop(participant_id, None)
+        task = asyncio.get_running_loop().create_task(self._shared.forget_names([participant_id]))
+        self._forgetting.add(task)  # kept until done; names are read after it (`public_names`)
+        task.add_done_callback(self._forgetting.discard)
+
+    # who counts
+    async def handed_in(self, attempt: Attempt, *, now: datetime, entries: Sequence[Entry] | None = None) -> None:
+        """An attempt finished, or ended at its deadline: its participant moves on the live board at once.
+        `entries`: what storage says of it (read here if not given)."""
+        self.invalidate(attempt.round_code)
+        if attempt.practice:
+            return
+        if entries is None:
+            async with self._read() as uow:
+                entries = await uow.attempts.entries(round_code=attempt.round_code, ids=[attempt.id])
+        await self.live_boards.handed_in(attempt.round_code, entries, now=now)
+
+    async def changed(self, round_code: str | None = None) -> None:
+        """Who counts in the round (in every round) changed in a way only storage can tell (a regrade, a
+        decision, a round closed or reopened): every worker's board of it is built again."""
+        self.invalidate(round_code)
+        for code in [round_code] if round_code else [r.code for r in self.ranked_rounds()]:
+            await self.live_boards.changed(code)
+
+    async def left(self, participant_id: int, *, round_code: str | None = None) -> None:
+        """The participant no longer counts in the round (in any round): erased, withdrawn, disqualified."""
+        self.invalidate(round_code)
+        if round_code is None:
+            self._names.pop(participant_id, None)
+            await self._shared.forget_names([participant_id])
+        for code in [round_code] if round_code else [r.code for r in self.ranked_rounds()]:
+            await self.live_boards.remove(code, participant_id)
+
+    async def verified(self, participant_id: int) -> None:
+        """The participant's number is proven now: under a contest that ranks proven numbers only, their
+        attempts count from now on."""
+        self.forget_person(participant_id)
+        self.invalidate()  # who may win changed
+        if self._live.runtime.contest.verified_phones is not VerifiedRule.TO_RANK:
+            return
+        async with self._read() as uow:
+            rounds = {a.round_code for a in await uow.attempts.of_participant(participant_id=participant_id)
+                      if not a.practice}
+        for code in sorted(rounds):
+            await self.changed(code)
+
+    async def upkeep(self, *, now: datetime) -> None:
+        """The scheduler's tick: attempts left open past their deadline are handed in; boards missing or
+        stale are built (by one worker)."""
+        for r in self.ranked_rounds():
+            if has_opened(r, now) and (r.closes is None or now <= r.closes + r.time_limit):  # attempts may be open
+                async with self._uow() as uow:
+                    ids = await uow.attempts.hand_in_expired(round_code=r.code, now=now)
+                    await uow.commit()
+                if ids:
+                    async with self._read() as uow:
+                        entries = await uow.attempts.entries(round_code=r.code, ids=ids)
+                    await self.live_boards.handed_in(r.code, entries, now=now)
+                    self.invalidate(r.code)
+            await self.live_boards.refresh(r.code, now=now)
+
+    # the citizens' leaderboard
+    async def glimpse(self, *, round_code: str, top: int, participant_id: int | None,
+                      now: datetime) -> Glimpse:
+        """The first `top` of the round's live board, how many are ranked, and the participant's own row."""
+        return await self.live_boards.glimpse(round_code, top=top, participant_id=participant_id, now=now)
+
+    async def public_names(self, participant_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """The name others may see (quiz.privacy) and the unit name of each participant, kept for every worker."""
+        if self._forgetting:
+            await asyncio.wait(list(self._forgetting))
+        found = await self._shared.names(participant_ids)
+        missing = [pid for pid in participant_ids if pid not in found]
+        if missing:
+            fetched = {pid: (public_name(name), unit) for pid, (name, unit) in (await self.names(missing)).items()}
+            await self._shared.keep_names(fetched)
+            found.update(fetched)
+        return found
 
     # rankings
     async def board(self, *, round_code: str, now: datetime | None = None) -> Board:
@@ -111,19 +198,14 @@ class Standings:
         board = await self.board(round_code=round_code)
         return board.ranked, board.figure
 
-    async def place_of(self, attempt: Attempt) -> tuple[int | None, int]:
+    async def place_of(self, attempt: Attempt, *, now: datetime) -> tuple[int | None, int]:
         """Where a just-finished attempt ranks now, and how many are ranked with it."""
-        board = await self.board(round_code=attempt.round_code)
-        held = board.place_of(attempt.participant_id)
-        return board.place_for(standing_of(entry_of(attempt))), len(board) + (0 if held else 1)
+        return await self.live_boards.place_for(attempt.round_code, standing_of(entry_of(attempt)), now=now)
 
     async def all_correct(self, *, now: datetime, round_code: str | None = None) -> int:
         """Participants with every answer of a counted attempt right: in one round, or in any ranked round."""
         codes = [round_code] if round_code else [r.code for r in self.ranked_rounds()]
-        ids: set[int] = set()
-        for code in codes:
-            ids |= (await self.board(round_code=code, now=now)).all_correct
-        return len(ids)
+        return await self.live_boards.perfect(codes, now=now)
 
     async def names(self, participant_ids: Sequence[int], *, keep: bool = False) -> dict[int, tuple[str, str]]:
         """Full name and unit name of each participant, for leaderboards; the top of each

@@ -160,3 +160,37 @@ async def test_a_regrade_finds_the_answers_to_rekeyed_questions_and_recounts_the
         assert sorted(rounds) == ["chinh", "luyen"] and await w.attempts.rescore(changes=[]) == []
     async with uow() as w:
         assert [(await w.attempts.get(x.id)).correct for x in (first, practice)] == [2, 3]  # type: ignore[union-attr]
+
+
+async def test_entries_read_a_page_at_a_time_by_id_or_by_ids_are_those_of_the_whole_round(uow: UowFactory) -> None:
+    made = [await started(uow, await person(uow, f"091000000{n}")) for n in range(5)]
+    await started(uow, await person(uow, "0919999999"), round_code="luyen", practice=True)
+    async with uow() as w:
+        whole = await w.attempts.entries(round_code="chinh")
+        pages, after = [], 0
+        while page := await w.attempts.entries(round_code="chinh", after=after, limit=2):
+            pages.append([e.attempt_id for e in page])
+            after = page[-1].attempt_id
+        chosen = await w.attempts.entries(round_code="chinh", ids=[made[3].id, made[1].id])
+        assert await w.attempts.entries(round_code="chinh", ids=[]) == []
+    ids = [a.id for a in made]
+    assert sorted(e.attempt_id for e in whole) == ids and pages == [ids[0:2], ids[2:4], ids[4:]]
+    assert sorted(chosen, key=lambda e: e.attempt_id) == sorted(
+        (e for e in whole if e.attempt_id in (made[1].id, made[3].id)), key=lambda e: e.attempt_id)
+
+
+async def test_handing_in_expired_attempts_ends_only_those_past_their_deadline_at_it_and_once(
+        uow: UowFactory) -> None:
+    early, late, other = [await person(uow, f"091000000{n}") for n in range(3)]
+    expired = await started(uow, early, at=T0 - timedelta(minutes=30))  # its deadline passed 20 minutes ago
+    running = await started(uow, late)
+    practice = await started(uow, other, round_code="luyen", practice=True, at=T0 - timedelta(minutes=30))
+    async with uow() as w:
+        assert await w.attempts.hand_in_expired(round_code="chinh", now=T0) == [expired.id]
+        await w.commit()
+    async with uow() as w:
+        assert await w.attempts.hand_in_expired(round_code="chinh", now=T0) == []
+        ended = {a: await w.attempts.get(a) for a in (expired.id, running.id, practice.id)}
+    assert {a: (x.status, x.finished_at) for a, x in ended.items() if x} == {
+        expired.id: (AttemptStatus.FINISHED, expired.deadline), running.id: (AttemptStatus.OPEN, None),
+        practice.id: (AttemptStatus.OPEN, None)}
