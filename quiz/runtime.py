@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from quiz.faq import FaqIndex
 from quiz.model import Contest, FaqEntry, Question, QuestionSet, RulesSection, Tip
 from quiz.pack import ContestPack
 from quiz.search import AnswerIndex, items_of
@@ -21,14 +20,12 @@ class ContestRuntime:
     tips: tuple[Tip, ...]
     faq: tuple[FaqEntry, ...]
     units: UnitTree
-    faq_index: FaqIndex = field(init=False)
     answers: AnswerIndex = field(init=False)  # free text: FAQ, tips and rules in one search
     _questions: dict[tuple[str, int], dict[str, Question]] = field(init=False)
     archive: dict[tuple[str, int], QuestionSet] = field(default_factory=dict)
     revision: int = 0  # the contest's revision this was read at
 
     def __post_init__(self) -> None:
-        self.faq_index = FaqIndex(self.faq)
         self.answers = AnswerIndex(items_of(self.faq, self.tips, self.rules, self.contest.topics))
         self._questions = {}
         for qs in [*self.sets.values(), *self.archive.values()]:
