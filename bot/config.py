@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+MINI_APP_PATH = "/telegram/app"  # the web chat's page as a Telegram Mini App (bot.web.mini_app)
 
 
 class Settings(BaseSettings):
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
     # X-Forwarded-For hop they appended is the client, and their X-Forwarded-Proto says HTTPS
     web_trust_forwarded: str = ""
     web_secret: str | None = None  # signs cookies; generated into data/ when unset
+    # the web app's public HTTPS address (behind the proxy); with Telegram on, "📝 Thi ngay" also opens the
+    # attempt there as a Telegram Mini App
+    web_public_url: str | None = None
     # Telegram
     telegram_bot_token: str | None = None
     telegram_webhook_url: str | None = None  # set → webhook mode, else long polling
@@ -41,6 +45,9 @@ class Settings(BaseSettings):
     telegram_lease_s: float = Field(default=30.0, ge=0.5, le=3600)
     telegram_sweep_s: float = Field(default=10.0, ge=0.1, le=3600)
     telegram_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # how long one opening of the Mini App may act for its citizen (Telegram's initData auth_date): an
+    # attempt (30 minutes at most) and some reading; then the citizen opens it again from the chat
+    telegram_mini_app_max_age_s: int = Field(default=3600, ge=60, le=86_400)
     organiser_chat_id: int | None = None
     # the organisers' daily report, at this time of day in Asia/Ho_Chi_Minh (the contest's time zone)
     report_hour: int = Field(default=11, ge=0, le=23)
@@ -80,6 +87,23 @@ class Settings(BaseSettings):
         from bot.web.proxy import trusted_networks
         trusted_networks(value)  # refuse a setting that names no address
         return value
+
+    @field_validator("web_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or any(c in value for c in "?# ") or len(value) > 200:
+            raise ValueError("WEB_PUBLIC_URL must be the site's https:// address, without ? or # "
+                             "(Telegram opens Mini Apps over HTTPS only)")
+        return value.rstrip("/")
+
+    @property
+    def mini_app_url(self) -> str | None:
+        """Where Telegram opens the attempt as a Mini App; None keeps "📝 Thi ngay" in the chat only."""
+        if not (self.web_public_url and self.telegram_bot_token):
+            return None
+        return self.web_public_url + MINI_APP_PATH
 
     @field_validator("telegram_admin_ids", mode="before")
     @classmethod

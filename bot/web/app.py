@@ -6,13 +6,14 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.broadcasts.runner import Broadcaster
-from bot.config import Settings
+from bot.config import MINI_APP_PATH, Settings
 from bot.dispatch import Dispatcher
 from bot.i18n import Translator
 from bot.ops import Operations
 from bot.web import admin, chat, ops
 from bot.web.admin.imports import MAX_BODY as UPLOAD_BODY
 from bot.web.identity import BrowserIds, web_secret
+from bot.web.init_data import InitDataCheck
 from bot.web.keys import (
     AUDIT,
     BROADCASTER,
@@ -24,6 +25,7 @@ from bot.web.keys import (
     IMPORTS,
     INTEGRITY,
     LIVE,
+    MINI_APP,
     NEW_CHATS,
     OPERATIONS,
     ROUNDS,
@@ -33,6 +35,7 @@ from bot.web.keys import (
     TRANSLATOR,
 )
 from bot.web.limits import NewChatLimiter
+from bot.web.mini_app import HEADERS as MINI_APP_HEADERS
 from bot.web.proxy import came_over_https
 from quiz.services import UseCases
 
@@ -62,8 +65,11 @@ def create_web_app(*, settings: Settings, dispatcher: Dispatcher, translator: Tr
     app[IMPORTS], app[INTEGRITY], app[BROADCASTS] = uses.imports, uses.integrity, uses.broadcasts
     app[BROADCASTER], app[STAFF], app[AUDIT] = broadcaster, uses.staff, uses.audit
     app[OPERATIONS] = operations
+    if settings.telegram_bot_token:
+        app[MINI_APP] = InitDataCheck(settings.telegram_bot_token, max_age_s=settings.telegram_mini_app_max_age_s)
     app.on_response_prepare.append(_strict_transport)  # sub-apps' responses (the dashboard) pass here too
     app.router.add_get("/", page)
+    app.router.add_get(MINI_APP_PATH, mini_app_page)  # the same page, opened inside Telegram
     app.router.add_get("/healthz", healthz)
     ops.setup(app)  # /readyz, /metrics, and each request's latency
     app.router.add_static("/static/chat/", STATIC, append_version=False)
@@ -83,6 +89,10 @@ async def _strict_transport(request: web.BaseRequest, response: web.StreamRespon
 
 async def page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "chat.html", headers=PAGE_HEADERS)
+
+
+async def mini_app_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "chat.html", headers=MINI_APP_HEADERS)
 
 
 async def healthz(request: web.Request) -> web.Response:

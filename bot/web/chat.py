@@ -11,6 +11,7 @@ from bot.web.guests import as_guest, guest
 from bot.web.history import ChatHistory
 from bot.web.identity import COOKIE, MAX_AGE
 from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRANSLATOR
+from bot.web.mini_app import telegram_caller
 from bot.web.proxy import came_over_https, client_address
 from bot.web.render import render_outcome
 from bot.web.requests import BadInput, json_object
@@ -74,13 +75,20 @@ def _string(body: dict[str, Any], key: str, limit: int) -> str | None:
 
 async def _exchange(request: web.Request, event: Event) -> web.Response:
     settings, dispatcher, ids = request.app[SETTINGS], request.app[DISPATCHER], request.app[BROWSER_IDS]
-    browser_id, new_cookie = ids.verify(request.cookies.get(COOKIE)), None
+    try:
+        telegram = telegram_caller(request)  # the Telegram Mini App: the citizen's Telegram account
+    except BadInput as bad:
+        return bad.response()
+    browser_id = ids.verify(request.cookies.get(COOKIE)) if telegram is None else None
+    new_cookie: str | None = None
     language = preferred_language(request.headers.get("Accept-Language"))
     contest = request.app[LIVE].runtime.contest
     history = ChatHistory(dispatcher.states)
     earlier = None
     try:
-        if browser_id is None and not request.app[NEW_CHATS].allow(
+        if telegram is not None:  # no cookie, no kept history: Telegram's chat is where its history lives
+            handled = await dispatcher.handle(telegram, event)
+        elif browser_id is None and not request.app[NEW_CHATS].allow(
                 address := client_address(request, settings.web_trust_forwarded)):
             # Too many new chats from this address: reading still works, registering waits (bot.web.guests).
             handled = await as_guest(dispatcher, guest(CHANNEL, address, language), event, title=contest.title,
@@ -96,11 +104,11 @@ async def _exchange(request: web.Request, event: Event) -> web.Response:
         return web.json_response({"error": "something went wrong; please try again"}, status=500)
     body = render_outcome(handled, request.app[TRANSLATOR], title=pick(contest.title, handled.locale),
                           now=dispatcher.clock())
-    if browser_id is None:
-        body["guest"] = True
-    else:
+    if browser_id is not None:
         body["history"] = earlier or []
         await _remember(history, browser_id, event, body)
+    elif telegram is None:
+        body["guest"] = True
     response = web.json_response(body, headers={"Cache-Control": "no-store"})
     if new_cookie is not None:
         response.set_cookie(COOKIE, new_cookie, max_age=MAX_AGE, path="/", httponly=True,

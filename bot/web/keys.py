@@ -12,6 +12,7 @@ from bot.dispatch import Dispatcher
 from bot.i18n import Translator
 from bot.ops import Operations
 from bot.web.identity import BrowserIds
+from bot.web.init_data import InitDataCheck
 from bot.web.limits import NewChatLimiter
 from quiz.services import (
     AuditTrail,
@@ -36,6 +37,7 @@ TRANSLATOR = web.AppKey("translator", Translator)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)  # the web chat's way into the conversation engine
 BROWSER_IDS = web.AppKey("browser_ids", BrowserIds)
 NEW_CHATS = web.AppKey("new_chats", NewChatLimiter)
+MINI_APP = web.AppKey("mini_app", InitDataCheck)  # set when a Telegram bot runs: the Mini App signs in
 LIVE = web.AppKey("live", LiveContest)
 STANDINGS = web.AppKey("standings", Standings)
 FIGURES = web.AppKey("figures", Figures)

@@ -31,10 +31,11 @@ START_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what a t.me deep link may c
 class TelegramChannel:
     """Turns Telegram users' actions into engine events and the engine's outcome into messages."""
 
-    def __init__(self, dispatcher: Dispatcher, translator: Translator, sender: Sender, *, username: str) -> None:
+    def __init__(self, dispatcher: Dispatcher, translator: Translator, sender: Sender, *, username: str,
+                 mini_app: str | None = None) -> None:
         self.dispatcher, self.translator, self.sender = dispatcher, translator, sender
         self.username = username
-        self.renderer = Renderer(translator, sender)
+        self.renderer = Renderer(translator, sender, mini_app=mini_app)
 
     @property
     def contest_title(self) -> Localized:

@@ -42,8 +42,9 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 
 class Renderer:
-    def __init__(self, translator: Translator, sender: Sender) -> None:
+    def __init__(self, translator: Translator, sender: Sender, *, mini_app: str | None = None) -> None:
         self.translator, self.sender = translator, sender
+        self.mini_app = mini_app  # where "📝 Thi ngay" opens the attempt as a Telegram Mini App, if anywhere
         self._phone_keyboard_up: set[int] = set()  # chats that may still show the phone keyboard
 
     async def show(self, outcome: Outcome, locale: str, target: Target) -> None:
@@ -56,7 +57,7 @@ class Renderer:
         keep: Callable[[Action], bool] = (lambda action: action.public) if target.group else (lambda action: True)
         for reply in outcome.replies:
             text = self.text(reply, locale)
-            inline = inline_keyboard(reply.buttons, self.translator, locale, keep=keep)
+            inline = inline_keyboard(reply.buttons, self.translator, locale, keep=keep, mini_app=self.mini_app)
             if reply.replace and pressed is not None and not reply.request_contact:
                 edited = await self._edit(target.chat_id, pressed, text, inline)
                 pressed = None  # one message is edited in place; later replies are new messages

@@ -89,7 +89,8 @@ async def start_telegram(settings: Settings, web_app: web.Application, *, dispat
     try:
         sender = Sender(bot, limits or Limits())
         me = await sender.call(GetMe(), paced=False)
-        channel = TelegramChannel(dispatcher, translator, sender, username=me.username or "")
+        channel = TelegramChannel(dispatcher, translator, sender, username=me.username or "",
+                                  mini_app=settings.mini_app_url)
         dp = build_dispatcher(channel, imports=imports, admins=settings.telegram_admin_ids, reports=reports,
                               organiser_chat_id=settings.organiser_chat_id)
         claims = Claims(inbound, lease=timedelta(seconds=settings.telegram_lease_s))

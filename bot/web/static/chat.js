@@ -21,6 +21,7 @@
       busy: "Có quá nhiều phiên trò chuyện mới từ mạng của bạn. Vui lòng thử lại sau ít phút.",
       failed: "Máy chủ chưa xử lý được yêu cầu. Vui lòng thử lại.",
       earlier: "Cuộc trò chuyện trước đó",
+      reopen: "Phiên làm bài trong Telegram đã hết hạn. Hãy đóng cửa sổ này và bấm lại nút 📝 Thi ngay trong trò chuyện với bot: bài thi vẫn được giữ nguyên.",
     },
     en: {
       subtitle: "Online contest assistant",
@@ -38,6 +39,7 @@
       busy: "Too many new chats from your network. Please try again in a few minutes.",
       failed: "The server could not handle that. Please try again.",
       earlier: "Earlier in this chat",
+      reopen: "This Telegram session has expired. Close this window and tap 📝 Take the quiz in the chat with the bot again: your attempt is kept as it is.",
     },
   };
 
@@ -63,6 +65,25 @@
   let toastTimer = null;
 
   const ui = () => UI[locale] || UI.vi;
+
+  // Inside Telegram (a Mini App) the address's fragment carries initData, signed by Telegram for the
+  // citizen's account; every request sends it, and the server checks it. Telegram's own script is not
+  // loaded: nothing comes from another origin.
+  const MINI_APP_KEY = "cds-tg-init-data";
+  const launch = new URLSearchParams(window.location.hash.slice(1));
+  const initData = launch.get("tgWebAppData") || sessionStorage.getItem(MINI_APP_KEY);
+  if (initData) sessionStorage.setItem(MINI_APP_KEY, initData);
+
+  // Telegram's clients listen for these events from a Mini App (as telegram-web-app.js posts them). They
+  // carry nothing private, and only Telegram Web may frame this page (its Content-Security-Policy).
+  function telegramEvent(type, data = {}) {
+    const json = JSON.stringify(data);
+    try {
+      if (window.TelegramWebviewProxy) window.TelegramWebviewProxy.postEvent(type, json);
+      else if (window.external && "notify" in window.external) window.external.notify(JSON.stringify({ eventType: type, eventData: data }));
+      else if (window.parent !== window) window.parent.postMessage(JSON.stringify({ eventType: type, eventData: data }), "*");
+    } catch (err) { /* outside Telegram nobody listens */ }
+  }
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -93,15 +114,19 @@
     setBusy(true);
     let ok = false;
     try {
+      const headers = { "Content-Type": "application/json" };
+      if (initData) headers.Authorization = `tma ${initData}`;
       const response = await fetch(path, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers,
         body: JSON.stringify(body),
         credentials: "same-origin",
       });
       const data = await response.json().catch(() => null);
       if (response.status === 429) {
         notice(ui().busy);
+      } else if (response.status === 401 && initData) {
+        notice(ui().reopen);
       } else if (!response.ok || !data || !Array.isArray(data.replies)) {
         notice(ui().failed);
       } else {
@@ -350,5 +375,15 @@
   const params = new URLSearchParams(window.location.search);
   const payload = (params.get("start") || "").slice(0, 64);
   setLocale("vi");
-  call("/api/chat/start", payload ? { payload } : {});
+  if (!initData) {
+    call("/api/chat/start", payload ? { payload } : {});
+  } else {
+    telegramEvent("web_app_ready");
+    telegramEvent("web_app_expand");
+    // Opened by "📝 Thi ngay": straight to the attempt (the one open, or a new one). A reload of the same
+    // window only shows where the citizen is, so it never starts another attempt by itself.
+    const opened = sessionStorage.getItem(`${MINI_APP_KEY}:opened`) === initData;
+    sessionStorage.setItem(`${MINI_APP_KEY}:opened`, initData);
+    call(opened ? "/api/chat/start" : "/api/chat/send", opened ? {} : { action: "m:play" });
+  }
 })();
