@@ -10,6 +10,7 @@ import pytest
 from quiz.audit import AuditEntry
 from quiz.broadcasts import SENT
 from quiz.drafts import Draft
+from quiz.identity import Guardian
 from quiz.integrity import Flag, FlagKind
 from quiz.model import Question, QuestionSet
 from quiz.people import PURPOSE_NEWS, LinkCode
@@ -19,6 +20,7 @@ from .conftest import ON_EVERY_BACKEND
 from .make import T0, account, person, started
 
 pytestmark = ON_EVERY_BACKEND
+HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ async def _world(uow: UowFactory) -> World:
     att = await started(uow, pid)
     async with uow() as w:
         b = await w.broadcasts.add(kind="tip", body={"vi": "Mẹo"}, created_by=None, now=T0)
+        await w.links.add(LinkCode("ZZZZ2222", pid, T0 - timedelta(days=2), T0 - timedelta(days=1)))  # expired
         await w.commit()
         return World(pid, acc.id, att.id, b.id, await w.revision.current())
 
@@ -88,7 +91,21 @@ CHANGES = [
     Change("revision", lambda w, x: w.revision.bump(), lambda w, x: _grown(w, x)),
     Change("audit", lambda w, x: w.audit.add(AuditEntry(T0, "cli", "questions.publish", "moi")),
            lambda w, x: _is(w.audit.recent(limit=1))),
+    Change("guardians", lambda w, x: w.guardians.put(participant_id=x.participant, now=T0,
+                                                     guardian=Guardian("Trần Thị Mẹ", "0912000000", "declared")),
+           lambda w, x: _is(w.guardians.get(x.participant))),
+    Change("phone_codes", lambda w, x: w.phone_codes.add(phone_key="k-1", purpose="register", code_hash="h",
+                                                         address="10.0.0.1", now=T0, expires_at=T0 + HOUR),
+           lambda w, x: _is(w.phone_codes.latest(phone_key="k-1", purpose="register"))),
+    Change("notices", lambda w, x: w.notices.add(account_id=x.account, kind="withdrawn", now=T0),
+           lambda w, x: _is(w.notices.pending(x.account))),
+    Change("housekeeping", lambda w, x: w.housekeeping.link_codes(expired_before=T0),
+           lambda w, x: _gone(w.links.get("ZZZZ2222"))),  # a deletion, seen as the row gone
 ]
+
+
+async def _gone(value: Awaitable[object]) -> bool:
+    return await value is None
 
 
 async def _closed(w: UnitOfWork) -> bool:

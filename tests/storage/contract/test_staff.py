@@ -53,6 +53,20 @@ async def test_a_session_lasts_until_it_expires_is_closed_or_its_account_is_disa
         assert await w.staff.session(token_hash="t-an-2", now=T0) is None
 
 
+async def test_an_account_enabled_again_is_active_with_its_new_password(uow: UowFactory) -> None:
+    an = await staff_user(uow)
+    async with uow() as w:
+        await w.staff.disable(user_id=an.id, now=T0)
+        await w.staff.open_session(token_hash="t-an", user_id=an.id, csrf_token="c", now=T0, expires_at=T0 + HOUR)
+        assert await w.staff.session(token_hash="t-an", now=T0) is None
+        await w.staff.enable(user_id=an.id)
+        await w.staff.set_password(user_id=an.id, password_hash="plain:mới")
+        await w.commit()
+    async with uow() as w:
+        user = await w.staff.user("btc.an")
+        assert user is not None and (user.active, user.disabled_at, user.password_hash) == (True, None, "plain:mới")
+        assert await w.staff.session(token_hash="t-an", now=T0) is not None
+
 async def test_an_expired_session_is_dropped_when_another_opens(uow: UowFactory) -> None:
     an = await staff_user(uow)
     async with uow() as w:
