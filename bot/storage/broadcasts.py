@@ -79,7 +79,8 @@ class SqlBroadcasts(_Repo):
         try:
             async with self.conn.begin_nested():
                 await self.conn.execute(insert(t.broadcast_deliveries).values(
-                    broadcast_id=broadcast_id, account_id=account_id, status=status, detail=detail, at=now))
+                    broadcast_id=broadcast_id, account_id=account_id, status=status,
+                    detail=detail[:200] if detail else detail, at=now))
         except IntegrityError:
             return False
         if status in _COUNTER:

@@ -5,7 +5,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.storage import tables as t
 from bot.storage.repositories import _Repo
@@ -37,9 +39,13 @@ class SqlReviews(_Repo):
             known.add((f.participant_id, f.kind.value))  # a flag repeated in `flags` opens one review too
             rows.append({"round_id": rid, "participant_id": f.participant_id, "attempt_id": f.attempt_id,
                          "kind": f.kind.value, "detail": dict(f.detail), "status": "open", "created_at": now})
-        if rows:
-            await self.conn.execute(insert(t.integrity_reviews), rows)
-        return len(rows)
+        if not rows:
+            return 0
+        # a scan running at the same time may open the same review first: it stays one review, never an error
+        maker = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        done = await self.conn.execute(maker(t.integrity_reviews).on_conflict_do_nothing(
+            index_elements=["round_id", "participant_id", "kind"]), rows)
+        return int(done.rowcount) if done.rowcount is not None and done.rowcount >= 0 else len(rows)
 
     async def of_round(self, round_code: str, *, statuses: Sequence[str], limit: int) -> list[Review]:
         ids = await self._round_ids()
