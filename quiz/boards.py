@@ -114,6 +114,8 @@ def keep(held: Held | None, s: Standing) -> Held:
 
 def settle(held: Held, figure: int) -> Held:
     """The candidate rank_key puts first at `figure` goes on the board."""
+    if len(held.candidates) == 1:  # most participants: nothing to choose
+        return held if held.best == held.candidates[0] else replace(held, best=held.candidates[0])
     best = min(held.candidates, key=lambda c: rank_key(standing(c, held.correct), figure))
     return held if best == held.best else replace(held, best=best)
 
@@ -121,6 +123,8 @@ def settle(held: Held, figure: int) -> Held:
 def switch_at(held: Held, figure: int) -> int | None:
     """The smallest figure above `figure` at which another candidate would come first; None if none would.
     The figure only grows between rebuilds: the all-correct count of an open round."""
+    if len(held.candidates) == 1:
+        return None
     b = held.best_standing()
     if b.prediction is None:
         return None
