@@ -15,6 +15,7 @@ workers by bench/probe) and the ratio to the baseline; the last line reads like
 Loopback only; every window is bounded in time (about 15 minutes in all, `--quick` about 4).
 
     .venv/bin/python bench/e2e.py [--quick] [--configs sqlite,pg,pg+redis] [--citizens 1000]
+    PYTHONPATH=/tmp/checkout .venv/bin/python /tmp/checkout/bench/e2e.py   # measure a clean checkout of a commit
 
 Needs PostgreSQL (it drops and recreates the public schema of bench_e2e and bench_e2e_redis, creating
 them when missing) and Redis (it empties database 4) for the last two configurations."""
@@ -132,7 +133,9 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
 def service_env(config: Config, url: str, port: int, api: str, *, lift: bool, opts: Options) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMETHEUS_", "TELEGRAM_", "ZALO_", "SMS_"))
            and k not in ("DATABASE_URL", "REDIS_URL", "CONTEST", "CONTEST_PACK", "WEB_PUBLIC_URL", "PYTHONPATH")}
-    env |= {"PYTHONPATH": str(PROBE), "CDS_BENCH_PROBE": "1", "CDS_BENCH_LIFT_PACING": "1" if lift else "0",
+    source = os.environ.get("PYTHONPATH")  # a checkout to measure instead of the installed one, if given
+    env |= {"PYTHONPATH": os.pathsep.join([str(PROBE), *([source] if source else [])]), "CDS_BENCH_PROBE": "1",
+            "CDS_BENCH_LIFT_PACING": "1" if lift else "0",
             "DATABASE_URL": url, "CONTEST": "bench", "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
             "WEB_SECRET": WEB_SECRET, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": api,
             "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
