@@ -251,7 +251,7 @@ async def test_the_ha_giang_pack_says_the_2024_contest_is_over_and_practice_is_o
     async with served(tmp_path, pack=HA_GIANG) as url:
         page = await phone(browser, url)
         await expect(page.get_by_text("Cuộc thi đã kết thúc ngày 14/07/2024.", exact=False)).to_be_visible()
-        await expect(page.get_by_text("Phần luyện tập vẫn mở", exact=False)).to_be_visible()
+        await expect(page.get_by_text("Phần luyện tập vẫn mở: bấm «📝 Thi ngay»", exact=False)).to_be_visible()
         await expect(page.locator("#title")).to_have_text(re.compile("Hà Giang năm 2024$"))
         await snap(page, "ha-giang-welcome")
         await tap(page, "✅ Tôi đồng ý")
