@@ -22,6 +22,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from quiz.attempts import Written
+from quiz.people import Account
 from quiz.ports import AnswerLog
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -72,14 +74,14 @@ class MeasuredAnswers:
         self.inner = inner
 
     async def record(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
-                     now: datetime) -> bool:
+                     now: datetime, account: Account | None = None) -> Written:
         started = time.perf_counter()
         pending = self.inner.record(attempt_id=attempt_id, position=position, question_id=question_id,
-                                    choice=choice, correct=correct, now=now)
+                                    choice=choice, correct=correct, now=now, account=account)
         try:
-            stored = await pending
+            written = await pending
         finally:
             ANSWER_QUEUE.set(self.inner.waiting)
         ANSWER_SECONDS.observe(time.perf_counter() - started)
-        ANSWERS.labels("yes" if stored else "no").inc()
-        return stored
+        ANSWERS.labels("yes" if written.stored else "no").inc()
+        return written

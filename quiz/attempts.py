@@ -144,6 +144,22 @@ class Verdict(StrEnum):
     FINISHED = "finished"
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing one answer found where it was written: whether this answer was stored; every answer the
+    attempt holds after it (position → choice), so the next question needs no second read; and whether the
+    citizen's account was no longer as the caller saw it (`moved`: nothing was written)."""
+
+    stored: bool
+    answers: Mapping[int, int] | None = None
+    moved: bool = False
+
+
+class AccountMoved(Exception):
+    """The chat account changed since the caller read it (another worker linked, unlinked or switched its
+    language): nothing was stored; read the account again and handle the event again."""
+
+
 def check_answer(
     attempt: Attempt, *, participant_id: int, position: int, choice: int, now: datetime
 ) -> Verdict:

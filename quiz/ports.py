@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol, Self
 
-from quiz.attempts import Attempt, NewAttempt
+from quiz.attempts import Attempt, NewAttempt, Written
 from quiz.audit import EVERYTHING, AuditEntry, AuditFilter
 from quiz.boards import Held, Look, Scan, Span
 from quiz.broadcasts import Broadcast, NewsChoice, Recipient
@@ -315,10 +315,12 @@ class ContestRevision(Protocol):
 
 
 class AnswerLog(Protocol):
-    """Stores answers durably; True only if this answer was stored (position free, attempt open)."""
+    """Stores answers durably; `stored` only if this answer was stored (position free, attempt open) and,
+    when an `account` is given, that account is still bound to the attempt's participant with that locale
+    (else `moved`, and nothing stored): so a worker may trust an account it read earlier."""
 
     async def record(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
-                     now: datetime) -> bool: ...
+                     now: datetime, account: Account | None = None) -> Written: ...
 
 
 class UnitOfWork(Protocol):

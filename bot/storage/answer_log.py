@@ -1,5 +1,7 @@
 """Group commit for answers: one transaction for every answer waiting, each caller
-released only once that transaction is committed."""
+released only once that transaction is committed, with what the caller needs next (every answer the
+attempt now holds, and whether the account it trusted is still as it saw it): one round trip's worth of
+work per answer, shared by the batch."""
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +14,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import tables as t
-from quiz.attempts import AttemptStatus, takes_answers
+from quiz.attempts import AttemptStatus, Written, takes_answers
+from quiz.people import Account
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 1000
@@ -27,12 +30,13 @@ class _Pending:
     choice: int
     correct: bool
     at: datetime
-    done: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    account: Account | None
+    done: asyncio.Future[Written] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class GroupCommitAnswers:
-    """An AnswerLog: `record` returns True when this answer is stored, False when the
-    position was answered already or the attempt is no longer open."""
+    """An AnswerLog: `record` says whether this answer is stored (not when the position was answered
+    already, the attempt is no longer open, or the account moved) and what the attempt now holds."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -45,10 +49,10 @@ class GroupCommitAnswers:
         return self._queue.qsize()
 
     async def record(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
-                     now: datetime) -> bool:
+                     now: datetime, account: Account | None = None) -> Written:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_forever(), name="answer-group-commit")
-        item = _Pending(attempt_id, position, question_id, choice, correct, now)
+        item = _Pending(attempt_id, position, question_id, choice, correct, now, account)
         await self._queue.put(item)
         return await item.done
 
@@ -67,7 +71,7 @@ class GroupCommitAnswers:
                 batch.append(self._queue.get_nowait())
             try:
                 async with self._engine.connect() as conn:
-                    stored = await self._write(conn, batch)
+                    written = await self._write(conn, batch)
                     await conn.commit()
             except Exception as exc:  # nothing in this batch is durable: every caller hears so
                 log.exception("answer batch of %d failed", len(batch))
@@ -75,34 +79,40 @@ class GroupCommitAnswers:
                     if not item.done.done():
                         item.done.set_exception(exc)
                 continue
-            for item, ok in zip(batch, stored, strict=True):
+            for item, outcome in zip(batch, written, strict=True):
                 if not item.done.done():
-                    item.done.set_result(ok)
+                    item.done.set_result(outcome)
 
-    async def _write(self, conn: AsyncConnection, batch: list[_Pending]) -> list[bool]:
+    async def _write(self, conn: AsyncConnection, batch: list[_Pending]) -> list[Written]:
         """Decide every answer of the batch against the locked attempt rows, then write in bulk.
 
-        Set-based on purpose: five statements per batch whatever its size. The attempt rows
+        Set-based on purpose: four to six statements per batch whatever its size. The attempt rows
         are locked (FOR UPDATE on PostgreSQL, the write lock on SQLite), so finishing an
-        attempt and answering it cannot interleave, in this process or another."""
+        attempt and answering it cannot interleave, in this process or another. The answers
+        read after the lock are complete: answers are only ever added under that lock."""
         await conn.begin()
         ids = sorted({item.attempt_id for item in batch})
         query = select(_A.id, _A.status, _A.deadline).where(_A.id.in_(ids))
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()
         rows_now = {r.id: (AttemptStatus(r.status), r.deadline) for r in await conn.execute(query)}
-        taken = {(r.attempt_id, r.position) for r in await conn.execute(
-            select(t.answers.c.attempt_id, t.answers.c.position).where(t.answers.c.attempt_id.in_(ids)))}
-        stored: list[bool] = []
+        held: dict[int, dict[int, int]] = {i: {} for i in ids}
+        for r in await conn.execute(select(t.answers.c.attempt_id, t.answers.c.position, t.answers.c.choice)
+                                    .where(t.answers.c.attempt_id.in_(ids))):
+            held[r.attempt_id][r.position] = r.choice
+        bound = await _accounts(conn, {item.account.id for item in batch if item.account is not None})
+        outcomes: list[tuple[bool, bool]] = []  # stored, moved
         rows: list[dict[str, object]] = []
         gained: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for item in batch:
-            key = (item.attempt_id, item.position)
-            held = rows_now.get(item.attempt_id)
-            ok = held is not None and takes_answers(*held, item.at) and key not in taken
-            stored.append(ok)
+            seen = item.account
+            moved = seen is not None and bound.get(seen.id) != (seen.participant_id, seen.locale)
+            state = rows_now.get(item.attempt_id)
+            ok = not moved and state is not None and takes_answers(*state, item.at) and \
+                item.position not in held[item.attempt_id]
+            outcomes.append((ok, moved))
             if ok:
-                taken.add(key)
+                held[item.attempt_id][item.position] = item.choice
                 rows.append({"attempt_id": item.attempt_id, "position": item.position,
                              "question_id": item.question_id, "choice": item.choice,
                              "correct": item.correct, "answered_at": item.at})
@@ -114,4 +124,14 @@ class GroupCommitAnswers:
                 update(t.attempts).where(_A.id == bindparam("aid"))
                 .values(answered=_A.answered + bindparam("n"), correct=_A.correct + bindparam("k")),
                 [{"aid": a, "n": n, "k": k} for a, (n, k) in gained.items()])
-        return stored
+        return [Written(False, moved=True) if moved else Written(ok, dict(held[item.attempt_id]))
+                for item, (ok, moved) in zip(batch, outcomes, strict=True)]
+
+
+async def _accounts(conn: AsyncConnection, ids: set[int]) -> dict[int, tuple[int | None, str | None]]:
+    """The accounts' participant and locale as stored now (one statement, only when a caller trusted one)."""
+    if not ids:
+        return {}
+    a = t.accounts.c
+    return {r.id: (r.participant_id, r.locale) for r in await conn.execute(
+        select(a.id, a.participant_id, a.locale).where(a.id.in_(sorted(ids))))}

@@ -1,15 +1,20 @@
 """Database engines: a SQLite file by default (WAL, busy timeout, BEGIN IMMEDIATE) or PostgreSQL."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-__all__ = ["AsyncEngine", "check_url", "is_sqlite", "make_engine"]
+__all__ = ["AsyncEngine", "autocommit", "check_url", "is_sqlite", "make_engine"]
+POOL_SIZE = 10
+RECYCLE_S = 1800  # a connection older than this is closed on its return and a new one opened instead
+AUTOCOMMIT = "AUTOCOMMIT"
 
 
 def check_url(url: str) -> None:
@@ -27,13 +32,20 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = POOL_SIZE, read_only: bool = False) -> AsyncEngine:
     """An async engine for `url`; SQLite connections are set up for one writer at a time.
+
+    PostgreSQL: `pool_size` connections are kept open (size it to what runs at once: a webhook's
+    concurrent updates), a few more are opened for a burst. No ping before each use — that was a
+    `BEGIN; ; ROLLBACK` on every checkout, more than the work itself on the answer path. Instead
+    connections are replaced after RECYCLE_S, and a connection found broken (the server restarted)
+    invalidates the whole pool, so one failed transaction per worker is the cost of a restart.
 
     `read_only` (SQLite): deferred transactions on query-only connections, for reads that
     must not take the write lock — in WAL mode they never block the writer."""
     if not is_sqlite(url):
-        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        return create_async_engine(url, pool_size=pool_size, max_overflow=max(4, pool_size // 4),
+                                   pool_recycle=RECYCLE_S, pool_pre_ping=False)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -57,3 +69,16 @@ def make_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> As
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+@asynccontextmanager
+async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection whose every statement is its own transaction on PostgreSQL: one round trip for a write
+    that is one statement (no BEGIN and COMMIT around it), atomic as any single statement is. On SQLite,
+    which has no round trips to save and whose transactions this module begins itself, one transaction."""
+    if engine.dialect.name == "sqlite":
+        async with engine.begin() as conn:
+            yield conn
+        return
+    async with engine.connect() as conn:
+        yield await conn.execution_options(isolation_level=AUTOCOMMIT)

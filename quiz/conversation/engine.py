@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import assert_never
 
+from quiz.attempts import AccountMoved
 from quiz.conversation import (
     consent,
     feedback,
@@ -100,9 +101,19 @@ class Conversation:
         """Apply `event`; return the new state, the replies and the locale to render them in.
 
         `public` (a group chat) reads without moving the citizen's own flow: the state comes back as it was,
-        apart from what reading remembers."""
+        apart from what reading remembers. An answer's tap, the busiest event, may use the account as this
+        worker last read it: the answer's write checks it (AccountMoved: read it again and start over)."""
+        answering = isinstance(event, Press) and isinstance(event.action, Answer)
+        try:
+            return await self._handle(who, state, event, now=now, public=public, remembered=answering)
+        except AccountMoved:
+            return await self._handle(who, state, event, now=now, public=public, remembered=False)
+
+    async def _handle(self, who: Who, state: ChatState, event: Event, *, now: datetime, public: bool,
+                      remembered: bool) -> tuple[ChatState, Outcome, str]:
         account = await self.services.people.account(channel=who.channel, external_id=who.external_id,
-                                                     locale=guess_locale(who.language_hint), now=now)
+                                                     locale=guess_locale(who.language_hint), now=now,
+                                                     remembered=remembered)
         locale = account.locale or guess_locale(who.language_hint)
         ctx = Ctx(self.services, account, state, now, locale, public, who.address)
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from quiz.attempts import Attempt, CapReached, Verdict
 from quiz.conversation import feedback
@@ -176,9 +177,11 @@ def _no_ranked_round(ctx: Ctx, rounds: list[Round]) -> Turn:
 
 # showing the attempt
 async def show_current(ctx: Ctx, att: Attempt, *, first: bool = False, toast: Msg | None = None,
-                       lead: tuple[Reply, ...] = (), chosen: Action | None = None) -> Turn:
-    """The first unanswered question; the prediction or the result when all are answered."""
-    answers = await ctx.play.answers(att.id)
+                       lead: tuple[Reply, ...] = (), chosen: Action | None = None,
+                       answers: Mapping[int, int] | None = None) -> Turn:
+    """The first unanswered question; the prediction or the result when all are answered. `answers`: the
+    attempt's answers as the write that stored the last one read them (no second read)."""
+    answers = answers if answers is not None else await ctx.play.answers(att.id)
     position = next((i for i in range(len(att.paper)) if i not in answers), None)
     if position is None:
         return await wrap_up(ctx, att, toast=toast, lead=lead, chosen=chosen)
@@ -266,7 +269,8 @@ async def on_answer(ctx: Ctx, action: Answer) -> Turn:
     """Every press re-checked against the stored attempt; whatever happened, the real screen comes back."""
     pid = ctx.account.participant_id
     outcome = None if pid is None else await ctx.play.answer(
-        attempt_id=action.attempt, participant_id=pid, position=action.position, choice=action.choice, now=ctx.now)
+        attempt_id=action.attempt, participant_id=pid, position=action.position, choice=action.choice, now=ctx.now,
+        account=ctx.account)
     if outcome is None or outcome.verdict in (Verdict.NOT_YOURS, Verdict.NO_SUCH_QUESTION, Verdict.NO_SUCH_OPTION):
         return await _elsewhere(ctx, action)
     att = outcome.attempt
@@ -277,14 +281,15 @@ async def on_answer(ctx: Ctx, action: Answer) -> Turn:
         if current is not None and current.id != att.id:  # a button of an earlier attempt: back to this one
             return refused(await show_current(ctx, current, toast=Msg("toast.finished")))
         return await finish(ctx, att.id, toast=Msg("toast.finished"), replace=True)
+    answers = outcome.answers
     if outcome.verdict is Verdict.ALREADY_ANSWERED:
-        kept = (await ctx.play.answers(att.id)).get(action.position)
+        kept = (answers if answers is not None else await ctx.play.answers(att.id)).get(action.position)
         if kept is None:  # cannot happen: the answer was refused because one was stored
             return await show_current(ctx, att)
         toast = Msg("toast.recorded", k=action.position + 1, letter=LETTERS[kept])
-        return await show_current(ctx, att, toast=toast, chosen=Answer(att.id, action.position, kept))
+        return await show_current(ctx, att, toast=toast, chosen=Answer(att.id, action.position, kept), answers=answers)
     lead = (feedback.after_answer(ctx, att, action.position, action.choice),) if att.practice else ()
-    return await show_current(ctx, att, toast=Msg("toast.saved"), lead=lead)
+    return await show_current(ctx, att, toast=Msg("toast.saved"), lead=lead, answers=answers)
 
 
 async def on_typed(ctx: Ctx, att: Attempt, text: str) -> Turn:

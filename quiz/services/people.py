@@ -30,27 +30,55 @@ PHONE_TAKEN_OVER = "phone_taken_over"  # the notice a typed registration gets wh
 class People:
     """What a citizen does as a person: their account, consent, registration, linked channels, own data."""
 
+    ACCOUNTS = 100_000  # registered accounts remembered for answers' taps
+
     def __init__(self, *, live: LiveContest, uow: UowFactory, read: UowFactory, standings: Standings,
                  phone_keys: PhoneKeys) -> None:
         self._live, self._uow, self._read, self._standings = live, uow, read, standings
         self._keys = phone_keys
+        self._remembered: dict[tuple[str, str], Account] = {}  # (channel, external id) → as last read here
+        self._remembered_ids: dict[int, tuple[str, str]] = {}
 
     # accounts, consent, registration
-    async def account(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
-        """The chat account an event came from; every event asks, so a known one is only read."""
+    async def account(self, *, channel: str, external_id: str, locale: str | None, now: datetime,
+                      remembered: bool = False) -> Account:
+        """The chat account an event came from; every event asks, so a known one is only read.
+
+        `remembered`: the account as this worker last read it will do, if it was registered then. Only an
+        answer's tap asks so, and the answer's write checks the account again (quiz.ports.AnswerLog), so a
+        change another worker made meanwhile is never acted on, only noticed (AccountMoved) and read again.
+        An unregistered one is always read: it may have registered on another worker."""
+        key = (channel, external_id)
+        kept = self._remembered.get(key) if remembered else None
+        if kept is not None and kept.participant_id is not None:
+            return kept
         async with self._read() as uow:
             known = await uow.accounts.find(channel=channel, external_id=external_id)
-        if known is not None:
-            return known
-        async with self._uow() as uow:
-            acc = await uow.accounts.get_or_create(channel=channel, external_id=external_id, locale=locale, now=now)
-            await uow.commit()
-            return acc
+        if known is None:
+            async with self._uow() as uow:
+                known = await uow.accounts.get_or_create(channel=channel, external_id=external_id, locale=locale,
+                                                         now=now)
+                await uow.commit()
+        self._forget(known.id)
+        self._remembered[key], self._remembered_ids[known.id] = known, key
+        if len(self._remembered) > self.ACCOUNTS:
+            self._forget(next(iter(self._remembered.values())).id)
+        return known
+
+    def _forget(self, *account_ids: int | None, participant_id: int | None = None) -> None:
+        """This worker changed these accounts (or those of the participant): read them again next time."""
+        if participant_id is not None:  # an erasure: rare enough to look through them all
+            account_ids += tuple(a.id for a in self._remembered.values() if a.participant_id == participant_id)
+        for account_id in account_ids:
+            key = self._remembered_ids.pop(account_id, None) if account_id is not None else None
+            if key is not None:
+                self._remembered.pop(key, None)
 
     async def set_locale(self, *, account_id: int, locale: str) -> None:
         async with self._uow() as uow:
             await uow.accounts.set_locale(account_id=account_id, locale=locale)
             await uow.commit()
+        self._forget(account_id)
 
     async def consents(self, *, account_id: int) -> dict[str, bool]:
         async with self._read() as uow:
@@ -84,7 +112,8 @@ class People:
             await uow.consents.attach(account_id=account_id, participant_id=person.id)
             await uow.counters.bump(unit_code=unit_code, participants=1)
             await uow.commit()
-            return person
+        self._forget(account_id)
+        return person
 
     async def _take_over(self, uow: UnitOfWork, holder: Participant, now: datetime) -> None:
         """The number goes to its verified owner: the typed registration keeps its name, loses the number
@@ -131,6 +160,7 @@ class People:
             if not person.phone_verified_by:
                 await uow.participants.set_phone_verified(participant_id=person.id, source=PhoneSource.CODE.value)
             await uow.commit()
+        self._forget(account_id, earlier.id if earlier is not None else None)
         await self._standings.verified(person.id)
         return person
 
@@ -235,7 +265,8 @@ class People:
                                       text_version=CONSENT_VERSION, now=now)
             await uow.consents.attach(account_id=account_id, participant_id=person.id)
             await uow.commit()
-            return person
+        self._forget(account_id)
+        return person
 
     async def _link_check(self, uow: UnitOfWork, *, account_id: int, code: str,
                           now: datetime) -> tuple[Participant, Account]:
@@ -277,4 +308,5 @@ class People:
             await uow.participants.anonymise(participant_id=participant_id, now=now)
             await uow.accounts.forget_participant(participant_id=participant_id)
             await uow.commit()
+        self._forget(participant_id=participant_id)
         await self._standings.left(participant_id)  # they leave every board

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from quiz.attempts import (
+    AccountMoved,
     Attempt,
     AttemptRace,
     AttemptStatus,
     CapReached,
     NewAttempt,
     Verdict,
+    Written,
     check_answer,
     check_cap,
     is_correct,
@@ -20,7 +22,7 @@ from quiz.attempts import (
     paper_for,
 )
 from quiz.model import Round
-from quiz.people import TakingPartRefused, taking_part_refusal
+from quiz.people import Account, TakingPartRefused, taking_part_refusal
 from quiz.ports import AnswerLog, UnitOfWork, UowFactory
 from quiz.ranking import Entry
 from quiz.review import may_review
@@ -32,6 +34,7 @@ from quiz.services.standings import Standings
 class AnswerOutcome:
     verdict: Verdict
     attempt: Attempt
+    answers: Mapping[int, int] | None = None  # every answer the attempt holds, as read where this one was written
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +52,23 @@ class UowAnswers:
         self._uow = uow
 
     async def record(self, *, attempt_id: int, position: int, question_id: str, choice: int, correct: bool,
-                     now: datetime) -> bool:
+                     now: datetime, account: Account | None = None) -> Written:
         async with self._uow() as uow:
+            if account is not None and not same_account(await uow.accounts.get(account.id), account):
+                return Written(False, moved=True)
             att = await uow.attempts.get(attempt_id)
             if att is None or not att.accepting(now):
-                return False
+                return Written(False, await uow.attempts.answers(attempt_id))
             stored = await uow.attempts.record_answer(attempt_id=attempt_id, position=position, question_id=question_id,
                                                       choice=choice, correct=correct, now=now)
+            answers = await uow.attempts.answers(attempt_id)
             await uow.commit()
-            return stored
+            return Written(stored, answers)
+
+
+def same_account(stored: Account | None, seen: Account) -> bool:
+    """Whether the account is still bound to the participant, in the language, that the caller saw."""
+    return stored is not None and (stored.participant_id, stored.locale) == (seen.participant_id, seen.locale)
 
 
 class Play:
@@ -170,28 +181,45 @@ class Play:
             return await uow.attempts.answers(attempt_id)
 
     async def answer(self, *, attempt_id: int, participant_id: int, position: int, choice: int,
-                     now: datetime) -> AnswerOutcome | None:
-        """Store one answer if the rules allow it; return only once it is durable.
+                     now: datetime, account: Account | None = None) -> AnswerOutcome | None:
+        """Store one answer if the rules allow it; return only once it is durable, with every answer the
+        attempt then holds.
 
         Owner, paper and deadline never change, so a cached attempt serves the checks;
-        whether it is still open is decided again where the answer is written."""
+        whether it is still open is decided again where the answer is written. The `account` the
+        participant answers from (perhaps read earlier, by this worker) is checked there too: AccountMoved
+        if another worker changed it meanwhile; a press refused before the write checks it with one read."""
         att = self._cached.get(attempt_id) or await self.attempt(attempt_id, now=now)
-        if att is None:
+        verdict = None if att is None else \
+            check_answer(att, participant_id=participant_id, position=position, choice=choice, now=now)
+        if att is None or verdict is not Verdict.ACCEPTED:
+            await self._still(account)
+        if att is None or verdict is None:
             return None
-        verdict = check_answer(att, participant_id=participant_id, position=position, choice=choice, now=now)
         if verdict is Verdict.TIME_UP:
             att = await self.attempt(attempt_id, now=now) or att
         if verdict is not Verdict.ACCEPTED:
             return AnswerOutcome(verdict, att)
         item = att.paper[position]
         question = self._live.runtime.questions(att.set_name, att.set_version)[item.question_id]
-        if await self._answers.record(attempt_id=attempt_id, position=position, question_id=question.id,
-                                      choice=choice, correct=is_correct(item, question, choice), now=now):
-            return AnswerOutcome(Verdict.ACCEPTED, att)
+        written = await self._answers.record(attempt_id=attempt_id, position=position, question_id=question.id,
+                                             choice=choice, correct=is_correct(item, question, choice), now=now,
+                                             account=account)
+        if written.moved:
+            raise AccountMoved()
+        if written.stored:
+            return AnswerOutcome(Verdict.ACCEPTED, att, written.answers)
         fresh = await self.attempt(attempt_id, now=now) or att
         if fresh.status is AttemptStatus.OPEN:
-            return AnswerOutcome(Verdict.ALREADY_ANSWERED, fresh)
+            return AnswerOutcome(Verdict.ALREADY_ANSWERED, fresh, written.answers)
         return AnswerOutcome(Verdict.TIME_UP if now >= fresh.deadline else Verdict.FINISHED, fresh)
+
+    async def _still(self, account: Account | None) -> None:
+        """AccountMoved unless the account is as the caller saw it (a press that never reached the write)."""
+        if account is not None:
+            async with self._read() as uow:
+                if not same_account(await uow.accounts.get(account.id), account):
+                    raise AccountMoved()
 
     async def predict(self, *, attempt_id: int, participant_id: int, prediction: int, now: datetime) -> bool:
         async with self._uow() as uow:

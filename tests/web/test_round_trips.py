@@ -1,0 +1,42 @@
+"""What one answer costs the database on the web chat path, counted with SQLAlchemy's events (never timed):
+one group commit, which also checks the account this worker remembered and returns the attempt's answers —
+no pre-ping, no account read, no re-read. One citizen, so the group commit carries one answer."""
+from __future__ import annotations
+
+from aiohttp import DummyCookieJar
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.compose import build
+from bot.config import Settings
+from bot.service import web_app_for
+from roundtrips import RoundTrips
+
+from .conftest import PACK, WebChat, register
+
+ANSWERS = 5
+
+
+async def test_an_answer_in_the_web_chat_is_one_transaction(db_url: str) -> None:
+    app = await build(Settings(database_url=db_url, contest_pack=PACK, web_secret="test", redis_url=None),
+                      migrate=True)
+    counter = RoundTrips(app.engine, app.reader)
+    try:
+        async with TestClient(TestServer(web_app_for(app)), cookie_jar=DummyCookieJar()) as client:
+            chat = WebChat(client)
+            await register(chat)
+            await chat.tap("Thi ngay")
+            await chat.tap("Vòng chính")
+            await chat.tap(chat.right_letter())  # reads the account; from the next answer on it is remembered
+            with counter.counting() as counts:
+                for _ in range(ANSWERS):
+                    shown = await chat.tap(chat.right_letter())
+                    assert shown["toast"] == "Đã ghi nhận"
+            assert chat.last()["progress"]["position"] == ANSWERS + 2
+    finally:
+        counter.close()
+        await app.close()
+
+    assert counts.pings == 0
+    assert counts.transactions == ANSWERS
+    assert counts.statements <= 5 * ANSWERS  # the attempt locked, its answers, the account, the insert, the update
+    assert counts.round_trips <= 7 * ANSWERS  # was 21 an answer
