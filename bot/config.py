@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # which looks for such updates every TELEGRAM_SWEEP_S seconds
     telegram_lease_s: float = Field(default=30.0, ge=0.5, le=3600)
     telegram_sweep_s: float = Field(default=10.0, ge=0.1, le=3600)
+    # how many updates Telegram may post to one webhook at once; the database pool is sized to it
+    telegram_max_connections: int = Field(default=40, ge=1, le=100)
+    # broadcasts only (replies are never held to it): messages per second to different chats, shared by all
+    # workers; with paid broadcasts on (Telegram Stars, for bots Telegram allows), up to 1000/s, beyond 30/s paid
+    telegram_broadcast_per_second: float = Field(default=30.0, gt=0, le=1000)
+    telegram_paid_broadcasts: bool = False
     telegram_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     # how long one opening of the Mini App may act for its citizen (Telegram's initData auth_date): an
     # attempt (30 minutes at most) and some reading; then the citizen opens it again from the chat

@@ -122,7 +122,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, worker
 
 def _telegram_started(application: App, telegram: TelegramHandle, health: Health) -> None:
     log.info("telegram: %s", telegram.description)
-    application.broadcaster.connect("telegram", TelegramOutlet(telegram.sender))
+    application.broadcaster.connect("telegram", TelegramOutlet(telegram.sender,
+                                                               paid=application.settings.telegram_paid_broadcasts))
     health.set("telegram", UP)
 
 

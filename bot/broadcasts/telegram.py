@@ -15,18 +15,20 @@ log = logging.getLogger(__name__)
 
 
 class TelegramOutlet:
-    """Messages citizens in their private chat; the Sender keeps to ~30 messages/s overall and
-    honours "retry after", so broadcasts and replies to citizens share one budget."""
+    """Messages citizens in their private chat at the broadcasts' pace (about 30 a second, one budget for
+    every worker), honouring "retry after"; replies to citizens are never held to that budget. `paid`: the
+    organiser pays Telegram (in Stars) to send beyond it (allow_paid_broadcast), up to 1000 a second."""
 
-    def __init__(self, sender: Sender) -> None:
-        self.sender = sender
+    def __init__(self, sender: Sender, *, paid: bool = False) -> None:
+        self.sender, self.paid = sender, paid
 
     def unreachable(self, recipient: Recipient, now: datetime) -> str | None:
         return None
 
     async def send(self, recipient: Recipient, text: str) -> Delivery:
         try:
-            await self.sender.call(SendMessage(chat_id=int(recipient.external_id), text=text))
+            await self.sender.call(SendMessage(chat_id=int(recipient.external_id), text=text,
+                                               allow_paid_broadcast=True if self.paid else None), broadcast=True)
         except TelegramForbiddenError:
             return Delivery(FAILED, "blocked")  # the citizen blocked the bot or deleted the account
         except TelegramRetryAfter as exc:

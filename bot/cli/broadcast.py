@@ -51,11 +51,13 @@ def broadcast_send(text: Annotated[str, typer.Option("--text", help="The message
         async with AsyncExitStack() as channels:
             if config.telegram_bot_token:
                 from bot.broadcasts.telegram import TelegramOutlet
-                from bot.channels.telegram.runner import make_bot
-                from bot.channels.telegram.sender import Sender
+                from bot.channels.telegram.runner import make_bot, make_sender
                 bot = make_bot(config.telegram_bot_token, config.telegram_api_base)
                 channels.push_async_callback(bot.session.close)
-                application.broadcaster.connect("telegram", TelegramOutlet(Sender(bot)))
+                sender = make_sender(bot, config)  # the workers' broadcast budget, shared through Redis
+                channels.push_async_callback(sender.close)
+                application.broadcaster.connect("telegram", TelegramOutlet(sender,
+                                                                           paid=config.telegram_paid_broadcasts))
             if config.zalo_app_id:
                 from bot.broadcasts.zalo import ZaloOutlet
                 from bot.channels.zalo.runner import start_zalo

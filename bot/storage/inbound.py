@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, null, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import tables as t
+from bot.storage.engine import autocommit
+from bot.storage.inbound_writes import Claim, Done, InboundWrites, Sent
 
 _E = t.inbound_events.c
 _A = t.accounts.c
@@ -31,16 +32,27 @@ class Recorded:
 
 
 @dataclass(frozen=True, slots=True)
+class Unsent:
+    """A handled event whose replies were not all delivered (bot.channels.telegram.outbox reads `outbox`)."""
+
+    event_id: str
+    outbox: list[Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Standing:
-    """Where one recorded event is: finished or not, and how often a worker took it."""
+    """Where one recorded event is: finished or not, how often a worker took it, and whether replies it
+    stored are still to be sent."""
 
     done: bool
     tries: int
+    unsent: bool = False
 
 
 class InboundEvents:
     def __init__(self, engine: AsyncEngine, channel: str) -> None:
         self.engine, self.channel = engine, channel
+        self._writes = InboundWrites(engine, channel)  # claims, dones and sents, grouped
 
     async def record(self, event_id: str, payload: dict[str, Any], *, now: datetime) -> bool:
         """Store the event durably; False if it was recorded before (a redelivery)."""
@@ -52,49 +64,64 @@ class InboundEvents:
             return False
         return True
 
-    async def done(self, event_id: str, *, now: datetime) -> None:
+    async def done(self, event_id: str, *, now: datetime, outbox: list[Any] | None = None) -> None:
         """Mark the event processed and drop its body: the id still stops redeliveries, and a
-        phone number shared in it is not kept beyond its use (an erasure could not find it here)."""
-        async with self.engine.begin() as conn:
-            await conn.execute(update(t.inbound_events).where(
-                _E.channel == self.channel, _E.event_id == event_id).values(processed_at=now, payload=null()))
+        phone number shared in it is not kept beyond its use (an erasure could not find it here).
+        `outbox`: the replies still to deliver, kept in the same statement until `sent`."""
+        await self._writes.submit(Done(event_id, now, outbox))
+
+    async def sent(self, event_ids: Collection[str]) -> None:
+        """Their replies are delivered (or given up): nothing is left for another worker to send."""
+        if event_ids:
+            await self._writes.submit(Sent(event_ids))
+
+    async def unsent(self, *, stale_before: datetime, limit: int = 200) -> list[Unsent]:
+        """Handled events with replies left undelivered by a worker that stopped renewing its claim, oldest first."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(select(_E.event_id, _E.outbox).where(
+                _E.channel == self.channel, _E.outbox.is_not(None), _E.processed_at.is_not(None),
+                or_(_E.claimed_at.is_(None), _E.claimed_at < stale_before))
+                .order_by(_E.received_at).limit(limit))
+            return [Unsent(r.event_id, list(r.outbox or [])) for r in rows]
+
+    async def take_unsent(self, event_id: str, *, worker: str, now: datetime, stale_before: datetime) -> bool:
+        """Take over the undelivered replies of one event for `worker`; False if another worker was first."""
+        async with autocommit(self.engine) as conn:
+            moved = await conn.execute(update(t.inbound_events).where(
+                _E.channel == self.channel, _E.event_id == event_id, _E.outbox.is_not(None),
+                or_(_E.claimed_at.is_(None), _E.claimed_at < stale_before)).values(claimed_by=worker, claimed_at=now))
+            return moved.rowcount == 1
 
     async def claim(self, events: Mapping[str, dict[str, Any]], *, worker: str, now: datetime,
                     stale_before: datetime, max_tries: int) -> set[str]:
-        """Take `events` (id → body) for `worker` in one transaction: new ones are recorded with their body;
-        recorded, unfinished ones that nobody holds or whose claim was last renewed before `stale_before`
-        are taken over, fewer than `max_tries` times each. The ids taken; the others are finished or in
-        another worker's hand."""
+        """Take `events` (id → body) for `worker`: new ones are recorded with their body; recorded, unfinished
+        ones that nobody holds or whose claim was last renewed before `stale_before` are taken over, fewer
+        than `max_tries` times each. The ids taken; the others are finished or in another worker's hand.
+        Each statement stands alone (bot.storage.inbound_writes groups them with other updates' writes): a
+        new event is recorded by one INSERT, a takeover is one conditional UPDATE, whichever worker is first."""
         if not events:
             return set()
-        rows = [{"channel": self.channel, "event_id": key, "received_at": now, "payload": body,
-                 "claimed_by": worker, "claimed_at": now, "tries": 1} for key, body in events.items()]
-        async with self.engine.begin() as conn:
-            taken = set((await conn.execute(_insert_new(conn, rows).returning(_E.event_id))).scalars())
-            for key in events.keys() - taken:
-                moved = await conn.execute(update(t.inbound_events).where(
-                    _E.channel == self.channel, _E.event_id == key, _E.processed_at.is_(None), _E.tries < max_tries,
-                    or_(_E.claimed_at.is_(None), _E.claimed_at < stale_before))
-                    .values(claimed_by=worker, claimed_at=now, tries=_E.tries + 1, payload=events[key]))
-                if moved.rowcount == 1:
-                    taken.add(key)
-        return taken
+        claim = Claim(events, worker, now, stale_before, max_tries)
+        await self._writes.submit(claim)
+        return claim.taken.result()
 
     async def renew(self, *, worker: str, now: datetime) -> int:
-        """Say that `worker` still has its unfinished events in hand; how many it holds."""
-        async with self.engine.begin() as conn:
+        """Say that `worker` still has its unfinished events, and undelivered replies, in hand; how many."""
+        async with autocommit(self.engine) as conn:
             done = await conn.execute(update(t.inbound_events).where(
-                _E.channel == self.channel, _E.processed_at.is_(None), _E.claimed_by == worker)
-                .values(claimed_at=now))
+                _E.channel == self.channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
+                _E.claimed_by == worker).values(claimed_at=now))
             return int(done.rowcount or 0)
 
     async def give_back(self, event_ids: Collection[str], *, worker: str) -> None:
-        """Let go of unfinished events, so the next delivery or any worker's sweep takes them at once."""
+        """Let go of unfinished events (or undelivered replies), so the next delivery or any worker's sweep
+        takes them at once."""
         if not event_ids:
             return
-        async with self.engine.begin() as conn:
+        async with autocommit(self.engine) as conn:
             await conn.execute(update(t.inbound_events).where(
-                _E.channel == self.channel, _E.event_id.in_(list(event_ids)), _E.processed_at.is_(None),
+                _E.channel == self.channel, _E.event_id.in_(list(event_ids)),
+                or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
                 _E.claimed_by == worker).values(claimed_by=None, claimed_at=None))
 
     async def overdue(self, *, stale_before: datetime, limit: int = 200) -> list[Recorded]:
@@ -109,9 +136,9 @@ class InboundEvents:
     async def standing(self, event_id: str) -> Standing | None:
         """Where the event is; None if it was never recorded (or was deleted after its retention period)."""
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(_E.processed_at, _E.tries).where(
-                _E.channel == self.channel, _E.event_id == event_id))).first()
-            return None if row is None else Standing(row.processed_at is not None, row.tries)
+            row = (await conn.execute(select(_E.processed_at, _E.tries, _E.outbox.is_not(None).label("unsent"))
+                                      .where(_E.channel == self.channel, _E.event_id == event_id))).first()
+            return None if row is None else Standing(row.processed_at is not None, row.tries, bool(row.unsent))
 
     async def unprocessed(self, *, received_before: datetime, limit: int = 200) -> list[Recorded]:
         """Events acknowledged but never processed (the process stopped), oldest first."""
@@ -129,12 +156,6 @@ class InboundEvents:
                 _E.channel == self.channel, _E.event_id == event.event_id, _E.processed_at.is_(None),
                 _E.received_at == event.received_at).values(received_at=now))
             return done.rowcount == 1
-
-
-def _insert_new(conn: AsyncConnection, rows: list[dict[str, Any]]) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING: a row already recorded stays as it is (and is not returned)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(t.inbound_events).values(rows).on_conflict_do_nothing()
 
 
 class LastSeen:

@@ -354,8 +354,13 @@ inbound_events = Table(
     Column("claimed_by", String(40)),
     Column("claimed_at", UtcDateTime),
     Column("tries", Integer, nullable=False, server_default="0"),
+    # migration 0013: the replies a handled event still has to deliver (bot.channels.telegram.outbox), kept
+    # until they are sent, so a worker that dies after acknowledging leaves them to another worker
+    Column("outbox", JSON(none_as_null=True)),
     Index("ix_inbound_events_unfinished", "channel", "received_at",
           sqlite_where=text("processed_at IS NULL"), postgresql_where=text("processed_at IS NULL")),
+    Index("ix_inbound_events_unsent", "channel", "received_at",
+          sqlite_where=text("outbox IS NOT NULL"), postgresql_where=text("outbox IS NOT NULL")),
 )
 link_codes = Table(
     "link_codes", metadata,

@@ -45,12 +45,13 @@ async def polling(tmp_path: Path, bot_api: FakeBotApiServer, *,
 
 
 def handled_by(application: App, bot_api: FakeBotApiServer) -> Callable[[dict[str, Any]], Awaitable[None]]:
-    """Queue the update and return once the bot has finished it (its record says so)."""
+    """Queue the update and return once the bot has finished it and sent its replies (its record says so)."""
     inbound = InboundEvents(application.engine, "telegram")
 
     async def deliver(update: dict[str, Any]) -> None:
         bot_api.push(update)
-        while not ((standing := await inbound.standing(str(update["update_id"]))) and standing.done):
+        while not ((standing := await inbound.standing(str(update["update_id"]))) and standing.done
+                   and not standing.unsent):
             await asyncio.sleep(0.01)
     return deliver
 

@@ -1,6 +1,7 @@
 """Starting the channel: webhook mode needs its secret, checks it, and handles an update before answering."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from bot.channels.telegram.runner import start_telegram
 from bot.channels.telegram.webhook import TelegramConfigError, public_url
 from bot.compose import App, build
 from bot.service import telegram_parts
+from bot.storage.inbound import InboundEvents
 
 from .conftest import settings_for
 from .fake_server import FakeBotApiServer
@@ -53,7 +55,12 @@ async def test_webhook_checks_the_secret_and_handles_the_update_before_answering
         assert await post(START, "wrong") == 401
         assert bot_api.fake.delivered("sendMessage") == [], "a refused update is not handled"
         assert await post(START, SECRET) == 200
-        welcome = bot_api.fake.delivered("sendMessage")  # already sent when Telegram gets its 200
+        inbound = InboundEvents(application.engine, "telegram")
+        assert (standing := await inbound.standing("77")) and standing.done, "handled when Telegram gets its 200"
+        async with asyncio.timeout(20):  # … and its replies stored with it, sent right after
+            while (standing := await inbound.standing("77")) and standing.unsent:
+                await asyncio.sleep(0.01)
+        welcome = bot_api.fake.delivered("sendMessage")
         assert await post(START, SECRET) == 200  # Telegram redelivers the same update
         assert len(bot_api.fake.delivered("sendMessage")) == len(welcome), "a redelivered update is handled once"
     finally:

@@ -24,7 +24,7 @@ def times(fake: FakeTelegram, method: str = "sendMessage") -> list[float]:
 async def test_one_private_chat_gets_about_one_message_a_second_after_a_short_burst(
         sender: Sender, fake: FakeTelegram) -> None:
     await asyncio.gather(*(sender.send(SendMessage(chat_id=42, text=f"tin {i}")) for i in range(6)))
-    assert times(fake) == pytest.approx([0, 0, 0, 1, 2, 3], abs=0.1)  # the overall pace spaces them by 1/30 s
+    assert times(fake) == pytest.approx([0, 0, 0, 1, 2, 3], abs=0.1)
 
 
 async def test_a_group_gets_twenty_messages_a_minute(sender: Sender, fake: FakeTelegram) -> None:
@@ -35,11 +35,35 @@ async def test_a_group_gets_twenty_messages_a_minute(sender: Sender, fake: FakeT
     assert sent[-1] == pytest.approx(3 * 21)
 
 
-async def test_many_chats_together_get_about_thirty_messages_a_second(sender: Sender, fake: FakeTelegram) -> None:
-    await asyncio.gather(*(sender.send(SendMessage(chat_id=1000 + i, text="tin")) for i in range(90)))
+async def test_replies_to_many_chats_are_not_held_to_the_broadcast_budget(sender: Sender, fake: FakeTelegram) -> None:
+    await asyncio.gather(*(sender.send(SendMessage(chat_id=1000 + i, text="Câu 2/10")) for i in range(90)))
+    assert times(fake) == [0.0] * 90  # each chat's first message goes at once, whatever the other chats do
+
+
+async def test_a_broadcast_to_many_chats_gets_about_thirty_messages_a_second(sender: Sender,
+                                                                              fake: FakeTelegram) -> None:
+    await asyncio.gather(*(sender.send(SendMessage(chat_id=1000 + i, text="Mẹo"), broadcast=True)
+                           for i in range(90)))
     sent = times(fake)
     assert sum(t < 1 - 1e-9 for t in sent) == 30
     assert max(sent) == pytest.approx(89 / 30)
+
+
+async def test_a_retry_after_for_one_chat_holds_that_chat_only(sender: Sender, fake: FakeTelegram) -> None:
+    fake.fail("sendMessage", 429, FLOOD)
+    await asyncio.gather(sender.send(SendMessage(chat_id=42, text="Câu 2/10")),  # refused once: again in 3 s
+                         sender.send(SendMessage(chat_id=43, text="Câu 1/10")))
+    at = {c.params["text"]: c.at - 1000.0 for c in fake.delivered("sendMessage")}
+    assert at == {"Câu 1/10": 0, "Câu 2/10": pytest.approx(3)}, "chat 43 never waited for chat 42's hold"
+
+
+async def test_retry_after_for_several_chats_at_once_holds_the_whole_bot(sender: Sender, fake: FakeTelegram) -> None:
+    for _ in range(3):
+        fake.fail("sendMessage", 429, FLOOD)
+    await asyncio.gather(*(sender.send(SendMessage(chat_id=42 + i, text="Câu 2/10")) for i in range(3)))
+    await sender.send(AnswerCallbackQuery(callback_query_id="1", text="Đã ghi nhận"), paced=False)
+    pressed = [c.at - 1000.0 for c in fake.delivered("answerCallbackQuery")]
+    assert pressed[0] >= 3, "Telegram limits the bot, not one chat: even an unpaced answer waits"
 
 
 async def test_answering_a_button_press_is_not_held_back(sender: Sender, fake: FakeTelegram,

@@ -29,16 +29,19 @@ from bot.compose import build
 from bot.config import Settings
 from bot.storage import tables as t
 from bot.storage.engine import AsyncEngine, make_engine
+from bot.storage.inbound import InboundEvents
 from bot.storage.migrate import upgrade_async
 from imports_web.files import fixture_questions, workbook
 from imports_web.site import upload
 from publishing import ADMIN
 
 from .conftest import PACK, ROOT, TOKEN
+from .fake_api import FakeTelegram
 from .fake_server import FakeBotApiServer
 from .journey import register, start_attempt
 from .people import Citizen, right_letter
 from .test_service import free_port
+from .webhook_reply import carry_out
 
 PG_URL, REDIS_URL = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(
@@ -145,16 +148,26 @@ async def engine() -> AsyncIterator[AsyncEngine]:
 
 
 class Webhook:
-    """Telegram's side of the webhook: each update POSTed to one worker, or to both at once."""
+    """Telegram's side of the webhook: each update POSTed to one worker, or to both at once; the method in
+    the reply carried out; and, so that a test looks at the chat as its citizen would a moment later,
+    returning once the replies stored with the update have been sent."""
 
-    def __init__(self, http: aiohttp.ClientSession, workers: list[Worker]) -> None:
-        self.http, self.workers = http, workers
+    def __init__(self, http: aiohttp.ClientSession, workers: list[Worker], fake: FakeTelegram,
+                 inbound: InboundEvents) -> None:
+        self.http, self.workers, self.fake, self.inbound = http, workers, fake, inbound
         self._turn = 0
 
     async def post(self, worker: Worker, update: dict[str, Any]) -> int:
         async with self.http.post(worker.base + "/telegram/webhook", json=update,
                                   headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
-            return response.status
+            await carry_out(response, self.fake)
+            status = response.status
+        if status == 200:
+            async def sent() -> bool:
+                standing = await self.inbound.standing(str(update["update_id"]))
+                return standing is not None and standing.done and not standing.unsent
+            await until(sent, f"the replies to update {update['update_id']} sent", self.workers)
+        return status
 
     def deliver(self, workers: list[Worker] | None = None) -> Callable[[dict[str, Any]], Awaitable[None]]:
         """A citizen's deliveries, each to the next worker in turn."""
@@ -206,7 +219,7 @@ async def test_two_workers_share_one_contest_and_lose_nothing_when_one_is_killed
     a, b = start_worker("a", tmp_path, bot_api), start_worker("b", tmp_path, bot_api)
     spawned += [a, b]
     await asyncio.gather(ready(a, http), ready(b, http))
-    webhook = Webhook(http, [a, b])
+    webhook = Webhook(http, [a, b], fake, InboundEvents(engine, "telegram"))
     base = random.randrange(10**9, 2 * 10**9)  # Redis keeps conversations between runs: new people each time
     tapper, racer, watcher, killed = (Citizen(fake, webhook.deliver(), user_id=base + i) for i in range(4))
     await asyncio.gather(*(register(c, phone=f"09{base % 10**7:07d}{i}"[:10]) for i, c in

@@ -8,6 +8,7 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import CallbackQuery, User
 
 from bot.channels.telegram.keyboards import link_keyboard
+from bot.channels.telegram.plan import saying
 from bot.channels.telegram.render import Renderer, Target
 from bot.channels.telegram.sender import Sender
 from bot.dispatch import Dispatcher, Handled
@@ -57,12 +58,23 @@ class TelegramChannel:
             return Handled(Outcome((Reply((SORRY,)),), SORRY_TOAST), guess_locale(user.language_code))
 
     async def show(self, handled: Handled, target: Target) -> None:
-        await self.renderer.show(handled.outcome, handled.locale, target)
+        """The outcome, sent now or, while an update is handled with an outbox, once it is stored."""
+        said = saying()
+        if said is None:
+            await self.renderer.show(handled.outcome, handled.locale, target)
+        else:
+            said.steps += self.renderer.plan(handled.outcome, handled.locale, target)
 
     async def answer(self, callback: CallbackQuery, toast: Msg | None, locale: str) -> None:
-        """Every press is answered, with the engine's toast when it has one."""
+        """Every press is answered, with the engine's toast when it has one: in the webhook's reply to
+        Telegram when an outbox collects what the update says, else at once."""
         text = self.translator.text(toast, locale)[:TOAST_LIMIT] if toast is not None else None
-        await self.sender.send(AnswerCallbackQuery(callback_query_id=callback.id, text=text), paced=False)
+        method = AnswerCallbackQuery(callback_query_id=callback.id, text=text)
+        said = saying()
+        if said is not None and said.answer is None:
+            said.answer = method
+        else:
+            await self.sender.send(method, paced=False)
 
     def private_link(self, payload: str | None = None) -> str:
         """A deep link that opens the private chat with the bot, passing on a valid /start code."""

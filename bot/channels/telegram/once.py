@@ -12,13 +12,14 @@ import contextlib
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
+from bot.channels.telegram.plan import Step, collecting, dump
 from bot.failures import traceback_without_messages
 from bot.storage.inbound import InboundEvents
 
@@ -46,6 +47,7 @@ class Claims:
         self.inbound, self.lease, self.clock, self.max_tries = inbound, lease, clock, max_tries
         self.worker = worker or f"{os.getpid()}-{secrets.token_hex(6)}"
         self.held: set[str] = set()
+        self.sending: set[str] = set()  # finished updates whose stored replies this worker still sends
         self._renewing: asyncio.Task[None] | None = None
 
     async def take(self, updates: Sequence[Update]) -> list[Update]:
@@ -61,12 +63,26 @@ class Claims:
                 fresh.append(update)
         return fresh
 
-    async def finish(self, update_id: int) -> None:
+    async def finish(self, update_id: int, *, outbox: list[Any] | None = None) -> None:
+        """Mark the update handled, with the replies it still has to send (`outbox`), in one write."""
         key = str(update_id)
         try:
-            await self.inbound.done(key, now=self.clock())
+            await self.inbound.done(key, now=self.clock(), outbox=outbox)
         finally:  # even if that failed: no longer renewed, so another worker finishes it after the lease
             self.held.discard(key)
+        if outbox:
+            self.sending.add(key)
+
+    def sends(self, key: str) -> None:
+        """This worker took over the stored replies of update `key` (the sweep)."""
+        self.sending.add(key)
+
+    async def sent(self, keys: Collection[str]) -> None:
+        """The stored replies of these updates were delivered (or given up): nothing left to send."""
+        try:
+            await self.inbound.sent(keys)
+        finally:
+            self.sending -= set(keys)
 
     async def give_back(self, update_ids: Iterable[int | str]) -> None:
         """Let go of updates not finished here, so a redelivery or the next sweep handles them at once."""
@@ -77,8 +93,8 @@ class Claims:
             self.held -= keys
 
     async def renew(self) -> None:
-        """Say that this worker is alive and still has its updates in hand."""
-        if self.held:
+        """Say that this worker is alive and still has its updates (and replies to send) in hand."""
+        if self.held or self.sending:
             await self.inbound.renew(worker=self.worker, now=self.clock())
 
     def keep_alive(self) -> None:
@@ -89,8 +105,8 @@ class Claims:
                 try:
                     await self.renew()
                 except Exception as exc:  # the next renewal tries again; a lapse only lets another worker help
-                    log.error("telegram: could not renew the claim on %d update(s)\n%s", len(self.held),
-                              traceback_without_messages(exc))
+                    log.error("telegram: could not renew the claim on %d update(s)\n%s",
+                              len(self.held | self.sending), traceback_without_messages(exc))
         self._renewing = asyncio.create_task(renew_forever(), name="telegram-claims")
 
     async def close(self) -> None:
@@ -103,16 +119,29 @@ class Claims:
         if self.held:
             log.warning("telegram: %d update(s) not finished at stop; left for the next sweep", len(self.held))
             await self.give_back(list(self.held))
+        if self.sending:  # their replies are stored: another worker's sweep sends them at once
+            keys, self.sending = set(self.sending), set()
+            await self.inbound.give_back(keys, worker=self.worker)
+
+
+class Outbox(Protocol):
+    """Where stored replies are sent from (bot.channels.telegram.outbox)."""
+
+    def put(self, key: str, steps: list[Step]) -> None: ...
 
 
 class OncePerUpdate(BaseMiddleware):
     """The outer middleware of every update. Polling and the sweep take updates before feeding them
     (`inbound_claimed=True`); a webhook delivery is taken here. Finished after handling; given back if
-    handling failed, so it is tried again (at most MAX_TRIES times)."""
+    handling failed, so it is tried again (at most MAX_TRIES times).
 
-    def __init__(self, claims: Claims, *, settle_for: float | None = None,
+    With an `outbox`, handling collects its replies instead of sending them; they are stored as the update
+    is finished, in the same write, and sent after (bot.channels.telegram.outbox). The answer to a button
+    press is the middleware's result, which a webhook returns to Telegram in its reply."""
+
+    def __init__(self, claims: Claims, *, outbox: Outbox | None = None, settle_for: float | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.claims, self._sleep = claims, sleep
+        self.claims, self.outbox, self._sleep = claims, outbox, sleep
         # How long a webhook call waits for another worker to finish the same update; past it, the
         # update is acknowledged anyway: it is recorded, and the sweep finishes it if that worker dies.
         self.settle_for = settle_for if settle_for is not None else min(claims.lease.total_seconds() * 1.5, 20.0)
@@ -127,12 +156,22 @@ class OncePerUpdate(BaseMiddleware):
 
     async def _handle(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: Update,
                       data: dict[str, Any]) -> Any:
+        if self.outbox is None:
+            return await self._handled(handler, event, data)
+        with collecting() as said:
+            result = await self._handled(handler, event, data, said.steps)
+        if said.steps:
+            self.outbox.put(str(event.update_id), said.steps)
+        return said.answer or result
+
+    async def _handled(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: Update,
+                       data: dict[str, Any], steps: Sequence[Any] = ()) -> Any:
         try:
             result = await handler(event, data)
         except BaseException:
             await self.claims.give_back([event.update_id])
             raise
-        await self.claims.finish(event.update_id)
+        await self.claims.finish(event.update_id, outbox=dump(steps) if steps else None)
         return result
 
     async def _settle(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: Update,

@@ -1,21 +1,19 @@
 """Engine replies as Telegram messages: plain text, inline keyboards, the pressed message edited in place."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiogram.exceptions import AiogramError, TelegramBadRequest
-from aiogram.methods import DeleteMessage, EditMessageReplyMarkup, EditMessageText, SendMessage
+from aiogram.methods import EditMessageReplyMarkup, EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.channels.telegram.keyboards import inline_keyboard, phone_keyboard
+from bot.channels.telegram.plan import EDIT, NOTE, QUIET, SEND, Step, carry_out
 from bot.channels.telegram.sender import Sender
 from bot.i18n import Translator
 from quiz.conversation.actions import Action
 from quiz.conversation.messages import Msg, Outcome, Reply
 
-log = logging.getLogger(__name__)
 TEXT_LIMIT = 4096  # characters in one Telegram message
 KEYBOARD_CLOSED = Msg("telegram.keyboard_closed")
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -42,68 +40,59 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 
 class Renderer:
+    """Plans the Bot API calls that show an outcome (`plan`, no I/O), or shows it at once (`show`)."""
+
     def __init__(self, translator: Translator, sender: Sender, *, mini_app: str | None = None) -> None:
         self.translator, self.sender = translator, sender
         self.mini_app = mini_app  # where "📝 Thi ngay" opens the attempt as a Telegram Mini App, if anywhere
         self._phone_keyboard_up: set[int] = set()  # chats that may still show the phone keyboard
 
     async def show(self, outcome: Outcome, locale: str, target: Target) -> None:
+        await carry_out(self.plan(outcome, locale, target), self.sender)
+
+    def plan(self, outcome: Outcome, locale: str, target: Target) -> list[Step]:
+        steps: list[Step] = []
         pressed = target.pressed
         if outcome.stale and pressed is not None:
             # The pressed keyboard no longer applies: it goes, and the real screen comes as a new message.
-            await self.sender.send(EditMessageReplyMarkup(chat_id=target.chat_id, message_id=pressed,
-                                                          reply_markup=None), paced=False)
+            steps.append(Step(QUIET, EditMessageReplyMarkup(chat_id=target.chat_id, message_id=pressed,
+                                                            reply_markup=None)))
             pressed = None
         keep: Callable[[Action], bool] = (lambda action: action.public) if target.group else (lambda action: True)
         for reply in outcome.replies:
             text = self.text(reply, locale)
             inline = inline_keyboard(reply.buttons, self.translator, locale, keep=keep, mini_app=self.mini_app)
             if reply.replace and pressed is not None and not reply.request_contact:
-                edited = await self._edit(target.chat_id, pressed, text, inline)
-                pressed = None  # one message is edited in place; later replies are new messages
-                if edited:
+                message, pressed = pressed, None  # one message is edited in place; later replies are new messages
+                if len(text) <= TEXT_LIMIT:  # if the edit fails, a new message (leaving a phone keyboard as it is)
+                    edit = EditMessageText(chat_id=target.chat_id, message_id=message, text=text, reply_markup=inline)
+                    steps.append(Step(EDIT, edit, tuple(self._pieces(target.chat_id, text, inline))))
                     continue
-            await self._send(target.chat_id, text, await self._markup(target.chat_id, reply, inline, locale))
+            steps += self._markup(target.chat_id, reply, text, inline, locale)
+        return steps
 
     def text(self, reply: Reply, locale: str) -> str:
         return "\n\n".join(self.translator.text(part, locale) for part in reply.parts)
 
-    async def _markup(self, chat_id: int, reply: Reply, inline: InlineKeyboardMarkup | None,
-                      locale: str) -> Markup | None:
-        """The phone keyboard when asked for; otherwise the inline keyboard, closing the phone keyboard first."""
+    def _markup(self, chat_id: int, reply: Reply, text: str, inline: InlineKeyboardMarkup | None,
+                locale: str) -> list[Step]:
+        """The reply with the phone keyboard when asked for; otherwise with the inline keyboard, closing the
+        phone keyboard first."""
         if reply.request_contact:
             self._phone_keyboard_up.add(chat_id)
-            return phone_keyboard(self.translator, locale)
+            return self._pieces(chat_id, text, phone_keyboard(self.translator, locale))
         if chat_id not in self._phone_keyboard_up:
-            return inline
+            return self._pieces(chat_id, text, inline)
         self._phone_keyboard_up.discard(chat_id)
         if inline is None:
-            return ReplyKeyboardRemove()
+            return self._pieces(chat_id, text, ReplyKeyboardRemove())
         # One message cannot carry both; a short note closes the phone keyboard and is deleted at once.
-        note = await self.sender.send(SendMessage(chat_id=chat_id, text=self.translator.text(KEYBOARD_CLOSED, locale),
-                                                  reply_markup=ReplyKeyboardRemove()))
-        if note is not None:
-            await self.sender.send(DeleteMessage(chat_id=chat_id, message_id=note.message_id), paced=False)
-        return inline
+        note = SendMessage(chat_id=chat_id, text=self.translator.text(KEYBOARD_CLOSED, locale),
+                           reply_markup=ReplyKeyboardRemove())
+        return [Step(NOTE, note), *self._pieces(chat_id, text, inline)]
 
-    async def _send(self, chat_id: int, text: str, markup: Markup | None) -> None:
+    @staticmethod
+    def _pieces(chat_id: int, text: str, markup: Markup | None) -> list[Step]:
         pieces = split_text(text)
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            await self.sender.send(SendMessage(chat_id=chat_id, text=piece, reply_markup=markup if last else None))
-
-    async def _edit(self, chat_id: int, message_id: int, text: str, inline: InlineKeyboardMarkup | None) -> bool:
-        if len(text) > TEXT_LIMIT:
-            return False
-        try:
-            await self.sender.call(EditMessageText(chat_id=chat_id, message_id=message_id, text=text,
-                                                   reply_markup=inline))
-        except TelegramBadRequest as exc:
-            if "not modified" in exc.message:  # a double tap re-rendering the same question
-                return True
-            log.warning("telegram: message %s in chat %s not edited (%s); sending a new one", message_id, chat_id, exc)
-            return False
-        except AiogramError as exc:
-            log.warning("telegram: message %s in chat %s not edited (%s); sending a new one", message_id, chat_id, exc)
-            return False
-        return True
+        return [Step(SEND, SendMessage(chat_id=chat_id, text=piece, reply_markup=markup if i == len(pieces) - 1
+                                       else None)) for i, piece in enumerate(pieces)]

@@ -12,7 +12,7 @@ from aiogram import Dispatcher as UpdateDispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError
-from aiogram.methods import DeleteWebhook, GetMe
+from aiogram.methods import DeleteWebhook, GetMe, TelegramMethod
 from aiogram.types import Update
 from aiohttp import web
 
@@ -20,6 +20,8 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.commands import publish_commands
 from bot.channels.telegram.lanes import Lanes
 from bot.channels.telegram.once import CLAIMED, Claims, OncePerUpdate
+from bot.channels.telegram.outbox import Outbox
+from bot.channels.telegram.pace import RedisPaces
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.routers import ALLOWED_UPDATES, build_dispatcher
 from bot.channels.telegram.sender import Limits, Sender
@@ -43,7 +45,8 @@ class TelegramStartError(RuntimeError):
 @dataclass
 class TelegramHandle:
     """The running channel: `sender` is the way out for broadcasts; `stop()` ends polling and the sweep,
-    lets the updates in hand finish (or gives them back to be finished elsewhere) and closes the bot."""
+    lets the updates in hand finish and their replies go out (or gives them back to be finished and sent
+    elsewhere) and closes the bot."""
 
     bot: Bot
     sender: Sender
@@ -51,6 +54,7 @@ class TelegramHandle:
     claims: Claims
     lanes: Lanes
     sweeper: Sweeper
+    outbox: Outbox
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
@@ -66,7 +70,9 @@ class TelegramHandle:
             await asyncio.wait_for(self.lanes.drain(), timeout=STOP_GRACE)
         except TimeoutError:
             await self.lanes.cancel()
+        await self.outbox.close(grace=STOP_GRACE)
         await self.claims.close()
+        await self.sender.close()
         await self.bot.session.close()
 
 
@@ -74,6 +80,13 @@ def make_bot(token: str, api_base: str | None) -> Bot:
     """A Bot on Telegram's servers, or on a self-hosted Bot API server at `api_base`."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
     return Bot(token=token, session=session)
+
+
+def make_sender(bot: Bot, settings: Settings, limits: Limits | None = None) -> Sender:
+    """The bot's one Sender: with Redis, chats' paces, "retry after" and the broadcasts' budget are shared
+    by every worker (and by `dcbot broadcast`)."""
+    limits = limits or Limits(broadcast_per_second=settings.telegram_broadcast_per_second)
+    return Sender(bot, limits, paces=RedisPaces(settings.redis_url) if settings.redis_url else None)
 
 
 async def start_telegram(settings: Settings, web_app: web.Application, *, dispatcher: Dispatcher,
@@ -86,42 +99,50 @@ async def start_telegram(settings: Settings, web_app: web.Application, *, dispat
         raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
     secret = check_secret(settings.telegram_webhook_secret) if settings.telegram_webhook_url else None
     bot = make_bot(settings.telegram_bot_token, settings.telegram_api_base)
+    sender = make_sender(bot, settings, limits)
     try:
-        sender = Sender(bot, limits or Limits())
         me = await sender.call(GetMe(), paced=False)
         channel = TelegramChannel(dispatcher, translator, sender, username=me.username or "",
                                   mini_app=settings.mini_app_url)
         dp = build_dispatcher(channel, imports=imports, admins=settings.telegram_admin_ids, reports=reports,
                               organiser_chat_id=settings.organiser_chat_id)
         claims = Claims(inbound, lease=timedelta(seconds=settings.telegram_lease_s))
-        dp.update.outer_middleware(OncePerUpdate(claims))
-        lanes = Lanes(feeder(dp, bot))
-        sweeper = Sweeper(bot, claims, lanes, every=settings.telegram_sweep_s)
+        outbox = Outbox(sender, claims)  # replies go out after the update is acknowledged
+        dp.update.outer_middleware(OncePerUpdate(claims, outbox=outbox))
+        lanes = Lanes(feeder(dp, bot, sender))
+        sweeper = Sweeper(bot, claims, lanes, outbox=outbox, every=settings.telegram_sweep_s)
         await publish_commands(sender, translator)
         if settings.telegram_webhook_url and secret:
             url = public_url(settings.telegram_webhook_url)
             mount(web_app, dp, bot, secret=secret)
-            await set_webhook(sender, url, secret=secret, allowed_updates=ALLOWED_UPDATES)
-            handle = TelegramHandle(bot, sender, f"webhook at {url} as @{me.username}", claims, lanes, sweeper)
+            await set_webhook(sender, url, secret=secret, allowed_updates=ALLOWED_UPDATES,
+                              max_connections=settings.telegram_max_connections)
+            handle = TelegramHandle(bot, sender, f"webhook at {url} as @{me.username}", claims, lanes, sweeper,
+                                    outbox)
         else:
             await sender.call(DeleteWebhook(drop_pending_updates=False), paced=False)
-            handle = TelegramHandle(bot, sender, f"long polling as @{me.username}", claims, lanes, sweeper)
+            handle = TelegramHandle(bot, sender, f"long polling as @{me.username}", claims, lanes, sweeper, outbox)
             poller = Poller(bot, claims, lanes, allowed_updates=ALLOWED_UPDATES, timeout=polling_timeout)
             handle._task = asyncio.create_task(poller.run(handle._stop), name="telegram-polling")
         claims.keep_alive()
         sweeper.start()  # at once: what a stopped worker left is finished first
         return handle
     except AiogramError as exc:
+        await sender.close()
         await bot.session.close()
         raise TelegramStartError(f"telegram: could not start with the Bot API at "
                                   f"{settings.telegram_api_base or 'api.telegram.org'}: {exc}") from exc
     except BaseException:
+        await sender.close()
         await bot.session.close()
         raise
 
 
-def feeder(dp: UpdateDispatcher, bot: Bot) -> Callable[[Update], Awaitable[None]]:
-    """How a lane hands an update it holds (taken by the poller or the sweep) to the routers."""
+def feeder(dp: UpdateDispatcher, bot: Bot, sender: Sender) -> Callable[[Update], Awaitable[None]]:
+    """How a lane hands an update it holds (taken by the poller or the sweep) to the routers; the answer to a
+    button press, which a webhook returns in its reply, is sent here once the update is stored."""
     async def feed(update: Update) -> None:
-        await dp.feed_update(bot, update, **{CLAIMED: True})
+        answer = await dp.feed_update(bot, update, **{CLAIMED: True})
+        if isinstance(answer, TelegramMethod):
+            await sender.send(answer, paced=False)
     return feed

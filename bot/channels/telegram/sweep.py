@@ -1,10 +1,12 @@
 """Every worker looks for updates another worker recorded but never finished (it died, or stopped with
-them in hand), takes them over and handles them; an update that failed MAX_TRIES times is given up."""
+them in hand), takes them over and handles them; an update that failed MAX_TRIES times is given up. It also
+takes over the stored replies of updates that worker finished but had not yet sent, and sends them."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 
 from aiogram import Bot
 from aiogram.types import Update
@@ -12,6 +14,8 @@ from pydantic import ValidationError
 
 from bot.channels.telegram.lanes import Lanes
 from bot.channels.telegram.once import Claims
+from bot.channels.telegram.outbox import Outbox
+from bot.channels.telegram.plan import load
 from bot.failures import traceback_without_messages
 from bot.storage.inbound import Recorded
 
@@ -20,12 +24,14 @@ SWEEP_EVERY = 10.0  # seconds between looks
 
 
 class Sweeper:
-    def __init__(self, bot: Bot, claims: Claims, lanes: Lanes, *, every: float = SWEEP_EVERY) -> None:
-        self.bot, self.claims, self.lanes, self.every = bot, claims, lanes, every
+    def __init__(self, bot: Bot, claims: Claims, lanes: Lanes, *, outbox: Outbox | None = None,
+                 every: float = SWEEP_EVERY) -> None:
+        self.bot, self.claims, self.lanes, self.outbox, self.every = bot, claims, lanes, outbox, every
         self._task: asyncio.Task[None] | None = None
 
     async def sweep(self) -> int:
-        """Take over the overdue updates and put them in their chats' lanes; how many."""
+        """Take over the overdue updates and put them in their chats' lanes, and the replies left unsent and
+        put them in the outbox; how many of both."""
         now = self.claims.clock()
         found = await self.claims.inbound.overdue(stale_before=now - self.claims.lease)
         updates = [u for u in [await self._readable(r) for r in found] if u is not None]
@@ -33,7 +39,27 @@ class Sweeper:
         for update in taken:
             log.info("telegram: finishing update %s left by a worker that stopped", update.update_id)
             self.lanes.put(update)
-        return len(taken)
+        return len(taken) + await self._unsent(now)
+
+    async def _unsent(self, now: datetime) -> int:
+        if self.outbox is None:
+            return 0
+        inbound, stale_before = self.claims.inbound, now - self.claims.lease
+        sending = 0
+        for unsent in await inbound.unsent(stale_before=stale_before):
+            if not await inbound.take_unsent(unsent.event_id, worker=self.claims.worker, now=now,
+                                             stale_before=stale_before):
+                continue  # another worker's sweep was first
+            log.info("telegram: sending the replies to update %s left by a worker that stopped", unsent.event_id)
+            self.claims.sends(unsent.event_id)
+            try:
+                self.outbox.put(unsent.event_id, load(unsent.outbox))
+            except (KeyError, TypeError, ValueError):  # not steps this version can read: dropped, with an error
+                log.error("telegram: replies to update %s given up: not readable", unsent.event_id)
+                await self.claims.sent([unsent.event_id])
+                continue
+            sending += 1
+        return sending
 
     async def _readable(self, recorded: Recorded) -> Update | None:
         """The recorded update, or None (and the record closed, with an error log) if it cannot be handled."""

@@ -1,4 +1,5 @@
-"""Webhook mode: Telegram posts updates to our web app; each is handled before the 200 goes back."""
+"""Webhook mode: Telegram posts updates to our web app; each is handled and stored before the 200 goes back,
+which answers a button press in its body; the other replies go out after (bot.channels.telegram.outbox)."""
 from __future__ import annotations
 
 import re
@@ -37,10 +38,15 @@ def mount(web_app: web.Application, dp: Dispatcher, bot: Bot, *, secret: str) ->
     """POST /telegram/webhook: wrong or missing X-Telegram-Bot-Api-Secret-Token → 401."""
     if web_app.frozen:
         raise TelegramConfigError("start Telegram before the web app starts serving: its routes are frozen")
-    # handle_in_background=False: the update is handled (and stored) before Telegram gets its 200.
+    # handle_in_background=False: the update is handled (and stored, with its replies) before Telegram gets
+    # its 200.
     handler = WebhookHandler(dispatcher=dp, bot=bot, handle_in_background=False, secret_token=secret)
     handler.register(web_app, path=WEBHOOK_PATH)
 
 
-async def set_webhook(sender: Sender, url: str, *, secret: str, allowed_updates: list[str]) -> None:
-    await sender.call(SetWebhook(url=url, secret_token=secret, allowed_updates=allowed_updates), paced=False)
+async def set_webhook(sender: Sender, url: str, *, secret: str, allowed_updates: list[str],
+                      max_connections: int | None = None) -> None:
+    """`max_connections`: how many updates Telegram sends at once (its default is 40); those beyond the
+    database pool wait for a connection rather than open one each (bot.storage.engine)."""
+    await sender.call(SetWebhook(url=url, secret_token=secret, allowed_updates=allowed_updates,
+                                 max_connections=max_connections), paced=False)

@@ -1,0 +1,135 @@
+"""A webhook update is acknowledged as soon as what it changed is stored: the press answered in the reply
+itself, the question edited after, from the outbox; replies a worker stored but never sent (it died after
+the 200) are sent by another worker. On SQLite and PostgreSQL, through the real webhook."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiogram.methods import SendMessage
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bot.channels.telegram.plan import SEND, Step, dump
+from bot.channels.telegram.runner import start_telegram
+from bot.compose import App, build
+from bot.config import Settings
+from bot.service import telegram_parts, web_app_for
+from bot.storage import tables as t
+from bot.storage.inbound import InboundEvents
+
+from .conftest import PACK, ROOT, TOKEN
+from .fake_api import FakeTelegram
+from .fake_server import FakeBotApiServer
+from .journey import register, start_attempt
+from .people import Citizen, right_letter
+from .webhook_reply import carry_out
+
+SECRET = "outbox-secret"
+
+
+class GatedBotApi(FakeBotApiServer):
+    """The fake Bot API, whose edits can be held back: Telegram slow, or this worker busy sending."""
+
+    def __init__(self, fake: FakeTelegram) -> None:
+        super().__init__(fake)
+        self.edits = asyncio.Event()
+        self.edits.set()
+
+    async def _call(self, request: web.Request) -> web.Response:
+        if request.match_info["method"] == "editMessageText":
+            await self.edits.wait()
+        return await super()._call(request)
+
+
+@pytest.fixture
+async def gated() -> AsyncIterator[GatedBotApi]:
+    server = GatedBotApi(FakeTelegram())
+    await server.start()
+    yield server
+    await server.stop()
+
+
+class Worker:
+    def __init__(self, app: App, client: TestClient[Any, Any], fake: FakeTelegram) -> None:
+        self.app, self.client, self.fake = app, client, fake
+        self.inbound = InboundEvents(app.engine, "telegram")
+        self.replies: list[str | None] = []  # the method each webhook reply carried
+
+    async def post(self, update: dict[str, Any]) -> int:
+        async with self.client.post("/telegram/webhook", json=update,
+                                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+            self.replies.append(await carry_out(response, self.fake))
+            return response.status
+
+    async def sent(self, update: dict[str, Any]) -> None:
+        async with asyncio.timeout(20):
+            while not ((s := await self.inbound.standing(str(update["update_id"]))) and s.done and not s.unsent):
+                await asyncio.sleep(0.01)
+
+    async def deliver(self, update: dict[str, Any]) -> None:
+        """As a citizen sees it: the update acknowledged, and its replies arrived."""
+        assert await self.post(update) == 200
+        await self.sent(update)
+
+
+async def start_worker(stack: AsyncExitStack, db_url: str, api: FakeBotApiServer) -> Worker:
+    settings = Settings(database_url=db_url, contest_pack=PACK, redis_url=None, web_secret="test",
+                        locales_dir=ROOT / "locales", telegram_bot_token=TOKEN, telegram_api_base=api.base,
+                        telegram_webhook_url="https://thi.example.vn", telegram_webhook_secret=SECRET,
+                        telegram_lease_s=1.0, telegram_sweep_s=0.2)
+    app = await build(settings, migrate=True)
+    stack.push_async_callback(app.close)
+    web_app = web_app_for(app)
+    telegram = await start_telegram(settings, web_app, **telegram_parts(app))
+    stack.push_async_callback(telegram.stop)
+    client: TestClient[Any, Any] = TestClient(TestServer(web_app))
+    await client.start_server()
+    stack.push_async_callback(client.close)
+    return Worker(app, client, api.fake)
+
+
+async def test_a_press_is_acknowledged_with_its_toast_once_stored_and_the_question_edited_after(
+        db_url: str, gated: GatedBotApi) -> None:
+    async with AsyncExitStack() as stack:
+        worker = await start_worker(stack, db_url, gated)
+        c = Citizen(gated.fake, worker.deliver, user_id=5001)
+        await register(c)
+        question = await start_attempt(c)
+        letter = right_letter(c.screen.last.text)
+        press = c.press_update(*c.screen.button(lambda label: label == letter))
+
+        gated.edits.clear()  # Telegram (or this worker's sending) is slow
+        assert await worker.post(press) == 200
+        assert worker.replies[-1] == "answerCallbackQuery" and c.screen.toasts()[-1] == "Đã ghi nhận"
+        async with worker.app.engine.connect() as conn:
+            stored = (await conn.execute(select(func.count()).select_from(t.answers))).scalar_one()
+        standing = await worker.inbound.standing(str(press["update_id"]))
+        assert stored == 1 and standing is not None and standing.done, "acknowledged once stored"
+        assert c.screen.last.text.startswith("Câu 1/10"), "the edit goes out after the acknowledgement"
+
+        gated.edits.set()
+        await worker.sent(press)
+        assert c.screen.last.message_id == question and c.screen.last.text.startswith("Câu 2/10")
+
+
+async def test_replies_stored_by_a_worker_that_died_after_acknowledging_are_sent_by_another(
+        db_url: str, gated: GatedBotApi) -> None:
+    async with AsyncExitStack() as stack:
+        first = await start_worker(stack, db_url, gated)
+        # What a worker that died right after its 200 leaves: the update handled, its reply stored, unsent.
+        long_ago = datetime.now(UTC) - timedelta(hours=1)
+        steps = dump([Step(SEND, SendMessage(chat_id=5002, text="Đăng ký thành công!"))])
+        async with first.app.engine.begin() as conn:
+            await conn.execute(t.inbound_events.insert().values(
+                channel="telegram", event_id="900001", received_at=long_ago, processed_at=long_ago,
+                claimed_by="dead", claimed_at=long_ago, tries=1, outbox=steps))
+
+        await first.sent({"update_id": 900001})  # any worker's sweep takes it over
+        sent = [call.params["text"] for call in gated.fake.delivered("sendMessage") if call.params["chat_id"] == 5002]
+        assert sent == ["Đăng ký thành công!"]
