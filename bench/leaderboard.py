@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import multiprocessing as mp
 import os
 import random
@@ -28,6 +29,7 @@ import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -202,9 +204,26 @@ async def worker(index: int, url: str, redis: str | None, n: int, reserve: range
             finishing.append(time.perf_counter() - t0)
             k += 1
 
+    lags: list[float] = []  # how late a 10 ms sleep wakes: the loop held up, or the process not scheduled
+    collecting: list[float] = []  # the collector's pauses
+
+    async def probe() -> None:
+        while True:
+            t0 = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append(time.perf_counter() - t0 - 0.01)
+
+    def collector(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collecting.append(-time.perf_counter())
+        elif collecting:
+            collecting[-1] += time.perf_counter()
+
     start, cpu0, load0 = time.perf_counter(), time.process_time(), os.getloadavg()[0]
     board_reads.clear()
     name_reads.clear()
+    prober = asyncio.create_task(probe())
+    gc.callbacks.append(collector)
     pending = [asyncio.create_task(finisher(start))]
     for k in range(int(args.seconds * args.bxh_rate)):
         due = start + k / args.bxh_rate
@@ -212,6 +231,10 @@ async def worker(index: int, url: str, redis: str | None, n: int, reserve: range
         pending.append(asyncio.create_task(bxh(due)))
     await asyncio.gather(*pending)
     wall = time.perf_counter() - start
+    prober.cancel()
+    gc.callbacks.remove(collector)
+    out.update(lag_p99=p(lags, 99), lag_max=max(lags) * 1000, gc_max=max(collecting, default=0.0) * 1000,
+               gc_total=sum(collecting) * 1000)
     out.update(bxh=latencies, bxh_rate=len(latencies) / wall, finish_p99=p(finishing, 99),
                bxh_cpu=(time.process_time() - cpu0) / wall, board_reads=list(board_reads), name_reads=list(name_reads),
                load=(load0, os.getloadavg()[0]))
@@ -265,6 +288,38 @@ async def redis_memory(redis: str | None) -> float:
     return float(used) / 1e6
 
 
+async def export_timing(url: str, redis: str | None, n: int) -> None:
+    """The organisers' XLSX export of the whole ranking, read from storage as the dashboard reads it."""
+    from bot.exports import BoardRow, write_leaderboard_xlsx
+    app = await build(Settings(database_url=url, redis_url=redis, contest="bench"))
+    t0 = time.perf_counter()
+    ranked, _ = await app.standings.leaderboard(round_code=ROUND)
+    read = time.perf_counter() - t0
+    names: dict[int, tuple[str, str]] = {}
+    for low in range(0, len(ranked), 20_000):  # fetched before writing: the writer is synchronous
+        names.update(await app.standings.names([r.standing.participant_id for r in ranked[low:low + 20_000]]))
+    tz = app.runtime.tz
+
+    def rows() -> Iterator[BoardRow]:
+        for r in ranked:
+            s = r.standing
+            name, unit = names.get(s.participant_id, ("", ""))
+            yield BoardRow(r.rank, name, unit, None, s.correct, s.total, s.duration_ms, s.prediction,
+                           s.submitted_at.astimezone(tz).replace(tzinfo=None))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "board.xlsx"
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t0 = time.perf_counter()
+        write_leaderboard_xlsx(rows(), path, show_phone=False)
+        elapsed = time.perf_counter() - t0
+        grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        print(f"organisers' whole ranking read from storage in {read:.0f} s; xlsx export of {n:,} rows: "
+              f"{elapsed:.0f} s, {path.stat().st_size / 1e6:.0f} MB file, peak memory grew {grew / 1024:.0f} MB "
+              f"while writing")
+    await app.close()
+
+
 def main(args: argparse.Namespace, url: str) -> str:
     workers = args.workers if args.redis else 1
     per_worker = int(args.finish_rate * args.seconds * 2) + 100
@@ -300,12 +355,15 @@ def main(args: argparse.Namespace, url: str) -> str:
               f"p99 {p(o['bxh'], 99):.1f} ms (of which the board p50 {p(o['board_reads'], 50):.1f} ms "
               f"p99 {p(o['board_reads'], 99):.1f} ms, names p99 {p(o['name_reads'], 99):.1f} ms), process "
               f"{o['bxh_cpu'] * 100:.0f}% of a core · Play.finish p99 {o['finish_p99']:.1f} ms · "
-              f"peak RSS {o['rss_mb']:.0f} MB · load average "
-              f"{o['load'][0]:.1f} → {o['load'][1]:.1f}")
+              f"peak RSS {o['rss_mb']:.0f} MB · load average {o['load'][0]:.1f} → {o['load'][1]:.1f}, "
+              f"loop late p99 {o['lag_p99']:.1f} ms max {o['lag_max']:.0f} ms, "
+              f"collector {o['gc_total']:.0f} ms in all, {o['gc_max']:.1f} ms at most")
     if args.rebuild:
         print(f"rebuilt by worker 0 in {outs[0]['rebuild_s']:.1f} s while every worker served /bxh: " + ", ".join(
             f"worker {o['index']} p50 {p(o['bxh_rebuilding'], 50):.1f} ms p99 {p(o['bxh_rebuilding'], 99):.1f} ms"
             for o in outs))
+    if args.export:
+        asyncio.run(export_timing(url, args.redis, args.participants))
     every = [x for o in outs for x in o["bxh"]]
     return (f"bxh p99 {p(every, 99):.1f} ms · upkeep {max(o['upkeep'] for o in outs) * 100:.1f}% of a core per worker"
             f" · {workers} worker{'s' if workers > 1 else ''} {kind} · {args.participants:,} attempts")
@@ -322,6 +380,7 @@ if __name__ == "__main__":
     parser.add_argument("--bxh-rate", type=float, default=30.0, help="/bxh requests a second, per worker")
     parser.add_argument("--reuse", action="store_true", help="measure a database an earlier run filled")
     parser.add_argument("--rebuild", action="store_true", help="then build the board again under /bxh load")
+    parser.add_argument("--export", action="store_true", help="then time the organisers' XLSX export")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'board.sqlite'}" if args.db == "sqlite" else args.db
