@@ -15,6 +15,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.redis_client import redis_client
 from quiz.boards import Held, Look, Scan, Span
 
 _GEN_KEYS = """
@@ -174,7 +175,7 @@ class RedisBoards:
     NAMES_SEP = "\x1f"
 
     def __init__(self, url: str, *, contest: str, prefix: str = "cds:lb") -> None:
-        self._redis: Redis = Redis.from_url(url, decode_responses=True)
+        self._redis: Redis = redis_client(url, decode_responses=True)
         self._base = f"{prefix}:{contest}"
         self._token = secrets.token_hex(8)  # this worker's name on the locks it takes
         r = self._redis

@@ -114,9 +114,9 @@ class RedisStates:
     TTL = 7 * 24 * 3600
 
     def __init__(self, url: str) -> None:
-        from redis.asyncio import Redis
+        from bot.redis_client import redis_client
 
-        self._redis = Redis.from_url(url, decode_responses=True)
+        self._redis = redis_client(url, decode_responses=True)
 
     async def get(self, key: str) -> ChatState:
         raw = await self._redis.get(f"cds:state:{key}")  # str: the client decodes responses

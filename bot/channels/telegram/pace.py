@@ -109,9 +109,9 @@ class RedisPaces:
     hold for all of them, and the broadcasts' budget is one, whatever the number of workers."""
 
     def __init__(self, url: str, *, prefix: str = "cds:tg:pace:") -> None:
-        from redis.asyncio import Redis
+        from bot.redis_client import redis_client
 
-        self._redis = Redis.from_url(url)
+        self._redis = redis_client(url)
         self._prefix = prefix
         self._script = self._redis.register_script(_RESERVE)
 
