@@ -20,6 +20,7 @@ from bot.channels.telegram.sender import Sender
 from bot.failures import traceback_without_messages
 
 log = logging.getLogger(__name__)
+FLUSH_WINDOW = 0.2  # seconds: deliveries marked in one write
 
 
 class Outbox:
@@ -74,10 +75,13 @@ class Outbox:
                       traceback_without_messages(exc))
 
     async def _flush_forever(self) -> None:
-        """One write for whatever was delivered meanwhile (a group commit): at once when sends are few, in
-        batches when many are delivered while a write is under way."""
+        """One write for whatever was delivered within FLUSH_WINDOW (a group commit). Paced replies trickle
+        out one by one; a write for each took SQLite's write lock (and a round trip) once per reply, beside
+        the answers' own writes. Marking them a moment later costs nothing but, if this worker dies in that
+        moment, a reply sent twice by another worker's sweep — never one lost."""
         while True:
             await self._some_delivered.wait()
+            await asyncio.sleep(FLUSH_WINDOW)
             self._some_delivered.clear()
             if self._delivered:
                 await self.flush()
