@@ -54,8 +54,8 @@ class Translator:
             return self.text(value, locale)
         if isinstance(value, bool):
             return self.text(Msg("common.yes") if value else Msg("common.no"), locale)
-        if isinstance(value, int):
-            return format_decimal(value, locale=babel)
+        if isinstance(value, int):  # most are a question's number or a count under a thousand: no grouping
+            return str(value) if 0 <= value < 1000 else format_decimal(value, locale=babel)
         if isinstance(value, datetime):
             return format_datetime(value.astimezone(self.tz), MOMENT, tzinfo=self.tz, locale=babel)
         if isinstance(value, date):
