@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.routers import build_dispatcher
+from bot.channels.telegram.runner import start_telegram
 from bot.channels.telegram.sender import Limits, Sender
 from bot.compose import App, build
 from bot.config import Settings
+from bot.service import telegram_parts, web_app_for
 
 from .fake_api import BOT_USERNAME, FakeTelegram
 from .fake_server import FakeBotApiServer
@@ -32,6 +36,25 @@ def settings_for(tmp_path: Path, **telegram: Any) -> Settings:
                              "telegram_api_base": None, **telegram}
     return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/db.sqlite", contest_pack=PACK, redis_url=None,
                     locales_dir=ROOT / "locales", **given)
+
+
+async def webhook_worker(stack: AsyncExitStack, db_url: str, api_base: str, *, secret: str,
+                         sweep_s: float = 0.2) -> tuple[App, TestClient[Any, Any]]:
+    """One worker as `dcbot run` starts it with a webhook, on the shared database, against the fake Bot API at
+    `api_base`: a short lease, so a test sees another worker take over in a second. Closed with `stack`."""
+    settings = Settings(database_url=db_url, contest_pack=PACK, redis_url=None, web_secret="test",
+                        locales_dir=ROOT / "locales", telegram_bot_token=TOKEN, telegram_api_base=api_base,
+                        telegram_webhook_url="https://thi.example.vn", telegram_webhook_secret=secret,
+                        telegram_lease_s=1.0, telegram_sweep_s=sweep_s)
+    app = await build(settings, migrate=True)
+    stack.push_async_callback(app.close)
+    web_app = web_app_for(app)
+    telegram = await start_telegram(settings, web_app, **telegram_parts(app))
+    stack.push_async_callback(telegram.stop)
+    client: TestClient[Any, Any] = TestClient(TestServer(web_app))
+    await client.start_server()
+    stack.push_async_callback(client.close)
+    return app, client
 
 
 @pytest.fixture

@@ -11,20 +11,17 @@ from typing import Any
 
 import pytest
 from aiogram.types import Update
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.channels.telegram.once import MAX_TRIES, Claims
-from bot.channels.telegram.runner import start_telegram
-from bot.compose import App, build
-from bot.config import Settings
-from bot.service import telegram_parts, web_app_for
+from bot.compose import App
 from bot.storage import tables as t
 from bot.storage.engine import AsyncEngine, make_engine
 from bot.storage.inbound import InboundEvents
 from bot.storage.migrate import upgrade_async
 
-from .conftest import PACK, ROOT, TOKEN
+from .conftest import webhook_worker
 from .fake_server import FakeBotApiServer
 
 SECRET = "once-secret"
@@ -65,20 +62,8 @@ async def workers(db_url: str, bot_api: FakeBotApiServer) -> AsyncIterator[Calla
         async def start(n: int = 1, *, sweep_s: float = 0.2) -> list[Worker]:
             started = []
             for _ in range(n):
-                settings = Settings(database_url=db_url, contest_pack=PACK, redis_url=None, web_secret="test",
-                                    locales_dir=ROOT / "locales", telegram_bot_token=TOKEN,
-                                    telegram_api_base=bot_api.base,
-                                    telegram_webhook_url="https://thi.example.vn", telegram_webhook_secret=SECRET,
-                                    telegram_lease_s=1.0, telegram_sweep_s=sweep_s)
-                app = await build(settings, migrate=True)
-                stack.push_async_callback(app.close)
-                web_app = web_app_for(app)
-                telegram = await start_telegram(settings, web_app, **telegram_parts(app))
-                stack.push_async_callback(telegram.stop)
-                client: TestClient[Any, Any] = TestClient(TestServer(web_app))
-                await client.start_server()
-                stack.push_async_callback(client.close)
-                started.append(Worker(app, client, bot_api))
+                started.append(Worker(*await webhook_worker(stack, db_url, bot_api.base, secret=SECRET,
+                                                            sweep_s=sweep_s), bot_api))
             return started
         yield start
 

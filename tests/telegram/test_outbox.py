@@ -12,18 +12,15 @@ from typing import Any
 import pytest
 from aiogram.methods import SendMessage
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bot.channels.telegram.plan import SEND, Step, dump
-from bot.channels.telegram.runner import start_telegram
-from bot.compose import App, build
-from bot.config import Settings
-from bot.service import telegram_parts, web_app_for
+from bot.compose import App
 from bot.storage import tables as t
 from bot.storage.inbound import InboundEvents
 
-from .conftest import PACK, ROOT, TOKEN
+from .conftest import webhook_worker
 from .fake_api import FakeTelegram
 from .fake_server import FakeBotApiServer
 from .journey import register, start_attempt
@@ -79,19 +76,7 @@ class Worker:
 
 
 async def start_worker(stack: AsyncExitStack, db_url: str, api: FakeBotApiServer) -> Worker:
-    settings = Settings(database_url=db_url, contest_pack=PACK, redis_url=None, web_secret="test",
-                        locales_dir=ROOT / "locales", telegram_bot_token=TOKEN, telegram_api_base=api.base,
-                        telegram_webhook_url="https://thi.example.vn", telegram_webhook_secret=SECRET,
-                        telegram_lease_s=1.0, telegram_sweep_s=0.2)
-    app = await build(settings, migrate=True)
-    stack.push_async_callback(app.close)
-    web_app = web_app_for(app)
-    telegram = await start_telegram(settings, web_app, **telegram_parts(app))
-    stack.push_async_callback(telegram.stop)
-    client: TestClient[Any, Any] = TestClient(TestServer(web_app))
-    await client.start_server()
-    stack.push_async_callback(client.close)
-    return Worker(app, client, api.fake)
+    return Worker(*await webhook_worker(stack, db_url, api.base, secret=SECRET), api.fake)
 
 
 async def test_a_press_is_acknowledged_with_its_toast_once_stored_and_the_question_edited_after(
