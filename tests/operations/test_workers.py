@@ -17,11 +17,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import text
 
-from bot.storage import tables as t
-from bot.storage.engine import make_engine
-from bot.storage.migrate import upgrade_async
+from pg import emptied
 
 from .service import PACK, free_port
 
@@ -52,17 +49,6 @@ http {{
     process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return process, f"http://127.0.0.1:{port}"
-
-
-async def emptied(url: str) -> None:
-    engine = make_engine(url)
-    try:
-        await upgrade_async(engine)
-        async with engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {', '.join(x.name for x in t.metadata.sorted_tables)} "
-                                    "RESTART IDENTITY CASCADE"))
-    finally:
-        await engine.dispose()
 
 
 def lines(log: Path) -> list[dict[str, Any]]:

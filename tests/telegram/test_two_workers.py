@@ -30,9 +30,9 @@ from bot.config import Settings
 from bot.storage import tables as t
 from bot.storage.engine import AsyncEngine, make_engine
 from bot.storage.inbound import InboundEvents
-from bot.storage.migrate import upgrade_async
 from imports_web.files import fixture_questions, workbook
 from imports_web.site import upload
+from pg import emptied
 from publishing import ADMIN
 
 from .conftest import PACK, ROOT, TOKEN
@@ -81,14 +81,7 @@ async def until(check: Callable[[], Awaitable[bool]], what: str, workers: Sequen
 
 async def fresh_contest(url: str) -> None:
     """The database emptied, the pack loaded (so the workers may start together) and an admin account."""
-    engine = make_engine(url)
-    try:
-        await upgrade_async(engine)
-        async with engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {', '.join(x.name for x in t.metadata.sorted_tables)} "
-                                    "RESTART IDENTITY CASCADE"))
-    finally:
-        await engine.dispose()
+    await emptied(url)
     app = await build(Settings(database_url=url, contest_pack=PACK, redis_url=None, web_secret="test"))
     try:
         await app.staff.add(username="quantri", password=PASSWORD, role="admin", by=ADMIN, now=datetime.now(UTC))
