@@ -1,11 +1,14 @@
 """Repositories of citizens over one connection and transaction; they never commit."""
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -187,22 +190,27 @@ class SqlConsents(_Repo):
 
 
 class SqlUnitCounters(_Repo):
+    """Participants and attempts per unit, each unit's spread over SHARDS rows: a bump takes the row lock
+    of one shard until its transaction commits, so a unit's citizens starting at once no longer queue on
+    one row (migration 0014)."""
+
+    SHARDS = 16
+
     async def bump(self, *, unit_code: str, participants: int = 0, attempts: int = 0) -> None:
         c = t.unit_counters.c
-        key = and_(c.contest_id == self.scope.contest_id, c.unit_code == unit_code)
-        done = await self.conn.execute(update(t.unit_counters).where(key).values(
-            participants=c.participants + participants, attempts=c.attempts + attempts))
-        if done.rowcount == 0:
-            try:
-                async with self.conn.begin_nested():
-                    await self.conn.execute(insert(t.unit_counters).values(
-                        contest_id=self.scope.contest_id, unit_code=unit_code,
-                        participants=participants, attempts=attempts))
-            except IntegrityError:  # a concurrent first bump created the row
-                await self.conn.execute(update(t.unit_counters).where(key).values(
-                    participants=c.participants + participants, attempts=c.attempts + attempts))
+        maker = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        stmt = maker(t.unit_counters).values(contest_id=self.scope.contest_id, unit_code=unit_code,
+                                             shard=random.randrange(self.SHARDS), participants=participants,
+                                             attempts=attempts)
+        await self.conn.execute(stmt.on_conflict_do_update(
+            index_elements=[c.contest_id, c.unit_code, c.shard],
+            set_={"participants": c.participants + stmt.excluded.participants,
+                  "attempts": c.attempts + stmt.excluded.attempts}))
 
     async def all(self) -> tuple[Mapping[str, int], Mapping[str, int]]:
-        rows = (await self.conn.execute(select(t.unit_counters).where(
-            t.unit_counters.c.contest_id == self.scope.contest_id))).all()
-        return {r.unit_code: r.participants for r in rows}, {r.unit_code: r.attempts for r in rows}
+        c = t.unit_counters.c
+        rows = (await self.conn.execute(
+            select(c.unit_code, func.sum(c.participants).label("participants"),
+                   func.sum(c.attempts).label("attempts"))
+            .where(c.contest_id == self.scope.contest_id).group_by(c.unit_code))).all()
+        return {r.unit_code: int(r.participants) for r in rows}, {r.unit_code: int(r.attempts) for r in rows}

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -229,6 +230,7 @@ unit_counters = Table(
     "unit_counters", metadata,
     Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True),
     Column("unit_code", String(64), primary_key=True),
+    Column("shard", SmallInteger, primary_key=True, server_default="0"),  # migration 0014: summed when read
     Column("participants", Integer, nullable=False, server_default="0"),
     Column("attempts", Integer, nullable=False, server_default="0"),
 )

@@ -1,6 +1,7 @@
 """Accounts, participants, consents, link codes and unit counters: what the use cases rely on."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -166,3 +167,16 @@ async def test_unit_counters_add_up_per_unit(uow: UowFactory) -> None:
         await w.counters.bump(unit_code="T-A-1", participants=-1)  # someone moved away
         await w.commit()
         assert await w.counters.all() == ({"T-A-1": 1, "T-B-1": 0}, {"T-A-1": 3, "T-B-1": 2})
+
+
+async def test_a_units_citizens_starting_at_once_are_all_counted(uow: UowFactory) -> None:
+    """Fifty attempts started together in one unit, each in its own transaction: every one is counted
+    (on PostgreSQL they commit side by side, spread over the unit's counter rows)."""
+    async def start() -> None:
+        async with uow() as w:
+            await w.counters.bump(unit_code="T-A-1", attempts=1)
+            await w.commit()
+
+    await asyncio.gather(*(start() for _ in range(50)))
+    async with uow() as w:
+        assert await w.counters.all() == ({"T-A-1": 0}, {"T-A-1": 50})
