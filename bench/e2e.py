@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import math
 import os
+import random
 import sys
 import tempfile
 import time
@@ -35,9 +36,9 @@ from typing import Any
 import aiohttp
 import asyncpg
 from e2e_kit.bot_api import FakeBotApi
-from e2e_kit.citizens import Telegram, TelegramCitizen, WebCitizen
+from e2e_kit.citizens import Tally, Telegram, TelegramCitizen, WebCitizen
 from e2e_kit.load import Measured, answering, offer, reading_the_leaderboard, saturate
-from e2e_kit.seed import TELEGRAM_IDS, fresh, register
+from e2e_kit.seed import QUESTIONS, TELEGRAM_IDS, fresh, register
 from e2e_kit.servers import BENCH, BIN, PROBE, Service, free_port, pacing_lifted, spent, until_ready
 
 TOKEN = "123456:BENCH-e2e-token-for-the-fake-bot-api"
@@ -69,14 +70,17 @@ class Options:
     redis: str
     work: Path
     mini_app: bool  # the web path's citizens are Telegram accounts in the Mini App, not browsers
+    paths: tuple[str, ...] = ("webhook", "web", "bxh")  # what is measured (--paths narrows a run)
+    modes: tuple[str, ...] = ("pacing lifted", "defaults")
+    spread: bool = True  # False (--in-step): every citizen's attempt starts and ends with everyone else's
 
 
 @dataclass
 class Figures:
-    webhook: tuple[Measured, Measured]  # at saturation, at 80% of it
-    web: tuple[Measured, Measured]
-    board_webhook: Measured
-    board_web: Measured
+    webhook: tuple[Measured, Measured] | None  # at saturation, at 80% of it (None: not measured)
+    web: tuple[Measured, Measured] | None
+    board_webhook: Measured | None
+    board_web: Measured | None
 
 
 class Sessions:
@@ -108,9 +112,15 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
     paths: dict[str, list[Any]] = {"webhook": [TelegramCitizen(telegram, uid) for uid in telegram_ids],
                                    "web": [WebCitizen(sessions.web, base, **proof) for proof in web]}
     results: dict[str, tuple[Measured, Measured]] = {}
+    rng = random.Random(11)
     for path, citizens in paths.items():
+        if path not in opts.paths:
+            continue
         phase(f"{path}: {len(citizens)} citizens open their attempts")
         await asyncio.gather(*(c.resume() for c in citizens if not c.has_question), return_exceptions=True)
+        if opts.spread:  # their attempts end at different times, as a population's do
+            phase(f"{path}: each answers 0–{QUESTIONS - 1} questions first")
+            await asyncio.gather(*(_ahead(c, rng.randrange(QUESTIONS), rng) for c in citizens), return_exceptions=True)
         await api.quiet()
         phase(f"{path}: saturation")
         top = await saturate(citizens, answering, snapshot, warmup=opts.warmup, duration=opts.duration)
@@ -120,6 +130,8 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
                              duration=opts.duration)
         await api.quiet()
         results[path] = (top, eighty)
+    if "bxh" not in opts.paths:
+        return Figures(results.get("webhook"), results.get("web"), None, None)
     phase("/bxh")
     readers = [TelegramCitizen(telegram, READER_IDS + k) for k in range(opts.readers)]
     board_webhook = await saturate(readers, reading_the_leaderboard, snapshot, warmup=opts.warmup / 2,
@@ -127,7 +139,15 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
     await api.quiet()
     board_web = await saturate([WebCitizen(sessions.web, base, cookie=c) for c in reader_cookies],
                                reading_the_leaderboard, snapshot, warmup=opts.warmup / 2, duration=opts.duration / 2)
-    return Figures(results["webhook"], results["web"], board_webhook, board_web)
+    return Figures(results.get("webhook"), results.get("web"), board_webhook, board_web)
+
+
+async def _ahead(citizen: Any, answers: int, rng: random.Random) -> None:
+    """Answer a few questions before the measured windows, unmeasured: without this, every citizen would
+    start, and so end, each attempt in the same second as all the others (the slow steps of an attempt,
+    its start and its end, would arrive as one burst), which no real population of citizens does."""
+    for _ in range(answers):
+        await citizen.answer(Tally(), rng)
 
 
 def service_env(config: Config, url: str, port: int, api: str, *, lift: bool, opts: Options) -> dict[str, str]:
@@ -170,7 +190,8 @@ async def run_config(config: Config, opts: Options, api: FakeBotApi, api_base: s
                          mini_app=opts.mini_app)
     from bot.web.identity import BrowserIds
     reader_cookies = [BrowserIds(WEB_SECRET).issue()[1] for _ in range(opts.readers)]
-    kinds = {"baseline": None, "pacing lifted": True, "defaults": False}
+    kinds = {kind: lift for kind, lift in {"baseline": None, "pacing lifted": True, "defaults": False}.items()
+             if lift is None or kind in opts.modes}
     figures: dict[str, Figures] = {}
     for kind, lift in kinds.items():
         port = free_port()
@@ -219,23 +240,30 @@ def _path(name: str, pair: tuple[Measured, Measured], baseline: tuple[Measured, 
 
 def report(config: Config, figures: dict[str, Figures]) -> list[str]:
     base = figures["baseline"]
-    lines = [f"e2e {config.name} · baselines: aiogram echo {base.webhook[0].rate:.0f} answers/s p99 "
-             f"{_ms(base.webhook[1].p99_ms)} ms at 80% · aiohttp {base.web[0].rate:.0f} answers/s p99 "
-             f"{_ms(base.web[1].p99_ms)} ms at 80% · /bxh {base.board_webhook.rate:.0f}/s, "
-             f"{base.board_web.rate:.0f}/s"]
+    said = []
+    if base.webhook:
+        said.append(f"aiogram echo {base.webhook[0].rate:.0f} answers/s p99 {_ms(base.webhook[1].p99_ms)} ms at 80%")
+    if base.web:
+        said.append(f"aiohttp {base.web[0].rate:.0f} answers/s p99 {_ms(base.web[1].p99_ms)} ms at 80%")
+    if base.board_webhook and base.board_web:
+        said.append(f"/bxh {base.board_webhook.rate:.0f}/s, {base.board_web.rate:.0f}/s")
+    lines = [f"e2e {config.name} · baselines: " + " · ".join(said)]
     summary = []
-    for kind in ("pacing lifted", "defaults"):
+    for kind in (k for k in ("pacing lifted", "defaults") if k in figures):
         f = figures[kind]
-        lines.append(f"e2e {config.name} ({kind}) · " + _path("webhook", f.webhook, base.webhook, probe=True))
-        lines.append(f"e2e {config.name} ({kind}) · " + _path("web", f.web, base.web, probe=True))
-        lines.append(f"e2e {config.name} ({kind}) · /bxh webhook {f.board_webhook.rate:.0f}/s p50 "
-                     f"{_ms(f.board_webhook.p50_ms)} p99 {_ms(f.board_webhook.p99_ms)} ms (echo "
-                     f"{base.board_webhook.rate:.0f}/s) · web {f.board_web.rate:.0f}/s p50 {_ms(f.board_web.p50_ms)} "
-                     f"p99 {_ms(f.board_web.p99_ms)} ms (aiohttp {base.board_web.rate:.0f}/s)")
+        both = [(name, pair, b) for name, pair, b in (("webhook", f.webhook, base.webhook), ("web", f.web, base.web))
+                if pair is not None and b is not None]
+        for name, pair, b in both:
+            lines.append(f"e2e {config.name} ({kind}) · " + _path(name, pair, b, probe=True))
+        if f.board_webhook and f.board_web and base.board_webhook and base.board_web:
+            lines.append(f"e2e {config.name} ({kind}) · /bxh webhook {f.board_webhook.rate:.0f}/s p50 "
+                         f"{_ms(f.board_webhook.p50_ms)} p99 {_ms(f.board_webhook.p99_ms)} ms (echo "
+                         f"{base.board_webhook.rate:.0f}/s) · web {f.board_web.rate:.0f}/s p50 "
+                         f"{_ms(f.board_web.p50_ms)} p99 {_ms(f.board_web.p99_ms)} ms (aiohttp "
+                         f"{base.board_web.rate:.0f}/s)")
         summary.append(f"e2e {config.name} ({kind}): " + " · ".join(
             f"{name} {pair[0].rate:.0f} answers/s p99 {_ms(pair[1].p99_ms)} ms ratio "
-            f"{pair[0].rate / b[0].rate if b[0].rate else float('nan'):.2f}"
-            for name, pair, b in (("webhook", f.webhook, base.webhook), ("web", f.web, base.web))))
+            f"{pair[0].rate / b[0].rate if b[0].rate else float('nan'):.2f}" for name, pair, b in both))
     return lines + summary
 
 
@@ -247,9 +275,10 @@ async def main(opts: Options, chosen: list[Config]) -> None:
     try:
         for config in chosen:
             lines = await run_config(config, opts, api, api_base, sessions)
-            for line in lines[:-2]:
+            modes = len(opts.modes)
+            for line in lines[:-modes]:
                 print(line, flush=True)
-            summaries += lines[-2:]
+            summaries += lines[-modes:]
     finally:
         await sessions.close()
         await api.stop()
@@ -264,6 +293,10 @@ if __name__ == "__main__":
     parser.add_argument("--duration", type=float, help="seconds per window (default 15; --quick 5)")
     parser.add_argument("--web-as", choices=("browser", "mini-app"), default="browser",
                         help="the web path's citizens: browsers of the web chat (a cookie) or the Telegram Mini App")
+    parser.add_argument("--paths", default="webhook,web,bxh", help="which of webhook, web, bxh to measure")
+    parser.add_argument("--modes", default="lifted,defaults", help="the service with its pacing lifted, as shipped")
+    parser.add_argument("--in-step", action="store_true",
+                        help="citizens start their attempts together, so all of them end in the same second too")
     parser.add_argument("--work", type=Path, help="keep the databases and logs here (default: a temporary folder)")
     parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379")
@@ -271,10 +304,16 @@ if __name__ == "__main__":
     unknown = [c for c in args.configs.split(",") if c not in CONFIGS]
     if unknown:
         parser.error(f"unknown configuration {unknown}; choose from {', '.join(CONFIGS)}")
+    if not set(args.paths.split(",")) <= {"webhook", "web", "bxh"} or not args.paths:
+        parser.error("--paths: a comma-separated list of webhook, web, bxh")
+    if not set(args.modes.split(",")) <= {"lifted", "defaults"} or not args.modes:
+        parser.error("--modes: lifted, defaults or both")
     with tempfile.TemporaryDirectory(prefix="cds-e2e-") as tmp:
         duration = args.duration or (5.0 if args.quick else 15.0)
         citizens = args.citizens or (200 if args.quick else 1000)
         options = Options(citizens=citizens, readers=max(10, citizens // 20), warmup=min(3.0, duration / 4),
                           duration=duration, pg=args.pg, redis=args.redis, work=args.work or Path(tmp),
-                          mini_app=args.web_as == "mini-app")
+                          mini_app=args.web_as == "mini-app", paths=tuple(args.paths.split(",")),
+                          spread=not args.in_step,
+                          modes=tuple({"lifted": "pacing lifted"}.get(m, m) for m in args.modes.split(",")))
         asyncio.run(main(options, [CONFIGS[c] for c in args.configs.split(",")]))
