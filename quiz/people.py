@@ -73,14 +73,20 @@ class TakingPartRefused(Exception):
 
 
 def taking_part_refusal(person: Participant | None, *, has_guardian: bool, today: date) -> str | None:
-    """Why this participant may not start an attempt today (TakingPartRefused's reason), or None."""
+    """Why this participant may not start an attempt today (TakingPartRefused's reason), or None.
+    `has_guardian` matters only where asks_guardian says so (storage need not be asked otherwise)."""
     if person is None or person.erased:
         return "erased"
     if person.withdrawn:
         return "withdrawn"
-    if not has_guardian and person.birth_year is not None and may_be_under(person.birth_year, today):
+    if not has_guardian and asks_guardian(person, today):
         return "guardian"
     return None
+
+
+def asks_guardian(person: Participant | None, today: date) -> bool:
+    """Whether taking part needs a parent's or guardian's consent: the birth year says they may be under 16."""
+    return person is not None and person.birth_year is not None and may_be_under(person.birth_year, today)
 
 
 class PhoneTaken(Exception):

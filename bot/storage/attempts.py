@@ -4,10 +4,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, case, exists, func, insert, literal, select, update
+from sqlalchemy import bindparam, case, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from bot.storage import tables as t
 from bot.storage.codec import paper_from_json, paper_to_json
@@ -31,16 +30,17 @@ class SqlAttempts(_Repo):
             prediction=r.prediction)  # type: ignore[attr-defined]
 
     async def add(self, new: NewAttempt) -> Attempt:
-        try:
-            async with self.conn.begin_nested():
-                aid = (await self.conn.execute(insert(t.attempts).values(
-                    participant_id=new.participant_id, round_id=self.scope.round_ids[new.round_code],
-                    set_id=self.scope.set_ids[(new.set_name, new.set_version)], seq=new.seq, day=new.day,
-                    paper=paper_to_json(new.paper), total=len(new.paper), started_at=new.started_at,
-                    deadline=new.deadline,
-                    status=AttemptStatus.OPEN.value, practice=new.practice).returning(_A.id))).scalar_one()
-        except IntegrityError as exc:
-            raise AttemptRace() from exc
+        """AttemptRace when the participant's attempt was started meanwhile (the same round and number, or
+        a second open one): nothing is written, and the transaction can go on (no savepoint needed)."""
+        maker = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        aid = (await self.conn.execute(maker(t.attempts).values(
+            participant_id=new.participant_id, round_id=self.scope.round_ids[new.round_code],
+            set_id=self.scope.set_ids[(new.set_name, new.set_version)], seq=new.seq, day=new.day,
+            paper=paper_to_json(new.paper), total=len(new.paper), started_at=new.started_at, deadline=new.deadline,
+            status=AttemptStatus.OPEN.value, practice=new.practice).on_conflict_do_nothing().returning(_A.id))
+        ).scalar_one_or_none()
+        if aid is None:
+            raise AttemptRace()
         return Attempt(aid, new.participant_id, new.round_code, new.set_name, new.set_version, new.paper,
                        new.started_at, new.deadline, new.practice)
 
@@ -60,6 +60,11 @@ class SqlAttempts(_Repo):
         if day is not None:
             q = q.where(_A.day == day)
         return int((await self.conn.execute(q)).scalar_one())
+
+    async def counts(self, *, participant_ids: Sequence[int], round_code: str, day: date) -> tuple[int, int]:
+        row = (await self.conn.execute(select(func.count(), func.count().filter(_A.day == day)).where(
+            _A.participant_id.in_(list(participant_ids)), _A.round_id == self.scope.round_ids[round_code]))).one()
+        return int(row[0]), int(row[1])
 
     async def answers(self, attempt_id: int) -> dict[int, int]:
         rows = await self.conn.execute(select(t.answers.c.position, t.answers.c.choice)
@@ -83,9 +88,10 @@ class SqlAttempts(_Repo):
         await self.conn.execute(update(t.attempts).where(_A.id == attempt_id).values(prediction=prediction))
 
     async def finish(self, *, attempt_id: int, at: datetime) -> Attempt | None:
-        await self.conn.execute(update(t.attempts).where(_A.id == attempt_id, _A.status == AttemptStatus.OPEN.value)
-                                .values(status=AttemptStatus.FINISHED.value, finished_at=at))
-        return await self.get(attempt_id)
+        row = (await self.conn.execute(
+            update(t.attempts).where(_A.id == attempt_id, _A.status == AttemptStatus.OPEN.value)
+            .values(status=AttemptStatus.FINISHED.value, finished_at=at).returning(*t.attempts.c))).first()
+        return self._attempt(row) if row else await self.get(attempt_id)  # not open: as it was left
 
     async def entries(self, *, round_code: str, after: int = 0, limit: int | None = None,
                       ids: Sequence[int] | None = None) -> list[Entry]:

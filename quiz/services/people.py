@@ -18,6 +18,7 @@ from quiz.people import (
     LinkCode,
     Participant,
     PhoneTaken,
+    asks_guardian,
     taking_part_refusal,
 )
 from quiz.ports import UnitOfWork, UowFactory
@@ -180,11 +181,11 @@ class People:
 
     async def may_take_part(self, participant_id: int, *, now: datetime) -> str | None:
         """Why the participant may not start an attempt now (quiz.people.taking_part_refusal), or None."""
+        today = local_day(now, self._live.runtime.tz)
         async with self._read() as uow:
             person = await uow.participants.get(participant_id)
-            guardian = await uow.guardians.get(participant_id) if person is not None else None
-        return taking_part_refusal(person, has_guardian=guardian is not None,
-                                   today=local_day(now, self._live.runtime.tz))
+            guardian = await uow.guardians.get(participant_id) if asks_guardian(person, today) else None
+        return taking_part_refusal(person, has_guardian=guardian is not None, today=today)
 
     async def withdraw(self, *, participant_id: int, now: datetime) -> None:
         """Withdraw the consent to take part: every account of the participant records it, no attempt may

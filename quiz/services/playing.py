@@ -22,7 +22,7 @@ from quiz.attempts import (
     paper_for,
 )
 from quiz.model import Round
-from quiz.people import Account, TakingPartRefused, taking_part_refusal
+from quiz.people import Account, TakingPartRefused, asks_guardian, taking_part_refusal
 from quiz.ports import AnswerLog, UnitOfWork, UowFactory
 from quiz.ranking import Entry
 from quiz.review import may_review
@@ -124,43 +124,56 @@ class Play:
     async def start_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt:
         """Resume the open attempt or draw a new paper; CapReached, TakingPartRefused or LookupError when
         not allowed. The caps count every attempt made with the participant's number, under registrations
-        erased since too: one person, one quota."""
+        erased since too: one person, one quota. One transaction when nothing is open (the usual case)."""
         round_ = self._live.runtime.contest.round(round_code)
         if round_ is None or not round_.is_open(now):
             raise LookupError(round_code)
-        current = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
-        if current is not None:
-            return current
+        async with self._uow() as uow:
+            current = await uow.attempts.open_for(participant_id=participant_id, round_code=round_code)
+            if current is None:
+                drawn = await self._draw(uow, round_, participant_id=participant_id, now=now)
+            elif not current.expired(now):
+                return current
+        if current is not None:  # its time is up: closed (and ranked) first, then a new one
+            current = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
+            if current is not None:
+                return current
+            async with self._uow() as uow:
+                drawn = await self._draw(uow, round_, participant_id=participant_id, now=now)
+        if isinstance(drawn, Attempt):
+            return drawn
+        again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
+        if again is None:  # a start that raced this one took the number this one would have had
+            raise CapReached(per="round", limit=drawn + 1)
+        return again
+
+    async def _draw(self, uow: UnitOfWork, round_: Round, *, participant_id: int, now: datetime) -> Attempt | int:
+        """A new attempt, committed, if the participant may take one; if another start won the race, the
+        number of attempts in the round this one saw."""
         runtime = self._live.runtime
         qs = runtime.sets[round_.question_set]
         day = local_day(now, runtime.tz)
-        async with self._uow() as uow:
-            person = await uow.participants.get(participant_id)
-            why = taking_part_refusal(person, has_guardian=await uow.guardians.get(participant_id) is not None,
-                                      today=day)
-            if why is not None:
-                raise TakingPartRefused(why)
-            person_ids = await uow.participants.same_person(participant_id)  # erased registrations of the number
-            in_round = await uow.attempts.count(participant_ids=person_ids, round_code=round_code)
-            today = await uow.attempts.count(participant_ids=person_ids, round_code=round_code, day=day)
-            check_cap(round_, in_round=in_round, today=today)
-            paper = paper_for(round_, qs.questions, start=now, tz=runtime.tz, rng=self._rng)
-            try:
-                att = await uow.attempts.add(NewAttempt(
-                    participant_id=participant_id, round_code=round_code, set_name=qs.name, set_version=qs.version,
-                    paper=paper, started_at=now, deadline=now + round_.time_limit, practice=round_.practice,
-                    seq=in_round + 1, day=day))
-            except AttemptRace:
-                pass
-            else:
-                if person is not None and person.unit_code and round_.ranked:
-                    await uow.counters.bump(unit_code=person.unit_code, attempts=1)
-                await uow.commit()
-                return self._remember(att)  # type: ignore[return-value]
-        again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
-        if again is None:
-            raise CapReached(per="round", limit=in_round + 1)
-        return again
+        person = await uow.participants.get(participant_id)
+        has_guardian = asks_guardian(person, day) and await uow.guardians.get(participant_id) is not None
+        why = taking_part_refusal(person, has_guardian=has_guardian, today=day)
+        if why is not None:
+            raise TakingPartRefused(why)
+        person_ids = await uow.participants.same_person(participant_id)  # erased registrations of the number
+        in_round, today = await uow.attempts.counts(participant_ids=person_ids, round_code=round_.code, day=day)
+        check_cap(round_, in_round=in_round, today=today)
+        paper = paper_for(round_, qs.questions, start=now, tz=runtime.tz, rng=self._rng)
+        try:
+            att = await uow.attempts.add(NewAttempt(
+                participant_id=participant_id, round_code=round_.code, set_name=qs.name, set_version=qs.version,
+                paper=paper, started_at=now, deadline=now + round_.time_limit, practice=round_.practice,
+                seq=in_round + 1, day=day))
+        except AttemptRace:
+            return in_round
+        if person is not None and person.unit_code and round_.ranked:
+            await uow.counters.bump(unit_code=person.unit_code, attempts=1)
+        await uow.commit()
+        self._remember(att)
+        return att
 
     async def attempt(self, attempt_id: int, *, now: datetime) -> Attempt | None:
         """An attempt as it stands now: one past its deadline is closed first."""
