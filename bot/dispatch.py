@@ -40,7 +40,8 @@ class Dispatcher:
             state = await self.states.get(key)
             new_state, outcome, locale = await self.conversation.handle(who, state, event, now=self.clock(),
                                                                         public=public)
-            await self.states.set(key, new_state)
+            if new_state != state:  # most answers leave the flow where it was: no write (a round trip on Redis)
+                await self.states.set(key, new_state)
             EVENT_SECONDS.labels(who.channel, event_kind(event)).observe(time.perf_counter() - started)
         if not lock.locked() and len(self._locks) > 10_000:
             self._locks.pop(key, None)

@@ -2,8 +2,10 @@
 back, a language switch keeps its keys, and the result says what happened."""
 from __future__ import annotations
 
+from bot.state import MemoryStates
 from conftest import Clock
 from quiz.conversation.actions import Language
+from quiz.conversation.state import ChatState
 
 from .conftest import World
 from .people import Person, register
@@ -130,3 +132,27 @@ async def test_a_practice_attempt_is_called_practice_everywhere(world: World) ->
     assert "Luyện tập: 3/3 câu đúng" in an.text
     await an.tap("Kết quả của tôi")
     assert "• Luyện tập –" in an.text and "(luyện tập)" not in an.text
+
+
+class _CountedStates(MemoryStates):
+    """The conversation state store, counting writes (each a round trip when the store is Redis)."""
+
+    writes = 0
+
+    async def set(self, key: str, state: ChatState) -> None:
+        self.writes += 1
+        await super().set(key, state)
+
+
+async def test_answers_that_leave_the_flow_where_it_was_write_no_state(world: World) -> None:
+    counted = world.dispatcher.states = _CountedStates()
+    an = world.person()
+    await playing(an)
+    before = counted.writes
+    for _ in range(3):
+        await an.press(an.right_key())
+    assert an.text.startswith("Câu 4/10")
+    assert counted.writes == before  # the state still says "playing": nothing to write
+    await an.tap("Nộp bài")
+    await an.tap("Nộp bài")  # handed in: the flow moves on (the prediction), written for every worker to see
+    assert counted.writes == before + 1
