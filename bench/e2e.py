@@ -6,15 +6,19 @@ For each configuration (1 worker on SQLite, 1 on PostgreSQL, 2 on PostgreSQL + R
 with N registered citizens on each path, then the baselines (an aiogram echo bot: answerCallbackQuery +
 editMessageText, no database; an aiohttp endpoint with the web chat's cookie check and reply shape, as
 many processes as the service has workers), the service with its own pacing of Telegram messages lifted
-(bench/probe), and the service with its shipped defaults. Each path is measured at saturation (every
-citizen taps again once the next question shows; Telegram's 40 connections at most on the webhook), then
-at 80% of that rate (taps arriving at random), then /bxh at saturation. Prints, per configuration and
+(bench/probe), and the service with its shipped defaults. Before each path is measured its citizens open
+their attempts and answer 0-19 questions each, unmeasured, so that their attempts end at different times
+as a population's do (`--in-step` leaves them all at the first question: every attempt then ends, and
+the next starts, in the same second). Each path is measured at saturation (every citizen taps again once
+the next question shows; Telegram's 40 connections at most on the webhook), then at 80% of that rate
+(taps arriving at random), then /bxh at saturation. Prints, per configuration and
 mode, answers/s, POST→200 p50/p99, CPU ms and database round trips per answer (counted inside the
 workers by bench/probe) and the ratio to the baseline; the last line reads like
 `e2e 2 workers pg+redis (defaults): webhook 410 answers/s p99 60 ms ratio 0.82 · web 1250 answers/s ...`.
 Loopback only; every window is bounded in time (about 15 minutes in all, `--quick` about 4).
 
     .venv/bin/python bench/e2e.py [--quick] [--configs sqlite,pg,pg+redis] [--citizens 1000]
+        [--paths webhook,web,bxh] [--modes lifted,defaults] [--in-step] [--work DIR]
     PYTHONPATH=/tmp/checkout .venv/bin/python /tmp/checkout/bench/e2e.py   # measure a clean checkout of a commit
 
 Needs PostgreSQL (it drops and recreates the public schema of bench_e2e and bench_e2e_redis, creating
