@@ -177,7 +177,7 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
     runtime, scope = await load_runtime(engine, slug)
     answers = GroupCommitAnswers(engine)
     boards: Boards = RedisBoards(settings.redis_url, contest=slug) if settings.redis_url else MemoryBoards()
-    uses = compose(runtime=runtime, source=SqlRuntimeSource(engine, slug, scope), hasher=passwords,
+    uses = compose(runtime=runtime, source=SqlRuntimeSource(reader, slug, scope), hasher=passwords,
                    uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(reader, scope),
                    phone_keys=PhoneKeys(web_secret(settings)), verifier=sms_gateway(settings),
                    periods=Periods(processed_events=timedelta(days=settings.retention_processed_events_days),
