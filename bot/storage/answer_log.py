@@ -86,22 +86,20 @@ class GroupCommitAnswers:
     async def _write(self, conn: AsyncConnection, batch: list[_Pending]) -> list[Written]:
         """Decide every answer of the batch against the locked attempt rows, then write in bulk.
 
-        Set-based on purpose: three or four statements per batch whatever its size. The attempt rows
+        Set-based on purpose: four to six statements per batch whatever its size. The attempt rows
         are locked (FOR UPDATE on PostgreSQL, the write lock on SQLite), so finishing an
         attempt and answering it cannot interleave, in this process or another. The answers
         read after the lock are complete: answers are only ever added under that lock."""
         await conn.begin()
         ids = sorted({item.attempt_id for item in batch})
-        query = (select(_A.id, _A.status, _A.deadline, t.answers.c.position, t.answers.c.choice)
-                 .select_from(t.attempts.outerjoin(t.answers, t.answers.c.attempt_id == _A.id)).where(_A.id.in_(ids)))
+        query = select(_A.id, _A.status, _A.deadline).where(_A.id.in_(ids))
         if conn.dialect.name == "postgresql":
-            query = query.with_for_update(of=t.attempts)
-        rows_now: dict[int, tuple[AttemptStatus, datetime]] = {}
+            query = query.with_for_update()
+        rows_now = {r.id: (AttemptStatus(r.status), r.deadline) for r in await conn.execute(query)}
         held: dict[int, dict[int, int]] = {i: {} for i in ids}
-        for r in await conn.execute(query):  # each attempt with its answers, in one round trip
-            rows_now[r.id] = (AttemptStatus(r.status), r.deadline)
-            if r.position is not None:
-                held[r.id][r.position] = r.choice
+        for r in await conn.execute(select(t.answers.c.attempt_id, t.answers.c.position, t.answers.c.choice)
+                                    .where(t.answers.c.attempt_id.in_(ids))):
+            held[r.attempt_id][r.position] = r.choice
         bound = await _accounts(conn, {item.account.id for item in batch if item.account is not None})
         outcomes: list[tuple[bool, bool]] = []  # stored, moved
         rows: list[dict[str, object]] = []
