@@ -224,13 +224,10 @@ class FakeAttempts(_Repo):
         return next((a for a in self.m.attempts.values() if a.participant_id == participant_id
                      and a.round_code == round_code and a.status is AttemptStatus.OPEN), None)
 
-    async def count(self, *, participant_ids: Sequence[int], round_code: str, day: date | None = None) -> int:
-        return sum(1 for a in self.m.attempts.values() if a.participant_id in participant_ids
-                   and a.round_code == round_code and (day is None or self.m.attempt_keys[a.id][1] == day))
-
     async def counts(self, *, participant_ids: Sequence[int], round_code: str, day: date) -> tuple[int, int]:
-        return (await self.count(participant_ids=participant_ids, round_code=round_code),
-                await self.count(participant_ids=participant_ids, round_code=round_code, day=day))
+        ids = [a.id for a in self.m.attempts.values() if a.participant_id in participant_ids
+               and a.round_code == round_code]
+        return len(ids), sum(1 for i in ids if self.m.attempt_keys[i][1] == day)
 
     async def answers(self, attempt_id: int) -> dict[int, int]:
         return {pos: row.choice for (aid, pos), row in self.m.answers.items() if aid == attempt_id}

@@ -54,13 +54,6 @@ class SqlAttempts(_Repo):
             _A.status == AttemptStatus.OPEN.value))).first()
         return self._attempt(row) if row else None
 
-    async def count(self, *, participant_ids: Sequence[int], round_code: str, day: date | None = None) -> int:
-        q = select(func.count()).select_from(t.attempts).where(
-            _A.participant_id.in_(list(participant_ids)), _A.round_id == self.scope.round_ids[round_code])
-        if day is not None:
-            q = q.where(_A.day == day)
-        return int((await self.conn.execute(q)).scalar_one())
-
     async def counts(self, *, participant_ids: Sequence[int], round_code: str, day: date) -> tuple[int, int]:
         row = (await self.conn.execute(select(func.count(), func.count().filter(_A.day == day)).where(
             _A.participant_id.in_(list(participant_ids)), _A.round_id == self.scope.round_ids[round_code]))).one()
