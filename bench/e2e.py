@@ -15,7 +15,7 @@ the next question shows; Telegram's 40 connections at most on the webhook), then
 mode, answers/s, POST→200 p50/p99, CPU ms and database round trips per answer (counted inside the
 workers by bench/probe) and the ratio to the baseline; the last line reads like
 `e2e 2 workers pg+redis (defaults): webhook 410 answers/s p99 60 ms ratio 0.82 · web 1250 answers/s ...`.
-Loopback only; every window is bounded in time (about 15 minutes in all, `--quick` about 4).
+Loopback only; every window is bounded in time (about 25 minutes in all, `--quick` about 8).
 
     .venv/bin/python bench/e2e.py [--quick] [--configs sqlite,pg,pg+redis] [--citizens 1000]
         [--paths webhook,web,bxh] [--modes lifted,defaults] [--in-step] [--work DIR]
