@@ -40,7 +40,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 from e2e_kit.bot_api import FakeBotApi
-from e2e_kit.citizens import Tally, Telegram, TelegramCitizen, WebCitizen
+from e2e_kit.citizens import TELEGRAM_CONNECTIONS, Tally, Telegram, TelegramCitizen, WebCitizen
 from e2e_kit.load import Measured, answering, offer, reading_the_leaderboard, saturate
 from e2e_kit.seed import QUESTIONS, TELEGRAM_IDS, fresh, register
 from e2e_kit.servers import BENCH, BIN, PROBE, Service, free_port, pacing_lifted, spent, until_ready
@@ -77,6 +77,7 @@ class Options:
     paths: tuple[str, ...] = ("webhook", "web", "bxh")  # what is measured (--paths narrows a run)
     modes: tuple[str, ...] = ("pacing lifted", "defaults")
     spread: bool = True  # False (--in-step): every citizen's attempt starts and ends with everyone else's
+    webhook_connections: int | None = None  # the service's TELEGRAM_MAX_CONNECTIONS (None: its default)
 
 
 @dataclass
@@ -85,14 +86,16 @@ class Figures:
     web: tuple[Measured, Measured] | None
     board_webhook: Measured | None
     board_web: Measured | None
+    webhook_connections: int = TELEGRAM_CONNECTIONS  # Telegram's connections to the webhook (setWebhook's)
 
 
 class Sessions:
-    """Telegram's connections to the webhook (40 at most), browsers' connections, and one for /metrics."""
+    """Telegram's connections to the webhook (at most 100, as setWebhook allows), browsers' connections, and one
+    for /metrics."""
 
     def __init__(self) -> None:
         timeout = aiohttp.ClientTimeout(total=60)
-        self.telegram = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=40), timeout=timeout)
+        self.telegram = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100), timeout=timeout)
         self.web = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout)
         self.control = aiohttp.ClientSession(timeout=timeout)
 
@@ -105,6 +108,7 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
                   web: list[dict[str, str]], reader_cookies: list[str], api: FakeBotApi, sessions: Sessions,
                   opts: Options) -> Figures:
     telegram = Telegram(sessions.telegram, base + "/telegram/webhook", WEBHOOK_SECRET, api)
+    connections = api.webhook_connections or TELEGRAM_CONNECTIONS
 
     async def snapshot() -> dict[str, float]:
         numbers = await spent(sessions.control, base, services, probe=probe)
@@ -126,7 +130,7 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
             phase(f"{path}: each answers 0–{QUESTIONS - 1} questions first")
             await asyncio.gather(*(_ahead(c, rng.randrange(QUESTIONS), rng) for c in citizens), return_exceptions=True)
         await api.quiet()
-        phase(f"{path}: saturation")
+        phase(f"{path}: saturation" + (f" ({connections} webhook connections)" if path == "webhook" else ""))
         top = await saturate(citizens, answering, snapshot, warmup=opts.warmup, duration=opts.duration)
         await api.quiet()
         phase(f"{path}: at 80% of {top.rate:.0f} answers/s")
@@ -135,7 +139,7 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
         await api.quiet()
         results[path] = (top, eighty)
     if "bxh" not in opts.paths:
-        return Figures(results.get("webhook"), results.get("web"), None, None)
+        return Figures(results.get("webhook"), results.get("web"), None, None, connections)
     phase("/bxh")
     readers = [TelegramCitizen(telegram, READER_IDS + k) for k in range(opts.readers)]
     board_webhook = await saturate(readers, reading_the_leaderboard, snapshot, warmup=opts.warmup / 2,
@@ -143,7 +147,7 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
     await api.quiet()
     board_web = await saturate([WebCitizen(sessions.web, base, cookie=c) for c in reader_cookies],
                                reading_the_leaderboard, snapshot, warmup=opts.warmup / 2, duration=opts.duration / 2)
-    return Figures(results.get("webhook"), results.get("web"), board_webhook, board_web)
+    return Figures(results.get("webhook"), results.get("web"), board_webhook, board_web, connections)
 
 
 async def _ahead(citizen: Any, answers: int, rng: random.Random) -> None:
@@ -164,6 +168,8 @@ def service_env(config: Config, url: str, port: int, api: str, *, lift: bool, op
             "WEB_SECRET": WEB_SECRET, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": api,
             "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "LOG_LEVEL": "WARNING"}
+    if opts.webhook_connections is not None:
+        env["TELEGRAM_MAX_CONNECTIONS"] = str(opts.webhook_connections)
     if config.redis_db is not None:
         env["REDIS_URL"] = f"{opts.redis}/{config.redis_db}"
     return env
@@ -209,6 +215,7 @@ async def run_config(config: Config, opts: Options, api: FakeBotApi, api_base: s
             argv = [str(BIN / "dcbot"), "run", *(["--workers", str(config.workers)] if config.workers > 1 else [])]
             services = [Service("dcbot run", argv, service_env(config, url, port, api_base, lift=lift, opts=opts),
                                 log=work / "service.log", cwd=work)]
+        api.webhook_connections = None  # what this service's setWebhook asks for, once it has started
         try:
             for s in services:
                 await s.start()
@@ -258,7 +265,8 @@ def report(config: Config, figures: dict[str, Figures]) -> list[str]:
         both = [(name, pair, b) for name, pair, b in (("webhook", f.webhook, base.webhook), ("web", f.web, base.web))
                 if pair is not None and b is not None]
         for name, pair, b in both:
-            lines.append(f"e2e {config.name} ({kind}) · " + _path(name, pair, b, probe=True))
+            lines.append(f"e2e {config.name} ({kind}) · " + _path(name, pair, b, probe=True)
+                         + (f"; {f.webhook_connections} webhook connections" if name == "webhook" else ""))
         if f.board_webhook and f.board_web and base.board_webhook and base.board_web:
             lines.append(f"e2e {config.name} ({kind}) · /bxh webhook {f.board_webhook.rate:.0f}/s p50 "
                          f"{_ms(f.board_webhook.p50_ms)} p99 {_ms(f.board_webhook.p99_ms)} ms (echo "
@@ -301,6 +309,8 @@ if __name__ == "__main__":
     parser.add_argument("--modes", default="lifted,defaults", help="the service with its pacing lifted, as shipped")
     parser.add_argument("--in-step", action="store_true",
                         help="citizens start their attempts together, so all of them end in the same second too")
+    parser.add_argument("--webhook-connections", type=int,
+                        help="the service's TELEGRAM_MAX_CONNECTIONS (Telegram's connections to its webhook)")
     parser.add_argument("--work", type=Path, help="keep the databases and logs here (default: a temporary folder)")
     parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379")
@@ -318,6 +328,6 @@ if __name__ == "__main__":
         options = Options(citizens=citizens, readers=max(10, citizens // 20), warmup=min(3.0, duration / 4),
                           duration=duration, pg=args.pg, redis=args.redis, work=args.work or Path(tmp),
                           mini_app=args.web_as == "mini-app", paths=tuple(args.paths.split(",")),
-                          spread=not args.in_step,
+                          spread=not args.in_step, webhook_connections=args.webhook_connections,
                           modes=tuple({"lifted": "pacing lifted"}.get(m, m) for m in args.modes.split(",")))
         asyncio.run(main(options, [CONFIGS[c] for c in args.configs.split(",")]))

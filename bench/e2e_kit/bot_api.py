@@ -59,6 +59,7 @@ class FakeBotApi:
         self.screens: dict[int, Screen] = {}
         self.calls: Counter[str] = Counter()
         self.last_call = time.monotonic()
+        self.webhook_connections: int | None = None  # setWebhook's max_connections (None: not set, 40)
         self._ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
 
@@ -92,6 +93,8 @@ class FakeBotApi:
         form = await request.post()
         if method == "getMe":
             return web.json_response({"ok": True, "result": BOT})
+        if method == "setWebhook":
+            self.webhook_connections = int(str(form["max_connections"])) if "max_connections" in form else None
         if method not in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             return web.json_response({"ok": True, "result": True})
         chat_id = int(str(form["chat_id"]))

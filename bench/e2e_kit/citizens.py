@@ -41,12 +41,14 @@ class Tally:
 
 
 class Telegram:
-    """Telegram's side of a webhook: the POSTs to the bot, at most TELEGRAM_CONNECTIONS at once."""
+    """Telegram's side of a webhook: the POSTs to the bot, at most as many at once as the bot's setWebhook
+    asked for (max_connections; TELEGRAM_CONNECTIONS when it did not say). An update beyond them waits at
+    Telegram, and its POST→200 starts when a connection is free, as Telegram would time it."""
 
     def __init__(self, session: aiohttp.ClientSession, url: str, secret: str, api: FakeBotApi) -> None:
         self.session, self.url, self.api = session, url, api
         self.headers = {"X-Telegram-Bot-Api-Secret-Token": secret, "Content-Type": "application/json"}
-        self.connections = asyncio.Semaphore(TELEGRAM_CONNECTIONS)
+        self.connections = asyncio.Semaphore(api.webhook_connections or TELEGRAM_CONNECTIONS)
 
     async def deliver(self, update: dict[str, Any]) -> float:
         """POST one update; seconds from the request's start (a connection free) to its 200."""
