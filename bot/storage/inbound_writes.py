@@ -101,8 +101,10 @@ class InboundWrites:
         if not rows:
             return taken
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        new = set((await conn.execute(dialect.insert(t.inbound_events).values(rows).on_conflict_do_nothing()
-                                      .returning(_E.event_id))).scalars())
+        # executemany with RETURNING: SQLAlchemy sends it as one multi-row INSERT ("insertmanyvalues"), compiled
+        # once and cached; .values(rows) would be compiled again for every round (it has no cache key)
+        new = set((await conn.execute(dialect.insert(t.inbound_events).on_conflict_do_nothing()
+                                      .returning(_E.event_id), rows)).scalars())
         for c in claims:
             for key in c.events:
                 if key in new:
