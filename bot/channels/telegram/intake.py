@@ -18,6 +18,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.channels.telegram.once import BODY
 from bot.json_input import NotJson, loads
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,9 @@ def _ids_fit(value: Any) -> bool:
     return True
 
 
-def update_of(raw: bytes, bot: Bot) -> Update | None:
-    """The Update in `raw`; None for JSON that is not one. NotJson for a body that is not JSON."""
+def update_of(raw: bytes, bot: Bot) -> tuple[Update, dict[str, Any]] | None:
+    """The Update in `raw`, and the JSON it was read from; None for JSON that is not one. NotJson for a
+    body that is not JSON."""
     data = loads(raw)
     if not isinstance(data, dict) or not _ids_fit(data):
         return None
@@ -47,18 +49,20 @@ def update_of(raw: bytes, bot: Bot) -> Update | None:
         update.event_type  # noqa: B018 - raises for an update that carries no event aiogram knows
     except (ValidationError, UpdateTypeLookupError):
         return None
-    return update
+    return update, data
 
 
 class WebhookHandler(SimpleRequestHandler):
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
-            update = update_of(await request.read(), bot)
+            read = update_of(await request.read(), bot)
         except NotJson as exc:
             log.warning("telegram: webhook body refused: %s", exc)
             return web.json_response({"error": "the body is not JSON"}, status=400)
-        if update is None:
+        if read is None:
             log.warning("telegram: webhook body is not an update this bot reads; acknowledged and dropped")
             return web.json_response({})
-        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        update, body = read  # the body is stored as received (bot.channels.telegram.once), not dumped again
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
+            bot, update, **{**self.data, BODY: body})
         return web.Response(body=self._build_response_writer(bot=bot, result=result))

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -25,6 +25,7 @@ from bot.storage.inbound import InboundEvents
 
 log = logging.getLogger(__name__)
 CLAIMED = "inbound_claimed"  # feed_update(..., inbound_claimed=True): the caller already holds the update
+BODY = "inbound_body"  # feed_update(..., inbound_body=JSON): the update as received, stored as its body
 MAX_TRIES = 5  # an update whose handling failed (or killed its worker) this often is given up, with an error log
 POLL = 0.2  # seconds between looks at an update another worker has in hand
 
@@ -50,10 +51,14 @@ class Claims:
         self.sending: set[str] = set()  # finished updates whose stored replies this worker still sends
         self._renewing: asyncio.Task[None] | None = None
 
-    async def take(self, updates: Sequence[Update]) -> list[Update]:
-        """Record `updates` for this worker; those it took, in order (not those finished or held elsewhere)."""
+    async def take(self, updates: Sequence[Update], *,
+                   bodies: Mapping[int, dict[str, Any]] | None = None) -> list[Update]:
+        """Record `updates` for this worker; those it took, in order (not those finished or held elsewhere).
+        `bodies`: updates as received (the JSON the Update was validated from), stored as they came rather
+        than dumped again from the model."""
         now = self.clock()
-        taken = await self.inbound.claim({str(u.update_id): body_of(u) for u in updates}, worker=self.worker,
+        stored = {str(u.update_id): (bodies or {}).get(u.update_id) or body_of(u) for u in updates}
+        taken = await self.inbound.claim(stored, worker=self.worker,
                                          now=now, stale_before=now - self.lease, max_tries=self.max_tries)
         self.held |= taken
         fresh: list[Update] = []
@@ -150,9 +155,11 @@ class OncePerUpdate(BaseMiddleware):
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
-        if data.pop(CLAIMED, False) or await self.claims.take([event]):
+        body = data.pop(BODY, None)
+        bodies = {event.update_id: body} if isinstance(body, dict) else None
+        if data.pop(CLAIMED, False) or await self.claims.take([event], bodies=bodies):
             return await self._handle(handler, event, data)
-        return await self._settle(handler, event, data)
+        return await self._settle(handler, event, data, bodies)
 
     async def _handle(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: Update,
                       data: dict[str, Any]) -> Any:
@@ -175,7 +182,7 @@ class OncePerUpdate(BaseMiddleware):
         return result
 
     async def _settle(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: Update,
-                      data: dict[str, Any]) -> Any:
+                      data: dict[str, Any], bodies: Mapping[int, dict[str, Any]] | None) -> Any:
         """Delivered again: wait while another worker has it in hand; handle it here if that worker dies."""
         key = str(event.update_id)
         waited = 0.0
@@ -192,6 +199,6 @@ class OncePerUpdate(BaseMiddleware):
                 return None
             await self._sleep(POLL)
             waited += POLL
-            if await self.claims.take([event]):
+            if await self.claims.take([event], bodies=bodies):
                 log.info("telegram: update %s taken over from a worker that stopped", key)
                 return await self._handle(handler, event, data)
