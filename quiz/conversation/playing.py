@@ -116,7 +116,7 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Turn:
             return ctx.state, say(Msg("play.choose_round"), buttons=rows + ((button("menu.back", Menu()),),))
         round_code = rounds[0].code
     try:
-        att = await ctx.play.start_attempt(participant_id=pid, round_code=round_code, now=ctx.now)
+        att, drawn = await ctx.play.begin(participant_id=pid, round_code=round_code, now=ctx.now)
     except TakingPartRefused as refused:
         return _not_taking_part(ctx, refused.reason)
     except CapReached as cap:
@@ -124,7 +124,7 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Turn:
         return menu(ctx, limit)
     except LookupError:
         return menu(ctx, Msg("play.round_closed"))
-    return await show_current(ctx, att, first=True)
+    return await show_current(ctx, att, first=True, answers={} if drawn else None)
 
 
 def _not_taking_part(ctx: Ctx, reason: str) -> Turn:
@@ -184,7 +184,7 @@ async def show_current(ctx: Ctx, att: Attempt, *, first: bool = False, toast: Ms
     answers = answers if answers is not None else await ctx.play.answers(att.id)
     position = next((i for i in range(len(att.paper)) if i not in answers), None)
     if position is None:
-        return await wrap_up(ctx, att, toast=toast, lead=lead, chosen=chosen)
+        return await wrap_up(ctx, att, toast=toast, lead=lead, chosen=chosen, answered=len(answers))
     question = question_reply(ctx, att, position, replace=not first and not lead)
     return ctx.state.at(Step.PLAYING, attempt=att.id), Outcome((*lead, question), toast, chosen=chosen)
 
@@ -205,14 +205,15 @@ def question_reply(ctx: Ctx, att: Attempt, position: int, *, replace: bool) -> R
 
 
 async def wrap_up(ctx: Ctx, att: Attempt, *, toast: Msg | None = None, lead: tuple[Reply, ...] = (),
-                  chosen: Action | None = None) -> Turn:
-    """Ask the round's prediction if it is still open, else close the attempt and show the result."""
+                  chosen: Action | None = None, answered: int | None = None) -> Turn:
+    """Ask the round's prediction if it is still open, else close the attempt and show the result.
+    `answered`: how many answers the attempt holds, if the caller has just read them."""
     round_ = ctx.runtime.contest.round(att.round_code)
     if round_ is not None and round_.prediction and att.accepting(ctx.now) and att.prediction is None:
         ask = Reply((Msg("play.predict"),), ((button("play.predict_skip", SkipPrediction(att.id)),),),
                     replace=not lead)
         return ctx.state.at(Step.PREDICT, attempt=att.id), Outcome((*lead, ask), toast, chosen=chosen)
-    return await finish(ctx, att.id, toast=toast, lead=lead, chosen=chosen)
+    return await finish(ctx, att.id, toast=toast, lead=lead, chosen=chosen, answered=answered)
 
 
 async def resume_prompt(ctx: Ctx, att: Attempt) -> Turn:
@@ -301,7 +302,7 @@ async def on_typed(ctx: Ctx, att: Attempt, text: str) -> Turn:
         round_ = ctx.runtime.contest.round(att.round_code)
         if round_ is not None and round_.prediction and att.prediction is None:
             return await on_prediction(ctx, text, att.id)
-        return await wrap_up(ctx, att)
+        return await wrap_up(ctx, att, answered=len(answers))
     letter = typed_letter(text)
     valid = LETTERS[:len(att.paper[position].order)]
     if letter is None:
@@ -348,12 +349,15 @@ async def _elsewhere(ctx: Ctx, action: Action) -> Turn:
 
 # the result
 async def finish(ctx: Ctx, attempt_id: int, *, toast: Msg | None = None, lead: tuple[Reply, ...] = (),
-                 chosen: Action | None = None, replace: bool = False) -> Turn:
+                 chosen: Action | None = None, replace: bool = False, answered: int | None = None) -> Turn:
+    """Close the attempt and show the result. `answered`: every answer of it was read just now and
+    counted (the last answer's write returns them all), so they are not read again."""
     pid = ctx.account.participant_id
     result = await ctx.play.finish(attempt_id=attempt_id, participant_id=pid, now=ctx.now) if pid else None
     if result is None:
         return await _elsewhere(ctx, Submit(attempt_id))
-    answered = len(await ctx.play.answers(attempt_id))
+    if answered is None:
+        answered = len(await ctx.play.answers(attempt_id))
     reviewable = bool(await ctx.play.reviewable([result.attempt], now=ctx.now))
     parts = result_parts(ctx, result, answered=answered, reviewable=reviewable)
     rows = menu_buttons(ctx)

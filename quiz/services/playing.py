@@ -125,6 +125,11 @@ class Play:
         """Resume the open attempt or draw a new paper; CapReached, TakingPartRefused or LookupError when
         not allowed. The caps count every attempt made with the participant's number, under registrations
         erased since too: one person, one quota. One transaction when nothing is open (the usual case)."""
+        return (await self.begin(participant_id=participant_id, round_code=round_code, now=now))[0]
+
+    async def begin(self, *, participant_id: int, round_code: str, now: datetime) -> tuple[Attempt, bool]:
+        """start_attempt, and whether the attempt was drawn by this call (so nothing is answered in it yet:
+        the first question is shown without reading the answers)."""
         round_ = self._live.runtime.contest.round(round_code)
         if round_ is None or not round_.is_open(now):
             raise LookupError(round_code)
@@ -133,19 +138,19 @@ class Play:
             if current is None:
                 drawn = await self._draw(uow, round_, participant_id=participant_id, now=now)
             elif not current.expired(now):
-                return current
+                return current, False
         if current is not None:  # its time is up: closed (and ranked) first, then a new one
             current = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
             if current is not None:
-                return current
+                return current, False
             async with self._uow() as uow:
                 drawn = await self._draw(uow, round_, participant_id=participant_id, now=now)
         if isinstance(drawn, Attempt):
-            return drawn
+            return drawn, True
         again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
         if again is None:  # a start that raced this one took the number this one would have had
             raise CapReached(per="round", limit=drawn + 1)
-        return again
+        return again, False
 
     async def _draw(self, uow: UnitOfWork, round_: Round, *, participant_id: int, now: datetime) -> Attempt | int:
         """A new attempt, committed, if the participant may take one; if another start won the race, the
