@@ -22,3 +22,23 @@ def traceback_without_messages(exc: BaseException) -> str:
         frames = "".join(traceback.extract_tb(failure.__traceback__).format())
         blocks.append(f"Traceback (messages left out):\n{frames}{kind.__module__}.{kind.__qualname__}")
     return "\n\nwhich led to:\n\n".join(blocks)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) says a store is out of reach for now, not that the request or the
+    code is wrong: the database or Redis refused, dropped or did not answer in time. Worth a retry."""
+    from redis.exceptions import ConnectionError as RedisDown
+    from redis.exceptions import TimeoutError as RedisSlow
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not s for s in seen):
+        seen.append(current)
+        if isinstance(current, OperationalError | PoolTimeout | RedisDown | RedisSlow | ConnectionError | TimeoutError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False

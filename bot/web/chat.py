@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.failures import traceback_without_messages
+from bot.failures import traceback_without_messages, unavailable
 from bot.web.guests import as_guest, guest
 from bot.web.history import ChatHistory
 from bot.web.identity import COOKIE, MAX_AGE
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "web"
 MAX_ACTION = 64
 MAX_PAYLOAD = 64
+RETRY_AFTER_S = 5  # a database or Redis out of reach: the page says "try again in a moment"
 
 
 def setup(app: web.Application) -> None:
@@ -101,6 +102,9 @@ async def _exchange(request: web.Request, event: Event) -> web.Response:
                                                   client_address(request, settings.web_trust_forwarded)), event)
     except Exception as exc:  # logged here, without the message: it may quote what the citizen typed
         log.error("web chat: %s failed\n%s", event_kind(event), traceback_without_messages(exc))
+        if unavailable(exc):  # nothing was stored that the citizen was told of; the page asks to try again
+            return web.json_response({"error": "the service is briefly unavailable; please try again in a moment"},
+                                     status=503, headers={"Retry-After": str(RETRY_AFTER_S)})
         return web.json_response({"error": "something went wrong; please try again"}, status=500)
     body = render_outcome(handled, request.app[TRANSLATOR], title=pick(contest.title, handled.locale),
                           now=dispatcher.clock())

@@ -20,6 +20,7 @@
       offline: "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
       busy: "Có quá nhiều phiên trò chuyện mới từ mạng của bạn. Vui lòng thử lại sau ít phút.",
       failed: "Máy chủ chưa xử lý được yêu cầu. Vui lòng thử lại.",
+      unavailable: "Máy chủ đang tạm thời quá tải hoặc gián đoạn. Vui lòng thử lại sau giây lát.",
       earlier: "Cuộc trò chuyện trước đó",
       reopen: "Phiên làm bài trong Telegram đã hết hạn. Hãy đóng cửa sổ này và bấm lại nút 📝 Thi ngay trong trò chuyện với bot: bài thi vẫn được giữ nguyên.",
     },
@@ -38,6 +39,7 @@
       offline: "Cannot reach the server. Please check your connection and try again.",
       busy: "Too many new chats from your network. Please try again in a few minutes.",
       failed: "The server could not handle that. Please try again.",
+      unavailable: "The server is briefly overloaded or unavailable. Please try again in a moment.",
       earlier: "Earlier in this chat",
       reopen: "This Telegram session has expired. Close this window and tap 📝 Take the quiz in the chat with the bot again: your attempt is kept as it is.",
     },
@@ -125,6 +127,8 @@
       const data = await response.json().catch(() => null);
       if (response.status === 429) {
         notice(ui().busy);
+      } else if (response.status === 503) {
+        notice(ui().unavailable);
       } else if (response.status === 401 && initData) {
         notice(ui().reopen);
       } else if (!response.ok || !data || !Array.isArray(data.replies)) {

@@ -1,0 +1,72 @@
+"""The database out of reach for a moment: the web chat says "try again in a moment" (503 with Retry-After,
+which the page shows as such), not a 500, and once the database is back the same tap carries on where the
+citizen was, with nothing they were told of lost. PostgreSQL, refusing connections for real; skipped
+without TEST_DATABASE_URL."""
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import pytest
+from aiohttp import DummyCookieJar
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.engine import make_url
+
+from bot.compose import build
+from bot.config import Settings
+from bot.service import web_app_for
+from pg import emptied
+
+from .conftest import PACK, WebChat, register
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+pytestmark = [pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"), pytest.mark.postgres]
+
+
+@asynccontextmanager
+async def database_down(url: str) -> AsyncIterator[None]:
+    """No new connection to the database, and every open one cut, until the block ends."""
+    name = make_url(url).database
+    admin = await asyncpg.connect(make_url(url).set(drivername="postgresql", database="postgres")
+                                  .render_as_string(hide_password=False))
+    try:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name)
+        yield
+    finally:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await admin.close()
+
+
+async def test_an_answer_while_the_database_is_down_is_a_503_and_the_retry_carries_on() -> None:
+    assert PG_URL
+    db_url = PG_URL
+    await emptied(db_url)
+    app = await build(Settings(database_url=db_url, contest_pack=PACK, web_secret="test", redis_url=None),
+                      migrate=True)
+    try:
+        async with TestClient(TestServer(web_app_for(app)), cookie_jar=DummyCookieJar()) as client:
+            chat = WebChat(client)
+            await register(chat)
+            await chat.tap("Thi ngay")
+            await chat.tap("Vòng chính")
+            letter = chat.right_letter()
+            action = next(b["action"] for reply in chat.shown["replies"] for row in reply["buttons"] for b in row
+                          if b["label"].startswith(letter))
+            cookie = {"Cookie": f"cds_browser={chat.cookie}"}
+
+            async with database_down(db_url):
+                refused = await client.post("/api/chat/send", json={"action": action}, headers=cookie)
+                assert refused.status == 503
+                assert refused.headers["Retry-After"].isdigit()
+                assert "try again" in (await refused.json())["error"]
+
+            again = await client.post("/api/chat/send", json={"action": action}, headers=cookie)
+            assert again.status == 200
+            shown = await again.json()
+            assert shown["toast"] == "Đã ghi nhận"  # recorded now, as the first answer of the attempt
+            assert shown["replies"][-1]["progress"]["position"] == 2
+    finally:
+        await app.close()
