@@ -140,6 +140,17 @@ class InboundEvents:
                                       .where(_E.channel == self.channel, _E.event_id == event_id))).first()
             return None if row is None else Standing(row.processed_at is not None, row.tries, bool(row.unsent))
 
+    async def hold(self, event_ids: Collection[str], *, now: datetime) -> int:
+        """These unprocessed events are still in this worker's hand: their lease (received_at, see `lease`)
+        starts again at `now`, so no other worker's sweep takes them meanwhile; how many were held."""
+        if not event_ids:
+            return 0
+        async with autocommit(self.engine) as conn:
+            done = await conn.execute(update(t.inbound_events).where(
+                _E.channel == self.channel, _E.event_id.in_(sorted(event_ids)), _E.processed_at.is_(None))
+                .values(received_at=now))
+            return int(done.rowcount or 0)
+
     async def unprocessed(self, *, received_before: datetime, limit: int = 200) -> list[Recorded]:
         """Events acknowledged but never processed (the process stopped), oldest first."""
         async with self.engine.connect() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.channels.zalo.runner import GRACE
 from bot.storage.inbound import InboundEvents
 
 from .fake_server import FakeZalo
@@ -45,3 +46,26 @@ async def test_two_sweeps_take_an_abandoned_event_once(world: ZaloWorld, clock: 
     clock.advance(minutes=2)
     pending = await world.handle.inbound.unprocessed(received_before=clock())
     assert [await world.handle.inbound.lease(e, now=clock()) for e in pending * 2] == [True, False]
+
+
+
+async def test_an_event_held_in_hand_past_the_grace_is_not_taken_by_a_sweep(
+        world: ZaloWorld, fake_zalo: FakeZalo, clock: Any) -> None:
+    """A worker keeps the events it has in hand (queued behind its user's earlier, slow ones) from other
+    workers' sweeps by holding them; once nobody holds one (its worker died), a sweep takes it."""
+    an = world.citizen()
+    inbound = world.handle.inbound
+    await inbound.record("m-queued", an.text_event("/thele"), now=clock())
+    world.handle.in_hand.add("m-queued")  # accepted here, waiting for the user's lock
+    for _ in range(4):  # two minutes in hand, held as often as the worker does it
+        clock.advance(seconds=GRACE.total_seconds() / 3)
+        assert await world.handle.hold() == 1
+    clock.advance(seconds=GRACE.total_seconds() / 3)
+    assert await inbound.unprocessed(received_before=clock() - GRACE) == []  # nothing for another worker
+    assert await world.handle.sweep() == 0  # nor for this worker's own sweep
+    assert fake_zalo.to(an.user_id) == []
+
+    world.handle.in_hand.discard("m-queued")  # its worker died: nobody holds it any more
+    clock.advance(seconds=GRACE.total_seconds() + 1)
+    assert await world.handle.sweep() == 1
+    assert "Thể lệ" in fake_zalo.to(an.user_id)[-1].text

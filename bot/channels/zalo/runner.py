@@ -62,6 +62,8 @@ class ZaloHandle:
         self.keeper, self.health = keeper, health
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
+        self._holder: asyncio.Task[None] | None = None
+        self.in_hand: set[str] = set()  # events this worker is processing or has queued (a user's lock)
         self._watcher: asyncio.Task[None] | None = None
 
     @property
@@ -103,22 +105,44 @@ class ZaloHandle:
         if not self.working:
             log.info("zalo: event %s recorded; answered once the OA has a working token", event_id)
             return
+        self.in_hand.add(event_id)
         task = asyncio.create_task(self._process(event_id, payload), name=f"zalo-{event_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _process(self, event_id: str, payload: dict[str, Any]) -> None:
+        self.in_hand.add(event_id)
         try:
             await self.channel.process(event_id, payload)
         except Exception as exc:  # left unprocessed: a later sweep tries again
             log.error("zalo: event %s could not be processed; it will be retried\n%s", event_id,
                       traceback_without_messages(exc))
+        finally:
+            self.in_hand.discard(event_id)
+
+    async def hold(self) -> int:
+        """Keep the events in hand from other workers' sweeps: one waiting its turn behind its user's earlier
+        events (slow to send, say) would otherwise look abandoned after GRACE and be processed twice."""
+        return await self.inbound.hold(set(self.in_hand), now=self.channel.clock())
+
+    def hold_every(self, seconds: float) -> None:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(seconds)
+                try:
+                    await self.hold()
+                except Exception as exc:  # the next round tries again; a lapse only risks a reply twice
+                    log.error("zalo: could not hold %d event(s) in hand\n%s", len(self.in_hand),
+                              traceback_without_messages(exc))
+        self._holder = asyncio.create_task(loop(), name="zalo-holder")
 
     async def sweep(self, *, grace: timedelta = GRACE) -> int:
         """Process events that were acknowledged but never finished (a stop, a crash); how many."""
         now = self.channel.clock()
         taken = 0
         for event in await self.inbound.unprocessed(received_before=now - grace):
+            if event.event_id in self.in_hand:  # this worker's own, queued behind its user's earlier events
+                continue
             if await self.inbound.lease(event, now=now):
                 log.info("zalo: processing event %s recorded at %s", event.event_id, event.received_at.isoformat())
                 await self._process(event.event_id, event.payload)
@@ -143,7 +167,7 @@ class ZaloHandle:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def stop(self) -> None:
-        for task in (self._sweeper, self._watcher):
+        for task in (self._sweeper, self._watcher, self._holder):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -205,4 +229,5 @@ async def start_zalo(settings: Settings, web_app: web.Application, *, dispatcher
         handle.watch_token(backoff=watch)
     if sweep_every:
         handle.sweep_every(sweep_every)
+    handle.hold_every(GRACE.total_seconds() / 3)
     return handle
