@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -14,6 +16,7 @@ from quiz.conversation.state import ChatState
 
 log = logging.getLogger(__name__)
 _SQLITE_FILE = ("sqlite:///", "sqlite+aiosqlite:///", "sqlite+pysqlite:///")
+IDLE_S = 7 * 24 * 3600  # a state (a flow, a browser's history) not written for a week is forgotten, in every store
 
 
 class StateStore(Protocol):
@@ -31,12 +34,15 @@ def journal_for(database_url: str) -> Path | None:
 
 
 class MemoryStates:
-    """States in this process; with a `journal`, every change is appended to it and read back at start."""
+    """States in this process; with a `journal`, every change is appended to it and read back at start.
+    A state not written for IDLE_S is forgotten, as Redis expires it: kept no longer, and not read back."""
 
     COMPACT_AFTER = 16 * 2**20  # bytes appended (and at least the live states' size) before a rewrite
 
-    def __init__(self, *, journal: Path | None = None) -> None:
+    def __init__(self, *, journal: Path | None = None, clock: Callable[[], float] = time.time) -> None:
         self._states: dict[str, str] = {}
+        self._written: dict[str, float] = {}  # when each state was last written (its idle time starts)
+        self._clock = clock
         self._journal = journal
         self._file: IO[str] | None = None
         self._appended = 0  # bytes since the journal was last rewritten
@@ -45,18 +51,25 @@ class MemoryStates:
             self._load(journal)
 
     async def get(self, key: str) -> ChatState:
+        if key in self._states and self._clock() - self._written[key] >= IDLE_S:
+            self._forget(key)  # out of the journal at its next rewrite, which keeps only live states
         return ChatState.loads(self._states.get(key))
+
+    def _forget(self, key: str) -> None:
+        self._states.pop(key, None)
+        self._written.pop(key, None)
 
     async def set(self, key: str, state: ChatState) -> None:
         text = None if state == ChatState() else state.dumps()  # an empty idle state is the same as none
         if self._states.get(key) == text:
             return
+        now = self._clock()
         if text is None:
-            self._states.pop(key, None)
+            self._forget(key)
         else:
-            self._states[key] = text
+            self._states[key], self._written[key] = text, now
         if self._file is not None:
-            line = json.dumps({"k": key, "s": text}, ensure_ascii=False) + "\n"
+            line = json.dumps({"k": key, "s": text, "t": round(now)}, ensure_ascii=False) + "\n"
             self._file.write(line)
             self._file.flush()
             self._appended += len(line)
@@ -74,22 +87,27 @@ class MemoryStates:
         except OSError as exc:
             log.warning("conversation journal %s not read (%s); starting without it", journal, exc)
             lines = []
+        now = self._clock()
         for line in lines:
             try:
                 row = json.loads(line)
                 key, text = str(row["k"]), row["s"]
+                written = float(row.get("t", now))  # a journal from before idle expiry: written now
             except (ValueError, KeyError, TypeError):
                 continue  # a line cut short by a crash
             if isinstance(text, str):
-                self._states[key] = text
+                self._states[key], self._written[key] = text, written
             else:
-                self._states.pop(key, None)
+                self._forget(key)
         self._compact()
 
     def _compact(self) -> None:
         """Rewrite the journal with one line per key, atomically, and append to it from then on."""
         assert self._journal is not None
         self.close()
+        now = self._clock()
+        for key in [k for k, at in self._written.items() if now - at >= IDLE_S]:
+            self._forget(key)
         temporary = self._journal.with_name(self._journal.name + ".new")
         try:
             self._journal.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +115,7 @@ class MemoryStates:
             self._live = 0
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 for key, text in self._states.items():
-                    line = json.dumps({"k": key, "s": text}, ensure_ascii=False) + "\n"
+                    line = json.dumps({"k": key, "s": text, "t": round(self._written[key])}, ensure_ascii=False) + "\n"
                     out.write(line)
                     self._live += len(line)
             os.replace(temporary, self._journal)
@@ -111,7 +129,7 @@ class MemoryStates:
 class RedisStates:
     """Shared state for several workers; idle states expire after a week."""
 
-    TTL = 7 * 24 * 3600
+    TTL = IDLE_S
 
     def __init__(self, url: str) -> None:
         from bot.redis_client import redis_client

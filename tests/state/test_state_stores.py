@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.state import MemoryStates, RedisStates, journal_for
+from bot.state import IDLE_S, MemoryStates, RedisStates, journal_for
 from quiz.conversation.state import ChatState, Step
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -77,3 +77,33 @@ async def test_one_process_without_redis_keeps_its_states_across_a_restart(tmp_p
 def test_only_a_sqlite_file_gets_a_journal() -> None:
     assert journal_for("sqlite+aiosqlite:///:memory:") is None
     assert journal_for("postgresql+asyncpg://postgres@127.0.0.1/db") is None
+
+
+async def test_a_state_not_written_for_a_week_is_forgotten_without_redis_too(tmp_path: Path) -> None:
+    """As Redis expires an idle state after a week, so does one process's memory and its journal: a
+    browser's history or a half-typed registration is not kept for ever."""
+    now = [1_000_000.0]
+    journal = tmp_path / "db.sqlite.states"
+    store = MemoryStates(journal=journal, clock=lambda: now[0])
+    await store.set("web-history:old", ChatState(data={"b": [{"user": "Nguyễn Thị Mai"}]}))
+    now[0] += IDLE_S - 3600
+    await store.set("web:recent", ChatState(Step.REG_YEAR, {"name": "Trần Văn Bình"}))
+    now[0] += 3600
+    assert await store.get("web-history:old") == ChatState()  # a week idle: gone
+    assert await store.get("web:recent") == ChatState(Step.REG_YEAR, {"name": "Trần Văn Bình"})
+    store.close()
+
+    now[0] += IDLE_S - 3600 - 60  # "web:recent" idle for a minute less than a week
+    again = MemoryStates(journal=journal, clock=lambda: now[0])  # a restart reads back only the live states
+    try:
+        assert await again.get("web:recent") == ChatState(Step.REG_YEAR, {"name": "Trần Văn Bình"})
+        assert "Nguyễn Thị Mai" not in journal.read_text(encoding="utf-8")
+    finally:
+        again.close()
+    now[0] += 120
+    later = MemoryStates(journal=journal, clock=lambda: now[0])
+    try:
+        assert await later.get("web:recent") == ChatState()
+        assert journal.read_text(encoding="utf-8") == ""
+    finally:
+        later.close()
