@@ -29,16 +29,14 @@ def unavailable(exc: BaseException) -> bool:
     code is wrong: the database or Redis refused, dropped or did not answer in time. Worth a retry."""
     from redis.exceptions import ConnectionError as RedisDown
     from redis.exceptions import TimeoutError as RedisSlow
-    from sqlalchemy.exc import DBAPIError, OperationalError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from bot.storage.engine import unreachable
 
     seen: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and all(current is not s for s in seen):
         seen.append(current)
-        if isinstance(current, OperationalError | PoolTimeout | RedisDown | RedisSlow | ConnectionError | TimeoutError):
-            return True
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
+        if isinstance(current, RedisDown | RedisSlow | ConnectionError | TimeoutError) or unreachable(current):
             return True
         current = current.__cause__ or current.__context__
     return False

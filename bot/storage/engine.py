@@ -87,3 +87,12 @@ async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         return
     async with engine.connect() as conn:
         yield await conn.execution_options(isolation_level=AUTOCOMMIT)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """The database refused, dropped or did not answer (the pool's wait included): not the statement's fault."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    return isinstance(exc, OperationalError | PoolTimeout) or (isinstance(exc, DBAPIError)
+                                                               and exc.connection_invalidated)
