@@ -41,11 +41,13 @@ async def publish_set(conn: AsyncConnection, *, contest_id: int, qs: QuestionSet
     set_id = (await conn.execute(insert(t.question_sets).values(
         contest_id=contest_id, name=qs.name, version=version, content_hash=digest, published_at=now, **origin)
         .returning(_S.id))).scalar_one()
-    await conn.execute(insert(t.questions), [
+    rows = [
         {"set_id": set_id, "qid": q.id, "position": i, "topic": q.topic, "difficulty": q.difficulty.value,
          "text": q.text, "options": list(q.options), "correct": q.correct, "explanation": q.explanation,
          "source": q.source, "valid_from": q.valid_from, "valid_until": q.valid_until}
-        for i, q in enumerate(qs.questions)])
+        for i, q in enumerate(qs.questions)]
+    if rows:  # a version without questions (the fakes allow one) is a version still
+        await conn.execute(insert(t.questions), rows)
     return Publication(qs.name, version, True, len(qs.questions))
 
 
@@ -60,7 +62,8 @@ class SqlQuestionSets(_Repo):
     async def history(self, name: str) -> list[VersionInfo]:
         counts = (select(t.questions.c.set_id, func.count().label("n")).group_by(t.questions.c.set_id).subquery())
         rows = await self.conn.execute(
-            select(t.question_sets, counts.c.n).join(counts, counts.c.set_id == _S.id)
+            select(t.question_sets, func.coalesce(counts.c.n, 0).label("n"))  # a version without questions too
+            .outerjoin(counts, counts.c.set_id == _S.id)
             .where(_S.contest_id == self.scope.contest_id, _S.name == name).order_by(_S.version.desc()))
         return [VersionInfo(r.name, r.version, r.published_at, int(r.n), None if r.published_by is None else Provenance(
             r.published_by, r.source_name or "", r.source_hash or "", dict(r.summary or {}), r.restored_from))

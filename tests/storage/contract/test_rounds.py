@@ -103,6 +103,14 @@ async def test_a_sets_history_lists_every_version_newest_first_with_where_it_cam
     assert [h.published_at for h in history[:2]] == [T0 + 2 * HOUR, T0 + HOUR]
 
 
+async def test_a_version_without_questions_is_in_its_sets_history_too(uow: UowFactory) -> None:
+    async with uow() as w:
+        await w.sets.publish(QuestionSet("trong", 0, ()), now=T0 + HOUR)
+        await w.commit()
+    async with uow() as w:
+        assert [(h.version, h.count) for h in await w.sets.history("trong")] == [(1, 0)]
+
+
 def _flag(kind: FlagKind, participant_id: int, attempt_id: int | None = None) -> Flag:
     return Flag(kind, participant_id, attempt_id, {"seconds_per_answer": 1.5} if kind is FlagKind.TOO_FAST else {})
 
