@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.async_api import Browser, Page, Route, expect
 
 from bot.compose import build
 from bot.config import Settings
-from conftest import Clock
+from conftest import PG_URL, Clock
+from pg import database_down, emptied
 
 from .conftest import ARTIFACTS, serving
 from .test_web_chat import register, tap, type_line
@@ -99,6 +101,27 @@ async def test_a_lost_reply_then_a_second_tap_shows_the_next_question_and_the_an
         await expect(page.locator("#toast")).to_have_text(f"Câu 1 đã ghi nhận đáp án {right}")
         await expect(page.locator(".msg.question")).to_have_count(1)
         await snap(page, "lost-reply")
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")
+async def test_the_database_out_of_reach_for_a_moment_says_try_again_and_the_next_tap_carries_on(
+        browser: Browser) -> None:
+    assert PG_URL
+    await emptied(PG_URL)
+    config = Settings(database_url=PG_URL, contest_pack=FIXTURE_PACK, web_secret="test", redis_url=None)
+    async with serving(await build(config, migrate=True, rng=random.Random(5))) as url:
+        page = await phone(browser, url)
+        await start_round(page)
+        right = await right_letter(page)
+
+        async with database_down(PG_URL):
+            await key(page, right).click()
+            await expect(page.get_by_text("Máy chủ đang tạm thời quá tải hoặc gián đoạn", exact=False)).to_be_visible()
+            await expect(key(page, right)).not_to_have_class(re.compile("chosen"))
+            await snap(page, "database-down")
+        await key(page, right).click()  # a moment later: the same question, still on screen
+
+        await expect(page.locator("#position")).to_have_text("Câu 2/10")  # the answer stored, the next question
 
 
 async def test_handing_in_asks_first_and_keeps_going_when_the_citizen_says_so(

@@ -5,39 +5,20 @@ without TEST_DATABASE_URL."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import asyncpg
 import pytest
 from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy.engine import make_url
 
 from bot.compose import build
 from bot.config import Settings
 from bot.service import web_app_for
-from pg import emptied
+from pg import database_down, emptied
 
 from .conftest import PACK, WebChat, register
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 pytestmark = [pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"), pytest.mark.postgres]
-
-
-@asynccontextmanager
-async def database_down(url: str) -> AsyncIterator[None]:
-    """No new connection to the database, and every open one cut, until the block ends."""
-    name = make_url(url).database
-    admin = await asyncpg.connect(make_url(url).set(drivername="postgresql", database="postgres")
-                                  .render_as_string(hide_password=False))
-    try:
-        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name)
-        yield
-    finally:
-        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        await admin.close()
 
 
 async def test_an_answer_while_the_database_is_down_is_a_503_and_the_retry_carries_on() -> None:
