@@ -273,6 +273,8 @@
   }
 
   function notice(text) {
+    clearTimeout(toastTimer);  // an earlier "saved" must not stand beside a failure
+    toastBox.hidden = true;
     log.append(el("p", "msg notice", text));
     reveal(log.lastElementChild);
   }
