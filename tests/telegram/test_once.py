@@ -20,6 +20,7 @@ from bot.storage import tables as t
 from bot.storage.engine import AsyncEngine, make_engine
 from bot.storage.inbound import InboundEvents
 from bot.storage.migrate import upgrade_async
+from pg import database_down
 
 from .conftest import webhook_worker
 from .fake_server import FakeBotApiServer
@@ -211,3 +212,21 @@ async def test_two_workers_taking_the_same_batch_at_once_split_it(db_url: str) -
         assert ids == sorted(u.update_id for u in batch), "each update taken by exactly one"
     finally:
         await engine.dispose()
+
+
+async def test_an_update_posted_while_the_database_is_down_is_not_acknowledged_and_its_redelivery_is_handled(
+        db_url: str, bot_api: FakeBotApiServer, workers: Callable[..., Any]) -> None:
+    """Nothing could be recorded, so Telegram must not hear the update arrived: it sends it again, and then
+    it is handled once. PostgreSQL refusing connections for real."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: it can refuse connections for a moment")
+    [worker] = await workers(1, sweep_s=3600)
+    update = start_update(2101)
+    async with database_down(db_url):
+        assert await worker.post(update) >= 500
+    assert welcomes(bot_api, 2101) == 0
+
+    assert await worker.post(update) == 200  # Telegram's next try
+    await until_done(worker.inbound, update)
+    assert await worker.post(update) == 200  # and one more: already handled
+    assert welcomes(bot_api, 2101) == 1
