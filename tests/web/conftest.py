@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,18 @@ async def application(tmp_path: Path) -> AsyncIterator[App]:
     app = await build(settings_for(tmp_path), migrate=True)
     try:
         yield app
+    finally:
+        await app.close()
+
+
+@asynccontextmanager
+async def served(db_url: str) -> AsyncIterator[tuple[App, TestClient[Any, Any]]]:
+    """The web app with the fixture pack on the database at `db_url` (no Redis), and a client to it."""
+    app = await build(Settings(database_url=db_url, contest_pack=PACK, web_secret="test", redis_url=None),
+                      migrate=True)
+    try:
+        async with TestClient(TestServer(web_app_for(app)), cookie_jar=DummyCookieJar()) as test_client:
+            yield app, test_client
     finally:
         await app.close()
 
@@ -57,10 +70,15 @@ class WebChat:
 
     async def tap(self, label: str) -> dict[str, Any]:
         """Press the button labelled `label` (or containing it), as a person would pick it."""
+        return await self.press(self.action_of(label))
+
+    def action_of(self, label: str) -> str:
+        """The action of the button on screen labelled `label` (or containing it)."""
         buttons = [b for reply in self.shown["replies"] for row in reply["buttons"] for b in row]
         matching = [b for b in buttons if b["label"] == label] or [b for b in buttons if label in b["label"]]
         assert matching, f"no button {label!r} among {[b['label'] for b in buttons]}"
-        return await self.press(matching[0]["action"])
+        action: str = matching[0]["action"]
+        return action
 
     def last(self) -> dict[str, Any]:
         reply: dict[str, Any] = self.shown["replies"][-1]

@@ -3,25 +3,17 @@ one group commit, which also checks the account this worker remembered and retur
 no pre-ping, no account read, no re-read. One citizen, so the group commit carries one answer."""
 from __future__ import annotations
 
-from aiohttp import DummyCookieJar
-from aiohttp.test_utils import TestClient, TestServer
-
-from bot.compose import build
-from bot.config import Settings
-from bot.service import web_app_for
 from roundtrips import RoundTrips
 
-from .conftest import PACK, WebChat, register
+from .conftest import WebChat, register, served
 
 ANSWERS = 5
 
 
 async def test_an_answer_in_the_web_chat_is_one_transaction(db_url: str) -> None:
-    app = await build(Settings(database_url=db_url, contest_pack=PACK, web_secret="test", redis_url=None),
-                      migrate=True)
-    counter = RoundTrips(app.engine, app.reader)
-    try:
-        async with TestClient(TestServer(web_app_for(app)), cookie_jar=DummyCookieJar()) as client:
+    async with served(db_url) as (app, client):
+        counter = RoundTrips(app.engine, app.reader)
+        try:
             chat = WebChat(client)
             await register(chat)
             await chat.tap("Thi ngay")
@@ -32,9 +24,8 @@ async def test_an_answer_in_the_web_chat_is_one_transaction(db_url: str) -> None
                     shown = await chat.tap(chat.right_letter())
                     assert shown["toast"] == "Đã ghi nhận"
             assert chat.last()["progress"]["position"] == ANSWERS + 2
-    finally:
-        counter.close()
-        await app.close()
+        finally:
+            counter.close()
 
     assert counts.pings == 0
     assert counts.transactions == ANSWERS
@@ -42,15 +33,12 @@ async def test_an_answer_in_the_web_chat_is_one_transaction(db_url: str) -> None
     assert counts.round_trips <= 7 * ANSWERS  # was 21 an answer
 
 
-
 async def test_a_new_attempt_and_its_result_read_nothing_the_writes_just_returned(db_url: str) -> None:
     """Starting an attempt is one transaction (no read of the answers a new attempt cannot have yet);
     the last answer's result does not read the attempt's answers again (its write returned them all)."""
-    app = await build(Settings(database_url=db_url, contest_pack=PACK, web_secret="test", redis_url=None),
-                      migrate=True)
-    counter = RoundTrips(app.engine, app.reader)
-    try:
-        async with TestClient(TestServer(web_app_for(app)), cookie_jar=DummyCookieJar()) as client:
+    async with served(db_url) as (app, client):
+        counter = RoundTrips(app.engine, app.reader)
+        try:
             chat = WebChat(client)
             await register(chat)
             await chat.tap("Thi ngay")
@@ -62,9 +50,8 @@ async def test_a_new_attempt_and_its_result_read_nothing_the_writes_just_returne
             with counter.counting() as last:
                 await chat.tap(chat.right_letter())
             assert "3/3" in chat.text(), chat.text()  # the practice result: every answer counted
-    finally:
-        counter.close()
-        await app.close()
+        finally:
+            counter.close()
 
     assert start.transactions == 2  # the account (read on a menu press), then the draw
     assert last.transactions == 3  # the answer's group commit, the attempt closed, whether it may be reviewed

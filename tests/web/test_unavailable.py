@@ -7,15 +7,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from aiohttp import DummyCookieJar
-from aiohttp.test_utils import TestClient, TestServer
 
-from bot.compose import build
-from bot.config import Settings
-from bot.service import web_app_for
+from bot.web.identity import COOKIE
 from pg import database_down, emptied
 
-from .conftest import PACK, WebChat, register
+from .conftest import WebChat, register, served
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 pytestmark = [pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"), pytest.mark.postgres]
@@ -23,31 +19,23 @@ pytestmark = [pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")
 
 async def test_an_answer_while_the_database_is_down_is_a_503_and_the_retry_carries_on() -> None:
     assert PG_URL
-    db_url = PG_URL
-    await emptied(db_url)
-    app = await build(Settings(database_url=db_url, contest_pack=PACK, web_secret="test", redis_url=None),
-                      migrate=True)
-    try:
-        async with TestClient(TestServer(web_app_for(app)), cookie_jar=DummyCookieJar()) as client:
-            chat = WebChat(client)
-            await register(chat)
-            await chat.tap("Thi ngay")
-            await chat.tap("Vòng chính")
-            letter = chat.right_letter()
-            action = next(b["action"] for reply in chat.shown["replies"] for row in reply["buttons"] for b in row
-                          if b["label"].startswith(letter))
-            cookie = {"Cookie": f"cds_browser={chat.cookie}"}
+    await emptied(PG_URL)
+    async with served(PG_URL) as (_app, client):
+        chat = WebChat(client)
+        await register(chat)
+        await chat.tap("Thi ngay")
+        await chat.tap("Vòng chính")
+        action = chat.action_of(chat.right_letter())
+        cookie = {"Cookie": f"{COOKIE}={chat.cookie}"}
 
-            async with database_down(db_url):
-                refused = await client.post("/api/chat/send", json={"action": action}, headers=cookie)
-                assert refused.status == 503
-                assert refused.headers["Retry-After"].isdigit()
-                assert "try again" in (await refused.json())["error"]
+        async with database_down(PG_URL):
+            refused = await client.post("/api/chat/send", json={"action": action}, headers=cookie)
+            assert refused.status == 503
+            assert refused.headers["Retry-After"].isdigit()
+            assert "try again" in (await refused.json())["error"]
 
-            again = await client.post("/api/chat/send", json={"action": action}, headers=cookie)
-            assert again.status == 200
-            shown = await again.json()
-            assert shown["toast"] == "Đã ghi nhận"  # recorded now, as the first answer of the attempt
-            assert shown["replies"][-1]["progress"]["position"] == 2
-    finally:
-        await app.close()
+        again = await client.post("/api/chat/send", json={"action": action}, headers=cookie)
+        assert again.status == 200
+        shown = await again.json()
+        assert shown["toast"] == "Đã ghi nhận"  # recorded now, as the first answer of the attempt
+        assert shown["replies"][-1]["progress"]["position"] == 2
