@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     telegram_sweep_s: float = Field(default=10.0, ge=0.1, le=3600)
     # how many updates Telegram may post to one webhook at once; the database pool is sized to it
     telegram_max_connections: int = Field(default=40, ge=1, le=100)
+    # how long a webhook call waits for its update's handling, to answer a button press in its 200; past it
+    # (or at once when the worker is busy) the 200 goes back, the update stored, and the press is answered
+    # when handled
+    telegram_ack_within_s: float = Field(default=0.01, ge=0, le=10)
     # broadcasts only (replies are never held to it): messages per second to different chats, shared by all
     # workers; with paid broadcasts on (Telegram Stars, for bots Telegram allows), up to 1000/s, beyond 30/s paid
     telegram_broadcast_per_second: float = Field(default=30.0, gt=0, le=1000)

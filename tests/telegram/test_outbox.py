@@ -1,5 +1,6 @@
 """A webhook update is acknowledged as soon as what it changed is stored: the press answered in the reply
-itself, the question edited after, from the outbox; replies a worker stored but never sent (it died after
+itself, the question edited after, from the outbox; a worker that cannot finish in time acknowledges the
+stored update at once and answers the press after; replies a worker stored but never sent (it died after
 the 200) are sent by another worker. On SQLite and PostgreSQL, through the real webhook."""
 from __future__ import annotations
 
@@ -75,14 +76,16 @@ class Worker:
         await self.sent(update)
 
 
-async def start_worker(stack: AsyncExitStack, db_url: str, api: FakeBotApiServer) -> Worker:
-    return Worker(*await webhook_worker(stack, db_url, api.base, secret=SECRET), api.fake)
+async def start_worker(stack: AsyncExitStack, db_url: str, api: FakeBotApiServer, *,
+                       ack_within_s: float | None = None) -> Worker:
+    return Worker(*await webhook_worker(stack, db_url, api.base, secret=SECRET, ack_within_s=ack_within_s),
+                  api.fake)
 
 
 async def test_a_press_is_acknowledged_with_its_toast_once_stored_and_the_question_edited_after(
         db_url: str, gated: GatedBotApi) -> None:
-    async with AsyncExitStack() as stack:
-        worker = await start_worker(stack, db_url, gated)
+    async with AsyncExitStack() as stack:  # handling ends well within the time a call waits for it
+        worker = await start_worker(stack, db_url, gated, ack_within_s=10.0)
         c = Citizen(gated.fake, worker.deliver, user_id=5001)
         await register(c)
         question = await start_attempt(c)
@@ -100,6 +103,32 @@ async def test_a_press_is_acknowledged_with_its_toast_once_stored_and_the_questi
 
         gated.edits.set()
         await worker.sent(press)
+        assert c.screen.last.message_id == question and c.screen.last.text.startswith("Câu 2/10")
+
+
+async def test_a_worker_that_cannot_finish_in_time_acknowledges_the_stored_press_and_answers_it_after(
+        db_url: str, gated: GatedBotApi) -> None:
+    async with AsyncExitStack() as stack:
+        worker = await start_worker(stack, db_url, gated, ack_within_s=0.0)  # no time at all: always after
+        c = Citizen(gated.fake, worker.deliver, user_id=5003)
+        await register(c)
+        question = await start_attempt(c)
+        letter = right_letter(c.screen.last.text)
+        press = c.press_update(*c.screen.button(lambda label: label == letter))
+        toasts = len(c.screen.toasts())
+
+        assert await worker.post(press) == 200
+        assert worker.replies[-1] is None, "the 200 carries nothing: Telegram's connection is free at once"
+        assert await worker.inbound.standing(str(press["update_id"])) is not None, "stored before the 200"
+
+        await worker.sent(press)
+        async with asyncio.timeout(20):  # the answer to the press goes out beside the edit, in no set order
+            while len(c.screen.toasts()) == toasts:
+                await asyncio.sleep(0.01)
+        assert c.screen.toasts()[toasts:] == ["Đã ghi nhận"], "the press answered once, by the worker itself"
+        async with worker.app.engine.connect() as conn:
+            stored = (await conn.execute(select(func.count()).select_from(t.answers))).scalar_one()
+        assert stored == 1
         assert c.screen.last.message_id == question and c.screen.last.text.startswith("Câu 2/10")
 
 

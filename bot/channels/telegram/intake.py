@@ -4,7 +4,11 @@ aiogram parses the body and validates the Update inside the request; a body that
 nested without end, or is no Update raises there and becomes a 500, which Telegram retries for ever.
 Here a body that is not JSON at all is a 400; JSON that is not an Update we can handle (ids beyond
 64 bits included) is logged and acknowledged with 200, since sending it again would never help.
-A failure while handling a good update still propagates: Telegram's retry is then what we want."""
+A good update is stored first (claimed by this worker, with its body), then handled in its chat's lane
+(bot.channels.telegram.handover): the 200 carries the answer to a button press when handling ends within
+TELEGRAM_ACK_WITHIN_S, else it goes back at once and the lane answers the press. A failure within that
+time still propagates, so Telegram sends the update again; after it, the sweep tries again. An update
+another worker holds (Telegram sent it again) is waited for as before (bot.channels.telegram.once)."""
 from __future__ import annotations
 
 import logging
@@ -18,7 +22,9 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.channels.telegram.once import BODY
+from bot.channels.telegram.handover import LATER, Handover
+from bot.channels.telegram.lanes import Lanes
+from bot.channels.telegram.once import BODY, Claims
 from bot.json_input import NotJson, loads
 
 log = logging.getLogger(__name__)
@@ -53,6 +59,10 @@ def update_of(raw: bytes, bot: Bot) -> tuple[Update, dict[str, Any]] | None:
 
 
 class WebhookHandler(SimpleRequestHandler):
+    def __init__(self, *, claims: Claims, lanes: Lanes, handover: Handover, within: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.claims, self.lanes, self.handover, self.within = claims, lanes, handover, within
+
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
             read = update_of(await request.read(), bot)
@@ -63,6 +73,12 @@ class WebhookHandler(SimpleRequestHandler):
             log.warning("telegram: webhook body is not an update this bot reads; acknowledged and dropped")
             return web.json_response({})
         update, body = read  # the body is stored as received (bot.channels.telegram.once), not dumped again
-        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
-            bot, update, **{**self.data, BODY: body})
-        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+        await self.lanes.until_room()  # so many updates in hand that Telegram should keep the rest for now
+        if await self.claims.take([update], bodies={update.update_id: body}):
+            result: Any = await self.handover.wait(update, self.lanes, within=self.within)
+            if result is LATER:
+                return web.json_response({})  # stored: the lane finishes it and answers the press
+        else:  # sent again: finished already, or in another worker's hand (waited for there)
+            result = await self.dispatcher.feed_webhook_update(bot, update, **{**self.data, BODY: body})
+        answer: TelegramMethod[Any] | None = result if isinstance(result, TelegramMethod) else None
+        return web.Response(body=self._build_response_writer(bot=bot, result=answer))

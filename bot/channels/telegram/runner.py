@@ -3,23 +3,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aiogram import Bot
-from aiogram import Dispatcher as UpdateDispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError
-from aiogram.methods import DeleteWebhook, GetMe, TelegramMethod
-from aiogram.types import Update
+from aiogram.methods import DeleteWebhook, GetMe
 from aiohttp import web
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.commands import publish_commands
+from bot.channels.telegram.handover import Handover
 from bot.channels.telegram.lanes import Lanes
-from bot.channels.telegram.once import CLAIMED, Claims, OncePerUpdate
+from bot.channels.telegram.once import Claims, OncePerUpdate
 from bot.channels.telegram.outbox import Outbox
 from bot.channels.telegram.pace import RedisPaces
 from bot.channels.telegram.polling import Poller
@@ -109,12 +107,14 @@ async def start_telegram(settings: Settings, web_app: web.Application, *, dispat
         claims = Claims(inbound, lease=timedelta(seconds=settings.telegram_lease_s))
         outbox = Outbox(sender, claims)  # replies go out after the update is acknowledged
         dp.update.outer_middleware(OncePerUpdate(claims, outbox=outbox))
-        lanes = Lanes(feeder(dp, bot, sender))
+        handover = Handover()
+        lanes = Lanes(handover.feeder(dp, bot, sender))
         sweeper = Sweeper(bot, claims, lanes, outbox=outbox, every=settings.telegram_sweep_s)
         await publish_commands(sender, translator)
         if settings.telegram_webhook_url and secret:
             url = public_url(settings.telegram_webhook_url)
-            mount(web_app, dp, bot, secret=secret)
+            mount(web_app, dp, bot, secret=secret, claims=claims, lanes=lanes, handover=handover,
+                  ack_within=settings.telegram_ack_within_s)
             await set_webhook(sender, url, secret=secret, allowed_updates=ALLOWED_UPDATES,
                               max_connections=settings.telegram_max_connections)
             handle = TelegramHandle(bot, sender, f"webhook at {url} as @{me.username}", claims, lanes, sweeper,
@@ -136,13 +136,3 @@ async def start_telegram(settings: Settings, web_app: web.Application, *, dispat
         await sender.close()
         await bot.session.close()
         raise
-
-
-def feeder(dp: UpdateDispatcher, bot: Bot, sender: Sender) -> Callable[[Update], Awaitable[None]]:
-    """How a lane hands an update it holds (taken by the poller or the sweep) to the routers; the answer to a
-    button press, which a webhook returns in its reply, is sent here once the update is stored."""
-    async def feed(update: Update) -> None:
-        answer = await dp.feed_update(bot, update, **{CLAIMED: True})
-        if isinstance(answer, TelegramMethod):
-            await sender.send(answer, paced=False)
-    return feed

@@ -1,5 +1,6 @@
-"""Webhook mode: Telegram posts updates to our web app; each is handled and stored before the 200 goes back,
-which answers a button press in its body; the other replies go out after (bot.channels.telegram.outbox)."""
+"""Webhook mode: Telegram posts updates to our web app; each is stored before the 200 goes back, which
+answers a button press in its body when handling ends in time (bot.channels.telegram.handover); the other
+replies go out after (bot.channels.telegram.outbox)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +9,10 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import SetWebhook
 from aiohttp import web
 
+from bot.channels.telegram.handover import Handover
 from bot.channels.telegram.intake import WebhookHandler
+from bot.channels.telegram.lanes import Lanes
+from bot.channels.telegram.once import Claims
 from bot.channels.telegram.sender import Sender
 
 WEBHOOK_PATH = "/telegram/webhook"
@@ -34,13 +38,15 @@ def public_url(configured: str) -> str:
     return base if base.endswith(WEBHOOK_PATH) else base + WEBHOOK_PATH
 
 
-def mount(web_app: web.Application, dp: Dispatcher, bot: Bot, *, secret: str) -> None:
-    """POST /telegram/webhook: wrong or missing X-Telegram-Bot-Api-Secret-Token → 401."""
+def mount(web_app: web.Application, dp: Dispatcher, bot: Bot, *, secret: str, claims: Claims, lanes: Lanes,
+          handover: Handover, ack_within: float) -> None:
+    """POST /telegram/webhook: wrong or missing X-Telegram-Bot-Api-Secret-Token → 401. `ack_within`: seconds
+    a call waits for its update's handling to answer the press in the 200 (it is stored before)."""
     if web_app.frozen:
         raise TelegramConfigError("start Telegram before the web app starts serving: its routes are frozen")
-    # handle_in_background=False: the update is handled (and stored, with its replies) before Telegram gets
-    # its 200.
-    handler = WebhookHandler(dispatcher=dp, bot=bot, handle_in_background=False, secret_token=secret)
+    # handle_in_background=False: aiogram's own background mode would acknowledge before storing the update.
+    handler = WebhookHandler(dispatcher=dp, bot=bot, handle_in_background=False, secret_token=secret,
+                             claims=claims, lanes=lanes, handover=handover, within=ack_within)
     handler.register(web_app, path=WEBHOOK_PATH)
 
 
