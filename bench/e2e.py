@@ -18,7 +18,8 @@ workers by bench/probe) and the ratio to the baseline; the last line reads like
 Loopback only; every window is bounded in time (about 25 minutes in all, `--quick` about 8).
 
     .venv/bin/python bench/e2e.py [--quick] [--configs sqlite,pg,pg+redis] [--citizens 1000]
-        [--paths webhook,web,bxh] [--modes lifted,defaults] [--in-step] [--work DIR]
+        [--paths webhook,web,bxh] [--modes lifted,defaults] [--in-step] [--webhook-connections N]
+        [--ack-within SECONDS] [--work DIR]
     PYTHONPATH=/tmp/checkout .venv/bin/python /tmp/checkout/bench/e2e.py   # measure a clean checkout of a commit
 
 Needs PostgreSQL (it drops and recreates the public schema of bench_e2e and bench_e2e_redis, creating
@@ -78,6 +79,7 @@ class Options:
     modes: tuple[str, ...] = ("pacing lifted", "defaults")
     spread: bool = True  # False (--in-step): every citizen's attempt starts and ends with everyone else's
     webhook_connections: int | None = None  # the service's TELEGRAM_MAX_CONNECTIONS (None: its default)
+    ack_within: float | None = None  # the service's TELEGRAM_ACK_WITHIN_S (None: its default)
 
 
 @dataclass
@@ -170,6 +172,8 @@ def service_env(config: Config, url: str, port: int, api: str, *, lift: bool, op
             "LOG_LEVEL": "WARNING"}
     if opts.webhook_connections is not None:
         env["TELEGRAM_MAX_CONNECTIONS"] = str(opts.webhook_connections)
+    if opts.ack_within is not None:
+        env["TELEGRAM_ACK_WITHIN_S"] = str(opts.ack_within)
     if config.redis_db is not None:
         env["REDIS_URL"] = f"{opts.redis}/{config.redis_db}"
     return env
@@ -311,6 +315,8 @@ if __name__ == "__main__":
                         help="citizens start their attempts together, so all of them end in the same second too")
     parser.add_argument("--webhook-connections", type=int,
                         help="the service's TELEGRAM_MAX_CONNECTIONS (Telegram's connections to its webhook)")
+    parser.add_argument("--ack-within", type=float,
+                        help="the service's TELEGRAM_ACK_WITHIN_S (how long a webhook call waits to answer the press)")
     parser.add_argument("--work", type=Path, help="keep the databases and logs here (default: a temporary folder)")
     parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379")
@@ -329,5 +335,6 @@ if __name__ == "__main__":
                           duration=duration, pg=args.pg, redis=args.redis, work=args.work or Path(tmp),
                           mini_app=args.web_as == "mini-app", paths=tuple(args.paths.split(",")),
                           spread=not args.in_step, webhook_connections=args.webhook_connections,
+                          ack_within=args.ack_within,
                           modes=tuple({"lifted": "pacing lifted"}.get(m, m) for m in args.modes.split(",")))
         asyncio.run(main(options, [CONFIGS[c] for c in args.configs.split(",")]))
