@@ -60,8 +60,8 @@ def desk() -> Desk:
     return Desk()
 
 
-def parts(desk: Desk, bot: Bot, sender: Sender, *, at_once: int = 32) -> tuple[Handover, Lanes]:
-    handover = Handover(at_once=at_once)
+def parts(desk: Desk, bot: Bot, sender: Sender, *, at_once: int = 32, quiet: int = 8) -> tuple[Handover, Lanes]:
+    handover = Handover(at_once=at_once, quiet=quiet)
     return handover, Lanes(handover.feeder(desk.dp, bot, sender))
 
 
@@ -85,17 +85,18 @@ async def test_a_press_not_handled_in_time_is_acknowledged_and_answered_by_the_w
     assert toasts(fake) == {"q2": "Đã ghi nhận"}
 
 
-async def test_with_every_slot_taken_a_call_does_not_wait_and_no_more_are_handled_at_once(
+async def test_a_busy_worker_does_not_hold_the_call_and_handles_no_more_than_its_slots_at_once(
         desk: Desk, bot: Bot, sender: Sender, fake: FakeTelegram) -> None:
-    handover, lanes = parts(desk, bot, sender, at_once=2)
+    handover, lanes = parts(desk, bot, sender, at_once=2, quiet=2)
     for n in (1, 2):
         assert await handover.wait(press(n, chat=100 + n), lanes, within=0.05) is LATER
     began = time.monotonic()
-    assert await handover.wait(press(3, chat=103), lanes, within=30.0) is LATER
-    assert time.monotonic() - began < 5, "Telegram's connection is not held while the update waits for a slot"
+    for n in (3, 4):
+        assert await handover.wait(press(n, chat=100 + n), lanes, within=30.0) is LATER
+    assert time.monotonic() - began < 5, "Telegram's connection is not held while the worker is busy"
     desk.open.set()
     await lanes.drain()
-    assert toasts(fake) == {"q1": "Đã ghi nhận", "q2": "Đã ghi nhận", "q3": "Đã ghi nhận"}
+    assert toasts(fake) == {f"q{n}": "Đã ghi nhận" for n in (1, 2, 3, 4)}
     assert desk.most == 2
 
 

@@ -22,21 +22,24 @@ from bot.channels.telegram.once import CLAIMED
 from bot.channels.telegram.sender import Sender
 
 AT_ONCE = 32  # updates handled at once; the others wait, stored, in their lanes (see `Handover`)
+QUIET = 8  # a call waits for its answer only while the worker has fewer updates than this in hand
 LATER = object()  # `Handover.wait`'s word for "not handled yet: acknowledge, the lane answers the press"
 
 
 class Handover:
     """The webhook calls still waiting for their update's answer (this worker's own requests only)."""
 
-    def __init__(self, *, at_once: int = AT_ONCE) -> None:
+    def __init__(self, *, at_once: int = AT_ONCE, quiet: int = QUIET) -> None:
         self._waiting: dict[int, asyncio.Future[Any]] = {}
         self._slots = asyncio.Semaphore(at_once)
+        self.quiet = min(quiet, at_once)
 
     async def wait(self, update: Update, lanes: Lanes, *, within: float) -> Any:
         """Hand `update` (stored and claimed by this worker) to its lane; the answer to its press (or None)
-        when handled within `within` seconds, else LATER. A failure within them is raised here. With every
-        slot taken, LATER at once: the update would only wait for one, holding a connection of Telegram's."""
-        if within <= 0 or self._slots.locked():
+        when handled within `within` seconds, else LATER. A failure within them is raised here. With
+        `quiet` updates or more in hand, LATER at once: a busy worker would seldom finish in time, and the
+        call would only hold one of Telegram's connections while waiting."""
+        if within <= 0 or lanes.in_hand >= self.quiet:
             lanes.put(update)
             return LATER
         waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
