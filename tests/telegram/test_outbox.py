@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from bot.channels.telegram.plan import SEND, Step, dump
 from bot.compose import App
 from bot.storage import tables as t
+from bot.storage.engine import make_engine
 from bot.storage.inbound import InboundEvents
 
 from .conftest import webhook_worker
@@ -130,6 +131,28 @@ async def test_a_worker_that_cannot_finish_in_time_acknowledges_the_stored_press
             stored = (await conn.execute(select(func.count()).select_from(t.answers))).scalar_one()
         assert stored == 1
         assert c.screen.last.message_id == question and c.screen.last.text.startswith("Câu 2/10")
+
+
+async def test_a_worker_stopped_right_after_acknowledging_a_press_finishes_and_answers_it_first(
+        db_url: str, gated: GatedBotApi) -> None:
+    async with AsyncExitStack() as stack:  # closed as `dcbot run` stops on SIGTERM
+        worker = await start_worker(stack, db_url, gated, ack_within_s=0.0)
+        c = Citizen(gated.fake, worker.deliver, user_id=5004)
+        await register(c)
+        question = await start_attempt(c)
+        press = c.press_update(*c.screen.button(lambda label: label == right_letter(c.screen.last.text)))
+        toasts = len(c.screen.toasts())
+        assert await worker.post(press) == 200 and worker.replies[-1] is None, "acknowledged, not answered yet"
+    engine = make_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            stored = (await conn.execute(select(func.count()).select_from(t.answers))).scalar_one()
+        standing = await InboundEvents(engine, "telegram").standing(str(press["update_id"]))
+    finally:
+        await engine.dispose()
+    assert stored == 1 and standing is not None and standing.done and not standing.unsent
+    assert c.screen.toasts()[toasts:] == ["Đã ghi nhận"]
+    assert c.screen.last.message_id == question and c.screen.last.text.startswith("Câu 2/10")
 
 
 async def test_replies_stored_by_a_worker_that_died_after_acknowledging_are_sent_by_another(
