@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from bot.channels.telegram.plan import SEND, Step, dump
 from bot.compose import App
 from bot.storage import tables as t
-from bot.storage.engine import make_engine
+from bot.storage.engine import AsyncEngine, make_engine
 from bot.storage.inbound import InboundEvents
 
 from .conftest import webhook_worker
@@ -83,21 +83,32 @@ async def start_worker(stack: AsyncExitStack, db_url: str, api: FakeBotApiServer
                   api.fake)
 
 
+async def at_the_first_question(worker: Worker, api: FakeBotApiServer, user_id: int) -> tuple[Citizen, int,
+                                                                                               dict[str, Any]]:
+    """A registered citizen at question 1 of an attempt: they, the question's message id, and the press of
+    its right answer (not sent yet)."""
+    c = Citizen(api.fake, worker.deliver, user_id=user_id)
+    await register(c)
+    question = await start_attempt(c)
+    letter = right_letter(c.screen.last.text)
+    return c, question, c.press_update(*c.screen.button(lambda label: label == letter))
+
+
+async def answers_stored(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(t.answers))).scalar_one())
+
+
 async def test_a_press_is_acknowledged_with_its_toast_once_stored_and_the_question_edited_after(
         db_url: str, gated: GatedBotApi) -> None:
     async with AsyncExitStack() as stack:  # handling ends well within the time a call waits for it
         worker = await start_worker(stack, db_url, gated, ack_within_s=10.0)
-        c = Citizen(gated.fake, worker.deliver, user_id=5001)
-        await register(c)
-        question = await start_attempt(c)
-        letter = right_letter(c.screen.last.text)
-        press = c.press_update(*c.screen.button(lambda label: label == letter))
+        c, question, press = await at_the_first_question(worker, gated, 5001)
 
         gated.edits.clear()  # Telegram (or this worker's sending) is slow
         assert await worker.post(press) == 200
         assert worker.replies[-1] == "answerCallbackQuery" and c.screen.toasts()[-1] == "Đã ghi nhận"
-        async with worker.app.engine.connect() as conn:
-            stored = (await conn.execute(select(func.count()).select_from(t.answers))).scalar_one()
+        stored = await answers_stored(worker.app.engine)
         standing = await worker.inbound.standing(str(press["update_id"]))
         assert stored == 1 and standing is not None and standing.done, "acknowledged once stored"
         assert c.screen.last.text.startswith("Câu 1/10"), "the edit goes out after the acknowledgement"
@@ -111,11 +122,7 @@ async def test_a_worker_that_cannot_finish_in_time_acknowledges_the_stored_press
         db_url: str, gated: GatedBotApi) -> None:
     async with AsyncExitStack() as stack:
         worker = await start_worker(stack, db_url, gated, ack_within_s=0.0)  # no time at all: always after
-        c = Citizen(gated.fake, worker.deliver, user_id=5003)
-        await register(c)
-        question = await start_attempt(c)
-        letter = right_letter(c.screen.last.text)
-        press = c.press_update(*c.screen.button(lambda label: label == letter))
+        c, question, press = await at_the_first_question(worker, gated, 5003)
         toasts = len(c.screen.toasts())
 
         assert await worker.post(press) == 200
@@ -127,9 +134,7 @@ async def test_a_worker_that_cannot_finish_in_time_acknowledges_the_stored_press
             while len(c.screen.toasts()) == toasts:
                 await asyncio.sleep(0.01)
         assert c.screen.toasts()[toasts:] == ["Đã ghi nhận"], "the press answered once, by the worker itself"
-        async with worker.app.engine.connect() as conn:
-            stored = (await conn.execute(select(func.count()).select_from(t.answers))).scalar_one()
-        assert stored == 1
+        assert await answers_stored(worker.app.engine) == 1
         assert c.screen.last.message_id == question and c.screen.last.text.startswith("Câu 2/10")
 
 
@@ -137,16 +142,12 @@ async def test_a_worker_stopped_right_after_acknowledging_a_press_finishes_and_a
         db_url: str, gated: GatedBotApi) -> None:
     async with AsyncExitStack() as stack:  # closed as `dcbot run` stops on SIGTERM
         worker = await start_worker(stack, db_url, gated, ack_within_s=0.0)
-        c = Citizen(gated.fake, worker.deliver, user_id=5004)
-        await register(c)
-        question = await start_attempt(c)
-        press = c.press_update(*c.screen.button(lambda label: label == right_letter(c.screen.last.text)))
+        c, question, press = await at_the_first_question(worker, gated, 5004)
         toasts = len(c.screen.toasts())
         assert await worker.post(press) == 200 and worker.replies[-1] is None, "acknowledged, not answered yet"
     engine = make_engine(db_url)
     try:
-        async with engine.connect() as conn:
-            stored = (await conn.execute(select(func.count()).select_from(t.answers))).scalar_one()
+        stored = await answers_stored(engine)
         standing = await InboundEvents(engine, "telegram").standing(str(press["update_id"]))
     finally:
         await engine.dispose()

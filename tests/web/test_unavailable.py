@@ -4,16 +4,14 @@ citizen was, with nothing they were told of lost. PostgreSQL, refusing connectio
 without TEST_DATABASE_URL."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from bot.web.identity import COOKIE
+from conftest import PG_URL
 from pg import database_down, emptied
 
 from .conftest import WebChat, register, served
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
 pytestmark = [pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"), pytest.mark.postgres]
 
 
