@@ -250,6 +250,12 @@ class FakeAttempts(_Repo):
             self.m.attempts[attempt_id] = replace(att, status=AttemptStatus.FINISHED, finished_at=at)
         return self.m.attempts.get(attempt_id)
 
+    async def end_open(self, *, attempt_id: int, participant_id: int, at: datetime) -> Attempt | None:
+        att = self.m.attempts.get(attempt_id)
+        if att is None or att.participant_id != participant_id or att.status is not AttemptStatus.OPEN:
+            return None
+        return await self.finish(attempt_id=attempt_id, at=at)
+
     async def entries(self, *, round_code: str, after: int = 0, limit: int | None = None,
                       ids: Sequence[int] | None = None) -> list[Entry]:
         out = []

@@ -86,6 +86,13 @@ class SqlAttempts(_Repo):
             .values(status=AttemptStatus.FINISHED.value, finished_at=at).returning(*t.attempts.c))).first()
         return self._attempt(row) if row else await self.get(attempt_id)  # not open: as it was left
 
+    async def end_open(self, *, attempt_id: int, participant_id: int, at: datetime) -> Attempt | None:
+        row = (await self.conn.execute(
+            update(t.attempts).where(_A.id == attempt_id, _A.participant_id == participant_id,
+                                     _A.status == AttemptStatus.OPEN.value)
+            .values(status=AttemptStatus.FINISHED.value, finished_at=at).returning(*t.attempts.c))).first()
+        return self._attempt(row) if row else None
+
     async def entries(self, *, round_code: str, after: int = 0, limit: int | None = None,
                       ids: Sequence[int] | None = None) -> list[Entry]:
         """Every attempt of the round (by id from `after`, `limit` of them; or those of `ids`), with whether

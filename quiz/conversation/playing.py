@@ -101,13 +101,18 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Turn:
     if pid is None:
         return menu(ctx, Msg("play.register_first"))
     if round_code is None:
+        rounds = ctx.play.playable_rounds(ctx.now)
+        if len(rounds) == 1 and rounds[0].ranked and \
+                [r for r in ctx.runtime.contest.rounds if _may_still_run(r, ctx)] == rounds:
+            # The one round an attempt can run in: starting resumes the one open there, and says why
+            # the citizen may not take part when it would draw a new one (one transaction, not three).
+            return await _begin(ctx, pid, rounds[0].code, resumed_in_place=True)
         current = await open_attempt(ctx)
         if current is not None:
             return await show_current(ctx, current)
         why = await ctx.people.may_take_part(pid, now=ctx.now)
         if why is not None:  # said before a round is chosen, not after
             return _not_taking_part(ctx, why)
-        rounds = ctx.play.playable_rounds(ctx.now)
         if not any(r.ranked for r in rounds):
             return _no_ranked_round(ctx, rounds)
         if len(rounds) > 1:
@@ -115,6 +120,12 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Turn:
                          for r in sorted(rounds, key=lambda r: r.practice))
             return ctx.state, say(Msg("play.choose_round"), buttons=rows + ((button("menu.back", Menu()),),))
         round_code = rounds[0].code
+    return await _begin(ctx, pid, round_code)
+
+
+async def _begin(ctx: Ctx, pid: int, round_code: str, *, resumed_in_place: bool = False) -> Turn:
+    """A new attempt in the round, or the one open there; `resumed_in_place`: an open one takes the place of
+    the message pressed, as a resume from the menu does."""
     try:
         att, drawn = await ctx.play.begin(participant_id=pid, round_code=round_code, now=ctx.now)
     except TakingPartRefused as refused:
@@ -124,7 +135,7 @@ async def play(ctx: Ctx, round_code: str | None = None) -> Turn:
         return menu(ctx, limit)
     except LookupError:
         return menu(ctx, Msg("play.round_closed"))
-    return await show_current(ctx, att, first=True, answers={} if drawn else None)
+    return await show_current(ctx, att, first=drawn or not resumed_in_place, answers={} if drawn else None)
 
 
 def _not_taking_part(ctx: Ctx, reason: str) -> Turn:
@@ -358,7 +369,7 @@ async def finish(ctx: Ctx, attempt_id: int, *, toast: Msg | None = None, lead: t
         return await _elsewhere(ctx, Submit(attempt_id))
     if answered is None:
         answered = len(await ctx.play.answers(attempt_id))
-    reviewable = bool(await ctx.play.reviewable([result.attempt], now=ctx.now))
+    reviewable = result.reviewable
     parts = result_parts(ctx, result, answered=answered, reviewable=reviewable)
     rows = menu_buttons(ctx)
     if reviewable and not result.attempt.practice:

@@ -17,6 +17,7 @@ from quiz.attempts import (
     Written,
     check_answer,
     check_cap,
+    handed_in,
     is_correct,
     local_day,
     paper_for,
@@ -43,6 +44,7 @@ class Result:
     total: int
     rank: int | None
     ranked_count: int
+    reviewable: bool = False  # its owner may see it now with the keys and explanations (quiz.review)
 
 
 class UowAnswers:
@@ -251,20 +253,28 @@ class Play:
     async def finish(self, *, attempt_id: int, participant_id: int, now: datetime) -> Result | None:
         """Close the attempt (at the deadline at the latest) and report score, time and rank."""
         told: list[Entry] = []
+        known = self._cached.get(attempt_id)  # an attempt's owner and deadline never change
         async with self._uow() as uow:
-            att = await uow.attempts.get(attempt_id)
-            if att is None or att.participant_id != participant_id:
-                return None
-            ended = att.status is AttemptStatus.OPEN
+            att = None if known is None else await uow.attempts.end_open(
+                attempt_id=attempt_id, participant_id=participant_id, at=handed_in(now, known.deadline))
+            ended = att is not None
+            if att is None:  # not known here, or not open: read as it stands
+                att = await uow.attempts.get(attempt_id)
+                if att is None or att.participant_id != participant_id:
+                    return None
+                ended = att.status is AttemptStatus.OPEN
+                if ended:
+                    att = await uow.attempts.finish(attempt_id=attempt_id, at=handed_in(now, att.deadline)) or att
             if ended:
-                att = await uow.attempts.finish(attempt_id=attempt_id, at=min(now, att.deadline)) or att
                 told = await self._told(uow, att)
+            rounds = await uow.rounds.states()  # whether the result may show the keys, in the same transaction
+            if ended:
                 await uow.commit()
         if ended:
             await self._handed_in(att, now, told)
         self._remember(att)
         place, count = (None, 0) if att.practice else await self._standings.place_of(att, now=now)
-        return Result(att, len(att.paper), place, count)
+        return Result(att, len(att.paper), place, count, reviewable=may_review(att, rounds, now=now))
 
     async def my_attempts(self, *, participant_id: int) -> list[Attempt]:
         async with self._read() as uow:

@@ -33,9 +33,9 @@ async def application(tmp_path: Path) -> AsyncIterator[App]:
 
 
 @asynccontextmanager
-async def served(db_url: str) -> AsyncIterator[tuple[App, TestClient[Any, Any]]]:
-    """The web app with the fixture pack on the database at `db_url` (no Redis), and a client to it."""
-    app = await build(Settings(database_url=db_url, contest_pack=PACK, web_secret="test", redis_url=None),
+async def served(db_url: str, pack: Path = PACK) -> AsyncIterator[tuple[App, TestClient[Any, Any]]]:
+    """The web app with the fixture pack (or `pack`) on the database at `db_url` (no Redis), and a client to it."""
+    app = await build(Settings(database_url=db_url, contest_pack=pack, web_secret="test", redis_url=None),
                       migrate=True)
     try:
         async with TestClient(TestServer(web_app_for(app)), cookie_jar=DummyCookieJar()) as test_client:

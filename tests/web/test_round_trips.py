@@ -3,9 +3,12 @@ one group commit, which also checks the account this worker remembered and retur
 no pre-ping, no account read, no re-read. One citizen, so the group commit carries one answer."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from roundtrips import RoundTrips
 
-from .conftest import WebChat, register, served
+from .conftest import PACK, WebChat, register, served
 
 ANSWERS = 5
 
@@ -54,4 +57,51 @@ async def test_a_new_attempt_and_its_result_read_nothing_the_writes_just_returne
             counter.close()
 
     assert start.transactions == 2  # the account (read on a menu press), then the draw
-    assert last.transactions == 3  # the answer's group commit, the attempt closed, whether it may be reviewed
+    assert last.transactions == 2  # the answer's group commit; the attempt closed, with whether it may be reviewed
+
+
+def one_round(tmp_path: Path) -> Path:
+    """The fixture pack with its main round only (two attempts each, a prediction at the end), no practice."""
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack)
+    contest = (pack / "contest.yaml").read_text(encoding="utf-8")
+    (pack / "contest.yaml").write_text(contest[:contest.index("  - code: luyen")], encoding="utf-8")
+    return pack
+
+
+async def test_with_one_round_open_play_starts_and_refuses_without_looking_twice(db_url: str,
+                                                                                   tmp_path: Path) -> None:
+    """"Thi ngay" with one round open: no separate look for an attempt in progress or check that the citizen
+    may take part (the start does both, in one transaction). The attempt in progress is resumed in
+    place of the menu, and the round's cap still speaks."""
+    async with served(db_url, one_round(tmp_path)) as (app, client):
+        counter = RoundTrips(app.engine, app.reader)
+        try:
+            chat = WebChat(client)
+            await register(chat)
+            with counter.counting() as start:
+                await chat.tap("Thi ngay")
+            assert chat.last()["progress"]["position"] == 1, chat.text()  # no round to choose
+            await chat.tap(chat.right_letter())
+            await chat.start()  # the page reopened: the attempt in progress is offered
+            await chat.tap("Menu")
+            with counter.counting() as resume:
+                await chat.tap("Thi ngay")
+            assert chat.last()["progress"]["position"] == 2 and chat.last()["replace"] is True
+            for attempt in (1, 2):
+                if attempt == 2:
+                    await chat.tap("Thi ngay")
+                    assert chat.last()["progress"]["position"] == 1
+                for _ in range(chat.last()["progress"]["total"] - chat.last()["progress"]["position"] + 1):
+                    await chat.tap(chat.right_letter())
+                await chat.tap("Bỏ qua dự đoán")
+                assert "10/10" in chat.text(), chat.text()
+            with counter.counting() as refused:
+                await chat.tap("Thi ngay")
+            assert "Bạn đã dùng hết 2 lượt thi của vòng này" in chat.text(), chat.text()
+        finally:
+            counter.close()
+
+    assert start.transactions == 3  # the account (read on a menu press), the draw, the account's notices; was 5
+    assert resume.transactions == 4  # the account, the attempt resumed, its answers, the notices (as before)
+    assert refused.transactions == 3  # the account, the start that counts the attempts, the notices; was 5

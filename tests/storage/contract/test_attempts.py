@@ -90,6 +90,19 @@ async def test_finishing_closes_an_open_attempt_once(uow: UowFactory) -> None:
         assert await w.attempts.finish(attempt_id=10_000, at=T0) is None
 
 
+async def test_ending_an_open_attempt_asks_that_it_is_open_and_the_participants(uow: UowFactory) -> None:
+    owner, other = await person(uow), await person(uow, "0910000009")
+    att = await started(uow, owner)
+    async with uow() as w:
+        assert await w.attempts.end_open(attempt_id=att.id, participant_id=other, at=T0) is None
+        done = await w.attempts.end_open(attempt_id=att.id, participant_id=owner, at=T0 + timedelta(minutes=3))
+        assert await w.attempts.end_open(attempt_id=att.id, participant_id=owner, at=T0 + timedelta(minutes=4)) is None
+        await w.commit()
+    assert done is not None and (done.status, done.finished_at) == (AttemptStatus.FINISHED, T0 + timedelta(minutes=3))
+    async with uow() as w:
+        assert await w.attempts.get(att.id) == done
+
+
 async def test_entries_say_who_erased_their_data_and_who_is_disqualified_in_that_round(uow: UowFactory) -> None:
     kept, erased, dropped, elsewhere = [await person(uow, f"091000000{n}") for n in range(4)]
     attempts = {pid: await started(uow, pid) for pid in (kept, erased, dropped, elsewhere)}
