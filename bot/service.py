@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import socket
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
@@ -42,10 +41,11 @@ class CannotListen(RuntimeError):
 @dataclass(frozen=True, slots=True)
 class Worker:
     """Which worker this process is: `index` 0 runs the timed jobs (one scheduler among the workers);
-    `listening` is the socket the supervisor bound for all of them (None: bind WEB_HOST:WEB_PORT)."""
+    `sharing`: one of several workers listening on WEB_HOST:WEB_PORT (SO_REUSEPORT: the kernel spreads
+    new connections evenly across them, by address)."""
 
     index: int = 0
-    listening: socket.socket | None = None
+    sharing: bool = False
 
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None, worker: Worker = Worker()) -> None:
@@ -88,8 +88,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, worker
 
         runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
         await runner.setup()
-        site: web.BaseSite = web.SockSite(runner, worker.listening) if worker.listening is not None \
-            else web.TCPSite(runner, settings.web_host, settings.web_port)
+        site = web.TCPSite(runner, settings.web_host, settings.web_port, reuse_port=worker.sharing or None)
         try:
             await site.start()
         except OSError as exc:

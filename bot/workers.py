@@ -1,8 +1,11 @@
 """`dcbot run --workers N`: N worker processes serving one port, one supervisor keeping them running.
 
 The supervisor checks the settings, migrates the schema and loads the pack once (so workers never race
-on them), binds WEB_HOST:WEB_PORT and hands the listening socket to every worker: the kernel gives
-each connection to one worker, and a worker killed mid-request loses only the requests it held.
+on them), checks that WEB_HOST:WEB_PORT is free (a second service on it is refused), and starts the
+workers, each listening on it with SO_REUSEPORT: the kernel spreads new connections evenly across
+them, so connections that arrive together (Telegram opening its 40 webhook connections) are shared
+(one shared socket let whichever worker woke first take them all). A worker killed loses the requests
+it held and the connections waiting for it to accept them; none of them had an answer yet.
 Worker 0 runs the timed jobs (closing rounds, retention, the daily report) and resumes broadcasts;
 every worker follows the contest's revision. A worker that dies is started again with a growing wait
 and the same index, so there is always exactly one worker 0. SIGTERM or SIGINT stops them all."""
@@ -51,15 +54,14 @@ def check_workers(settings: Settings, workers: int) -> None:
         raise SettingsRefused(f"--workers {workers} needs TELEGRAM_WEBHOOK_URL: only one process may long-poll a bot")
 
 
-def listen(settings: Settings) -> socket.socket:
-    """The socket every worker accepts on, bound here once."""
+def check_free(settings: Settings) -> None:
+    """OSError if WEB_HOST:WEB_PORT is taken: bound without SO_REUSEPORT, this fails while anything
+    listens there, our own workers of another service included."""
     family = socket.AF_INET6 if ":" in settings.web_host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.web_host, settings.web_port))
-    sock.listen(1024)
-    sock.set_inheritable(True)
-    return sock
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((settings.web_host, settings.web_port))
+        sock.listen(1)
 
 
 async def prepare(settings: Settings) -> None:
@@ -71,8 +73,8 @@ async def prepare(settings: Settings) -> None:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, workers: int, sock: socket.socket) -> None:
-        self.settings, self.count, self.sock = settings, workers, sock
+    def __init__(self, settings: Settings, workers: int) -> None:
+        self.settings, self.count = settings, workers
         self.stopping = asyncio.Event()
         self.exit_code = 0
         self._procs: dict[int, asyncio.subprocess.Process] = {}
@@ -91,9 +93,7 @@ class Supervisor:
         backoff = Backoff(first=1.0, most=30.0)
         while not self.stopping.is_set():
             started = time.monotonic()
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.workers", str(index), str(self.sock.fileno()),
-                pass_fds=(self.sock.fileno(),))
+            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.workers", str(index))
             self._procs[index] = proc
             log.info("supervisor: worker %d started (pid %d)%s", index, proc.pid,
                      ", running the timed jobs" if index == 0 else "")
@@ -133,26 +133,30 @@ class Supervisor:
 
 def supervise(settings: Settings, workers: int) -> int:
     """Run `workers` workers until SIGTERM or SIGINT; the exit code."""
+    try:
+        check_free(settings)
+    except OSError as exc:
+        typer.echo(f"cannot listen on {settings.web_host}:{settings.web_port}: {exc} (set WEB_HOST / WEB_PORT)",
+                   err=True)
+        return 1
     asyncio.run(prepare(settings))
-    sock = listen(settings)
     metrics_dir = tempfile.mkdtemp(prefix="cds-metrics-")
     os.environ[MULTIPROC_ENV] = metrics_dir  # before any worker starts: each writes its values there
     try:
-        return asyncio.run(Supervisor(settings, workers, sock).run())
+        return asyncio.run(Supervisor(settings, workers).run())
     finally:
-        sock.close()
         shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
-def worker_main(index: int, fd: int) -> int:
-    """One worker: the service on the supervisor's socket (python -m bot.workers INDEX FD)."""
+def worker_main(index: int) -> int:
+    """One worker of several on WEB_HOST:WEB_PORT (python -m bot.workers INDEX)."""
     from bot.service import Worker
 
     try:
         config = settings()
     except typer.Exit as exc:
         return exc.exit_code
-    return serve_with(config, Worker(index=index, listening=socket.socket(fileno=fd)))
+    return serve_with(config, Worker(index=index, sharing=True))
 
 
 def serve_with(config: Settings, worker: object = None) -> int:
@@ -178,4 +182,4 @@ def serve_with(config: Settings, worker: object = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(worker_main(int(sys.argv[1]), int(sys.argv[2])))
+    raise SystemExit(worker_main(int(sys.argv[1])))

@@ -3,6 +3,7 @@ traceback; several workers need Redis, one WEB_SECRET and a Telegram webhook."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,16 @@ def test_settings_that_cannot_work_are_one_clear_line_and_exit_2(tmp_path: Path,
     errors = [line for line in done.output.splitlines() if line.startswith("configuration error: ")]
     assert len(errors) == 1 and says in errors[0], done.output
     assert not isinstance(done.exception, Exception) or isinstance(done.exception, SystemExit), done.exception
+
+
+def test_workers_on_a_taken_port_are_one_clear_line_and_exit_1(tmp_path: Path) -> None:
+    """The port is checked before anything starts: another process on it is not shared with (SO_REUSEPORT
+    lets our workers share a port, never with a process that did not ask to)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = run(tmp_path, "--workers", "2", WEB_HOST="127.0.0.1", WEB_PORT=str(taken.getsockname()[1]),
+                   REDIS_URL=os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/14")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("cannot listen on 127.0.0.1:"), done.stderr
+    assert "(set WEB_HOST / WEB_PORT)" in done.stderr and "Traceback" not in done.stderr

@@ -1,10 +1,11 @@
-"""`dcbot run --workers 2` on PostgreSQL and Redis: two workers answer on one port, one of them runs the
-timed jobs, /metrics sums both, a killed worker is started again while the other serves, SIGTERM stops
-everything cleanly, and every log line is one JSON object. Skipped without TEST_DATABASE_URL (PostgreSQL:
-emptied first) and TEST_REDIS_URL."""
+"""`dcbot run --workers 2` on PostgreSQL and Redis: two workers answer on one port and share connections
+that arrive together, one of them runs the timed jobs, /metrics sums both, a killed worker is started
+again while the other serves, SIGTERM stops everything cleanly, and every log line is one JSON object.
+Skipped without TEST_DATABASE_URL (PostgreSQL: emptied first) and TEST_REDIS_URL."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -68,6 +69,32 @@ def children(pid: int) -> set[int]:
     return found
 
 
+def held(pids: set[int], port: int) -> dict[int, int]:
+    """How many open connections to `port` each process holds: its sockets, found by inode in /proc/net/tcp."""
+    open_ones = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[1].split(":")[1], 16) == port:  # ESTABLISHED, on the service's side
+            open_ones.add(f"socket:[{fields[9]}]")
+    counts = dict.fromkeys(pids, 0)
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                counts[pid] += os.readlink(fd) in open_ones
+    return counts
+
+
+async def connections_at_once(port: int, count: int) -> list[asyncio.StreamWriter]:
+    """`count` keep-alive connections opened together, as Telegram opens its webhook connections, each
+    served a request (so a worker has taken it)."""
+    async def one() -> asyncio.StreamWriter:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+        return writer
+    return await asyncio.gather(*(one() for _ in range(count)))
+
+
 async def until(check: Any, what: str, log: Path) -> Any:
     try:
         async with asyncio.timeout(WITHIN):
@@ -104,6 +131,12 @@ async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path) -> Non
             await until(both_serving, "two workers serving", log)
             workers = children(supervisor.pid)
             assert workers == serving(), "the two workers are the supervisor's children"
+            together = await connections_at_once(port, 40)
+            shares = held(workers, port)
+            for writer in together:
+                writer.close()
+            assert sum(shares.values()) == 40 and min(shares.values()) >= 8, \
+                f"40 connections opened together are shared by both workers, not kept by one: {shares}"
             if NGINX:  # the recipe's proxy in front: the page, the chat API and the dashboard through it
                 proxy, base = nginx_in_front(tmp_path, port)
 
