@@ -22,6 +22,16 @@ IDLE_S = 7 * 24 * 3600  # a state (a flow, a browser's history) not written for 
 class StateStore(Protocol):
     async def get(self, key: str) -> ChatState: ...
     async def set(self, key: str, state: ChatState) -> None: ...
+    async def append(self, key: str, item: str, *, keep: int) -> None:
+        """Add `item` at the end of the list under `key` (a list apart from the states), keeping its last
+        `keep`; the list's idle time starts again. One write, nothing read."""
+        ...
+    async def items(self, key: str) -> list[str]:
+        """The list under `key`, oldest first; [] when there is none."""
+        ...
+    async def drop(self, key: str) -> None:
+        """Forget the list under `key`."""
+        ...
 
 
 def journal_for(database_url: str) -> Path | None:
@@ -41,7 +51,8 @@ class MemoryStates:
 
     def __init__(self, *, journal: Path | None = None, clock: Callable[[], float] = time.time) -> None:
         self._states: dict[str, str] = {}
-        self._written: dict[str, float] = {}  # when each state was last written (its idle time starts)
+        self._lists: dict[str, list[str]] = {}
+        self._written: dict[str, float] = {}  # when each state or list was last written (its idle time starts)
         self._clock = clock
         self._journal = journal
         self._file: IO[str] | None = None
@@ -57,7 +68,28 @@ class MemoryStates:
 
     def _forget(self, key: str) -> None:
         self._states.pop(key, None)
+        self._lists.pop(key, None)
         self._written.pop(key, None)
+
+    async def append(self, key: str, item: str, *, keep: int) -> None:
+        now = self._clock()
+        if key in self._lists and now - self._written[key] >= IDLE_S:
+            self._forget(key)
+        kept = self._lists.setdefault(key, [])
+        kept.append(item)
+        del kept[:-keep]
+        self._written[key] = now
+        self._write({"k": key, "a": item, "n": keep, "t": round(now)})
+
+    async def items(self, key: str) -> list[str]:
+        if key in self._lists and self._clock() - self._written[key] >= IDLE_S:
+            self._forget(key)
+        return list(self._lists.get(key, ()))
+
+    async def drop(self, key: str) -> None:
+        if key in self._lists:
+            self._forget(key)
+            self._write({"k": key, "l": None, "t": round(self._clock())})
 
     async def set(self, key: str, state: ChatState) -> None:
         text = None if state == ChatState() else state.dumps()  # an empty idle state is the same as none
@@ -68,8 +100,11 @@ class MemoryStates:
             self._forget(key)
         else:
             self._states[key], self._written[key] = text, now
+        self._write({"k": key, "s": text, "t": round(now)})
+
+    def _write(self, row: dict[str, object]) -> None:
         if self._file is not None:
-            line = json.dumps({"k": key, "s": text, "t": round(now)}, ensure_ascii=False) + "\n"
+            line = json.dumps(row, ensure_ascii=False) + "\n"
             self._file.write(line)
             self._file.flush()
             self._appended += len(line)
@@ -91,14 +126,27 @@ class MemoryStates:
         for line in lines:
             try:
                 row = json.loads(line)
-                key, text = str(row["k"]), row["s"]
+                key = str(row["k"])
                 written = float(row.get("t", now))  # a journal from before idle expiry: written now
+                if "a" in row:  # one item added to a list
+                    kept = self._lists.setdefault(key, [])
+                    kept.append(str(row["a"]))
+                    del kept[:-int(row["n"])]
+                elif "l" in row:  # a whole list (a rewrite), or none (dropped)
+                    if row["l"] is None:
+                        self._lists.pop(key, None)
+                    else:
+                        self._lists[key] = [str(item) for item in row["l"]]
+                elif isinstance(row["s"], str):
+                    self._states[key] = row["s"]
+                else:
+                    self._states.pop(key, None)
             except (ValueError, KeyError, TypeError):
                 continue  # a line cut short by a crash
-            if isinstance(text, str):
-                self._states[key], self._written[key] = text, written
+            if key in self._states or key in self._lists:
+                self._written[key] = written
             else:
-                self._forget(key)
+                self._written.pop(key, None)
         self._compact()
 
     def _compact(self) -> None:
@@ -114,8 +162,10 @@ class MemoryStates:
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # registration drafts inside
             self._live = 0
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                for key, text in self._states.items():
-                    line = json.dumps({"k": key, "s": text, "t": round(self._written[key])}, ensure_ascii=False) + "\n"
+                rows = [{"k": key, "s": text} for key, text in self._states.items()] + \
+                    [{"k": key, "l": items} for key, items in self._lists.items()]
+                for row in rows:
+                    line = json.dumps(row | {"t": round(self._written[str(row["k"])])}, ensure_ascii=False) + "\n"
                     out.write(line)
                     self._live += len(line)
             os.replace(temporary, self._journal)
@@ -124,6 +174,13 @@ class MemoryStates:
             log.warning("conversation journal %s not written (%s); states kept in memory only", self._journal, exc)
             self._file = None
         self._appended = 0
+
+
+_APPEND = """
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+"""
 
 
 class RedisStates:
@@ -135,6 +192,7 @@ class RedisStates:
         from bot.redis_client import redis_client
 
         self._redis = redis_client(url, decode_responses=True)
+        self._append = self._redis.register_script(_APPEND)
 
     async def get(self, key: str) -> ChatState:
         raw = await self._redis.get(f"cds:state:{key}")  # str: the client decodes responses
@@ -142,6 +200,15 @@ class RedisStates:
 
     async def set(self, key: str, state: ChatState) -> None:
         await self._redis.set(f"cds:state:{key}", state.dumps(), ex=self.TTL)
+
+    async def append(self, key: str, item: str, *, keep: int) -> None:
+        await self._append(keys=[f"cds:list:{key}"], args=[item, keep, self.TTL])  # one command, one round trip
+
+    async def items(self, key: str) -> list[str]:
+        return [str(item) for item in await self._redis.lrange(f"cds:list:{key}", 0, -1)]
+
+    async def drop(self, key: str) -> None:
+        await self._redis.delete(f"cds:list:{key}")
 
     async def ping(self) -> None:
         """Raise unless Redis answers now (/readyz)."""

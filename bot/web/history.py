@@ -3,50 +3,85 @@ button brings it back as it was. It sits in the conversation state store (memory
 Redis shared by every worker), holds what that browser was shown, and goes when its data is erased."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.state import StateStore
 from quiz.conversation.state import ChatState
 
 KEEP = 30  # bubbles: a few screens of scrolling on a phone
+EXCHANGES = 2 * KEEP  # exchanges kept: each draws at least one bubble, unless it only showed a toast
 PART_LIMIT = 4000  # characters of one part kept (a page of a review is the longest thing shown)
 
 
 def _key(browser_id: str) -> str:
+    return f"web-chat:{browser_id}"
+
+
+def _bubbles_key(browser_id: str) -> str:
+    """Where the bubbles themselves were kept before, rewritten on every press; read (and folded in) until
+    they expire, a week after the browser's last press before the change."""
     return f"web-history:{browser_id}"
 
 
 class ChatHistory:
+    """Each exchange is appended as it happens (one write, nothing read); the bubbles are drawn from the
+    exchanges only when the page opens."""
+
     def __init__(self, states: StateStore) -> None:
         self.states = states
 
     async def load(self, browser_id: str) -> list[dict[str, Any]]:
-        bubbles = (await self.states.get(_key(browser_id))).data.get("b")
-        return [b for b in bubbles if isinstance(b, dict)] if isinstance(bubbles, list) else []
+        before = (await self.states.get(_bubbles_key(browser_id))).data.get("b")
+        bubbles = [b for b in before if isinstance(b, dict)] if isinstance(before, list) else []
+        for raw in await self.states.items(_key(browser_id)):
+            try:
+                exchange = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(exchange, dict):
+                _add(bubbles, exchange)
+        return bubbles
 
     async def record(self, browser_id: str, *, typed: str | None, pressed: str | None,
                      replies: list[dict[str, Any]]) -> None:
         """Add one exchange: what the citizen typed (or which button they pressed) and the replies drawn."""
-        bubbles = await self.load(browser_id)
-        if pressed is not None:
-            _mark_chosen(bubbles, pressed)
-        if typed is not None:
-            bubbles.append({"user": typed[:PART_LIMIT]})
+        kept = []
         for reply in replies:
+            bubble: dict[str, Any] = {"parts": [str(p)[:PART_LIMIT] for p in reply.get("parts", [])],
+                                      "buttons": reply.get("buttons", [])}
             if reply.get("replace"):
-                _drop_last_keyboard(bubbles)
-            if reply.get("buttons"):
-                _spend(bubbles)
-            bubble = {"parts": [str(p)[:PART_LIMIT] for p in reply.get("parts", [])],
-                      "buttons": reply.get("buttons", [])}
+                bubble["replace"] = True
             progress = reply.get("progress")
             if isinstance(progress, dict):  # a question: its "k/n ⏱" line is left out when drawn again
                 bubble["progress"] = {"position": progress.get("position"), "total": progress.get("total")}
-            bubbles.append(bubble)
-        await self.states.set(_key(browser_id), ChatState(data={"b": bubbles[-KEEP:]}))
+            kept.append(bubble)
+        exchange = {"typed": typed[:PART_LIMIT] if typed is not None else None, "pressed": pressed, "replies": kept}
+        await self.states.append(_key(browser_id), json.dumps(exchange, ensure_ascii=False), keep=EXCHANGES)
 
     async def clear(self, browser_id: str) -> None:
-        await self.states.set(_key(browser_id), ChatState())
+        await self.states.drop(_key(browser_id))
+        await self.states.set(_bubbles_key(browser_id), ChatState())
+
+
+def _add(bubbles: list[dict[str, Any]], exchange: dict[str, Any]) -> None:
+    """What one exchange did to the bubbles drawn: the button pressed marked chosen, what was typed,
+    then each reply (taking the place of the last keyboard, or spending the earlier ones)."""
+    pressed, typed, replies = exchange.get("pressed"), exchange.get("typed"), exchange.get("replies")
+    if isinstance(pressed, str):
+        _mark_chosen(bubbles, pressed)
+    if isinstance(typed, str):
+        bubbles.append({"user": typed})
+    for reply in replies if isinstance(replies, list) else []:
+        if not isinstance(reply, dict):
+            continue
+        bubble = dict(reply)
+        if bubble.pop("replace", False):
+            _drop_last_keyboard(bubbles)
+        if bubble.get("buttons"):
+            _spend(bubbles)
+        bubbles.append(bubble)
+    del bubbles[:-KEEP]
 
 
 def _mark_chosen(bubbles: list[dict[str, Any]], action: str) -> None:

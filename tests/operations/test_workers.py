@@ -181,9 +181,17 @@ async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path) -> Non
         if proxy is not None:
             proxy.terminate()
             proxy.wait(timeout=WITHIN)
-        if supervisor.poll() is None:
-            supervisor.kill()
-            supervisor.wait()
+        if supervisor.poll() is None:  # a failed step: stop the workers too, not only their supervisor
+            left = children(supervisor.pid)
+            supervisor.terminate()
+            try:
+                supervisor.wait(timeout=WITHIN)
+            except subprocess.TimeoutExpired:
+                supervisor.kill()
+                supervisor.wait()
+            for pid in left:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     entries = lines(log)  # every line parses as JSON
     assert sum(e["message"].startswith("daily report: off") for e in entries) == 1, \

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis.asyncio as aioredis
 
 from bot.state import IDLE_S, MemoryStates, RedisStates, journal_for
 from quiz.conversation.state import ChatState, Step
@@ -107,3 +108,58 @@ async def test_a_state_not_written_for_a_week_is_forgotten_without_redis_too(tmp
         assert journal.read_text(encoding="utf-8") == ""
     finally:
         later.close()
+
+
+async def _lists(store: MemoryStates | RedisStates, other: MemoryStates | RedisStates) -> None:
+    key = f"test-list:{uuid.uuid4()}"
+    assert await store.items(key) == []
+    for n in range(5):
+        await store.append(key, f"Câu {n}", keep=3)
+    assert await other.items(key) == ["Câu 2", "Câu 3", "Câu 4"]  # the last three, oldest first
+    await store.drop(key)
+    assert await other.items(key) == []
+
+
+async def test_a_list_keeps_its_last_items_in_memory() -> None:
+    store = MemoryStates()
+    await _lists(store, store)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set")
+async def test_a_list_in_redis_is_shared_by_two_workers() -> None:
+    first, second = RedisStates(REDIS_URL or ""), RedisStates(REDIS_URL or "")
+    try:
+        await _lists(first, second)
+        await first.append("test-list:ttl", "Câu 1", keep=3)
+        raw = aioredis.from_url(REDIS_URL or "")
+        try:
+            assert IDLE_S - 60 < await raw.ttl("cds:list:test-list:ttl") <= IDLE_S  # idle a week: gone
+        finally:
+            await raw.delete("cds:list:test-list:ttl")
+            await raw.aclose()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_one_process_without_redis_keeps_its_lists_across_a_restart_and_a_rewrite(tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    journal = tmp_path / "db.sqlite.states"
+    before = MemoryStates(journal=journal, clock=lambda: now[0])
+    for n in range(4):
+        await before.append("web-chat:b1", f"Câu {n}", keep=2)
+    await before.append("web-chat:b2", "Nguyễn Thị Mai", keep=2)
+    await before.drop("web-chat:b2")
+    await before.append("web-chat:old", "Trần Văn Bình", keep=2)
+    now[0] += IDLE_S
+    await before.append("web-chat:b1", "Câu 4", keep=2)
+    before.close()
+
+    after = MemoryStates(journal=journal, clock=lambda: now[0])  # read back, then rewritten
+    assert await after.items("web-chat:b1") == ["Câu 3", "Câu 4"]
+    assert await after.items("web-chat:b2") == [] and await after.items("web-chat:old") == []  # dropped; idle
+    after.close()
+    again = MemoryStates(journal=journal, clock=lambda: now[0])  # from the rewritten journal
+    assert await again.items("web-chat:b1") == ["Câu 3", "Câu 4"]
+    assert "Trần Văn Bình" not in journal.read_text(encoding="utf-8")
+    again.close()
