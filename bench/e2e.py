@@ -244,8 +244,10 @@ def _path(name: str, pair: tuple[Measured, Measured], baseline: tuple[Measured, 
     top, eighty = pair
     ratio = top.rate / baseline[0].rate if baseline[0].rate else float("nan")
     text = (f"{name} {top.rate:.0f} answers/s p50 {_ms(top.p50_ms)} p99 {_ms(top.p99_ms)} ms (at 80%: p50 "
-            f"{_ms(eighty.p50_ms)} p99 {_ms(eighty.p99_ms)} ms, next question p99 {_ms(eighty.shown_p99_ms)} ms) "
-            f"ratio {ratio:.2f}, CPU {1000 * top.per_answer('cpu'):.1f} ms")
+            f"{_ms(eighty.p50_ms)} p99 {_ms(eighty.p99_ms)} ms, next question p99 {_ms(eighty.shown_p99_ms)} ms, "
+            f"CPU {1000 * eighty.per_answer('cpu'):.1f} ms"
+            + (f", {eighty.per_answer('round_trips'):.1f} round trips" if probe else "")
+            + f") ratio {ratio:.2f}, CPU {1000 * top.per_answer('cpu'):.1f} ms")
     if probe:
         text += (f", {top.per_answer('round_trips'):.1f} round trips ({top.per_answer('statements'):.1f} statements, "
                  f"{top.per_answer('transactions'):.1f} transactions)")
