@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, case, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, bindparam, case, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -81,15 +81,16 @@ class SqlAttempts(_Repo):
         await self.conn.execute(update(t.attempts).where(_A.id == attempt_id).values(prediction=prediction))
 
     async def finish(self, *, attempt_id: int, at: datetime) -> Attempt | None:
-        row = (await self.conn.execute(
-            update(t.attempts).where(_A.id == attempt_id, _A.status == AttemptStatus.OPEN.value)
-            .values(status=AttemptStatus.FINISHED.value, finished_at=at).returning(*t.attempts.c))).first()
-        return self._attempt(row) if row else await self.get(attempt_id)  # not open: as it was left
+        ended = await self._end(_A.id == attempt_id, at=at)
+        return ended or await self.get(attempt_id)  # not open: as it was left
 
     async def end_open(self, *, attempt_id: int, participant_id: int, at: datetime) -> Attempt | None:
+        return await self._end(_A.id == attempt_id, _A.participant_id == participant_id, at=at)
+
+    async def _end(self, *which: ColumnElement[bool], at: datetime) -> Attempt | None:
+        """The open attempt matching `which`, finished at `at`; None if there was none."""
         row = (await self.conn.execute(
-            update(t.attempts).where(_A.id == attempt_id, _A.participant_id == participant_id,
-                                     _A.status == AttemptStatus.OPEN.value)
+            update(t.attempts).where(*which, _A.status == AttemptStatus.OPEN.value)
             .values(status=AttemptStatus.FINISHED.value, finished_at=at).returning(*t.attempts.c))).first()
         return self._attempt(row) if row else None
 
