@@ -51,8 +51,9 @@ class MemoryStates:
 
     def __init__(self, *, journal: Path | None = None, clock: Callable[[], float] = time.time) -> None:
         self._states: dict[str, str] = {}
+        self._written: dict[str, float] = {}  # when each state was last written (its idle time starts)
         self._lists: dict[str, list[str]] = {}
-        self._written: dict[str, float] = {}  # when each state or list was last written (its idle time starts)
+        self._listed: dict[str, float] = {}  # when each list was last added to
         self._clock = clock
         self._journal = journal
         self._file: IO[str] | None = None
@@ -68,27 +69,30 @@ class MemoryStates:
 
     def _forget(self, key: str) -> None:
         self._states.pop(key, None)
-        self._lists.pop(key, None)
         self._written.pop(key, None)
+
+    def _forget_list(self, key: str) -> None:
+        self._lists.pop(key, None)
+        self._listed.pop(key, None)
 
     async def append(self, key: str, item: str, *, keep: int) -> None:
         now = self._clock()
-        if key in self._lists and now - self._written[key] >= IDLE_S:
-            self._forget(key)
+        if key in self._lists and now - self._listed[key] >= IDLE_S:
+            self._forget_list(key)
         kept = self._lists.setdefault(key, [])
         kept.append(item)
         del kept[:-keep]
-        self._written[key] = now
+        self._listed[key] = now
         self._write({"k": key, "a": item, "n": keep, "t": round(now)})
 
     async def items(self, key: str) -> list[str]:
-        if key in self._lists and self._clock() - self._written[key] >= IDLE_S:
-            self._forget(key)
+        if key in self._lists and self._clock() - self._listed[key] >= IDLE_S:
+            self._forget_list(key)
         return list(self._lists.get(key, ()))
 
     async def drop(self, key: str) -> None:
         if key in self._lists:
-            self._forget(key)
+            self._forget_list(key)
             self._write({"k": key, "l": None, "t": round(self._clock())})
 
     async def set(self, key: str, state: ChatState) -> None:
@@ -132,21 +136,18 @@ class MemoryStates:
                     kept = self._lists.setdefault(key, [])
                     kept.append(str(row["a"]))
                     del kept[:-int(row["n"])]
+                    self._listed[key] = written
                 elif "l" in row:  # a whole list (a rewrite), or none (dropped)
                     if row["l"] is None:
-                        self._lists.pop(key, None)
+                        self._forget_list(key)
                     else:
-                        self._lists[key] = [str(item) for item in row["l"]]
+                        self._lists[key], self._listed[key] = [str(item) for item in row["l"]], written
                 elif isinstance(row["s"], str):
-                    self._states[key] = row["s"]
+                    self._states[key], self._written[key] = row["s"], written
                 else:
-                    self._states.pop(key, None)
+                    self._forget(key)
             except (ValueError, KeyError, TypeError):
                 continue  # a line cut short by a crash
-            if key in self._states or key in self._lists:
-                self._written[key] = written
-            else:
-                self._written.pop(key, None)
         self._compact()
 
     def _compact(self) -> None:
@@ -156,16 +157,18 @@ class MemoryStates:
         now = self._clock()
         for key in [k for k, at in self._written.items() if now - at >= IDLE_S]:
             self._forget(key)
+        for key in [k for k, at in self._listed.items() if now - at >= IDLE_S]:
+            self._forget_list(key)
         temporary = self._journal.with_name(self._journal.name + ".new")
         try:
             self._journal.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # registration drafts inside
             self._live = 0
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                rows = [{"k": key, "s": text} for key, text in self._states.items()] + \
-                    [{"k": key, "l": items} for key, items in self._lists.items()]
+                rows = [{"k": key, "s": text, "t": round(self._written[key])} for key, text in self._states.items()] + \
+                    [{"k": key, "l": items, "t": round(self._listed[key])} for key, items in self._lists.items()]
                 for row in rows:
-                    line = json.dumps(row | {"t": round(self._written[str(row["k"])])}, ensure_ascii=False) + "\n"
+                    line = json.dumps(row, ensure_ascii=False) + "\n"
                     out.write(line)
                     self._live += len(line)
             os.replace(temporary, self._journal)

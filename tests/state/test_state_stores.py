@@ -116,6 +116,9 @@ async def _lists(store: MemoryStates | RedisStates, other: MemoryStates | RedisS
     for n in range(5):
         await store.append(key, f"Câu {n}", keep=3)
     assert await other.items(key) == ["Câu 2", "Câu 3", "Câu 4"]  # the last three, oldest first
+    await store.set(key, ChatState(Step.PLAYING, {"attempt": 7}))
+    await store.set(key, ChatState())  # a state under the same key, gone again: the list is apart from it
+    assert await other.items(key) == ["Câu 2", "Câu 3", "Câu 4"]
     await store.drop(key)
     assert await other.items(key) == []
 
