@@ -20,6 +20,16 @@ from quiz.people import Account
 log = logging.getLogger(__name__)
 MAX_BATCH = 1000
 _A = t.attempts.c
+# Built once: a batch runs them whatever its size (bound lists expand at execution).
+_LOCK = select(_A.id, _A.status, _A.deadline).where(_A.id.in_(bindparam("ids", expanding=True)))
+_LOCK_PG = _LOCK.with_for_update()  # SQLite's writer already holds the database
+_HELD = select(t.answers.c.attempt_id, t.answers.c.position, t.answers.c.choice).where(
+    t.answers.c.attempt_id.in_(bindparam("ids", expanding=True)))
+_BOUND = select(t.accounts.c.id, t.accounts.c.participant_id, t.accounts.c.locale).where(
+    t.accounts.c.id.in_(bindparam("ids", expanding=True)))
+_ADD_ANSWERS = insert(t.answers)
+_GAINED = update(t.attempts).where(_A.id == bindparam("aid")).values(answered=_A.answered + bindparam("n"),
+                                                                      correct=_A.correct + bindparam("k"))
 
 
 @dataclass(slots=True)
@@ -92,13 +102,10 @@ class GroupCommitAnswers:
         read after the lock are complete: answers are only ever added under that lock."""
         await conn.begin()
         ids = sorted({item.attempt_id for item in batch})
-        query = select(_A.id, _A.status, _A.deadline).where(_A.id.in_(ids))
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        rows_now = {r.id: (AttemptStatus(r.status), r.deadline) for r in await conn.execute(query)}
+        lock = _LOCK_PG if conn.dialect.name == "postgresql" else _LOCK
+        rows_now = {r.id: (AttemptStatus(r.status), r.deadline) for r in await conn.execute(lock, {"ids": ids})}
         held: dict[int, dict[int, int]] = {i: {} for i in ids}
-        for r in await conn.execute(select(t.answers.c.attempt_id, t.answers.c.position, t.answers.c.choice)
-                                    .where(t.answers.c.attempt_id.in_(ids))):
+        for r in await conn.execute(_HELD, {"ids": ids}):
             held[r.attempt_id][r.position] = r.choice
         bound = await _accounts(conn, {item.account.id for item in batch if item.account is not None})
         outcomes: list[tuple[bool, bool]] = []  # stored, moved
@@ -119,11 +126,8 @@ class GroupCommitAnswers:
                 gained[item.attempt_id][0] += 1
                 gained[item.attempt_id][1] += int(item.correct)
         if rows:
-            await conn.execute(insert(t.answers), rows)
-            await conn.execute(
-                update(t.attempts).where(_A.id == bindparam("aid"))
-                .values(answered=_A.answered + bindparam("n"), correct=_A.correct + bindparam("k")),
-                [{"aid": a, "n": n, "k": k} for a, (n, k) in gained.items()])
+            await conn.execute(_ADD_ANSWERS, rows)
+            await conn.execute(_GAINED, [{"aid": a, "n": n, "k": k} for a, (n, k) in gained.items()])
         return [Written(False, moved=True) if moved else Written(ok, dict(held[item.attempt_id]))
                 for item, (ok, moved) in zip(batch, outcomes, strict=True)]
 
@@ -132,6 +136,4 @@ async def _accounts(conn: AsyncConnection, ids: set[int]) -> dict[int, tuple[int
     """The accounts' participant and locale as stored now (one statement, only when a caller trusted one)."""
     if not ids:
         return {}
-    a = t.accounts.c
-    return {r.id: (r.participant_id, r.locale) for r in await conn.execute(
-        select(a.id, a.participant_id, a.locale).where(a.id.in_(sorted(ids))))}
+    return {r.id: (r.participant_id, r.locale) for r in await conn.execute(_BOUND, {"ids": sorted(ids)})}

@@ -1,12 +1,18 @@
-"""Attempts and answers in SQL; one answer per position is the primary key's job."""
+"""Attempts and answers in SQL; one answer per position is the primary key's job.
+
+What starting and ending an attempt runs is built once with bound parameters (see
+bot.storage.repositories)."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, case, exists, func, literal, select, update
+from sqlalchemy import Select, Update, bindparam, case, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.storage import tables as t
 from bot.storage.codec import paper_from_json, paper_to_json
@@ -16,6 +22,40 @@ from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
 
 _A = t.attempts.c
+_OPEN = AttemptStatus.OPEN.value
+_ATTEMPT = select(t.attempts).where(_A.id == bindparam("id"))
+_OPEN_FOR = select(t.attempts).where(_A.participant_id == bindparam("pid"), _A.round_id == bindparam("rid"),
+                                     _A.status == _OPEN)
+_COUNTS = select(func.count(), func.count().filter(_A.day == bindparam("day"))).where(
+    _A.participant_id.in_(bindparam("pids", expanding=True)), _A.round_id == bindparam("rid"))
+_END = (update(t.attempts).where(_A.id == bindparam("aid"), _A.status == _OPEN)  # not "id": a column's name
+        .values(status=AttemptStatus.FINISHED.value, finished_at=bindparam("at")).returning(*t.attempts.c))
+_END_OWN = _END.where(_A.participant_id == bindparam("pid"))
+
+
+@functools.cache
+def _add_attempt(dialect: str) -> ReturningInsert[Any]:
+    """Insert an attempt unless its (participant, round, number) or an open one exists; returns its id."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(t.attempts).on_conflict_do_nothing() \
+        .returning(_A.id)
+
+
+def _entries(rid: object) -> Select[tuple[object, ...]]:
+    """Attempts of a round with their participant's standing (see SqlAttempts.entries)."""
+    review = t.integrity_reviews.c
+    out = (select(review.participant_id).where(review.round_id == rid, review.status == "disqualified")
+           .distinct().subquery())
+    return (select(_A.id, _A.participant_id, _A.correct, _A.total, _A.started_at, _A.deadline, _A.finished_at,
+                   _A.prediction, _A.practice, t.participants.c.erased_at.is_not(None).label("erased"),
+                   out.c.participant_id.is_not(None).label("disqualified"),
+                   t.participants.c.phone_verified_by.is_not(None).label("verified"),
+                   t.participants.c.withdrawn_at.is_not(None).label("withdrawn"))
+            .join(t.participants, t.participants.c.id == _A.participant_id)
+            .outerjoin(out, out.c.participant_id == _A.participant_id)
+            .where(_A.round_id == rid))
+
+
+_ENTRIES_OF = _entries(bindparam("rid")).where(_A.id.in_(bindparam("ids", expanding=True)))
 
 
 class SqlAttempts(_Repo):
@@ -32,31 +72,28 @@ class SqlAttempts(_Repo):
     async def add(self, new: NewAttempt) -> Attempt:
         """AttemptRace when the participant's attempt was started meanwhile (the same round and number, or
         a second open one): nothing is written, and the transaction can go on (no savepoint needed)."""
-        maker = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
-        aid = (await self.conn.execute(maker(t.attempts).values(
-            participant_id=new.participant_id, round_id=self.scope.round_ids[new.round_code],
-            set_id=self.scope.set_ids[(new.set_name, new.set_version)], seq=new.seq, day=new.day,
-            paper=paper_to_json(new.paper), total=len(new.paper), started_at=new.started_at, deadline=new.deadline,
-            status=AttemptStatus.OPEN.value, practice=new.practice).on_conflict_do_nothing().returning(_A.id))
-        ).scalar_one_or_none()
+        aid = (await self.conn.execute(_add_attempt(self.conn.dialect.name), {
+            "participant_id": new.participant_id, "round_id": self.scope.round_ids[new.round_code],
+            "set_id": self.scope.set_ids[(new.set_name, new.set_version)], "seq": new.seq, "day": new.day,
+            "paper": paper_to_json(new.paper), "total": len(new.paper), "started_at": new.started_at,
+            "deadline": new.deadline, "status": _OPEN, "practice": new.practice})).scalar_one_or_none()
         if aid is None:
             raise AttemptRace()
         return Attempt(aid, new.participant_id, new.round_code, new.set_name, new.set_version, new.paper,
                        new.started_at, new.deadline, new.practice)
 
     async def get(self, attempt_id: int) -> Attempt | None:
-        row = (await self.conn.execute(select(t.attempts).where(_A.id == attempt_id))).first()
+        row = (await self.conn.execute(_ATTEMPT, {"id": attempt_id})).first()
         return self._attempt(row) if row else None
 
     async def open_for(self, *, participant_id: int, round_code: str) -> Attempt | None:
-        row = (await self.conn.execute(select(t.attempts).where(
-            _A.participant_id == participant_id, _A.round_id == self.scope.round_ids[round_code],
-            _A.status == AttemptStatus.OPEN.value))).first()
+        row = (await self.conn.execute(_OPEN_FOR, {"pid": participant_id,
+                                                   "rid": self.scope.round_ids[round_code]})).first()
         return self._attempt(row) if row else None
 
     async def counts(self, *, participant_ids: Sequence[int], round_code: str, day: date) -> tuple[int, int]:
-        row = (await self.conn.execute(select(func.count(), func.count().filter(_A.day == day)).where(
-            _A.participant_id.in_(list(participant_ids)), _A.round_id == self.scope.round_ids[round_code]))).one()
+        row = (await self.conn.execute(_COUNTS, {"day": day, "pids": list(participant_ids),
+                                                 "rid": self.scope.round_ids[round_code]})).one()
         return int(row[0]), int(row[1])
 
     async def answers(self, attempt_id: int) -> dict[int, int]:
@@ -81,17 +118,15 @@ class SqlAttempts(_Repo):
         await self.conn.execute(update(t.attempts).where(_A.id == attempt_id).values(prediction=prediction))
 
     async def finish(self, *, attempt_id: int, at: datetime) -> Attempt | None:
-        ended = await self._end(_A.id == attempt_id, at=at)
+        ended = await self._end(_END, {"aid": attempt_id, "at": at})
         return ended or await self.get(attempt_id)  # not open: as it was left
 
     async def end_open(self, *, attempt_id: int, participant_id: int, at: datetime) -> Attempt | None:
-        return await self._end(_A.id == attempt_id, _A.participant_id == participant_id, at=at)
+        return await self._end(_END_OWN, {"aid": attempt_id, "pid": participant_id, "at": at})
 
-    async def _end(self, *which: ColumnElement[bool], at: datetime) -> Attempt | None:
-        """The open attempt matching `which`, finished at `at`; None if there was none."""
-        row = (await self.conn.execute(
-            update(t.attempts).where(*which, _A.status == AttemptStatus.OPEN.value)
-            .values(status=AttemptStatus.FINISHED.value, finished_at=at).returning(*t.attempts.c))).first()
+    async def _end(self, which: Update, params: dict[str, object]) -> Attempt | None:
+        """The open attempt `which` matches, finished at params["at"]; None if there was none."""
+        row = (await self.conn.execute(which, params)).first()
         return self._attempt(row) if row else None
 
     async def entries(self, *, round_code: str, after: int = 0, limit: int | None = None,
@@ -102,25 +137,19 @@ class SqlAttempts(_Repo):
         if ids is not None and not ids:
             return []
         rid = self.scope.round_ids[round_code]
-        review = t.integrity_reviews.c
-        out = (select(review.participant_id).where(review.round_id == rid, review.status == "disqualified")
-               .distinct().subquery())
-        q = (select(_A.id, _A.participant_id, _A.correct, _A.total, _A.started_at, _A.deadline, _A.finished_at,
-                    _A.prediction, _A.practice, t.participants.c.erased_at.is_not(None).label("erased"),
-                    out.c.participant_id.is_not(None).label("disqualified"),
-                    t.participants.c.phone_verified_by.is_not(None).label("verified"),
-                    t.participants.c.withdrawn_at.is_not(None).label("withdrawn"))
-             .join(t.participants, t.participants.c.id == _A.participant_id)
-             .outerjoin(out, out.c.participant_id == _A.participant_id)
-             .where(_A.round_id == rid))
-        if ids is not None:
-            q = q.where(_A.id.in_(list(ids)))
-        if limit is not None:
-            q = q.where(_A.id > after).order_by(_A.id).limit(limit)
+        if ids is not None and limit is None:  # an attempt just ended, for the live board: every finish
+            rows = await self.conn.execute(_ENTRIES_OF, {"rid": rid, "ids": list(ids)})
+        else:
+            q = _entries(rid)
+            if ids is not None:
+                q = q.where(_A.id.in_(list(ids)))
+            if limit is not None:
+                q = q.where(_A.id > after).order_by(_A.id).limit(limit)
+            rows = await self.conn.execute(q)
         return [Entry(r.participant_id, r.id, r.correct, r.total, r.started_at, r.deadline, r.finished_at,
                       r.prediction, bool(r.practice), bool(r.erased), bool(r.disqualified), bool(r.verified),
                       bool(r.withdrawn))
-                for r in await self.conn.execute(q)]
+                for r in rows]
 
     async def hand_in_expired(self, *, round_code: str, now: datetime) -> list[int]:
         ended = await self.conn.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 
 from bot.storage import tables as t
 from bot.storage.repositories import _Repo
@@ -13,6 +13,7 @@ from quiz.identity import Guardian
 from quiz.verification import SentCode
 
 _G, _C, _N, _A = t.guardians.c, t.phone_codes.c, t.notices.c, t.accounts.c
+_PENDING = select(_N.id, _N.kind).where(_N.account_id == bindparam("id"), _N.shown_at.is_(None)).order_by(_N.id)
 
 
 class SqlGuardians(_Repo):
@@ -67,8 +68,7 @@ class SqlNotices(_Repo):
         await self.conn.execute(insert(t.notices).values(account_id=account_id, kind=kind, created_at=now))
 
     async def pending(self, account_id: int) -> list[tuple[int, str]]:
-        rows = await self.conn.execute(select(_N.id, _N.kind).where(_N.account_id == account_id,
-                                                                    _N.shown_at.is_(None)).order_by(_N.id))
+        rows = await self.conn.execute(_PENDING, {"id": account_id})  # on every press
         return [(r.id, r.kind) for r in rows]
 
     async def shown(self, *, ids: Sequence[int], now: datetime) -> None:

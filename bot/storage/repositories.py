@@ -1,16 +1,22 @@
-"""Repositories of citizens over one connection and transaction; they never commit."""
+"""Repositories of citizens over one connection and transaction; they never commit.
+
+The statements every press or answer runs are built once, with bound parameters (`_FIND_ACCOUNT`,
+`_bump_shard`, ...): building a SELECT and its cache key costs more CPU than running it through
+asyncpg, and they run hundreds of times a second."""
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
 
 from bot.storage import tables as t
 from quiz.people import Account, Consent, Participant, PhoneTaken
@@ -41,11 +47,16 @@ def _account(row: object) -> Account:
     return Account(row.id, row.channel, row.external_id, row.participant_id, row.locale)  # type: ignore[attr-defined]
 
 
+_FIND_ACCOUNT = select(t.accounts).where(t.accounts.c.contest_id == bindparam("cid"),
+                                          t.accounts.c.channel == bindparam("channel"),
+                                          t.accounts.c.external_id == bindparam("xid"))
+_ACCOUNT = select(t.accounts).where(t.accounts.c.id == bindparam("id"))
+
+
 class SqlAccounts(_Repo):
     async def find(self, *, channel: str, external_id: str) -> Account | None:
-        row = (await self.conn.execute(select(t.accounts).where(
-            t.accounts.c.contest_id == self.scope.contest_id, t.accounts.c.channel == channel,
-            t.accounts.c.external_id == external_id))).first()
+        row = (await self.conn.execute(_FIND_ACCOUNT, {"cid": self.scope.contest_id, "channel": channel,
+                                                       "xid": external_id})).first()
         return _account(row) if row else None
 
     async def get_or_create(self, *, channel: str, external_id: str, locale: str | None, now: datetime) -> Account:
@@ -64,7 +75,7 @@ class SqlAccounts(_Repo):
         return created
 
     async def get(self, account_id: int) -> Account | None:
-        row = (await self.conn.execute(select(t.accounts).where(t.accounts.c.id == account_id))).first()
+        row = (await self.conn.execute(_ACCOUNT, {"id": account_id})).first()
         return _account(row) if row else None
 
     async def set_locale(self, *, account_id: int, locale: str) -> None:
@@ -92,6 +103,10 @@ def _participant(row: object) -> Participant:
 
 
 _P = t.participants.c
+_PARTICIPANT = select(t.participants).where(_P.id == bindparam("id"))
+_SAME_PERSON = select(_P.id).where(  # the registrations sharing the participant's phone key, erased ones too
+    _P.contest_id == bindparam("cid"), _P.phone_key.is_not(None),
+    _P.phone_key == select(_P.phone_key).where(_P.id == bindparam("id")).scalar_subquery())
 
 
 class SqlParticipants(_Repo):
@@ -109,7 +124,7 @@ class SqlParticipants(_Repo):
         return Participant(pid, full_name, birth_year, phone, unit_code, referral, now, False, phone_verified_by)
 
     async def get(self, participant_id: int) -> Participant | None:
-        row = (await self.conn.execute(select(t.participants).where(t.participants.c.id == participant_id))).first()
+        row = (await self.conn.execute(_PARTICIPANT, {"id": participant_id})).first()
         return _participant(row) if row else None
 
     async def phone_taken(self, phone: str) -> bool:
@@ -123,9 +138,7 @@ class SqlParticipants(_Repo):
         return _participant(row) if row else None
 
     async def same_person(self, participant_id: int) -> list[int]:
-        me = select(_P.phone_key).where(_P.id == participant_id).scalar_subquery()
-        rows = await self.conn.execute(select(_P.id).where(
-            _P.contest_id == self.scope.contest_id, _P.phone_key.is_not(None), _P.phone_key == me))
+        rows = await self.conn.execute(_SAME_PERSON, {"cid": self.scope.contest_id, "id": participant_id})
         return sorted({participant_id, *(r.id for r in rows)})
 
     async def release_phone(self, *, participant_id: int) -> None:
@@ -189,6 +202,17 @@ class SqlConsents(_Repo):
         return [Consent(r.purpose, r.granted, r.text_version, r.at) for r in rows]
 
 
+@functools.cache
+def _bump_shard(dialect: str) -> Insert:
+    """Add to one shard's counts, creating the row on the first bump."""
+    c = t.unit_counters.c
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(t.unit_counters)
+    return stmt.on_conflict_do_update(
+        index_elements=[c.contest_id, c.unit_code, c.shard],
+        set_={"participants": c.participants + stmt.excluded.participants,
+              "attempts": c.attempts + stmt.excluded.attempts})
+
+
 class SqlUnitCounters(_Repo):
     """Participants and attempts per unit, each unit's spread over SHARDS rows: a bump takes the row lock
     of one shard until its transaction commits, so a unit's citizens starting at once no longer queue on
@@ -197,15 +221,9 @@ class SqlUnitCounters(_Repo):
     SHARDS = 16
 
     async def bump(self, *, unit_code: str, participants: int = 0, attempts: int = 0) -> None:
-        c = t.unit_counters.c
-        maker = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
-        stmt = maker(t.unit_counters).values(contest_id=self.scope.contest_id, unit_code=unit_code,
-                                             shard=random.randrange(self.SHARDS), participants=participants,
-                                             attempts=attempts)
-        await self.conn.execute(stmt.on_conflict_do_update(
-            index_elements=[c.contest_id, c.unit_code, c.shard],
-            set_={"participants": c.participants + stmt.excluded.participants,
-                  "attempts": c.attempts + stmt.excluded.attempts}))
+        await self.conn.execute(_bump_shard(self.conn.dialect.name), {
+            "contest_id": self.scope.contest_id, "unit_code": unit_code, "shard": random.randrange(self.SHARDS),
+            "participants": participants, "attempts": attempts})
 
     async def all(self) -> tuple[Mapping[str, int], Mapping[str, int]]:
         c = t.unit_counters.c

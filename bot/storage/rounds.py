@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -15,6 +15,7 @@ from quiz.model import Round
 from quiz.rounds import FrozenWinner, RoundRefused, RoundState
 
 _R, _W = t.rounds.c, t.round_winners.c
+_STATES = select(t.rounds).where(_R.contest_id == bindparam("cid")).order_by(_R.position)  # on every finish
 
 
 class SqlRounds(_Repo):
@@ -28,8 +29,7 @@ class SqlRounds(_Repo):
         return rid
 
     async def states(self) -> list[RoundState]:
-        rows = (await self.conn.execute(select(t.rounds).where(_R.contest_id == self.scope.contest_id)
-                                        .order_by(_R.position))).all()
+        rows = (await self.conn.execute(_STATES, {"cid": self.scope.contest_id})).all()
         return [RoundState(round_from_json(r.code, r.config), r.closed_at, r.actual_figure) for r in rows]
 
     async def state(self, round_code: str, *, lock: bool = False) -> RoundState | None:
