@@ -31,6 +31,7 @@ from quiz.runtime import ContestRuntime
 from quiz.services import UseCases, compose
 from quiz.staff import StaffSession, StaffUser, Tries, UserExists
 from quiz.statistics import DayCount, Person, QuestionCount
+from quiz.text import fold
 from quiz.units import UnitTree
 from quiz.verification import SentCode
 
@@ -618,7 +619,8 @@ class FakeStatistics(_Repo):
                 for i, p in self.m.participants.items() if i in ids}
 
     async def find(self, text: str, *, by_phone: bool) -> set[int]:
-        return {i for i, p in self.m.participants.items() if text.lower() in p.full_name.lower()}
+        wanted = " ".join(fold(text).split())
+        return {i for i, p in self.m.participants.items() if wanted and not p.erased and wanted in fold(p.full_name)}
 
     async def traces(self, *, round_code: str) -> list[AttemptTrace]:
         return []

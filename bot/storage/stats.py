@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, case, cast, distinct, func, select
+from sqlalchemy import Date, Integer, bindparam, case, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -37,9 +37,13 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+_NAMES_PAGE = (select(_P.id, _P.full_name)  # a page of the names a search by name folds and scans
+               .where(_P.contest_id == bindparam("cid"), _P.erased_at.is_(None), _P.id > bindparam("after"))
+               .order_by(_P.id).limit(bindparam("n", type_=Integer)))
 
 
 class SqlStatistics(_Repo):
+    NAME_PAGE = 5000  # names read per statement by a search by name
     """Read-only figures of one contest, for pages, exports and reports."""
 
     @property
@@ -117,11 +121,13 @@ class SqlStatistics(_Repo):
         if not wanted:
             return set()
         found: set[int] = set()
-        stream = await self.conn.stream(select(_P.id, _P.full_name).where(_P.contest_id == cid,
-                                                                           _P.erased_at.is_(None)))
-        async for part in stream.partitions(5000):
+        after = 0
+        while True:  # in pages by id: no server-side cursor, which a read outside a transaction cannot have
+            part = (await self.conn.execute(_NAMES_PAGE, {"cid": cid, "after": after, "n": self.NAME_PAGE})).all()
             found.update(r.id for r in part if wanted in r.full_name.translate(_FOLD).lower())
-        return found
+            if len(part) < self.NAME_PAGE:
+                return found
+            after = part[-1].id
 
     # integrity
     async def traces(self, *, round_code: str) -> list[AttemptTrace]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.storage.stats import SqlStatistics
 from quiz.people import PURPOSE_CONTEST, PURPOSE_NEWS, Account, AccountTaken, LinkCode, PhoneTaken
 from quiz.ports import UowFactory
 
@@ -180,3 +181,21 @@ async def test_a_units_citizens_starting_at_once_are_all_counted(uow: UowFactory
     await asyncio.gather(*(start() for _ in range(50)))
     async with uow() as w:
         assert await w.counters.all() == ({"T-A-1": 0}, {"T-A-1": 50})
+
+
+async def test_a_search_by_name_finds_every_match_however_many_pages_it_reads(
+        uow: UowFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accents and case folded; erased participants are not found. Pages of two names on SQL, so the
+    scan reads several (the first and the last registration match, a page boundary falls between)."""
+    monkeypatch.setattr(SqlStatistics, "NAME_PAGE", 2)
+    names = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "NGUYỄN văn AN", "Phạm Thu", "nguyen van an"]
+    async with uow() as w:
+        ids = [(await w.participants.add(full_name=name, birth_year=1990, phone=f"09123456{i:02d}",
+                                         unit_code="T-A-1", referral=None, now=T0, phone_key=f"key-{i}")).id
+               for i, name in enumerate(names)]
+        await w.participants.anonymise(participant_id=ids[3], now=T0)
+        await w.commit()
+    async with uow() as w:
+        assert await w.stats.find("Nguyễn Văn  an", by_phone=False) == {ids[0], ids[5]}
+        assert await w.stats.find("thu", by_phone=False) == {ids[4]}
+        assert await w.stats.find("Hoàng", by_phone=False) == set()
