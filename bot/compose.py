@@ -178,7 +178,7 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
     answers = GroupCommitAnswers(engine)
     boards: Boards = RedisBoards(settings.redis_url, contest=slug) if settings.redis_url else MemoryBoards()
     uses = compose(runtime=runtime, source=SqlRuntimeSource(reader, slug, scope), hasher=passwords,
-                   uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(reader, scope),
+                   uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(reader, scope, reads_only=True),
                    phone_keys=PhoneKeys(web_secret(settings)), verifier=sms_gateway(settings),
                    periods=Periods(processed_events=timedelta(days=settings.retention_processed_events_days),
                                    idle_accounts=timedelta(days=settings.retention_idle_accounts_days)),

@@ -31,9 +31,8 @@ def _with_staff(work: Callable[[StaffAccounts], Awaitable[None]]) -> None:
         try:
             await upgrade_async(engine)
             scope = ContestScope(0)  # staff rows belong to no contest
-            await work(StaffAccounts(uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(engine,
-                                                                                                          scope),
-                                     hasher=PASSWORDS))
+            await work(StaffAccounts(uow=lambda: SqlUnitOfWork(engine, scope),
+                                     read=lambda: SqlUnitOfWork(engine, scope, reads_only=True), hasher=PASSWORDS))
         finally:
             await engine.dispose()
 

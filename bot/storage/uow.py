@@ -10,6 +10,7 @@ from bot.storage.audit import SqlAudit
 from bot.storage.broadcasts import SqlBroadcasts
 from bot.storage.contests import SqlContestContent
 from bot.storage.drafts import SqlDrafts
+from bot.storage.engine import AUTOCOMMIT
 from bot.storage.identity import SqlGuardians, SqlHousekeeping, SqlNotices, SqlPhoneCodes
 from bot.storage.linking import SqlLinks
 from bot.storage.repositories import ContestScope, SqlAccounts, SqlConsents, SqlParticipants, SqlUnitCounters
@@ -22,13 +23,22 @@ from bot.storage.stats import SqlStatistics
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine, scope: ContestScope) -> None:
-        self._engine, self._scope = engine, scope
+    """`reads_only`: a unit that only reads. On PostgreSQL it runs without a transaction: at READ COMMITTED
+    each statement sees what was committed when it began, in a transaction or not, so BEGIN and ROLLBACK
+    around reads were two round trips that bought nothing (an account read on every press was three).
+    A write in such a unit would commit at once, statement by statement: don't; on SQLite the reader is
+    query-only and refuses it."""
+
+    def __init__(self, engine: AsyncEngine, scope: ContestScope, *, reads_only: bool = False) -> None:
+        self._engine, self._scope, self._reads_only = engine, scope, reads_only
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
         self._conn = await self._engine.connect()
-        await self._conn.begin()
+        if self._reads_only and self._conn.dialect.name == "postgresql":
+            await self._conn.execution_options(isolation_level=AUTOCOMMIT)
+        else:
+            await self._conn.begin()
         conn, scope = self._conn, self._scope
         self.accounts = SqlAccounts(conn, scope)
         self.participants = SqlParticipants(conn, scope)
