@@ -43,8 +43,9 @@ _NAMES_PAGE = (select(_P.id, _P.full_name)  # a page of the names a search by na
 
 
 class SqlStatistics(_Repo):
-    NAME_PAGE = 5000  # names read per statement by a search by name
     """Read-only figures of one contest, for pages, exports and reports."""
+
+    NAME_PAGE = 5000  # names read per statement by a search by name
 
     @property
     def _tz(self) -> ZoneInfo:

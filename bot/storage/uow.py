@@ -1,4 +1,5 @@
-"""The unit of work: one connection, one transaction, commit or roll back; repositories never commit."""
+"""The unit of work: one connection, one transaction (none for reads alone on PostgreSQL), commit or roll back;
+repositories never commit."""
 from __future__ import annotations
 
 from typing import Self
