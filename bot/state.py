@@ -75,19 +75,25 @@ class MemoryStates:
         self._lists.pop(key, None)
         self._listed.pop(key, None)
 
-    async def append(self, key: str, item: str, *, keep: int) -> None:
-        now = self._clock()
+    def _expire_list(self, key: str, now: float) -> None:
         if key in self._lists and now - self._listed[key] >= IDLE_S:
             self._forget_list(key)
+
+    def _push(self, key: str, item: str, keep: int, at: float) -> None:
+        """Add to the list, keeping its last `keep` (live and on replay)."""
         kept = self._lists.setdefault(key, [])
         kept.append(item)
         del kept[:-keep]
-        self._listed[key] = now
+        self._listed[key] = at
+
+    async def append(self, key: str, item: str, *, keep: int) -> None:
+        now = self._clock()
+        self._expire_list(key, now)
+        self._push(key, item, keep, now)
         self._write({"k": key, "a": item, "n": keep, "t": round(now)})
 
     async def items(self, key: str) -> list[str]:
-        if key in self._lists and self._clock() - self._listed[key] >= IDLE_S:
-            self._forget_list(key)
+        self._expire_list(key, self._clock())
         return list(self._lists.get(key, ()))
 
     async def drop(self, key: str) -> None:
@@ -133,10 +139,7 @@ class MemoryStates:
                 key = str(row["k"])
                 written = float(row.get("t", now))  # a journal from before idle expiry: written now
                 if "a" in row:  # one item added to a list
-                    kept = self._lists.setdefault(key, [])
-                    kept.append(str(row["a"]))
-                    del kept[:-int(row["n"])]
-                    self._listed[key] = written
+                    self._push(key, str(row["a"]), int(row["n"]), written)
                 elif "l" in row:  # a whole list (a rewrite), or none (dropped)
                     if row["l"] is None:
                         self._forget_list(key)
