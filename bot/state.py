@@ -138,7 +138,8 @@ class MemoryStates:
                 row = json.loads(line)
                 key = str(row["k"])
                 written = float(row.get("t", now))  # a journal from before idle expiry: written now
-                if "a" in row:  # one item added to a list
+                if "a" in row:  # one item added to a list (to a new one if it was idle by then, as it was live)
+                    self._expire_list(key, written)
                     self._push(key, str(row["a"]), int(row["n"]), written)
                 elif "l" in row:  # a whole list (a rewrite), or none (dropped)
                     if row["l"] is None:

@@ -154,9 +154,10 @@ async def test_one_process_without_redis_keeps_its_lists_across_a_restart_and_a_
     await before.append("web-chat:b2", "Nguyễn Thị Mai", keep=2)
     await before.drop("web-chat:b2")
     await before.append("web-chat:old", "Trần Văn Bình", keep=2)
-    now[0] += IDLE_S
+    now[0] += IDLE_S - 60
     await before.append("web-chat:b1", "Câu 4", keep=2)
     before.close()
+    now[0] += 60  # "web-chat:old" idle a week; "web-chat:b1" added to a minute ago
 
     after = MemoryStates(journal=journal, clock=lambda: now[0])  # read back, then rewritten
     assert await after.items("web-chat:b1") == ["Câu 3", "Câu 4"]
@@ -165,4 +166,19 @@ async def test_one_process_without_redis_keeps_its_lists_across_a_restart_and_a_
     again = MemoryStates(journal=journal, clock=lambda: now[0])  # from the rewritten journal
     assert await again.items("web-chat:b1") == ["Câu 3", "Câu 4"]
     assert "Trần Văn Bình" not in journal.read_text(encoding="utf-8")
+    again.close()
+
+
+async def test_a_list_idle_for_a_week_starts_afresh_when_added_to_live_and_after_a_restart(tmp_path: Path) -> None:
+    """As in Redis, where the key expires a week after its last addition: what was in it before is gone."""
+    now = [1_000_000.0]
+    journal = tmp_path / "db.sqlite.states"
+    store = MemoryStates(journal=journal, clock=lambda: now[0])
+    await store.append("web-chat:b1", "Nguyễn Thị Mai", keep=5)
+    now[0] += IDLE_S
+    await store.append("web-chat:b1", "Câu 1", keep=5)
+    assert await store.items("web-chat:b1") == ["Câu 1"]
+    store.close()
+    again = MemoryStates(journal=journal, clock=lambda: now[0])  # the journal replayed
+    assert await again.items("web-chat:b1") == ["Câu 1"]
     again.close()
