@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
+
 BOT_ID = 123456
 BOT_USERNAME = "cds_test_bot"
 TRUE_METHODS = {"answerCallbackQuery", "setMyCommands", "deleteWebhook", "setWebhook", "deleteMessage",
@@ -21,6 +23,24 @@ class Call:
     status: int
     result: Any
     at: float  # when the call arrived, on the fake's clock
+
+
+async def fields(request: web.Request, uploads: dict[str, bytes] | None = None) -> dict[str, str]:
+    """A call's parameters as form fields, however the client sent them: as a form (aiogram's own session,
+    files as multipart parts, kept in `uploads` by field name), or as a JSON body (the service's session:
+    objects and numbers JSON-encoded into their field, as aiogram's form has them)."""
+    if request.content_type == "application/json":
+        body = await request.json()
+        return {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for k, v in body.items()}
+    form: dict[str, str] = {}
+    for key, value in (await request.post()).items():
+        if isinstance(value, web.FileField):
+            if uploads is not None:
+                uploads[key] = value.file.read()
+            form[key] = value.filename
+        else:
+            form[key] = str(value)
+    return form
 
 
 def decode_form(form: dict[str, str]) -> dict[str, Any]:
@@ -68,6 +88,10 @@ class FakeTelegram:
             return {"id": BOT_ID, "is_bot": True, "first_name": "Công Dân Số", "username": BOT_USERNAME}
         if method in TRUE_METHODS:
             return True
+        if method == "sendPhoto":
+            return {"message_id": next(self._message_ids), "date": int(time.time()),
+                    "chat": chat(int(params["chat_id"])), "caption": params.get("caption"),
+                    "photo": [{"file_id": "photo-1", "file_unique_id": "p1", "width": 800, "height": 600}]}
         if method in ("sendMessage", "editMessageText"):
             message_id = next(self._message_ids) if method == "sendMessage" else int(params["message_id"])
             message = {"message_id": message_id, "date": int(time.time()), "chat": chat(int(params["chat_id"])),

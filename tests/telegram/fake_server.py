@@ -8,7 +8,7 @@ from aiohttp import web
 
 from loopback import LoopbackServer
 
-from .fake_api import Call, FakeTelegram, decode_form
+from .fake_api import Call, FakeTelegram, decode_form, fields
 
 POLL_WAIT = 0.3  # seconds an empty getUpdates is held open (Telegram would hold up to `timeout`)
 
@@ -17,6 +17,7 @@ class FakeBotApiServer:
     def __init__(self, fake: FakeTelegram) -> None:
         self.fake = fake
         self.queue: list[dict[str, Any]] = []
+        self.uploads: dict[str, bytes] = {}  # files sent, by the call's field name
         self.confirmed_below = 0  # every update with a smaller id has been acknowledged by the bot
         self._arrived = asyncio.Event()
         self._server = LoopbackServer()
@@ -37,7 +38,7 @@ class FakeBotApiServer:
 
     async def _call(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        form = {k: str(v) for k, v in (await request.post()).items()}
+        form = await fields(request, self.uploads)
         if method == "getUpdates":
             return web.json_response(await self._updates(decode_form(form)))
         status, payload = self.fake.answer(method, form)

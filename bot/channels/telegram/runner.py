@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError
 from aiogram.methods import DeleteWebhook, GetMe
@@ -23,6 +22,7 @@ from bot.channels.telegram.pace import RedisPaces
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.routers import ALLOWED_UPDATES, build_dispatcher
 from bot.channels.telegram.sender import Limits, Sender
+from bot.channels.telegram.session import JsonSession
 from bot.channels.telegram.sweep import Sweeper
 from bot.channels.telegram.webhook import TelegramConfigError, check_secret, mount, public_url, set_webhook
 from bot.config import Settings
@@ -76,7 +76,7 @@ class TelegramHandle:
 
 def make_bot(token: str, api_base: str | None) -> Bot:
     """A Bot on Telegram's servers, or on a self-hosted Bot API server at `api_base`."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session = JsonSession(api=TelegramAPIServer.from_base(api_base)) if api_base else JsonSession()
     return Bot(token=token, session=session)
 
 
