@@ -14,7 +14,7 @@ from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRA
 from bot.web.mini_app import telegram_caller
 from bot.web.proxy import came_over_https, client_address
 from bot.web.render import render_outcome
-from bot.web.requests import BadInput, json_object
+from bot.web.requests import BadInput, json_object, json_reply
 from quiz.conversation.actions import BadAction, Data, DataItem, decode, encode
 from quiz.conversation.engine import MAX_TEXT, Who
 from quiz.conversation.messages import Event, Press, Start, Text, event_kind
@@ -103,9 +103,9 @@ async def _exchange(request: web.Request, event: Event) -> web.Response:
     except Exception as exc:  # logged here, without the message: it may quote what the citizen typed
         log.error("web chat: %s failed\n%s", event_kind(event), traceback_without_messages(exc))
         if unavailable(exc):  # nothing was stored that the citizen was told of; the page asks to try again
-            return web.json_response({"error": "the service is briefly unavailable; please try again in a moment"},
-                                     status=503, headers={"Retry-After": str(RETRY_AFTER_S)})
-        return web.json_response({"error": "something went wrong; please try again"}, status=500)
+            return json_reply({"error": "the service is briefly unavailable; please try again in a moment"},
+                              status=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+        return json_reply({"error": "something went wrong; please try again"}, status=500)
     body = render_outcome(handled, request.app[TRANSLATOR], title=pick(contest.title, handled.locale),
                           now=dispatcher.clock())
     if browser_id is not None:
@@ -113,7 +113,7 @@ async def _exchange(request: web.Request, event: Event) -> web.Response:
         await _remember(history, browser_id, event, body)
     elif telegram is None:
         body["guest"] = True
-    response = web.json_response(body, headers={"Cache-Control": "no-store"})
+    response = json_reply(body, headers={"Cache-Control": "no-store"})
     if new_cookie is not None:
         response.set_cookie(COOKIE, new_cookie, max_age=MAX_AGE, path="/", httponly=True,
                             samesite="Lax", secure=came_over_https(request, settings.web_trust_forwarded))

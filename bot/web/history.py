@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from bot.state import StateStore
 from quiz.conversation.state import ChatState
 
@@ -57,7 +59,7 @@ class ChatHistory:
                 bubble["progress"] = {"position": progress.get("position"), "total": progress.get("total")}
             kept.append(bubble)
         exchange = {"typed": typed[:PART_LIMIT] if typed is not None else None, "pressed": pressed, "replies": kept}
-        await self.states.append(_key(browser_id), json.dumps(exchange, ensure_ascii=False), keep=EXCHANGES)
+        await self.states.append(_key(browser_id), orjson.dumps(exchange).decode(), keep=EXCHANGES)
 
     async def clear(self, browser_id: str) -> None:
         await self.states.drop(_key(browser_id))
