@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,7 +83,7 @@ class Play:
                  answers: AnswerLog | None = None, rng: random.Random | None = None) -> None:
         self._live, self._uow, self._read, self._standings = live, uow, read, standings
         self._answers = answers or UowAnswers(uow)
-        self._rng = rng or random.SystemRandom()
+        self._rng = rng
         self._cached: dict[int, Attempt] = {}
 
     def _remember(self, att: Attempt | None) -> Attempt | None:
@@ -92,6 +93,11 @@ class Play:
             if len(self._cached) > self.CACHE:
                 self._cached.pop(next(iter(self._cached)))
         return att
+
+    def _paper_rng(self) -> random.Random:
+        """A paper's randomness: the generator given (tests), or one seeded with 128 bits from the OS for
+        each paper, as unpredictable as SystemRandom without a system call for each of its ~25 shuffles."""
+        return self._rng if self._rng is not None else random.Random(secrets.randbits(128))
 
     def forget(self, attempt_ids: Iterable[int]) -> None:
         """Their scores changed elsewhere (a regrade): read them again."""
@@ -168,7 +174,7 @@ class Play:
         person_ids = await uow.participants.same_person(participant_id)  # erased registrations of the number
         in_round, today = await uow.attempts.counts(participant_ids=person_ids, round_code=round_.code, day=day)
         check_cap(round_, in_round=in_round, today=today)
-        paper = paper_for(round_, qs.questions, start=now, tz=runtime.tz, rng=self._rng)
+        paper = paper_for(round_, qs.questions, start=now, tz=runtime.tz, rng=self._paper_rng())
         try:
             att = await uow.attempts.add(NewAttempt(
                 participant_id=participant_id, round_code=round_.code, set_name=qs.name, set_version=qs.version,
