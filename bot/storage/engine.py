@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 __all__ = ["AsyncEngine", "autocommit", "check_url", "is_sqlite", "make_engine"]
 POOL_SIZE = 10
+JSON_COLUMNS = {"json_serializer": lambda value: orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(),
+                "json_deserializer": orjson.loads}  # JSON columns (updates, outboxes, papers): read and written in C
 RECYCLE_S = 1800  # a connection older than this is closed on its return and a new one opened instead
 AUTOCOMMIT = "AUTOCOMMIT"
 
@@ -47,14 +50,14 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, read_only: bool = False
     the pool's timeout); a read after a write, in the same block, goes through the reader."""
     if not is_sqlite(url):
         return create_async_engine(url, pool_size=pool_size, max_overflow=max(4, pool_size // 4),
-                                   pool_recycle=RECYCLE_S, pool_pre_ping=False)
+                                   pool_recycle=RECYCLE_S, pool_pre_ping=False, **JSON_COLUMNS)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # One writer connection, so writers queue in the pool, in order, instead of in SQLite's busy handler,
     # which polls with sleeps of up to 100 ms: under load those sleeps were the web chat's p99.
     pool: dict[str, Any] = {} if read_only else {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30}
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **pool, **JSON_COLUMNS)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
