@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import tables as t
 from bot.storage.engine import autocommit
-from bot.storage.inbound_writes import Claim, Done, InboundWrites, Sent
+from bot.storage.inbound_writes import Claim, Done, InboundWrites, Renew, Sent
 
 _E = t.inbound_events.c
 _A = t.accounts.c
@@ -107,11 +107,9 @@ class InboundEvents:
 
     async def renew(self, *, worker: str, now: datetime) -> int:
         """Say that `worker` still has its unfinished events, and undelivered replies, in hand; how many."""
-        async with autocommit(self.engine) as conn:
-            done = await conn.execute(update(t.inbound_events).where(
-                _E.channel == self.channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
-                _E.claimed_by == worker).values(claimed_at=now))
-            return int(done.rowcount or 0)
+        renew = Renew(worker, now)
+        await self._writes.submit(renew)  # with the round's other writes to these rows (bot.storage.inbound_writes)
+        return renew.renewed.result()
 
     async def give_back(self, event_ids: Collection[str], *, worker: str) -> None:
         """Let go of unfinished events (or undelivered replies), so the next delivery or any worker's sweep

@@ -1,7 +1,8 @@
 """Group commit for the inbound events' own writes: every claim, "done" and "sent" waiting goes out in one
 round, a few statements whatever the number of updates (one INSERT for all new events, one UPDATE for
-every update handled, one for every update whose replies were delivered), so a busy webhook spends a
-fraction of a round trip per update on them, and SQLite takes its write lock once per round.
+every update handled, one for every update whose replies were delivered, and the worker's renewal of its
+claims), so a busy webhook spends a fraction of a round trip per update on them, SQLite takes its write
+lock once per round, and a worker's writes to its own events never wait for each other.
 
 Each caller is released once its round is durable. The statements are those one update would send
 alone, so claiming stays what bot.storage.inbound says: a new event is taken by the first claim that
@@ -52,7 +53,14 @@ class Sent:
     written: asyncio.Future[None] = field(default_factory=_future)
 
 
-Job = Claim | Done | Sent
+@dataclass(slots=True)
+class Renew:
+    worker: str
+    now: datetime
+    renewed: asyncio.Future[int] = field(default_factory=_future)
+
+
+Job = Claim | Done | Sent | Renew
 
 
 class InboundWrites:
@@ -67,7 +75,7 @@ class InboundWrites:
         self._jobs.append(job)
         if self._writer is None or self._writer.done():  # started on demand: no task is left behind idle
             self._writer = asyncio.get_running_loop().create_task(self._write_all(), name="inbound-writes")
-        await (job.taken if isinstance(job, Claim) else job.written)
+        await _waiting(job)
 
     async def _write_all(self) -> None:
         while self._jobs:
@@ -77,9 +85,10 @@ class InboundWrites:
                     taken = await self._claims(conn, [j for j in jobs if isinstance(j, Claim)])
                     await self._dones(conn, [j for j in jobs if isinstance(j, Done)])
                     await self._sents(conn, [j for j in jobs if isinstance(j, Sent)])
+                    renewed = await self._renews(conn, [j for j in jobs if isinstance(j, Renew)])
             except BaseException as exc:  # nothing of this round is known to be durable: every caller hears so
                 for job in jobs:
-                    waiting = job.taken if isinstance(job, Claim) else job.written
+                    waiting = _waiting(job)
                     if not waiting.done():
                         waiting.set_exception(exc)
                 if not isinstance(exc, Exception):
@@ -88,6 +97,8 @@ class InboundWrites:
             for job in jobs:
                 if isinstance(job, Claim):
                     job.taken.set_result(taken[id(job)])
+                elif isinstance(job, Renew):
+                    job.renewed.set_result(renewed[id(job)])
                 elif not job.written.done():
                     job.written.set_result(None)
 
@@ -127,8 +138,28 @@ class InboundWrites:
                 .values(processed_at=bindparam("at"), payload=null(), outbox=bindparam("out", type_=_E.outbox.type)),
                 [{"key": d.event_id, "at": d.now, "out": d.outbox or None} for d in dones])
 
+    async def _renews(self, conn: AsyncConnection, renews: list[Renew]) -> dict[int, int]:
+        """The workers' unfinished events, and undelivered replies, claimed again as of now: how many each.
+        In the round, not beside it: on PostgreSQL a renewal on a connection of its own locked the rows in
+        the table's order while the round's "done" rows, the same ones, were locked in the round's order,
+        and one of the two was cancelled as a deadlock (seen with two workers under load)."""
+        renewed: dict[int, int] = {}
+        for r in renews:
+            done = await conn.execute(update(t.inbound_events).where(
+                _E.channel == self.channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
+                _E.claimed_by == r.worker).values(claimed_at=r.now))
+            renewed[id(r)] = int(done.rowcount or 0)
+        return renewed
+
     async def _sents(self, conn: AsyncConnection, sents: list[Sent]) -> None:
         keys = sorted({key for s in sents for key in s.event_ids})
         if keys:
             await conn.execute(update(t.inbound_events).where(
                 _E.channel == self.channel, _E.event_id.in_(keys), _E.outbox.is_not(None)).values(outbox=null()))
+
+
+def _waiting(job: Job) -> asyncio.Future[Any]:
+    """What the job's caller waits for."""
+    if isinstance(job, Claim):
+        return job.taken
+    return job.renewed if isinstance(job, Renew) else job.written
