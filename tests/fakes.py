@@ -225,9 +225,10 @@ class FakeAttempts(_Repo):
         return next((a for a in self.m.attempts.values() if a.participant_id == participant_id
                      and a.round_code == round_code and a.status is AttemptStatus.OPEN), None)
 
-    async def counts(self, *, participant_ids: Sequence[int], round_code: str, day: date) -> tuple[int, int]:
-        ids = [a.id for a in self.m.attempts.values() if a.participant_id in participant_ids
-               and a.round_code == round_code]
+    async def counts(self, *, participant_id: int, round_code: str, day: date) -> tuple[int, int]:
+        key = self.m.phone_keys.get(participant_id)  # the person's registrations, as FakeParticipants.same_person
+        person = {participant_id, *(p for p, k in self.m.phone_keys.items() if key is not None and k == key)}
+        ids = [a.id for a in self.m.attempts.values() if a.participant_id in person and a.round_code == round_code]
         return len(ids), sum(1 for i in ids if self.m.attempt_keys[i][1] == day)
 
     async def answers(self, attempt_id: int) -> dict[int, int]:

@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, Update, bindparam, case, exists, func, literal, select, update
+from sqlalchemy import Select, Update, bindparam, case, exists, func, literal, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.storage import tables as t
 from bot.storage.codec import paper_from_json, paper_to_json
-from bot.storage.repositories import _Repo
+from bot.storage.repositories import SAME_PERSON, _Repo
 from quiz.attempts import Attempt, AttemptRace, AttemptStatus, NewAttempt
 from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
@@ -26,8 +26,9 @@ _OPEN = AttemptStatus.OPEN.value
 _ATTEMPT = select(t.attempts).where(_A.id == bindparam("id"))
 _OPEN_FOR = select(t.attempts).where(_A.participant_id == bindparam("pid"), _A.round_id == bindparam("rid"),
                                      _A.status == _OPEN)
-_COUNTS = select(func.count(), func.count().filter(_A.day == bindparam("day"))).where(
-    _A.participant_id.in_(bindparam("pids", expanding=True)), _A.round_id == bindparam("rid"))
+_COUNTS = select(func.count(), func.count().filter(_A.day == bindparam("day"))).where(  # one person's, in one read
+    _A.participant_id.in_(union(select(bindparam("id", type_=t.participants.c.id.type)), SAME_PERSON)),
+    _A.round_id == bindparam("rid"))
 _END = (update(t.attempts).where(_A.id == bindparam("aid"), _A.status == _OPEN)  # not "id": a column's name
         .values(status=AttemptStatus.FINISHED.value, finished_at=bindparam("at")).returning(*t.attempts.c))
 _END_OWN = _END.where(_A.participant_id == bindparam("pid"))
@@ -91,8 +92,8 @@ class SqlAttempts(_Repo):
                                                    "rid": self.scope.round_ids[round_code]})).first()
         return self._attempt(row) if row else None
 
-    async def counts(self, *, participant_ids: Sequence[int], round_code: str, day: date) -> tuple[int, int]:
-        row = (await self.conn.execute(_COUNTS, {"day": day, "pids": list(participant_ids),
+    async def counts(self, *, participant_id: int, round_code: str, day: date) -> tuple[int, int]:
+        row = (await self.conn.execute(_COUNTS, {"day": day, "id": participant_id, "cid": self.scope.contest_id,
                                                  "rid": self.scope.round_ids[round_code]})).one()
         return int(row[0]), int(row[1])
 

@@ -104,7 +104,7 @@ def _participant(row: object) -> Participant:
 
 _P = t.participants.c
 _PARTICIPANT = select(t.participants).where(_P.id == bindparam("id"))
-_SAME_PERSON = select(_P.id).where(  # the registrations sharing the participant's phone key, erased ones too
+SAME_PERSON = select(_P.id).where(  # the registrations sharing the participant's phone key, erased ones too
     _P.contest_id == bindparam("cid"), _P.phone_key.is_not(None),
     _P.phone_key == select(_P.phone_key).where(_P.id == bindparam("id")).scalar_subquery())
 
@@ -138,7 +138,7 @@ class SqlParticipants(_Repo):
         return _participant(row) if row else None
 
     async def same_person(self, participant_id: int) -> list[int]:
-        rows = await self.conn.execute(_SAME_PERSON, {"cid": self.scope.contest_id, "id": participant_id})
+        rows = await self.conn.execute(SAME_PERSON, {"cid": self.scope.contest_id, "id": participant_id})
         return sorted({participant_id, *(r.id for r in rows)})
 
     async def release_phone(self, *, participant_id: int) -> None:

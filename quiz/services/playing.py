@@ -171,8 +171,7 @@ class Play:
         why = taking_part_refusal(person, has_guardian=has_guardian, today=day)
         if why is not None:
             raise TakingPartRefused(why)
-        person_ids = await uow.participants.same_person(participant_id)  # erased registrations of the number
-        in_round, today = await uow.attempts.counts(participant_ids=person_ids, round_code=round_.code, day=day)
+        in_round, today = await uow.attempts.counts(participant_id=participant_id, round_code=round_.code, day=day)
         check_cap(round_, in_round=in_round, today=today)
         paper = paper_for(round_, qs.questions, start=now, tz=runtime.tz, rng=self._paper_rng())
         try:

@@ -54,10 +54,10 @@ async def test_attempts_are_counted_per_round_and_per_day(uow: UowFactory) -> No
         await w.commit()
     await started(uow, pid, seq=2, at=T0 + timedelta(days=1))
     async with uow() as w:
-        assert await w.attempts.counts(participant_ids=[pid], round_code="chinh", day=T0.date()) == (2, 1)
-        assert await w.attempts.counts(participant_ids=[pid], round_code="chinh",
+        assert await w.attempts.counts(participant_id=pid, round_code="chinh", day=T0.date()) == (2, 1)
+        assert await w.attempts.counts(participant_id=pid, round_code="chinh",
                                        day=(T0 + timedelta(days=2)).date()) == (2, 0)
-        assert await w.attempts.counts(participant_ids=[pid], round_code="luyen", day=T0.date()) == (0, 0)
+        assert await w.attempts.counts(participant_id=pid, round_code="luyen", day=T0.date()) == (0, 0)
         assert await w.attempts.any_in("chinh") and not await w.attempts.any_in("luyen")
 
 

@@ -26,14 +26,14 @@ async def test_registrations_of_one_number_share_a_quota_through_erasure(uow: Uo
     async with uow() as w:
         assert await w.participants.same_person(again) == sorted([first, again])
         assert await w.participants.same_person(other) == [other]
-        in_round, _ = await w.attempts.counts(participant_ids=await w.participants.same_person(again),
-                                              round_code="chinh", day=T0.date())
-        assert in_round == 1
+        assert await w.attempts.counts(participant_id=again, round_code="chinh", day=T0.date()) == (1, 1)
+        assert await w.attempts.counts(participant_id=other, round_code="chinh", day=T0.date()) == (0, 0)
         assert (await w.participants.holder("0912345678")).id == again  # type: ignore[union-attr]
         await w.participants.anonymise(participant_id=first, now=T0, keep_key=False)  # the contest's data is gone
         await w.commit()
     async with uow() as w:
         assert await w.participants.same_person(again) == [again]
+        assert await w.attempts.counts(participant_id=again, round_code="chinh", day=T0.date()) == (0, 0)
         assert await w.participants.registered_before(T0 + timedelta(seconds=1)) == sorted([again, other])
 
 
@@ -41,6 +41,7 @@ async def test_a_number_is_proven_released_and_consent_withdrawn(uow: UowFactory
     pid = await person(uow, "0912345678")
     async with uow() as w:
         await w.participants.set_phone_verified(participant_id=pid, source="zalo")
+        await w.attempts.add(new_attempt(pid))
         await w.commit()
         assert (await w.participants.get(pid)).phone_verified_by == "zalo"  # type: ignore[union-attr]
         await w.participants.release_phone(participant_id=pid)
@@ -51,6 +52,7 @@ async def test_a_number_is_proven_released_and_consent_withdrawn(uow: UowFactory
         assert released is not None and (released.phone, released.phone_verified_by, released.withdrawn) == \
             (None, None, True)
         assert await w.participants.holder("0912345678") is None and await w.participants.same_person(pid) == [pid]
+        assert await w.attempts.counts(participant_id=pid, round_code="chinh", day=T0.date()) == (1, 1)  # its own
 
 
 async def test_a_guardian_is_kept_replaced_and_removed(uow: UowFactory) -> None:
