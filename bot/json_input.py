@@ -22,6 +22,8 @@ class NotJson(ValueError):
 
 def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether the JSON in `raw` nests deeper than `limit` (brackets inside strings do not count)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # no deeper than its opening brackets: most bodies, at once
+        return False
     depth = 0
     for bracket in _STRINGS.sub(b"", raw).translate(None, _NOT_BRACKETS):
         depth += 1 if bracket in b"[{" else -1
