@@ -93,6 +93,11 @@ class Memory:
         """A copy to change without touching this one: new tables holding the same immutable rows."""
         return Memory(**{name: copy.copy(getattr(self, name)) for name in Memory.__slots__})  # type: ignore[attr-defined]
 
+    def same_person(self, participant_id: int) -> set[int]:
+        """The participant and every registration sharing its phone key, erased ones included."""
+        key = self.phone_keys.get(participant_id)
+        return {participant_id, *(p for p, k in self.phone_keys.items() if key is not None and k == key)}
+
     def next_id(self) -> int:
         self.last_id += 1
         return self.last_id
@@ -148,8 +153,7 @@ class FakeParticipants(_Repo):
         return next((p for p in self.m.participants.values() if p.phone == phone), None)
 
     async def same_person(self, participant_id: int) -> list[int]:
-        key = self.m.phone_keys.get(participant_id)
-        return sorted({participant_id, *(p for p, k in self.m.phone_keys.items() if key is not None and k == key)})
+        return sorted(self.m.same_person(participant_id))
 
     async def release_phone(self, *, participant_id: int) -> None:
         self.m.participants[participant_id] = replace(self.m.participants[participant_id], phone=None,
@@ -226,8 +230,7 @@ class FakeAttempts(_Repo):
                      and a.round_code == round_code and a.status is AttemptStatus.OPEN), None)
 
     async def counts(self, *, participant_id: int, round_code: str, day: date) -> tuple[int, int]:
-        key = self.m.phone_keys.get(participant_id)  # the person's registrations, as FakeParticipants.same_person
-        person = {participant_id, *(p for p, k in self.m.phone_keys.items() if key is not None and k == key)}
+        person = self.m.same_person(participant_id)
         ids = [a.id for a in self.m.attempts.values() if a.participant_id in person and a.round_code == round_code]
         return len(ids), sum(1 for i in ids if self.m.attempt_keys[i][1] == day)
 
