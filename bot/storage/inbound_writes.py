@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, null, or_, update
+from sqlalchemy import Update, bindparam, null, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -145,9 +145,7 @@ class InboundWrites:
         and one of the two was cancelled as a deadlock (seen with two workers under load)."""
         renewed: dict[int, int] = {}
         for r in renews:
-            done = await conn.execute(update(t.inbound_events).where(
-                _E.channel == self.channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
-                _E.claimed_by == r.worker).values(claimed_at=r.now))
+            done = await conn.execute(renewal(self.channel, r.worker, r.now))
             renewed[id(r)] = int(done.rowcount or 0)
         return renewed
 
@@ -156,6 +154,14 @@ class InboundWrites:
         if keys:
             await conn.execute(update(t.inbound_events).where(
                 _E.channel == self.channel, _E.event_id.in_(keys), _E.outbox.is_not(None)).values(outbox=null()))
+
+
+def renewal(channel: str, worker: str, now: datetime) -> Update:
+    """The worker's unfinished events and undelivered replies claimed again as of `now`. Its condition is the
+    predicate of the index ix_inbound_events_held, word for word, so the rows in hand are found through it."""
+    return update(t.inbound_events).where(
+        _E.channel == channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
+        _E.claimed_by == worker).values(claimed_at=now)
 
 
 def _waiting(job: Job) -> asyncio.Future[Any]:

@@ -363,6 +363,10 @@ inbound_events = Table(
           sqlite_where=text("processed_at IS NULL"), postgresql_where=text("processed_at IS NULL")),
     Index("ix_inbound_events_unsent", "channel", "received_at",
           sqlite_where=text("outbox IS NOT NULL"), postgresql_where=text("outbox IS NOT NULL")),
+    # migration 0015: what a worker holds (unfinished, or replies unsent), for the renewal of its claims
+    Index("ix_inbound_events_held", "channel", "claimed_by",
+          sqlite_where=text("processed_at IS NULL OR outbox IS NOT NULL"),
+          postgresql_where=text("processed_at IS NULL OR outbox IS NOT NULL")),
 )
 link_codes = Table(
     "link_codes", metadata,
