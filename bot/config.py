@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     web_port: int = 8080
     web_new_chats_per_address: int = Field(default=200, ge=1)  # new web-chat identities per address … (README)
     web_new_chats_window_s: int = Field(default=600, ge=1)  # … in this many seconds
+    # requests one keep-alive connection serves (about: drawn per connection) before it is closed, so that
+    # with several workers new connections spread over all of them (bot.web.spread)
+    web_keepalive_requests: int = Field(default=100, ge=1)
     # the reverse proxies in front of the web app (addresses or networks, comma-separated): only the
     # X-Forwarded-For hop they appended is the client, and their X-Forwarded-Proto says HTTPS
     web_trust_forwarded: str = ""

@@ -29,6 +29,7 @@ from bot.scheduler import Scheduler, build_scheduler
 from bot.storage.daily_reports import ReportLog
 from bot.storage.inbound import InboundEvents
 from bot.web.app import create_web_app
+from bot.web.spread import Spread
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -86,6 +87,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None, worker
         if worker.index == 0:  # broadcasts a stop or crash left half-sent carry on (one worker sweeps them)
             await application.broadcaster.resume()
 
+        if worker.sharing:  # connections opened while only some workers listened move on (bot.web.spread)
+            web_app.middlewares.append(Spread(settings.web_keepalive_requests).middleware)
         runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, settings.web_host, settings.web_port, reuse_port=worker.sharing or None)

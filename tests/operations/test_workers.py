@@ -95,6 +95,34 @@ async def connections_at_once(port: int, count: int) -> list[asyncio.StreamWrite
     return await asyncio.gather(*(one() for _ in range(count)))
 
 
+class KeptAlive:
+    """One keep-alive connection, as a webhook's caller keeps it: opened anew only when the service closes it."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.opened = port, 0
+        self._stream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str) -> None:
+        if self._stream is None:
+            self._stream = await asyncio.open_connection("127.0.0.1", self.port)
+            self.opened += 1
+        reader, writer = self._stream
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+        headers = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            headers[name.strip().lower()] = value.strip()
+        await reader.readexactly(int(headers["content-length"]))
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream[1].close()
+            self._stream = None
+
+
 async def until(check: Any, what: str, log: Path) -> Any:
     try:
         async with asyncio.timeout(WITHIN):
@@ -113,7 +141,7 @@ async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path) -> Non
            "DATABASE_URL": PG_URL, "REDIS_URL": REDIS_URL, "CONTEST_PACK": str(PACK),
            "LOCALES_DIR": str(ROOT / "locales"), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
            "WEB_SECRET": "workers-test", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO",
-           "WEB_TRUST_FORWARDED": "127.0.0.1"}
+           "WEB_TRUST_FORWARDED": "127.0.0.1", "WEB_KEEPALIVE_REQUESTS": "10"}
     log = tmp_path / "service.log"
     with log.open("wb") as out:
         supervisor = subprocess.Popen([sys.executable, "-c", "from bot.cli import app; app()", "run", "--workers", "2"],
@@ -169,12 +197,33 @@ async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path) -> Non
             victim = started[-1]  # worker 1: worker 0 keeps the timed jobs throughout
             os.kill(victim, signal.SIGKILL)
 
+            async def gone() -> bool:
+                return victim not in children(supervisor.pid)
+            await until(gone, "the killed worker gone", log)
+            # Keep-alive connections opened now, while worker 0 alone listens (as Telegram's or nginx's would
+            # be), all go to it; once its partner is back they move over as they are renewed.
+            lanes = [KeptAlive(port) for _ in range(40)]
+            await asyncio.gather(*(lane.get("/healthz") for lane in lanes))
+
             async def replaced() -> bool:
                 async with http.get(f"{base}/healthz") as response:  # the other worker serves meanwhile
                     assert response.status == 200
                 now = children(supervisor.pid)
                 return len(now) == 2 and victim not in now and len(serving()) == 3
             await until(replaced, "the killed worker started again", log)
+            newcomer = (children(supervisor.pid) - workers).pop()
+            before = held({newcomer}, port)[newcomer]  # nginx's, if any
+
+            async def in_turn(lane: KeptAlive) -> None:
+                for _ in range(30):
+                    await lane.get("/healthz")
+            await asyncio.gather(*(in_turn(lane) for lane in lanes))
+            shares = held(children(supervisor.pid), port)
+            for lane in lanes:
+                lane.close()
+            assert sum(lane.opened for lane in lanes) > 40, "the service renews keep-alive connections"
+            assert shares[newcomer] - before >= 5, \
+                f"connections opened while one worker listened move over to the other: {shares}, {before} before"
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(timeout=WITHIN) == 0
     finally:
