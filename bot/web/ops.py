@@ -6,15 +6,14 @@ an orchestrator keeps a worker in rotation while Zalo alone is down."""
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot import metrics
 from bot.web.keys import OPERATIONS
 
 NO_STORE = {"Cache-Control": "no-store"}
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def setup(app: web.Application) -> None:

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import random
 import weakref
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from aiohttp.typedefs import Handler
 
 
 class Spread:

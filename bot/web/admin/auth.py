@@ -16,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.web.admin.context import STAFF_KEY, Staff, admin, https, staff
 from bot.web.admin.layout import ADMIN_HEADERS, CSRF_FIELD, error_page
@@ -34,7 +35,6 @@ __all__ = ["COOKIE", "guard", "public", "require", "require_staff", "staff", "st
 COOKIE = "cds_admin"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_PATH = "/admin/login"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Handler)
 
 

@@ -3,15 +3,15 @@ A NUL character or half of a surrogate pair is refused with a 400 page before an
 PostgreSQL refuses NUL in text and no page can render half a character."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.web.admin.layout import error_page
 from bot.web.admin.vi import T
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def storable(texts: Iterable[object]) -> bool:
