@@ -344,6 +344,7 @@ audit_log = Table(
 )
 
 # --- channels (migration 0003) ---
+_IN_HAND = text("processed_at IS NULL OR outbox IS NOT NULL")  # unfinished, or with replies still to send
 inbound_events = Table(
     "inbound_events", metadata,
     Column("channel", String(16), primary_key=True),
@@ -364,9 +365,7 @@ inbound_events = Table(
     Index("ix_inbound_events_unsent", "channel", "received_at",
           sqlite_where=text("outbox IS NOT NULL"), postgresql_where=text("outbox IS NOT NULL")),
     # migration 0015: what a worker holds (unfinished, or replies unsent), for the renewal of its claims
-    Index("ix_inbound_events_held", "channel", "claimed_by",
-          sqlite_where=text("processed_at IS NULL OR outbox IS NOT NULL"),
-          postgresql_where=text("processed_at IS NULL OR outbox IS NOT NULL")),
+    Index("ix_inbound_events_held", "channel", "claimed_by", sqlite_where=_IN_HAND, postgresql_where=_IN_HAND),
 )
 link_codes = Table(
     "link_codes", metadata,

@@ -15,13 +15,14 @@ _E = t.inbound_events.c
 T0 = datetime(2024, 6, 20, 1, 30, tzinfo=UTC)
 
 
+def event(channel: str, key: str, worker: str, *, done: bool, outbox: list[dict[str, str]] | None = None
+          ) -> dict[str, object]:
+    return {"channel": channel, "event_id": key, "received_at": T0, "processed_at": T0 if done else None,
+            "outbox": outbox, "claimed_by": worker, "claimed_at": T0, "tries": 1}
+
+
 async def test_renewing_a_workers_claims_reads_only_what_it_holds(db_url: str) -> None:
     engine = make_engine(db_url)
-    def event(channel: str, key: str, worker: str, *, done: bool, outbox: list[dict[str, str]] | None = None
-              ) -> dict[str, object]:
-        return {"channel": channel, "event_id": key, "received_at": T0, "processed_at": T0 if done else None,
-                "outbox": outbox, "claimed_by": worker, "claimed_at": T0, "tries": 1}
-
     handled = [event("telegram", str(n), "w-gone" if n % 2 else "w-me", done=True) for n in range(5000)]
     in_hand = [event("telegram", f"open-{n}", "w-me", done=False) for n in range(3)]
     unsent = [event("telegram", "unsent", "w-me", done=True, outbox=[{"method": "sendMessage"}])]
