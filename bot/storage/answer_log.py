@@ -9,8 +9,10 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import BigInteger, ColumnElement, Select, any_, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import tables as t
@@ -19,14 +21,35 @@ from quiz.people import Account
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 1000
-_A = t.attempts.c
-# Built once: a batch runs them whatever its size (bound lists expand at execution).
-_LOCK = select(_A.id, _A.status, _A.deadline).where(_A.id.in_(bindparam("ids", expanding=True)))
-_LOCK_PG = _LOCK.with_for_update()  # SQLite's writer already holds the database
-_HELD = select(t.answers.c.attempt_id, t.answers.c.position, t.answers.c.choice).where(
-    t.answers.c.attempt_id.in_(bindparam("ids", expanding=True)))
-_BOUND = select(t.accounts.c.id, t.accounts.c.participant_id, t.accounts.c.locale).where(
-    t.accounts.c.id.in_(bindparam("ids", expanding=True)))
+_A, _ANS = t.attempts.c, t.answers.c
+
+
+def _among(column: ColumnElement[int], postgresql: bool) -> ColumnElement[bool]:
+    if postgresql:
+        return column == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+class _Reads:
+    """The batch's reads, each built once for one dialect. SQLite: bound lists expand at execution.
+    PostgreSQL: one array parameter (`= ANY(:ids)`), so the text is the same whatever the batch's size:
+    one prepared statement per connection instead of one per size, and nothing rewritten per batch; the
+    answers the attempts hold come as one row per attempt (two arrays), not one row per answer."""
+
+    def __init__(self, postgresql: bool) -> None:
+        lock = select(_A.id, _A.status, _A.deadline).where(_among(_A.id, postgresql))
+        self.lock = lock.with_for_update() if postgresql else lock  # SQLite's writer already holds the database
+        held = (_ANS.attempt_id, func.array_agg(_ANS.position), func.array_agg(_ANS.choice)) if postgresql else \
+            (_ANS.attempt_id, _ANS.position, _ANS.choice)
+        self.held: Select[tuple[int, Any, Any]] = select(*held).where(_among(_ANS.attempt_id, postgresql))
+        if postgresql:
+            self.held = self.held.group_by(_ANS.attempt_id)
+        self.grouped = postgresql
+        self.bound = select(t.accounts.c.id, t.accounts.c.participant_id, t.accounts.c.locale).where(
+            _among(t.accounts.c.id, postgresql))
+
+
+_READS = {"postgresql": _Reads(True), "sqlite": _Reads(False)}
 _ADD_ANSWERS = insert(t.answers)
 _GAINED = update(t.attempts).where(_A.id == bindparam("aid")).values(answered=_A.answered + bindparam("n"),
                                                                       correct=_A.correct + bindparam("k"))
@@ -101,13 +124,17 @@ class GroupCommitAnswers:
         attempt and answering it cannot interleave, in this process or another. The answers
         read after the lock are complete: answers are only ever added under that lock."""
         await conn.begin()
+        reads = _READS[conn.dialect.name]
         ids = sorted({item.attempt_id for item in batch})
-        lock = _LOCK_PG if conn.dialect.name == "postgresql" else _LOCK
-        rows_now = {r.id: (AttemptStatus(r.status), r.deadline) for r in await conn.execute(lock, {"ids": ids})}
+        rows_now = {r.id: (AttemptStatus(r.status), r.deadline) for r in await conn.execute(reads.lock, {"ids": ids})}
         held: dict[int, dict[int, int]] = {i: {} for i in ids}
-        for r in await conn.execute(_HELD, {"ids": ids}):
-            held[r.attempt_id][r.position] = r.choice
-        bound = await _accounts(conn, {item.account.id for item in batch if item.account is not None})
+        if reads.grouped:
+            for attempt_id, positions, choices in await conn.execute(reads.held, {"ids": ids}):
+                held[attempt_id] = dict(zip(positions, choices, strict=True))
+        else:
+            for attempt_id, position, choice in await conn.execute(reads.held, {"ids": ids}):
+                held[attempt_id][position] = choice
+        bound = await _accounts(conn, reads, {item.account.id for item in batch if item.account is not None})
         outcomes: list[tuple[bool, bool]] = []  # stored, moved
         rows: list[dict[str, object]] = []
         gained: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -132,8 +159,8 @@ class GroupCommitAnswers:
                 for item, (ok, moved) in zip(batch, outcomes, strict=True)]
 
 
-async def _accounts(conn: AsyncConnection, ids: set[int]) -> dict[int, tuple[int | None, str | None]]:
+async def _accounts(conn: AsyncConnection, reads: _Reads, ids: set[int]) -> dict[int, tuple[int | None, str | None]]:
     """The accounts' participant and locale as stored now (one statement, only when a caller trusted one)."""
     if not ids:
         return {}
-    return {r.id: (r.participant_id, r.locale) for r in await conn.execute(_BOUND, {"ids": sorted(ids)})}
+    return {r.id: (r.participant_id, r.locale) for r in await conn.execute(reads.bound, {"ids": sorted(ids)})}
