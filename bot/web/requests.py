@@ -29,11 +29,14 @@ class BadInput(Exception):
         return json_reply({"error": self.message}, status=self.status)
 
 
+def _too_large(limit: int) -> BadInput:
+    return BadInput(413, f"the request body is larger than {limit} bytes")
+
+
 async def json_object(request: web.Request, *, limit: int = MAX_BODY) -> dict[str, Any]:
     """The body as a JSON object; an empty body is {}."""
-    too_large = BadInput(413, f"the request body is larger than {limit} bytes")
     if request.content_length is not None and request.content_length > limit:
-        raise too_large
+        raise _too_large(limit)
     raw = bytearray()
     while len(raw) <= limit:  # read at most limit + 1 bytes, even from a chunked body
         chunk = await request.content.read(limit + 1 - len(raw))
@@ -41,7 +44,7 @@ async def json_object(request: web.Request, *, limit: int = MAX_BODY) -> dict[st
             break
         raw += chunk
     if len(raw) > limit:
-        raise too_large
+        raise _too_large(limit)
     if not raw.strip():
         return {}
     if request.content_type != "application/json":
