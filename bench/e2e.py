@@ -80,6 +80,7 @@ class Options:
     spread: bool = True  # False (--in-step): every citizen's attempt starts and ends with everyone else's
     webhook_connections: int | None = None  # the service's TELEGRAM_MAX_CONNECTIONS (None: its default)
     ack_within: float | None = None  # the service's TELEGRAM_ACK_WITHIN_S (None: its default)
+    offer: float | None = None  # the service's second window at this rate, not 80% of its own saturation
 
 
 @dataclass
@@ -135,9 +136,9 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
         phase(f"{path}: saturation" + (f" ({connections} webhook connections)" if path == "webhook" else ""))
         top = await saturate(citizens, answering, snapshot, warmup=opts.warmup, duration=opts.duration)
         await api.quiet()
-        phase(f"{path}: at 80% of {top.rate:.0f} answers/s")
-        eighty = await offer(citizens, answering, snapshot, rate=max(0.8 * top.rate, 1.0), warmup=opts.warmup,
-                             duration=opts.duration)
+        rate = opts.offer if opts.offer and probe else max(0.8 * top.rate, 1.0)
+        phase(f"{path}: at {rate:.0f} answers/s" + ("" if opts.offer and probe else f", 80% of {top.rate:.0f}"))
+        eighty = await offer(citizens, answering, snapshot, rate=rate, warmup=opts.warmup, duration=opts.duration)
         await api.quiet()
         results[path] = (top, eighty)
     if "bxh" not in opts.paths:
@@ -233,17 +234,19 @@ async def run_config(config: Config, opts: Options, api: FakeBotApi, api_base: s
         finally:
             for s in services:
                 await s.stop()
-    return report(config, figures)
+    return report(config, figures, offered=opts.offer)
 
 
 def _ms(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
-def _path(name: str, pair: tuple[Measured, Measured], baseline: tuple[Measured, Measured], *, probe: bool) -> str:
+def _path(name: str, pair: tuple[Measured, Measured], baseline: tuple[Measured, Measured], *, probe: bool,
+          offered: float | None = None) -> str:
     top, eighty = pair
     ratio = top.rate / baseline[0].rate if baseline[0].rate else float("nan")
-    text = (f"{name} {top.rate:.0f} answers/s p50 {_ms(top.p50_ms)} p99 {_ms(top.p99_ms)} ms (at 80%: p50 "
+    second = f"{offered:.0f}/s offered" if offered else "80%"
+    text = (f"{name} {top.rate:.0f} answers/s p50 {_ms(top.p50_ms)} p99 {_ms(top.p99_ms)} ms (at {second}: p50 "
             f"{_ms(eighty.p50_ms)} p99 {_ms(eighty.p99_ms)} ms, next question p99 {_ms(eighty.shown_p99_ms)} ms, "
             f"CPU {1000 * eighty.per_answer('cpu'):.1f} ms"
             + (f", {eighty.per_answer('round_trips'):.1f} round trips" if probe else "")
@@ -255,7 +258,7 @@ def _path(name: str, pair: tuple[Measured, Measured], baseline: tuple[Measured, 
     return text + f"/answer; bench {1000 * top.per_answer('bench_cpu'):.1f} ms" + (f"; {lost} failed" if lost else "")
 
 
-def report(config: Config, figures: dict[str, Figures]) -> list[str]:
+def report(config: Config, figures: dict[str, Figures], *, offered: float | None = None) -> list[str]:
     base = figures["baseline"]
     said = []
     if base.webhook:
@@ -271,7 +274,7 @@ def report(config: Config, figures: dict[str, Figures]) -> list[str]:
         both = [(name, pair, b) for name, pair, b in (("webhook", f.webhook, base.webhook), ("web", f.web, base.web))
                 if pair is not None and b is not None]
         for name, pair, b in both:
-            lines.append(f"e2e {config.name} ({kind}) · " + _path(name, pair, b, probe=True)
+            lines.append(f"e2e {config.name} ({kind}) · " + _path(name, pair, b, probe=True, offered=offered)
                          + (f"; {f.webhook_connections} webhook connections" if name == "webhook" else ""))
         if f.board_webhook and f.board_web and base.board_webhook and base.board_web:
             lines.append(f"e2e {config.name} ({kind}) · /bxh webhook {f.board_webhook.rate:.0f}/s p50 "
@@ -319,6 +322,8 @@ if __name__ == "__main__":
                         help="the service's TELEGRAM_MAX_CONNECTIONS (Telegram's connections to its webhook)")
     parser.add_argument("--ack-within", type=float,
                         help="the service's TELEGRAM_ACK_WITHIN_S (how long a webhook call waits to answer the press)")
+    parser.add_argument("--offer", type=float, help="offer the service this many answers/s in its second window "
+                        "instead of 80%% of its saturation rate (to compare two versions at the same load)")
     parser.add_argument("--work", type=Path, help="keep the databases and logs here (default: a temporary folder)")
     parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379")
@@ -337,6 +342,6 @@ if __name__ == "__main__":
                           duration=duration, pg=args.pg, redis=args.redis, work=args.work or Path(tmp),
                           mini_app=args.web_as == "mini-app", paths=tuple(args.paths.split(",")),
                           spread=not args.in_step, webhook_connections=args.webhook_connections,
-                          ack_within=args.ack_within,
+                          ack_within=args.ack_within, offer=args.offer,
                           modes=tuple({"lifted": "pacing lifted"}.get(m, m) for m in args.modes.split(",")))
         asyncio.run(main(options, [CONFIGS[c] for c in args.configs.split(",")]))
