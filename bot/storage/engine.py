@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 __all__ = ["AsyncEngine", "autocommit", "check_url", "is_sqlite", "make_engine"]
-POOL_SIZE = 10
+POOL_SIZE = 24  # connections per worker, all kept open: 2 workers and the CLI stay far below PostgreSQL's 100
 JSON_COLUMNS = {"json_serializer": lambda value: orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(),
                 "json_deserializer": orjson.loads}  # JSON columns (updates, outboxes, papers): read and written in C
 RECYCLE_S = 1800  # a connection older than this is closed on its return and a new one opened instead
@@ -38,8 +38,11 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, pool_size: int = POOL_SIZE, read_only: bool = False) -> AsyncEngine:
     """An async engine for `url`; SQLite connections are set up for one writer at a time.
 
-    PostgreSQL: `pool_size` connections are kept open (size it to what runs at once: a webhook's
-    concurrent updates), a few more are opened for a burst. No ping before each use — that was a
+    PostgreSQL: at most `pool_size` connections, kept open; a unit of work beyond them waits for one. None
+    is opened for a burst and closed after it: a new connection costs its connect, asyncpg's type
+    introspection and the preparing again of every statement it runs, each a round trip that waits for
+    the event loop's turn, and at 1,700 web answers/s that churn (a pool of 10 + 4 for bursts) made the
+    p50 200 ms instead of 20 (bench/e2e.py --offer, README). No ping before each use — that was a
     `BEGIN; ; ROLLBACK` on every checkout, more than the work itself on the answer path. Instead
     connections are replaced after RECYCLE_S, and a connection found broken (the server restarted)
     invalidates the whole pool, so one failed transaction per worker is the cost of a restart.
@@ -49,7 +52,7 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, read_only: bool = False
     connection: code holding it must not ask the same engine for another (it would wait for itself until
     the pool's timeout); a read after a write, in the same block, goes through the reader."""
     if not is_sqlite(url):
-        return create_async_engine(url, pool_size=pool_size, max_overflow=max(4, pool_size // 4),
+        return create_async_engine(url, pool_size=pool_size, max_overflow=0,
                                    pool_recycle=RECYCLE_S, pool_pre_ping=False, **JSON_COLUMNS)
     database = make_url(url).database
     if database and database != ":memory:":
