@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     # which looks for such updates every TELEGRAM_SWEEP_S seconds
     telegram_lease_s: float = Field(default=30.0, ge=0.5, le=3600)
     telegram_sweep_s: float = Field(default=10.0, ge=0.1, le=3600)
-    # how many updates Telegram may post to one webhook at once; the database pool is sized to it
+    # how many updates Telegram may post to one webhook at once; beyond the database pool (engine.POOL_SIZE) they wait
     telegram_max_connections: int = Field(default=40, ge=1, le=100)
     # how long a webhook call waits for its update's handling, to answer a button press in its 200; past it
     # (or at once when the worker is busy) the 200 goes back, the update stored, and the press is answered
