@@ -19,7 +19,7 @@ Loopback only; every window is bounded in time (about 25 minutes in all, `--quic
 
     .venv/bin/python bench/e2e.py [--quick] [--configs sqlite,pg,pg+redis] [--citizens 1000]
         [--paths webhook,web,bxh] [--modes lifted,defaults] [--in-step] [--webhook-connections N]
-        [--ack-within SECONDS] [--work DIR]
+        [--ack-within SECONDS] [--offer ANSWERS_PER_S] [--work DIR]
     PYTHONPATH=/tmp/checkout .venv/bin/python /tmp/checkout/bench/e2e.py   # measure a clean checkout of a commit
 
 Needs PostgreSQL (it drops and recreates the public schema of bench_e2e and bench_e2e_redis, creating
