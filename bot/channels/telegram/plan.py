@@ -10,7 +10,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram.client.default import Default
 from aiogram.exceptions import AiogramError, TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -22,6 +21,7 @@ from aiogram.methods import (
 )
 
 from bot.channels.telegram.sender import Sender, chat_of
+from bot.channels.telegram.session import own_params
 
 log = logging.getLogger(__name__)
 SEND = "send"  # a message, at its chat's pace
@@ -44,9 +44,8 @@ class Step:
 
     def dump(self) -> dict[str, Any]:
         """As JSON keeps it (the inbound event's `outbox`)."""
-        skip = {name for name, value in self.method if isinstance(value, Default)}  # the bot's defaults apply
-        raw: dict[str, Any] = {"k": self.kind, "m": self.method.__api_method__,
-                               "p": self.method.model_dump(mode="json", exclude_none=True, exclude=skip)}
+        params, _defaults = own_params(self.method)  # the bot's defaults apply as it is sent
+        raw: dict[str, Any] = {"k": self.kind, "m": self.method.__api_method__, "p": params}
         if self.instead:
             raw["i"] = [s.dump() for s in self.instead]
         return raw
