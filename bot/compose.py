@@ -169,7 +169,7 @@ def settle_memory() -> None:
 
 async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[], datetime] = utcnow,
                 rng: random.Random | None = None, passwords: Passwords = PASSWORDS) -> App:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     reader = make_engine(settings.database_url, read_only=True) if is_sqlite(settings.database_url) else engine
     if migrate:
         await upgrade_async(engine)

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.storage.engine import POOL_SIZE
+
 ROOT = Path(__file__).resolve().parent.parent
 MINI_APP_PATH = "/telegram/app"  # the web chat's page as a Telegram Mini App (bot.web.mini_app)
 
@@ -16,6 +18,9 @@ class Settings(BaseSettings):
 
     # storage
     database_url: str = Field(default=f"sqlite+aiosqlite:///{ROOT / 'data' / 'congdanso.sqlite'}")
+    # PostgreSQL connections each worker keeps open (none opened beyond them): the server's max_connections
+    # must cover this × workers + 10 for the CLI and the operators' own sessions
+    database_pool_size: int = Field(default=POOL_SIZE, ge=1, le=1000)
     redis_url: str | None = None
     # content
     contest_pack: Path = ROOT / "content" / "sample"
@@ -47,7 +52,7 @@ class Settings(BaseSettings):
     # which looks for such updates every TELEGRAM_SWEEP_S seconds
     telegram_lease_s: float = Field(default=30.0, ge=0.5, le=3600)
     telegram_sweep_s: float = Field(default=10.0, ge=0.1, le=3600)
-    # how many updates Telegram may post to one webhook at once; beyond the database pool (engine.POOL_SIZE) they wait
+    # how many updates Telegram may post to one webhook at once; beyond the database pool (DATABASE_POOL_SIZE) they wait
     telegram_max_connections: int = Field(default=40, ge=1, le=100)
     # how long a webhook call waits for its update's handling, to answer a button press in its 200; past it
     # (or at once when the worker is busy) the 200 goes back, the update stored, and the press is answered

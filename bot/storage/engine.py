@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 __all__ = ["AsyncEngine", "autocommit", "check_url", "is_sqlite", "make_engine"]
-POOL_SIZE = 24  # connections per worker, all kept open: 2 workers and the CLI stay far below PostgreSQL's 100
+POOL_SIZE = 24  # connections per worker (DATABASE_POOL_SIZE), all kept open: 3 workers and the CLI fit PostgreSQL's 100
 JSON_COLUMNS = {"json_serializer": lambda value: orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(),
                 "json_deserializer": orjson.loads}  # JSON columns (updates, outboxes, papers): read and written in C
 RECYCLE_S = 1800  # a connection older than this is closed on its return and a new one opened instead

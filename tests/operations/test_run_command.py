@@ -45,6 +45,7 @@ def test_a_bad_setting_ends_the_process_with_one_line_and_exit_2(tmp_path: Path)
 @pytest.mark.parametrize(("env", "args", "says"), [
     ({"DATABASE_URL": "mysql://db/contest"}, (), "DATABASE_URL: mysql is not supported"),
     ({"LOG_FORMAT": "xml"}, (), "LOG_FORMAT: Input should be 'text' or 'json'"),
+    ({"DATABASE_POOL_SIZE": "0"}, (), "DATABASE_POOL_SIZE: Input should be greater than or equal to 1"),
     ({"REDIS_URL": "redis://127.0.0.1:6379/14", "WEB_SECRET": ""}, (), "WEB_SECRET is not"),
     ({}, ("--workers", "3"), "--workers 3 needs REDIS_URL"),
     ({"REDIS_URL": "redis://127.0.0.1:6379/14", "TELEGRAM_BOT_TOKEN": "1:x"}, ("--workers", "2"),
