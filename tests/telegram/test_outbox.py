@@ -156,6 +156,32 @@ async def test_a_worker_stopped_right_after_acknowledging_a_press_finishes_and_a
     assert c.screen.last.message_id == question and c.screen.last.text.startswith("Câu 2/10")
 
 
+EDIT_STORED = {"k": "edit", "m": "editMessageText", "p": {"chat_id": 5003, "message_id": 77, "text": "Câu 3/10"}}
+
+
+@pytest.mark.parametrize(("stored", "sent_instead"), [
+    (EDIT_STORED, "Câu 3/10"),  # as stored now: the edit's own text and keyboard go as a new message
+    (EDIT_STORED | {"i": [{"k": "send", "m": "sendMessage", "p": {"chat_id": 5003, "text": "Câu 3/10 (mới)"}}]},
+     "Câu 3/10 (mới)"),  # as an earlier version stored it, with what to send instead beside the edit
+], ids=["now", "earlier"])
+async def test_a_stored_edit_that_cannot_be_made_is_sent_as_a_new_message_by_another_worker(
+        db_url: str, gated: GatedBotApi, stored: dict[str, Any], sent_instead: str) -> None:
+    async with AsyncExitStack() as stack:
+        first = await start_worker(stack, db_url, gated)
+        gated.fake.fail("editMessageText", 400, {"ok": False, "error_code": 400,
+                                                 "description": "Bad Request: message to edit not found"})
+        long_ago = datetime.now(UTC) - timedelta(hours=1)
+        async with first.app.engine.begin() as conn:
+            await conn.execute(t.inbound_events.insert().values(
+                channel="telegram", event_id="900002", received_at=long_ago, processed_at=long_ago,
+                claimed_by="dead", claimed_at=long_ago, tries=1, outbox=[stored]))
+
+        await first.sent({"update_id": 900002})
+    assert [c.method for c in gated.fake.calls if c.params.get("chat_id") == 5003] == ["editMessageText",
+                                                                                       "sendMessage"]
+    assert [c.params["text"] for c in gated.fake.delivered("sendMessage")] == [sent_instead]
+
+
 async def test_replies_stored_by_a_worker_that_died_after_acknowledging_are_sent_by_another(
         db_url: str, gated: GatedBotApi) -> None:
     async with AsyncExitStack() as stack:

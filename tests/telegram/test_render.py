@@ -37,6 +37,9 @@ async def test_a_question_that_cannot_be_edited_any_more_is_sent_anew(
     await Renderer(application.translator, sender).show(Outcome((reply,)), "vi", Target(42, pressed=7))
 
     assert [c.method for c in fake.calls] == ["editMessageText", "sendMessage"]
+    edit, sent = fake.calls  # the same screen, buttons included, as a new message
+    assert sent.params["chat_id"] == 42 and sent.params["text"] == edit.params["text"]
+    assert sent.params["reply_markup"] == edit.params["reply_markup"]
 
 
 async def test_an_edit_that_changes_nothing_is_not_sent_again(

@@ -26,7 +26,7 @@ from bot.channels.telegram.session import own_params
 log = logging.getLogger(__name__)
 SEND = "send"  # a message, at its chat's pace
 QUIET = "quiet"  # unpaced: a keyboard taken off a message, a note deleted
-EDIT = "edit"  # the pressed message edited in place; if that fails, `instead` is carried out
+EDIT = "edit"  # the pressed message edited in place; if that fails, `instead`, or else its text as a new message
 NOTE = "note"  # a note closing the phone keyboard, deleted as soon as it is sent
 _METHODS: dict[str, type[TelegramMethod[Any]]] = {
     m.__api_method__: m for m in (SendMessage, EditMessageText, EditMessageReplyMarkup, DeleteMessage)}
@@ -95,13 +95,22 @@ async def carry_out(steps: Sequence[Step], sender: Sender) -> None:
     for step in steps:
         if step.kind == EDIT:
             if not await _edited(step.method, sender):
-                await carry_out(step.instead, sender)
+                await carry_out(step.instead or as_new_message(step.method), sender)
         elif step.kind == NOTE:
             note = await sender.send(step.method)
             if note is not None and step.chat is not None:
                 await sender.send(DeleteMessage(chat_id=step.chat, message_id=note.message_id), paced=False)
         else:
             await sender.send(step.method, paced=step.kind == SEND)
+
+
+def as_new_message(method: TelegramMethod[Any]) -> tuple[Step, ...]:
+    """What an edit that could not be made sends instead, unless its step says otherwise: the same text and
+    keyboard as a new message. Derived when needed rather than stored with every edit, which kept each
+    question's text and keyboard twice in every update's outbox."""
+    if not isinstance(method, EditMessageText) or method.chat_id is None or method.text is None:
+        return ()
+    return (Step(SEND, SendMessage(chat_id=method.chat_id, text=method.text, reply_markup=method.reply_markup)),)
 
 
 async def _edited(method: TelegramMethod[Any], sender: Sender) -> bool:

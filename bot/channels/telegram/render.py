@@ -64,9 +64,10 @@ class Renderer:
             inline = inline_keyboard(reply.buttons, self.translator, locale, keep=keep, mini_app=self.mini_app)
             if reply.replace and pressed is not None and not reply.request_contact:
                 message, pressed = pressed, None  # one message is edited in place; later replies are new messages
-                if len(text) <= TEXT_LIMIT:  # if the edit fails, a new message (leaving a phone keyboard as it is)
+                if len(text) <= TEXT_LIMIT:  # if the edit fails, one new message (plan.as_new_message), leaving
+                    # a phone keyboard as it is
                     edit = EditMessageText(chat_id=target.chat_id, message_id=message, text=text, reply_markup=inline)
-                    steps.append(Step(EDIT, edit, tuple(self._pieces(target.chat_id, text, inline))))
+                    steps.append(Step(EDIT, edit))
                     continue
             steps += self._markup(target.chat_id, reply, text, inline, locale)
         return steps
