@@ -7,8 +7,8 @@ keyboard). The Bot API reads `application/json` for every method that uploads no
 one still goes as aiogram's multipart form.
 
 The calls that carry a citizen's replies (REPLIES: a question sent or edited in place, a press answered, a
-note deleted) take a shorter way, a quarter of the CPU (py-spy on a webhook worker at saturation: writing
-and reading them was 9% of it): their parameters are dumped by pydantic in its JSON mode, with the
+note deleted) take a shorter way, a sixth of the CPU (bench/replies.py; py-spy on a webhook worker at
+saturation: writing and reading them was 9% of it): their parameters are dumped by pydantic's JSON mode, with the
 bot's defaults put in after, instead of aiogram's walk over every value; and the answer to one whose result
 the service never reads (UNREAD: an edit, a press answered, a message deleted) is checked for `ok` only,
 not parsed into a Message: it returns True, as the Bot API itself does for an edit of an inline message.
