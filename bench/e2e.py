@@ -136,8 +136,9 @@ async def measure(label: str, base: str, services: list[Service], *, probe: bool
         phase(f"{path}: saturation" + (f" ({connections} webhook connections)" if path == "webhook" else ""))
         top = await saturate(citizens, answering, snapshot, warmup=opts.warmup, duration=opts.duration)
         await api.quiet()
-        rate = opts.offer if opts.offer and probe else max(0.8 * top.rate, 1.0)
-        phase(f"{path}: at {rate:.0f} answers/s" + ("" if opts.offer and probe else f", 80% of {top.rate:.0f}"))
+        fixed = opts.offer if probe else None  # the baselines always run at 80% of their own saturation
+        rate = fixed or max(0.8 * top.rate, 1.0)
+        phase(f"{path}: at {rate:.0f} answers/s" + ("" if fixed else f", 80% of {top.rate:.0f}"))
         eighty = await offer(citizens, answering, snapshot, rate=rate, warmup=opts.warmup, duration=opts.duration)
         await api.quiet()
         results[path] = (top, eighty)
