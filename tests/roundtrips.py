@@ -1,4 +1,5 @@
-"""Counting what an engine sends to its database, with SQLAlchemy's own events: statements, transactions
+"""Counting what an engine sends to its database, with SQLAlchemy's own events (and, for the answers' group
+commit, which talks to the driver itself, bot.storage.answer_batch's report): statements, transactions
 and connection checkouts. `round_trips` is what a network database serves, one request each: a statement,
 the BEGIN and the COMMIT or ROLLBACK of a transaction that sent one, and a checkout's pre-ping (three,
 `BEGIN; ; ROLLBACK`, with asyncpg). A test asserts an upper bound on these counts, never a time."""
@@ -10,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.answer_batch import SENT_DIRECTLY
 
 
 @dataclass
@@ -42,6 +45,7 @@ class RoundTrips:
             event.listen(sync, "rollback", self._end)
             if sync.pool._pre_ping:  # type: ignore[attr-defined]
                 event.listen(sync.pool, "checkout", self._checkout)
+        SENT_DIRECTLY.append(self._batch)
 
     def close(self) -> None:
         for engine in self._engines:
@@ -51,6 +55,7 @@ class RoundTrips:
             event.remove(sync, "rollback", self._end)
             if event.contains(sync.pool, "checkout", self._checkout):
                 event.remove(sync.pool, "checkout", self._checkout)
+        SENT_DIRECTLY.remove(self._batch)
 
     def start(self) -> None:
         self.counts, self._on = Counts(), True
@@ -88,6 +93,13 @@ class RoundTrips:
         if self._on and state is not None and state[0]:
             self.counts.transactions += 1
             self.counts.writes += int(state[1])
+
+    def _batch(self, engine: Engine, statements: int, wrote: bool) -> None:
+        """A group commit of answers sent to the driver itself (bot.storage.answer_batch): one transaction."""
+        if self._on and any(e.sync_engine is engine for e in self._engines):
+            self.counts.statements += statements
+            self.counts.transactions += 1
+            self.counts.writes += int(wrote)
 
     def _checkout(self, *_args: Any) -> None:
         if self._on:
