@@ -18,6 +18,7 @@ The rules stay in one place: `_decide` calls quiz.attempts.takes_answers for bot
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sqlite3
 from collections import defaultdict
@@ -35,7 +36,7 @@ from quiz.attempts import AttemptStatus, Written, takes_answers
 from quiz.people import Account
 
 SENT_DIRECTLY: list[Callable[[Engine, int, bool], None]] = []
-"""Told of each batch sent to the driver directly, once it ends: its engine, statements (not SQLite's BEGIN)
+"""Told of each batch sent to the driver directly, once committed: its engine, statements (not SQLite's BEGIN)
 and whether it wrote, so round trips are counted as for SQLAlchemy's (tests/roundtrips.py, bench/probe)."""
 
 _PG_LOCK = "SELECT id, status, deadline FROM attempts WHERE id = ANY($1::bigint[]) FOR UPDATE"
@@ -124,14 +125,12 @@ async def write(conn: AsyncConnection, batch: list[Pending]) -> list[Written]:
     invalidated its connection, so callers tell "try again in a moment" from a fault (bot.failures)."""
     driver: Any = (await conn.get_raw_connection()).driver_connection  # asyncpg's or aiosqlite's connection
     postgresql = conn.dialect.name == "postgresql"
-    sent = [0, 0]  # statements, of which writes
     try:
         if postgresql:
             async with driver.transaction():
-                return await _write_pg(driver, batch, sent)
-        written: list[Written] = await driver._execute(_write_sqlite, driver._conn, _Codec.of(conn.dialect), batch,
-                                                       sent)
-        return written
+                decided = await _write_pg(driver, batch)
+        else:
+            decided = await driver._execute(_write_sqlite, driver._conn, _codec(conn.dialect), batch)
     except Exception as exc:
         lost = isinstance(exc, OSError) or (postgresql and driver.is_closed())
         await conn.invalidate()  # its transaction's end is not known for certain: the connection is not reused
@@ -140,19 +139,24 @@ async def write(conn: AsyncConnection, batch: list[Pending]) -> list[Written]:
     except BaseException:  # cancelled mid-transaction
         await conn.invalidate()
         raise
-    finally:
-        for told in SENT_DIRECTLY:
-            told(conn.sync_engine, sent[0], sent[1] > 0)
+    for told in SENT_DIRECTLY:
+        told(conn.sync_engine, _statements(batch, decided), bool(decided.stored))
+    return decided.written
 
 
-async def _write_pg(driver: Any, batch: list[Pending], sent: list[int]) -> list[Written]:
+def _statements(batch: list[Pending], decided: _Decided) -> int:
+    """What a batch sent: the lock and the answers held; the accounts, when a caller trusted one; the inserts
+    and the counts, when an answer was stored."""
+    return 2 + any(item.account is not None for item in batch) + 2 * bool(decided.stored)
+
+
+async def _write_pg(driver: Any, batch: list[Pending]) -> _Decided:
     ids, accounts = _ids(batch)
     states = {r[0]: (AttemptStatus(r[1]), r[2]) for r in await driver.fetch(_PG_LOCK, ids)}
     held: dict[int, dict[int, int]] = {i: {} for i in ids}
     for attempt_id, positions, choices in await driver.fetch(_PG_HELD, ids):
         held[attempt_id] = dict(zip(positions, choices, strict=True))
     bound = {r[0]: (r[1], r[2]) for r in await driver.fetch(_PG_BOUND, accounts)} if accounts else {}
-    sent[0] += 3 if accounts else 2
     decided = _decide(batch, _Found(states, held, bound))
     if decided.stored:
         answers, gained = decided.stored, list(decided.gained.items())
@@ -161,9 +165,7 @@ async def _write_pg(driver: Any, batch: list[Pending], sent: list[int]) -> list[
                              [a.correct for a in answers], [a.at for a in answers])
         await driver.execute(_PG_GAINED, [a for a, _ in gained], [n for _, (n, _k) in gained],
                              [k for _, (_n, k) in gained])
-        sent[0] += 2
-        sent[1] += 2
-    return decided.written
+    return decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,17 +175,19 @@ class _Codec:
     to_db: Callable[[Any], Any]
     from_db: Callable[[Any], Any]
 
-    @classmethod
-    def of(cls, dialect: Dialect) -> _Codec:
-        kind = t.answers.c.answered_at.type.dialect_impl(dialect)
-        return cls(kind.bind_processor(dialect) or _same, kind.result_processor(dialect, None) or _same)
+
+@functools.cache
+def _codec(dialect: Dialect) -> _Codec:
+    """Built once per engine's dialect, not for every batch."""
+    kind = t.answers.c.answered_at.type.dialect_impl(dialect)
+    return _Codec(kind.bind_processor(dialect) or _same, kind.result_processor(dialect, None) or _same)
 
 
 def _same(value: Any) -> Any:
     return value
 
 
-def _write_sqlite(db: sqlite3.Connection, codec: _Codec, batch: list[Pending], sent: list[int]) -> list[Written]:
+def _write_sqlite(db: sqlite3.Connection, codec: _Codec, batch: list[Pending]) -> _Decided:
     """On aiosqlite's thread: the batch as one write transaction (the connection is in autocommit mode)."""
     ids, accounts = _ids(batch)
     db.execute("BEGIN IMMEDIATE")
@@ -194,17 +198,14 @@ def _write_sqlite(db: sqlite3.Connection, codec: _Codec, batch: list[Pending], s
         for attempt_id, position, choice in db.execute(_LITE_HELD, (listed,)):
             held[attempt_id][position] = choice
         bound = {i: (p, loc) for i, p, loc in db.execute(_LITE_BOUND, (json.dumps(accounts),))} if accounts else {}
-        sent[0] += 3 if accounts else 2
         decided = _decide(batch, _Found(states, held, bound))
         if decided.stored:
             db.executemany(_LITE_ADD, [(a.attempt_id, a.position, a.question_id, a.choice, a.correct,
                                         codec.to_db(a.at)) for a in decided.stored])
             db.executemany(_LITE_GAINED, [(n, k, a) for a, (n, k) in decided.gained.items()])
-            sent[0] += 2
-            sent[1] += 2
         db.execute("COMMIT")
     except BaseException:
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise
-    return decided.written
+    return decided
