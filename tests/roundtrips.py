@@ -1,8 +1,9 @@
 """Counting what an engine sends to its database, with SQLAlchemy's own events (and, for the answers' group
-commit, which talks to the driver itself, bot.storage.answer_batch's report): statements, transactions
-and connection checkouts. `round_trips` is what a network database serves, one request each: a statement,
-the BEGIN and the COMMIT or ROLLBACK of a transaction that sent one, and a checkout's pre-ping (three,
-`BEGIN; ; ROLLBACK`, with asyncpg). A test asserts an upper bound on these counts, never a time."""
+commit and the inbound events' writes, which talk to the driver itself, bot.storage.direct's report):
+statements, transactions and connection checkouts. `round_trips` is what a network database serves, one
+request each: a statement, the BEGIN and the COMMIT or ROLLBACK of a transaction that sent one, and a
+checkout's pre-ping (three, `BEGIN; ; ROLLBACK`, with asyncpg). A test asserts an upper bound on these
+counts, never a time."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.answer_batch import SENT_DIRECTLY
+from bot.storage.direct import SENT_DIRECTLY
 
 
 @dataclass
@@ -94,11 +95,13 @@ class RoundTrips:
             self.counts.transactions += 1
             self.counts.writes += int(state[1])
 
-    def _batch(self, engine: Engine, statements: int, wrote: bool) -> None:
-        """A group commit of answers sent to the driver itself (bot.storage.answer_batch): one transaction."""
+    def _batch(self, engine: Engine, statements: int, transactions: int, wrote: bool) -> None:
+        """A write sent to the driver itself (bot.storage.direct): in `transactions` transactions, or none
+        (each statement committed alone)."""
         if self._on and any(e.sync_engine is engine for e in self._engines):
             self.counts.statements += statements
-            self.counts.transactions += 1
+            self.counts.transactions += transactions
+            self.counts.autocommits += 0 if transactions else statements
             self.counts.writes += int(wrote)
 
     def _checkout(self, *_args: Any) -> None:

@@ -3,7 +3,8 @@ imports this module at start-up in the service, its workers and the baselines); 
 those processes were told to:
 
 - CDS_BENCH_PROBE=1 counts what every SQLAlchemy engine sends to its database (and what the answers' group
-  commit sends to the driver itself, as bot.storage.answer_batch reports it) into Prometheus counters,
+  commit and the inbound events' writes send to the driver itself, as bot.storage.direct reports it) into
+  Prometheus counters,
   which /metrics shows (summed over `dcbot run --workers N`): statements (not SQLite's own BEGIN),
   transactions that sent one (each a BEGIN and a COMMIT or ROLLBACK on a network database), and
   checkouts with a pre-ping (`BEGIN; ; ROLLBACK` with asyncpg). Round trips = statements + 2 ×
@@ -50,14 +51,24 @@ def _count_round_trips() -> None:
     event.listen(Engine, "commit", end)
     event.listen(Engine, "rollback", end)
     event.listen(Pool, "checkout", checkout)
-    try:  # the answers' group commit talks to the driver itself and reports what it sent
-        from bot.storage.answer_batch import SENT_DIRECTLY
+    try:  # writes that talk to the driver itself report what they sent
+        from bot.storage.direct import SENT_DIRECTLY
     except ImportError:  # a baseline's process, or a checkout from before it
+        try:  # from before bot.storage.direct: only the answers' group commit, one transaction per batch
+            from bot.storage.answer_batch import SENT_DIRECTLY as BATCHES  # type: ignore[attr-defined]
+        except ImportError:
+            return
+
+        def old_batch(_engine: Engine, sent: int, _wrote: bool) -> None:
+            statements.inc(sent)
+            transactions.inc()
+
+        BATCHES.append(old_batch)
         return
 
-    def batch(_engine: Engine, sent: int, _wrote: bool) -> None:
+    def batch(_engine: Engine, sent: int, in_transactions: int, _wrote: bool) -> None:
         statements.inc(sent)
-        transactions.inc()
+        transactions.inc(in_transactions)
 
     SENT_DIRECTLY.append(batch)
 

@@ -6,19 +6,15 @@ on PostgreSQL, the write lock on SQLite), so finishing an attempt and answering 
 this process or another. The answers read after the lock are complete: answers are only ever added under
 that lock.
 
-The statements go to the driver itself, not through SQLAlchemy: a batch runs hundreds of times a second,
-every answer waits on one, and SQLAlchemy's execution cost about 100 µs of CPU per statement here (a batch
-of one that finds nothing: 700 µs against 260 on PostgreSQL); on SQLite each statement was also four
-hand-offs between the event loop and aiosqlite's thread, each waiting for a turn of the loop. On
-PostgreSQL each statement has one array parameter per column, so its text is the same whatever the batch's
-size (prepared once per connection, then only bound). On SQLite the whole batch is one call on aiosqlite's
-own thread (its `_execute`, the call every aiosqlite method makes; the connection is never used from
-another thread). bench/answers.py: CPU per answer 345 → 251 µs on SQLite, 201 → 148 on PostgreSQL.
+The statements go to the driver itself, not through SQLAlchemy (bot.storage.direct): on PostgreSQL each
+has one array parameter per column, so its text is the same whatever the batch's size (prepared once per
+connection, then only bound); on SQLite the whole batch is one call on aiosqlite's thread. A batch of one
+that finds nothing took 700 µs of CPU through SQLAlchemy against 260 on PostgreSQL; bench/answers.py: CPU
+per answer 345 → 251 µs on SQLite, 201 → 148 on PostgreSQL.
 The rules stay in one place: `_decide` calls quiz.attempts.takes_answers for both."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import sqlite3
 from collections import defaultdict
@@ -27,17 +23,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage import direct
 from bot.storage import tables as t
 from quiz.attempts import AttemptStatus, Written, takes_answers
 from quiz.people import Account
-
-SENT_DIRECTLY: list[Callable[[Engine, int, bool], None]] = []
-"""Told of each batch sent to the driver directly, once committed: its engine, statements (not SQLite's BEGIN)
-and whether it wrote, so round trips are counted as for SQLAlchemy's (tests/roundtrips.py, bench/probe)."""
 
 _PG_LOCK = "SELECT id, status, deadline FROM attempts WHERE id = ANY($1::bigint[]) FOR UPDATE"
 _PG_HELD = ("SELECT attempt_id, array_agg(position), array_agg(choice) FROM answers "
@@ -123,24 +114,15 @@ async def write(conn: AsyncConnection, batch: list[Pending]) -> list[Written]:
     """Store what the rules let in, committed before this returns; what each caller hears, in batch order.
     A failure is raised as SQLAlchemy raises it for any other statement, a lost server as one that
     invalidated its connection, so callers tell "try again in a moment" from a fault (bot.failures)."""
-    driver: Any = (await conn.get_raw_connection()).driver_connection  # asyncpg's or aiosqlite's connection
-    postgresql = conn.dialect.name == "postgresql"
-    try:
-        if postgresql:
-            async with driver.transaction():
-                decided = await _write_pg(driver, batch)
+    async with direct.driver(conn) as db:
+        if conn.dialect.name == "postgresql":
+            async with db.transaction():
+                decided = await _write_pg(db, batch)
         else:
-            decided = await driver._execute(_write_sqlite, driver._conn, _codec(conn.dialect), batch)
-    except Exception as exc:
-        lost = isinstance(exc, OSError) or (postgresql and driver.is_closed())
-        await conn.invalidate()  # its transaction's end is not known for certain: the connection is not reused
-        raise DBAPIError.instance(None, None, exc, Exception, connection_invalidated=lost,
-                                  dialect=conn.dialect) from exc
-    except BaseException:  # cancelled mid-transaction
-        await conn.invalidate()
-        raise
-    for told in SENT_DIRECTLY:
-        told(conn.sync_engine, _statements(batch, decided), bool(decided.stored))
+            column = t.answers.c.answered_at
+            codec = _Codec(direct.to_db(conn.dialect, column), direct.from_db(conn.dialect, column))
+            decided = await db._execute(_write_sqlite, db._conn, codec, batch)
+    direct.report(conn, statements=_statements(batch, decided), transactions=1, wrote=bool(decided.stored))
     return decided.written
 
 
@@ -174,17 +156,6 @@ class _Codec:
 
     to_db: Callable[[Any], Any]
     from_db: Callable[[Any], Any]
-
-
-@functools.cache
-def _codec(dialect: Dialect) -> _Codec:
-    """Built once per engine's dialect, not for every batch."""
-    kind = t.answers.c.answered_at.type.dialect_impl(dialect)
-    return _Codec(kind.bind_processor(dialect) or _same, kind.result_processor(dialect, None) or _same)
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def _write_sqlite(db: sqlite3.Connection, codec: _Codec, batch: list[Pending]) -> _Decided:
