@@ -1,26 +1,32 @@
 """Group commit for the inbound events' own writes: every claim, "done" and "sent" waiting goes out in one
-round, a few statements whatever the number of updates (one INSERT for all new events, one UPDATE for
-every update handled, one for every update whose replies were delivered, and the worker's renewal of its
-claims), so a busy webhook spends a fraction of a round trip per update on them, SQLite takes its write
-lock once per round, and a worker's writes to its own events never wait for each other.
+round, so a busy webhook spends a fraction of a round trip per update on them, SQLite takes its write lock
+once per round, and a worker's writes to its own events never wait for each other.
 
-Each caller is released once its round is durable. The statements are those one update would send
-alone, so claiming stays what bot.storage.inbound says: a new event is taken by the first claim that
-lists it; a recorded one by the one conditional UPDATE that finds it free or stale."""
+A round's frequent writes (new events, updates done, replies sent) are one write sent to the driver itself
+(bot.storage.direct): one statement on PostgreSQL, one call on aiosqlite's thread on SQLite, instead of three
+statements through SQLAlchemy. bench/inbound.py, 8 updates a round: CPU per update 450 → 115 µs on SQLite and
+320 → 100 on PostgreSQL, a round 4 → 1 ms on SQLite and 4.2 → 1.8 on PostgreSQL. The rare writes (takeovers
+of recorded events, the renewals of claims) follow through SQLAlchemy, in the same round.
+
+Each caller is released once its round is durable. Claiming stays what bot.storage.inbound says: a new event
+is taken by the first claim that lists it; a recorded one by the one conditional UPDATE that finds it free or
+stale."""
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Update, bindparam, null, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Update, or_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.storage import direct
 from bot.storage import tables as t
-from bot.storage.engine import autocommit
+from bot.storage.engine import AUTOCOMMIT
 
 _E = t.inbound_events.c
 
@@ -80,12 +86,9 @@ class InboundWrites:
     async def _write_all(self) -> None:
         while self._jobs:
             jobs, self._jobs = self._jobs, []
-            try:  # on PostgreSQL each statement commits alone (no BEGIN, no COMMIT); on SQLite one transaction
-                async with autocommit(self.engine) as conn:
-                    taken = await self._claims(conn, [j for j in jobs if isinstance(j, Claim)])
-                    await self._dones(conn, [j for j in jobs if isinstance(j, Done)])
-                    await self._sents(conn, [j for j in jobs if isinstance(j, Sent)])
-                    renewed = await self._renews(conn, [j for j in jobs if isinstance(j, Renew)])
+            try:
+                async with self.engine.connect() as conn:
+                    taken, renewed = await self._round(conn, jobs)
             except BaseException as exc:  # nothing of this round is known to be durable: every caller hears so
                 for job in jobs:
                     waiting = _waiting(job)
@@ -102,58 +105,132 @@ class InboundWrites:
                 elif not job.written.done():
                     job.written.set_result(None)
 
-    async def _claims(self, conn: AsyncConnection, claims: list[Claim]) -> dict[int, set[str]]:
-        """New events recorded by one INSERT (each taken by the first claim listing it); a recorded,
-        unfinished one taken over by one conditional UPDATE each (rare: a redelivery, a sweep)."""
+    async def _round(self, conn: AsyncConnection, jobs: list[Job]) -> tuple[dict[int, set[str]], dict[int, int]]:
+        """The frequent writes first, sent to the driver itself as one write (bot.storage.direct): every new
+        event, every update done and every update whose replies were sent. Then, through SQLAlchemy and
+        only when there are any, the rare ones: takeovers of recorded events, and renewals."""
+        claims = [j for j in jobs if isinstance(j, Claim)]
         taken: dict[int, set[str]] = {id(c): set() for c in claims}
-        rows = [{"channel": self.channel, "event_id": key, "received_at": c.now, "payload": body,
-                 "claimed_by": c.worker, "claimed_at": c.now, "tries": 1}
-                for c in claims for key, body in c.events.items()]
-        if not rows:
-            return taken
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        # executemany with RETURNING: SQLAlchemy sends it as one multi-row INSERT ("insertmanyvalues"), compiled
-        # once and cached; .values(rows) would be compiled again for every round (it has no cache key)
-        new = set((await conn.execute(dialect.insert(t.inbound_events).on_conflict_do_nothing()
-                                      .returning(_E.event_id), rows)).scalars())
+        first: dict[str, Claim] = {}  # each event listed by several claims is recorded by the first
         for c in claims:
             for key in c.events:
-                if key in new:
-                    new.discard(key)  # the first claim that listed it (the INSERT kept the first row)
-                    taken[id(c)].add(key)
-                    continue
-                moved = await conn.execute(update(t.inbound_events).where(
-                    _E.channel == self.channel, _E.event_id == key, _E.processed_at.is_(None),
-                    _E.tries < c.max_tries, or_(_E.claimed_at.is_(None), _E.claimed_at < c.stale_before))
-                    .values(claimed_by=c.worker, claimed_at=c.now, tries=_E.tries + 1, payload=c.events[key]))
-                if moved.rowcount == 1:
-                    taken[id(c)].add(key)
-        return taken
+                first.setdefault(key, c)
+        dones = [j for j in jobs if isinstance(j, Done)]
+        sent = sorted({key for j in jobs if isinstance(j, Sent) for key in j.event_ids})
+        new = await self._frequent(conn, first, dones, sent) if first or dones or sent else set()
+        again = [(c, key) for c in claims for key in c.events if not (key in new and first[key] is c)]
+        for key in new:
+            taken[id(first[key])].add(key)
+        renews = [j for j in jobs if isinstance(j, Renew)]
+        if not again and not renews:
+            return taken, {}
+        if conn.dialect.name == "sqlite":  # one transaction (bot.storage.engine begins it)
+            async with conn.begin():
+                renewed = await self._rare(conn, again, renews, taken)
+        else:  # each statement commits alone
+            renewed = await self._rare(await conn.execution_options(isolation_level=AUTOCOMMIT), again, renews, taken)
+        return taken, renewed
 
-    async def _dones(self, conn: AsyncConnection, dones: list[Done]) -> None:
-        """Processed, body dropped, replies still to send kept: one statement for every update done."""
-        if dones:
-            await conn.execute(
-                update(t.inbound_events).where(_E.channel == self.channel, _E.event_id == bindparam("key"))
-                .values(processed_at=bindparam("at"), payload=null(), outbox=bindparam("out", type_=_E.outbox.type)),
-                [{"key": d.event_id, "at": d.now, "out": d.outbox or None} for d in dones])
+    async def _frequent(self, conn: AsyncConnection, first: dict[str, Claim], dones: list[Done],
+                        sent: list[str]) -> set[str]:
+        """The events recorded by this round (taken by the first claim listing each), the dones and sents
+        written. On PostgreSQL one statement (its own transaction), whatever the numbers; on SQLite one write
+        transaction, one call on aiosqlite's thread."""
+        dialect, c = conn.dialect, t.inbound_events.c
+        when, body, out = direct.to_db(dialect, c.received_at), direct.to_db(dialect, c.payload), \
+            direct.to_db(dialect, c.outbox)  # processed_at is of received_at's type
+        keys = sorted(first)  # rows locked in one order by every worker
+        claimed = [(k, when(first[k].now), body(first[k].events[k]), first[k].worker) for k in keys]
+        done = [(d.event_id, when(d.now), out(d.outbox or None)) for d in dones]
+        async with direct.driver(conn) as db:
+            if dialect.name == "postgresql":
+                rows = await db.fetch(_PG_ROUND, self.channel, [r[0] for r in claimed], [r[1] for r in claimed],
+                                      [r[2] for r in claimed], [r[3] for r in claimed], [d[0] for d in done],
+                                      [d[1] for d in done], [d[2] for d in done], sent)
+                new, statements, transactions = {r[0] for r in rows}, 1, 0
+            else:
+                new = await db._execute(_write_sqlite, db._conn, self.channel, claimed, done, sent)
+                statements, transactions = bool(claimed) + bool(done) + bool(sent), 1
+        direct.report(conn, statements=statements, transactions=transactions, wrote=bool(new or done or sent))
+        return new
 
-    async def _renews(self, conn: AsyncConnection, renews: list[Renew]) -> dict[int, int]:
-        """The workers' unfinished events, and undelivered replies, claimed again as of now: how many each.
-        In the round, not beside it: on PostgreSQL a renewal on a connection of its own locked the rows in
-        the table's order while the round's "done" rows, the same ones, were locked in the round's order,
-        and one of the two was cancelled as a deadlock (seen with two workers under load)."""
+    async def _rare(self, conn: AsyncConnection, again: list[tuple[Claim, str]], renews: list[Renew],
+                    taken: dict[int, set[str]]) -> dict[int, int]:
+        """A recorded, unfinished event taken over by one conditional UPDATE each (a redelivery, a sweep);
+        the renewals. In the round, not beside it: on PostgreSQL a renewal on a connection of its own locked
+        the rows in the table's order while the round's "done" rows, the same ones, were locked in the round's
+        order, and one of the two was cancelled as a deadlock (seen with two workers under load)."""
+        for c, key in again:
+            moved = await conn.execute(update(t.inbound_events).where(
+                _E.channel == self.channel, _E.event_id == key, _E.processed_at.is_(None),
+                _E.tries < c.max_tries, or_(_E.claimed_at.is_(None), _E.claimed_at < c.stale_before))
+                .values(claimed_by=c.worker, claimed_at=c.now, tries=_E.tries + 1, payload=c.events[key]))
+            if moved.rowcount == 1:
+                taken[id(c)].add(key)
         renewed: dict[int, int] = {}
         for r in renews:
             done = await conn.execute(renewal(self.channel, r.worker, r.now))
             renewed[id(r)] = int(done.rowcount or 0)
         return renewed
 
-    async def _sents(self, conn: AsyncConnection, sents: list[Sent]) -> None:
-        keys = sorted({key for s in sents for key in s.event_ids})
-        if keys:
-            await conn.execute(update(t.inbound_events).where(
-                _E.channel == self.channel, _E.event_id.in_(keys), _E.outbox.is_not(None)).values(outbox=null()))
+
+# PostgreSQL: the round's frequent writes as one statement, one array parameter per column, so its text is
+# the same whatever the round's size. New events: inserted (the first of each id; ON CONFLICT: recorded
+# before). Done: processed, body dropped, replies still to send kept. Sent: the replies' outbox cleared.
+# A round never lists one event twice among these (its "done" follows its claim's round, its "sent" its
+# "done"'s), so no row is changed twice by the one statement.
+_PG_ROUND = """
+WITH claimed AS (
+  INSERT INTO inbound_events (channel, event_id, received_at, payload, claimed_by, claimed_at, tries)
+  SELECT $1, n.id, n.at, n.body, n.worker, n.at, 1
+  FROM unnest($2::varchar[], $3::timestamptz[], $4::json[], $5::varchar[]) AS n(id, at, body, worker)
+  ORDER BY n.id
+  ON CONFLICT DO NOTHING
+  RETURNING event_id
+), done AS (
+  UPDATE inbound_events SET processed_at = d.at, payload = NULL, outbox = d.out
+  FROM unnest($6::varchar[], $7::timestamptz[], $8::json[]) AS d(id, at, out)
+  WHERE inbound_events.channel = $1 AND inbound_events.event_id = d.id
+), sent AS (
+  UPDATE inbound_events SET outbox = NULL
+  WHERE channel = $1 AND event_id = ANY($9::varchar[]) AND outbox IS NOT NULL
+)
+SELECT event_id FROM claimed
+"""
+
+# SQLite: the new events as one JSON parameter, [id, received, body as text, worker] each, so the text is the
+# same whatever the round's size ("WHERE true" keeps ON CONFLICT from being read as the join's).
+_LITE_CLAIM = """
+INSERT INTO inbound_events (channel, event_id, received_at, payload, claimed_by, claimed_at, tries)
+SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+       json_extract(value, '$[3]'), json_extract(value, '$[1]'), 1
+FROM json_each(?) WHERE true ORDER BY json_extract(value, '$[0]')
+ON CONFLICT DO NOTHING
+RETURNING event_id
+"""
+_LITE_DONE = ("UPDATE inbound_events SET processed_at = ?, payload = NULL, outbox = ? "
+              "WHERE channel = ? AND event_id = ?")
+_LITE_SENT = ("UPDATE inbound_events SET outbox = NULL WHERE channel = ? AND outbox IS NOT NULL "
+              "AND event_id IN (SELECT value FROM json_each(?))")
+
+
+def _write_sqlite(db: sqlite3.Connection, channel: str, claimed: list[tuple[str, Any, Any, str]],
+                  done: list[tuple[str, Any, Any]], sent: list[str]) -> set[str]:
+    """On aiosqlite's thread: the round's frequent writes as one write transaction (the connection is in
+    autocommit mode); the events this round recorded."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        new = {row[0] for row in db.execute(_LITE_CLAIM, (channel, json.dumps(claimed)))} if claimed else set()
+        if done:
+            db.executemany(_LITE_DONE, [(at, out, channel, key) for key, at, out in done])
+        if sent:
+            db.execute(_LITE_SENT, (channel, json.dumps(sent)))
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return new
 
 
 def renewal(channel: str, worker: str, now: datetime) -> Update:
