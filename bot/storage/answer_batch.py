@@ -159,10 +159,9 @@ class _Codec:
 
 
 def _write_sqlite(db: sqlite3.Connection, codec: _Codec, batch: list[Pending]) -> _Decided:
-    """On aiosqlite's thread: the batch as one write transaction (the connection is in autocommit mode)."""
+    """On aiosqlite's thread: the batch as one write transaction."""
     ids, accounts = _ids(batch)
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with direct.immediate(db):
         listed = json.dumps(ids)
         states = {i: (AttemptStatus(s), codec.from_db(d)) for i, s, d in db.execute(_LITE_LOCK, (listed,))}
         held: dict[int, dict[int, int]] = {i: {} for i in ids}
@@ -174,9 +173,4 @@ def _write_sqlite(db: sqlite3.Connection, codec: _Codec, batch: list[Pending]) -
             db.executemany(_LITE_ADD, [(a.attempt_id, a.position, a.question_id, a.choice, a.correct,
                                         codec.to_db(a.at)) for a in decided.stored])
             db.executemany(_LITE_GAINED, [(n, k, a) for a, (n, k) in decided.gained.items()])
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
     return decided

@@ -11,8 +11,9 @@ one that invalidated its connection, so callers still tell "try again in a momen
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from sqlalchemy import Column
@@ -40,6 +41,20 @@ async def driver(conn: AsyncConnection) -> AsyncIterator[Any]:
                                   dialect=conn.dialect) from exc
     except BaseException:  # cancelled mid-write
         await conn.invalidate()
+        raise
+
+
+@contextmanager
+def immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """On aiosqlite's thread: one write transaction (the connection is in autocommit mode, bot.storage.engine),
+    committed when the block ends, rolled back if it raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         raise
 
 

@@ -4,9 +4,9 @@ once per round, and a worker's writes to its own events never wait for each othe
 
 A round's frequent writes (new events, updates done, replies sent) are one write sent to the driver itself
 (bot.storage.direct): one statement on PostgreSQL, one call on aiosqlite's thread on SQLite, instead of three
-statements through SQLAlchemy. bench/inbound.py, 8 updates a round: CPU per update 450 → 115 µs on SQLite and
-320 → 100 on PostgreSQL, a round 4 → 1 ms on SQLite and 4.2 → 1.8 on PostgreSQL. The rare writes (takeovers
-of recorded events, the renewals of claims) follow through SQLAlchemy, in the same round.
+statements through SQLAlchemy. bench/inbound.py, 8 updates a round: CPU per update 375 → 97 µs on SQLite and
+238 → 64 on PostgreSQL, a round 3.0 → 0.8 ms on SQLite and 2.9 → 1.1 on PostgreSQL (README). The rare
+writes (takeovers of recorded events, the renewals of claims) follow through SQLAlchemy, in the same round.
 
 Each caller is released once its round is durable. Claiming stays what bot.storage.inbound says: a new event
 is taken by the first claim that lists it; a recorded one by the one conditional UPDATE that finds it free or
@@ -216,20 +216,13 @@ _LITE_SENT = ("UPDATE inbound_events SET outbox = NULL WHERE channel = ? AND out
 
 def _write_sqlite(db: sqlite3.Connection, channel: str, claimed: list[tuple[str, Any, Any, str]],
                   done: list[tuple[str, Any, Any]], sent: list[str]) -> set[str]:
-    """On aiosqlite's thread: the round's frequent writes as one write transaction (the connection is in
-    autocommit mode); the events this round recorded."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    """On aiosqlite's thread: the round's frequent writes as one write transaction; the events it recorded."""
+    with direct.immediate(db):
         new = {row[0] for row in db.execute(_LITE_CLAIM, (channel, json.dumps(claimed)))} if claimed else set()
         if done:
             db.executemany(_LITE_DONE, [(at, out, channel, key) for key, at, out in done])
         if sent:
             db.execute(_LITE_SENT, (channel, json.dumps(sent)))
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
     return new
 
 
