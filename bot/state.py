@@ -191,35 +191,38 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 
 
 class RedisStates:
-    """Shared state for several workers; idle states expire after a week."""
+    """Shared state for several workers; idle states expire after a week. The commands of concurrent
+    events go to Redis together, in the order they were issued (bot.redis_client.Together)."""
 
     TTL = IDLE_S
 
     def __init__(self, url: str) -> None:
-        from bot.redis_client import redis_client
+        from bot.redis_client import Together, redis_client
 
         self._redis = redis_client(url, decode_responses=True)
-        self._append = self._redis.register_script(_APPEND)
+        self._together = Together(self._redis)
 
     async def get(self, key: str) -> ChatState:
-        raw = await self._redis.get(f"cds:state:{key}")  # str: the client decodes responses
+        raw = await self._together.call("GET", f"cds:state:{key}")  # str: the client decodes responses
         return ChatState.loads(raw if isinstance(raw, str) else None)
 
     async def set(self, key: str, state: ChatState) -> None:
-        await self._redis.set(f"cds:state:{key}", state.dumps(), ex=self.TTL)
+        await self._together.call("SET", f"cds:state:{key}", state.dumps(), "EX", self.TTL)
 
     async def append(self, key: str, item: str, *, keep: int) -> None:
-        await self._append(keys=[f"cds:list:{key}"], args=[item, keep, self.TTL])  # one command, one round trip
+        # EVAL, not EVALSHA: a script Redis has forgotten (a restart, SCRIPT FLUSH) cannot fail one batch.
+        await self._together.call("EVAL", _APPEND, 1, f"cds:list:{key}", item, keep, self.TTL)
 
     async def items(self, key: str) -> list[str]:
-        return [str(item) for item in await self._redis.lrange(f"cds:list:{key}", 0, -1)]
+        return [str(item) for item in await self._together.call("LRANGE", f"cds:list:{key}", 0, -1)]
 
     async def drop(self, key: str) -> None:
-        await self._redis.delete(f"cds:list:{key}")
+        await self._together.call("DEL", f"cds:list:{key}")
 
     async def ping(self) -> None:
         """Raise unless Redis answers now (/readyz)."""
         await self._redis.ping()
 
     async def close(self) -> None:
+        await self._together.close()
         await self._redis.aclose()
