@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Pace:
@@ -109,23 +109,28 @@ class RedisPaces:
     hold for all of them, and the broadcasts' budget is one, whatever the number of workers."""
 
     def __init__(self, url: str, *, prefix: str = "cds:tg:pace:") -> None:
-        from bot.redis_client import redis_client
+        from bot.redis_client import Together, redis_client
 
         self._redis = redis_client(url)
         self._prefix = prefix
-        self._script = self._redis.register_script(_RESERVE)
+        self._together = Together(self._redis)  # the reservations of concurrent replies, one round trip
 
     async def reserve(self, key: str, *, rate: float, burst: int = 1) -> float:
         interval = 0.0 if math.isinf(rate) else 1000.0 / rate
         tolerance = (max(burst, 1) - 1) * interval
-        waited = await self._script(keys=self._keys(key), args=[interval, tolerance, 0])
+        waited = await self._run(key, interval, tolerance, 0)
         return max(0.0, float(waited) / 1000)
 
     async def hold(self, key: str, seconds: float) -> None:
-        await self._script(keys=self._keys(key), args=[0, 0, max(1.0, seconds * 1000)])
+        await self._run(key, 0, 0, max(1.0, seconds * 1000))
+
+    async def _run(self, key: str, interval: float, tolerance: float, hold: float) -> Any:
+        # EVAL, not EVALSHA: a script Redis has forgotten (a restart, SCRIPT FLUSH) cannot fail a batch.
+        return await self._together.call("EVAL", _RESERVE, 3, *self._keys(key), interval, tolerance, hold)
 
     def _keys(self, key: str) -> list[str]:
         return [self._prefix + key, self._prefix + key + ":hold", self._prefix + BOT + ":hold"]
 
     async def close(self) -> None:
+        await self._together.close()
         await self._redis.aclose()
