@@ -48,6 +48,11 @@ def own_params(method: TelegramMethod[Any]) -> tuple[dict[str, Any], dict[str, D
     return method.model_dump(mode="json", exclude_none=True, exclude=set(defaults)), defaults
 
 
+def _carried(value: Any) -> bool:
+    """Whether aiogram's form would carry a parameter: None and "" are left out."""
+    return value is not None and value != ""
+
+
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -66,10 +71,10 @@ class JsonSession(AiohttpSession):
             except PydanticSerializationError:  # aiogram's walk below puts the bot's defaults in
                 pass
             else:
-                params = {key: value for key, value in own.items() if value != ""}
+                params = {key: value for key, value in own.items() if _carried(value)}
                 for name, default in defaults.items():
                     prepared = self.prepare_value(default, bot=bot, files=files, _dumps_json=False)
-                    if prepared is not None and prepared != "":
+                    if _carried(prepared):
                         params[name] = prepared
                 return orjson.dumps(params)
         return self.walked_body(bot, method)
@@ -80,7 +85,7 @@ class JsonSession(AiohttpSession):
         params = {}
         for key, value in method.model_dump(warnings=False).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
-            if prepared is not None and prepared != "":
+            if _carried(prepared):
                 params[key] = prepared
         return None if files else orjson.dumps(params)
 
