@@ -78,7 +78,8 @@ async def test_a_sender_cancelled_on_the_way_leaves_the_callers_behind_it_answer
     await asyncio.sleep(0)  # the first caller is sending its batch
     behind = [asyncio.create_task(together.call("INCR", f"{key}:n")) for _ in range(20)]
     first.cancel()
-    assert sorted(await asyncio.gather(*behind)) == list(range(1, 21))
+    answered = await asyncio.wait_for(asyncio.gather(*behind), timeout=10)  # fails, rather than hangs, if left
+    assert sorted(answered) == list(range(1, 21))
     await together.call("DEL", key, f"{key}:n")
 
 
