@@ -168,8 +168,10 @@ async def test_a_reload_mid_registration_carries_on_at_the_step_reached(browser:
         await tap(page, "✅ Tôi đồng ý")
         await tap(page, "Đồng ý liên hệ khi đoạt giải")
         await tap(page, "Không, cảm ơn")
+        await expect(page.get_by_text("Bước 1/4", exact=False)).to_be_visible()
         await type_line(page, "Nguyễn Văn An")
-        await type_line(page, "1990")
+        await expect(page.get_by_text("Bước 2/4", exact=False)).to_be_visible()  # typed while the page is busy,
+        await type_line(page, "1990")  # the year would stay in the box (chat.js sends one line at a time)
         await expect(page.locator("#input")).to_have_attribute("type", "tel")
         await page.reload()
 
@@ -281,9 +283,12 @@ async def test_the_ha_giang_pack_says_the_2024_contest_is_over_and_practice_is_o
         await tap(page, "✅ Tôi đồng ý")
         await tap(page, "Đồng ý liên hệ khi đoạt giải")
         await tap(page, "Không, cảm ơn")
-        await type_line(page, "Nguyễn Văn An")
+        await type_line(page, "Nguyễn Văn An")  # each line waits for the step it leads to: typed while the
+        await expect(page.get_by_text("Bước 2/4", exact=False)).to_be_visible()  # page is busy, it stays in the box
         await type_line(page, "1990")
+        await expect(page.get_by_text("Bước 3/4", exact=False).last).to_be_visible()
         await type_line(page, "0912345678")
+        await expect(page.get_by_text("Bước 4/4", exact=False).last).to_be_visible()
         await type_line(page, "X. Tân Tiến")
         await tap(page, "Xã Tân Tiến")
         await tap(page, "✅ Xác nhận")
