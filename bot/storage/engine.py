@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-__all__ = ["AsyncEngine", "autocommit", "check_url", "is_sqlite", "make_engine"]
+__all__ = ["AsyncEngine", "autocommit", "autocommitting", "check_url", "is_sqlite", "make_engine"]
 POOL_SIZE = 24  # connections per worker (DATABASE_POOL_SIZE), all kept open: 3 workers and the CLI fit PostgreSQL's 100
 JSON_COLUMNS = {"json_serializer": lambda value: orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(),
                 "json_deserializer": orjson.loads}  # JSON columns (updates, outboxes, papers): read and written in C
@@ -84,15 +84,22 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, read_only: bool = False
 
 @asynccontextmanager
 async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A connection whose every statement is its own transaction on PostgreSQL: one round trip for a write
-    that is one statement (no BEGIN and COMMIT around it), atomic as any single statement is. On SQLite,
-    which has no round trips to save and whose transactions this module begins itself, one transaction."""
-    if engine.dialect.name == "sqlite":
-        async with engine.begin() as conn:
+    """A connection of `engine` made ready by `autocommitting`."""
+    async with engine.connect() as conn, autocommitting(conn) as ready:
+        yield ready
+
+
+@asynccontextmanager
+async def autocommitting(conn: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+    """`conn` with every statement its own transaction on PostgreSQL: one round trip for a write that is one
+    statement (no BEGIN and COMMIT around it), atomic as any single statement is. On SQLite, which has no
+    round trips to save and whose transactions this module begins itself, one transaction, committed when
+    the block ends."""
+    if conn.dialect.name == "sqlite":
+        async with conn.begin():
             yield conn
         return
-    async with engine.connect() as conn:
-        yield await conn.execution_options(isolation_level=AUTOCOMMIT)
+    yield await conn.execution_options(isolation_level=AUTOCOMMIT)
 
 
 def unreachable(exc: BaseException) -> bool:

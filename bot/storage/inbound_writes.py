@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import direct
 from bot.storage import tables as t
-from bot.storage.engine import AUTOCOMMIT
+from bot.storage.engine import autocommitting
 
 _E = t.inbound_events.c
 
@@ -124,11 +124,8 @@ class InboundWrites:
         renews = [j for j in jobs if isinstance(j, Renew)]
         if not again and not renews:
             return taken, {}
-        if conn.dialect.name == "sqlite":  # one transaction (bot.storage.engine begins it)
-            async with conn.begin():
-                renewed = await self._rare(conn, again, renews, taken)
-        else:  # each statement commits alone
-            renewed = await self._rare(await conn.execution_options(isolation_level=AUTOCOMMIT), again, renews, taken)
+        async with autocommitting(conn) as ready:  # each statement alone on PostgreSQL; one transaction on SQLite
+            renewed = await self._rare(ready, again, renews, taken)
         return taken, renewed
 
     async def _frequent(self, conn: AsyncConnection, first: dict[str, Claim], dones: list[Done],
