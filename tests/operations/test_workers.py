@@ -1,6 +1,7 @@
 """`dcbot run --workers 2` on PostgreSQL and Redis: two workers answer on one port and share connections
-that arrive together, one of them runs the timed jobs, /metrics sums both, a killed worker is started
-again while the other serves, SIGTERM stops everything cleanly, and every log line is one JSON object.
+that arrive together, Telegram's webhook is answered through nginx, one of them runs the timed jobs,
+/metrics sums both, a killed worker is started again while the other serves, SIGTERM stops everything
+cleanly, and every log line is one JSON object.
 Skipped without TEST_DATABASE_URL (PostgreSQL: emptied first) and TEST_REDIS_URL."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,9 @@ import aiohttp
 import pytest
 
 from pg import emptied
+from telegram.conftest import TOKEN
+from telegram.fake_api import FakeTelegram
+from telegram.fake_server import FakeBotApiServer
 
 from .service import PACK, free_port
 
@@ -133,7 +138,21 @@ async def until(check: Any, what: str, log: Path) -> Any:
         raise AssertionError(f"not within {WITHIN}s: {what}\n{log.read_text()[-3000:]}") from None
 
 
-async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path) -> None:
+START = {"update_id": 4242, "message": {"message_id": 1, "date": 1_718_850_000, "text": "/start",
+                                        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                                        "chat": {"id": 4242, "type": "private", "first_name": "An"},
+                                        "from": {"id": 4242, "is_bot": False, "first_name": "An"}}}
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[FakeBotApiServer]:
+    server = FakeBotApiServer(FakeTelegram())
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path, bot_api: FakeBotApiServer) -> None:
     assert PG_URL and REDIS_URL
     await emptied(PG_URL)
     port = free_port()
@@ -141,7 +160,9 @@ async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path) -> Non
            "DATABASE_URL": PG_URL, "REDIS_URL": REDIS_URL, "CONTEST_PACK": str(PACK),
            "LOCALES_DIR": str(ROOT / "locales"), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
            "WEB_SECRET": "workers-test", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO",
-           "WEB_TRUST_FORWARDED": "127.0.0.1", "WEB_KEEPALIVE_REQUESTS": "10"}
+           "WEB_TRUST_FORWARDED": "127.0.0.1", "WEB_KEEPALIVE_REQUESTS": "10",
+           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": bot_api.base, "TELEGRAM_WEBHOOK_SECRET": "hook",
+           "TELEGRAM_WEBHOOK_URL": "https://thi.example.vn"}
     log = tmp_path / "service.log"
     with log.open("wb") as out:
         supervisor = subprocess.Popen([sys.executable, "-c", "from bot.cli import app; app()", "run", "--workers", "2"],
@@ -179,6 +200,13 @@ async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path) -> Non
                     assert response.status == 200 and (await response.json())["replies"]
                 async with http.get(f"{base}/admin/", allow_redirects=False) as response:
                     assert response.status == 303 and response.headers["Location"].startswith("/admin/login")
+                async with http.post(f"{base}/telegram/webhook", json=START,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": "hook"}) as response:
+                    assert response.status == 200
+
+                async def welcomed() -> bool:
+                    return any(c.params["chat_id"] == 4242 for c in bot_api.fake.delivered("sendMessage"))
+                await until(welcomed, "the /start posted through nginx answered", log)
 
             for _ in range(20):
                 async with http.get(f"{base}/healthz") as response:
