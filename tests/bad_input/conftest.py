@@ -18,7 +18,7 @@ from bot.channels.zalo.runner import ZaloHandle, start_zalo
 from bot.compose import App
 from bot.service import telegram_parts, web_app_for, zalo_parts
 from bot.storage.tables import metadata
-from telegram.fake_api import FakeTelegram
+from telegram.conftest import bot_api  # noqa: F401 - the fake Bot API's fixture
 from telegram.fake_server import FakeBotApiServer
 from zalo.fake_server import FakeZalo
 from zalo.fixtures import fake_zalo, zalo_settings  # noqa: F401
@@ -38,14 +38,6 @@ class Site:
     zalo_app_id: str = APP_ID
     zalo_secret: str = OA_SECRET
     telegram_secret: str = TELEGRAM_SECRET
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[FakeBotApiServer]:
-    server = FakeBotApiServer(FakeTelegram())
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

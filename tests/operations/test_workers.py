@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,7 @@ import aiohttp
 import pytest
 
 from pg import emptied
-from telegram.conftest import TOKEN
-from telegram.fake_api import FakeTelegram
+from telegram.conftest import TOKEN, bot_api  # noqa: F401 - the fake Bot API's fixture
 from telegram.fake_server import FakeBotApiServer
 
 from .service import PACK, free_port
@@ -144,15 +142,8 @@ START = {"update_id": 4242, "message": {"message_id": 1, "date": 1_718_850_000, 
                                         "from": {"id": 4242, "is_bot": False, "first_name": "An"}}}
 
 
-@pytest.fixture
-async def bot_api() -> AsyncIterator[FakeBotApiServer]:
-    server = FakeBotApiServer(FakeTelegram())
-    await server.start()
-    yield server
-    await server.stop()
-
-
-async def test_two_workers_on_one_port_with_one_scheduler(tmp_path: Path, bot_api: FakeBotApiServer) -> None:
+async def test_two_workers_on_one_port_with_one_scheduler(
+        tmp_path: Path, bot_api: FakeBotApiServer) -> None:  # noqa: F811 - the fixture imported above
     assert PG_URL and REDIS_URL
     await emptied(PG_URL)
     port = free_port()
