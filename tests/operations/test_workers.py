@@ -23,6 +23,7 @@ import pytest
 from pg import emptied
 from telegram.conftest import TOKEN, bot_api  # noqa: F401 - the fake Bot API's fixture
 from telegram.fake_server import FakeBotApiServer
+from telegram.people import Citizen
 
 from .service import PACK, free_port
 
@@ -136,12 +137,6 @@ async def until(check: Any, what: str, log: Path) -> Any:
         raise AssertionError(f"not within {WITHIN}s: {what}\n{log.read_text()[-3000:]}") from None
 
 
-START = {"update_id": 4242, "message": {"message_id": 1, "date": 1_718_850_000, "text": "/start",
-                                        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                                        "chat": {"id": 4242, "type": "private", "first_name": "An"},
-                                        "from": {"id": 4242, "is_bot": False, "first_name": "An"}}}
-
-
 async def test_two_workers_on_one_port_with_one_scheduler(
         tmp_path: Path, bot_api: FakeBotApiServer) -> None:  # noqa: F811 - the fixture imported above
     assert PG_URL and REDIS_URL
@@ -191,12 +186,15 @@ async def test_two_workers_on_one_port_with_one_scheduler(
                     assert response.status == 200 and (await response.json())["replies"]
                 async with http.get(f"{base}/admin/", allow_redirects=False) as response:
                     assert response.status == 303 and response.headers["Location"].startswith("/admin/login")
-                async with http.post(f"{base}/telegram/webhook", json=START,
-                                     headers={"X-Telegram-Bot-Api-Secret-Token": "hook"}) as response:
-                    assert response.status == 200
+                async def through_nginx(update: dict[str, Any]) -> None:  # as Telegram posts to the webhook
+                    async with http.post(f"{base}/telegram/webhook", json=update,
+                                         headers={"X-Telegram-Bot-Api-Secret-Token": "hook"}) as response:
+                        assert response.status == 200
+                citizen = Citizen(bot_api.fake, through_nginx, user_id=4242)
+                await citizen.send("/start")
 
                 async def welcomed() -> bool:
-                    return any(c.params["chat_id"] == 4242 for c in bot_api.fake.delivered("sendMessage"))
+                    return bool(citizen.screen.messages())
                 await until(welcomed, "the /start posted through nginx answered", log)
 
             for _ in range(20):
