@@ -1,10 +1,16 @@
-"""One batch of the answers' group commit, written in one transaction: every answer decided against the
-locked attempt rows (and what earlier answers of the batch add), then written in bulk.
+"""One batch of the answers' group commit: every answer decided against its attempt as stored (and what
+earlier answers of the batch add), then written in bulk, only where the attempt is still as decided against.
 
-Set-based on purpose: five statements per batch whatever its size. The attempt rows are locked (FOR UPDATE
-on PostgreSQL, the write lock on SQLite), so finishing an attempt and answering it cannot interleave, in
-this process or another. The answers read after the lock are complete: answers are only ever added under
-that lock.
+Set-based on purpose: a few statements per batch whatever its size. On SQLite the batch is one write
+transaction (the write lock held throughout). On PostgreSQL it is two statements, each committed alone: one
+reads the batch's attempts, the answers they hold and the accounts its callers trusted; the other writes what
+the rules let in, but only to attempts whose status and count of answers are still as read, locked (FOR
+UPDATE) while it writes. Answers are only ever added with that count raised, so an attempt found as read
+holds exactly the answers read, and finishing an attempt and answering it cannot interleave, in this process
+or another. An attempt that moved in between (another worker's answer or finish) is decided again the
+locking way: its rows locked first, then read, then written, in one transaction (`_write_pg`). Two round
+trips instead of seven matter more than the statements' own cost: under load each round trip waits for
+the event loop's turn, and every caller of the batch waits for all of them.
 
 The statements go to the driver itself, not through SQLAlchemy (bot.storage.direct): on PostgreSQL each
 has one array parameter per column, so its text is the same whatever the batch's size (prepared once per
@@ -30,7 +36,35 @@ from bot.storage import tables as t
 from quiz.attempts import AttemptStatus, Written, takes_answers
 from quiz.people import Account
 
-_PG_LOCK = "SELECT id, status, deadline FROM attempts WHERE id = ANY($1::bigint[]) FOR UPDATE"
+# PostgreSQL, as read: each attempt of the batch with the answers it holds, then (status NULL) each account
+# trusted, with what it is bound to now.
+_PG_SEEN = ("SELECT a.id, a.status, a.deadline, a.answered, h.p, h.c, NULL::bigint, NULL::varchar FROM attempts a "
+            "LEFT JOIN LATERAL (SELECT array_agg(position) AS p, array_agg(choice) AS c FROM answers "
+            "WHERE attempt_id = a.id) h ON true WHERE a.id = ANY($1::bigint[]) "
+            "UNION ALL SELECT u.id, NULL, NULL, NULL, NULL, NULL, u.participant_id, u.locale FROM accounts u "
+            "WHERE u.id = ANY($2::bigint[])")
+# PostgreSQL, the write: only the attempts still as read ($1–$3) are locked and take their answers ($4–$9)
+# and counts ($10–$12); the ones written come back.
+_PG_PUT = """
+WITH kept AS (
+  SELECT a.id FROM attempts a
+  JOIN unnest($1::bigint[], $2::varchar[], $3::integer[]) AS s(id, status, answered)
+    ON a.id = s.id AND a.status = s.status AND a.answered = s.answered
+  ORDER BY a.id FOR UPDATE OF a
+), added AS (
+  INSERT INTO answers (attempt_id, position, question_id, choice, correct, answered_at)
+  SELECT u.* FROM unnest($4::bigint[], $5::integer[], $6::varchar[], $7::integer[], $8::boolean[],
+                         $9::timestamptz[]) AS u(attempt_id, position, question_id, choice, correct, answered_at)
+  WHERE u.attempt_id IN (SELECT id FROM kept)
+), counted AS (
+  UPDATE attempts SET answered = attempts.answered + g.n, correct = attempts.correct + g.k
+  FROM unnest($10::bigint[], $11::integer[], $12::integer[]) AS g(id, n, k)
+  WHERE attempts.id = g.id AND g.id IN (SELECT id FROM kept)
+)
+SELECT id FROM kept
+"""
+# PostgreSQL, the locking way, for attempts that moved between the two statements above.
+_PG_LOCK = "SELECT id, status, deadline FROM attempts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE"
 _PG_HELD = ("SELECT attempt_id, array_agg(position), array_agg(choice) FROM answers "
             "WHERE attempt_id = ANY($1::bigint[]) GROUP BY attempt_id")
 _PG_BOUND = "SELECT id, participant_id, locale FROM accounts WHERE id = ANY($1::bigint[])"
@@ -116,23 +150,65 @@ async def write(conn: AsyncConnection, batch: list[Pending]) -> list[Written]:
     invalidated its connection, so callers tell "try again in a moment" from a fault (bot.failures)."""
     async with direct.driver(conn) as db:
         if conn.dialect.name == "postgresql":
-            async with db.transaction():
-                decided = await _write_pg(db, batch)
+            written = await _write_pg_as_read(conn, db, batch)
         else:
             column = t.answers.c.answered_at
             codec = _Codec(direct.to_db(conn.dialect, column), direct.from_db(conn.dialect, column))
             decided = await db._execute(_write_sqlite, db._conn, codec, batch)
-    direct.report(conn, statements=_statements(batch, decided), transactions=1, wrote=bool(decided.stored))
-    return decided.written
+            direct.report(conn, statements=_statements(batch, decided), transactions=1, wrote=bool(decided.stored))
+            written = decided.written
+    return written
 
 
 def _statements(batch: list[Pending], decided: _Decided) -> int:
-    """What a batch sent: the lock and the answers held; the accounts, when a caller trusted one; the inserts
-    and the counts, when an answer was stored."""
+    """What a batch sent the locking way: the lock and the answers held; the accounts, when a caller trusted
+    one; the inserts and the counts, when an answer was stored."""
     return 2 + any(item.account is not None for item in batch) + 2 * bool(decided.stored)
 
 
+async def _write_pg_as_read(conn: AsyncConnection, driver: Any, batch: list[Pending]) -> list[Written]:
+    """The batch in two statements, each its own transaction; an attempt that moved between them is decided
+    again the locking way, with its answers of this batch."""
+    ids, accounts = _ids(batch)
+    states: dict[int, tuple[AttemptStatus, datetime]] = {}
+    counts: dict[int, int] = {}
+    held: dict[int, dict[int, int]] = {i: {} for i in ids}
+    bound: dict[int, tuple[int | None, str | None]] = {}
+    for key, status, deadline, answered, positions, choices, participant, locale in \
+            await driver.fetch(_PG_SEEN, ids, accounts):
+        if status is None:
+            bound[key] = (participant, locale)
+            continue
+        states[key], counts[key] = (AttemptStatus(status), deadline), answered
+        if positions is not None:
+            held[key] = dict(zip(positions, choices, strict=True))
+    decided = _decide(batch, _Found(states, held, bound))
+    if not decided.stored:
+        direct.report(conn, statements=1, transactions=0, wrote=False)
+        return decided.written
+    gained, answers = list(decided.gained), decided.stored
+    kept = {r[0] for r in await driver.fetch(
+        _PG_PUT, gained, [states[a][0].value for a in gained], [counts[a] for a in gained],
+        [a.attempt_id for a in answers], [a.position for a in answers], [a.question_id for a in answers],
+        [a.choice for a in answers], [a.correct for a in answers], [a.at for a in answers],
+        gained, [decided.gained[a][0] for a in gained], [decided.gained[a][1] for a in gained])}
+    direct.report(conn, statements=2, transactions=0, wrote=bool(kept))
+    moved = set(gained) - kept
+    if not moved:
+        return decided.written
+    again = [i for i, item in enumerate(batch) if item.attempt_id in moved]
+    async with driver.transaction():
+        redone = await _write_pg(driver, [batch[i] for i in again])
+    direct.report(conn, statements=_statements([batch[i] for i in again], redone), transactions=1,
+                  wrote=bool(redone.stored))
+    written = list(decided.written)
+    for i, outcome in zip(again, redone.written, strict=True):
+        written[i] = outcome
+    return written
+
+
 async def _write_pg(driver: Any, batch: list[Pending]) -> _Decided:
+    """The locking way: the attempts' rows locked, then read, decided and written (in the caller's transaction)."""
     ids, accounts = _ids(batch)
     states = {r[0]: (AttemptStatus(r[1]), r[2]) for r in await driver.fetch(_PG_LOCK, ids)}
     held: dict[int, dict[int, int]] = {i: {} for i in ids}

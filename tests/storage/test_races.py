@@ -3,6 +3,11 @@ The contest rules themselves are tested on the fakes, in tests/services."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
 
 from admin.seed import right_choice
 from bot.compose import App
@@ -49,3 +54,61 @@ async def test_answers_arriving_together_are_stored_and_each_hears_its_whole_att
     assert (stored_a.correct, stored_b.correct) == (3, 0)  # type: ignore[union-attr]
     assert await app.play.answers(att_a.id) == {p: right_choice(app, att_a, p) for p in range(3)}
     assert await app.play.answers(att_b.id) == {0: wrong_b}
+
+
+@contextlib.asynccontextmanager
+async def _held_while(db_url: str, attempt_id: int, change: str) -> AsyncIterator[None]:
+    """Another worker's transaction: `change` made to the attempt and its row held until the block ends,
+    which waits until this worker's write is queued behind that lock."""
+    conn = await asyncpg.connect(db_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        async with conn.transaction():
+            await conn.execute(change, attempt_id)
+            yield
+            while not await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                          " AND wait_event_type = 'Lock'"):
+                await asyncio.sleep(0.01)
+    finally:
+        await conn.close()
+
+
+async def test_an_answer_whose_attempt_another_worker_finishes_meanwhile_is_not_stored(  # type: ignore[no-untyped-def]
+        app: App, db_url: str, clock) -> None:
+    """The answer's batch read the attempt open; before it wrote, another worker handed the attempt in."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite: one writer, nothing can come between a batch's read and its write")
+    pid = await register(app, clock(), user="a", phone="0912345678")
+    att = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    held = _held_while(
+        db_url, att.id, "UPDATE attempts SET status = 'finished', finished_at = now() WHERE id = $1")
+    async with held:
+        answering = asyncio.create_task(app.play.answer(attempt_id=att.id, participant_id=pid, position=0,
+                                                        choice=right_choice(app, att, 0), now=clock()))
+    outcome = await answering
+    assert outcome is not None and outcome.verdict.value == "finished"
+    assert await app.play.answers(att.id) == {}
+    assert (await app.play.attempt(att.id, now=clock())).correct == 0  # type: ignore[union-attr]
+
+
+async def test_a_tap_another_worker_stored_meanwhile_is_already_answered(  # type: ignore[no-untyped-def]
+        app: App, db_url: str, clock) -> None:
+    """A double tap reaching two workers: the other stored position 0 after this batch read the attempt."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite: one writer, nothing can come between a batch's read and its write")
+    pid = await register(app, clock(), user="a", phone="0912345678")
+    att = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    right = right_choice(app, att, 0)
+    wrong = (right + 1) % len(att.paper[0].order)
+    held = _held_while(
+        db_url, att.id,
+        "WITH added AS (INSERT INTO answers (attempt_id, position, question_id, choice, correct, answered_at) "
+        f"VALUES ($1, 0, '{att.paper[0].question_id}', {wrong}, false, now())) "
+        "UPDATE attempts SET answered = answered + 1 WHERE id = $1")
+    async with held:
+        answering = asyncio.create_task(app.play.answer(attempt_id=att.id, participant_id=pid, position=0,
+                                                        choice=right, now=clock()))
+    outcome = await answering
+    assert outcome is not None and outcome.verdict.value == "already_answered"
+    assert outcome.answers == {0: wrong}
+    assert await app.play.answers(att.id) == {0: wrong}
+    assert (await app.play.attempt(att.id, now=clock())).correct == 0  # type: ignore[union-attr]

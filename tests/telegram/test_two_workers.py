@@ -277,7 +277,8 @@ async def test_two_workers_share_one_contest_and_lose_nothing_when_one_is_killed
     assert on_b.screen.last.text.startswith("Câu 1/10") and "phiên bản hai" in on_b.screen.last.text
 
     # Worker a is killed while it stores an answer, after Telegram heard the update was received (it was
-    # stored first): Telegram never sends it again, and worker b's sweep stores it and answers the citizen.
+    # stored first): Telegram never sends it again, and worker b's sweep stores it (or finds it stored) and
+    # answers the citizen.
     question = await start_attempt(killed)
     attempt = await open_attempt(engine, killed.user["id"])
     press = killed.press_update(*pick(killed))
@@ -294,7 +295,9 @@ async def test_two_workers_share_one_contest_and_lose_nothing_when_one_is_killed
         a.process.send_signal(signal.SIGKILL)
         a.process.wait(timeout=10)
         await blocker.rollback()
-    assert await count(engine, answers_at(attempt, 0)) == 0 and killed.screen.last.text.startswith("Câu 1/10")
+    # The answer's write was already with PostgreSQL, one statement committed alone: it may have been stored
+    # with nobody told. The citizen was not told, and still sees the first question.
+    assert killed.screen.last.text.startswith("Câu 1/10")
 
     async def stored_and_answered() -> bool:
         return await count(engine, answers_at(attempt, 0)) == 1 and \
