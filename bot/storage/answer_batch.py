@@ -197,10 +197,10 @@ async def _write_pg_as_read(conn: AsyncConnection, driver: Any, batch: list[Pend
     if not moved:
         return decided.written
     again = [i for i, item in enumerate(batch) if item.attempt_id in moved]
+    retried = [batch[i] for i in again]
     async with driver.transaction():
-        redone = await _write_pg(driver, [batch[i] for i in again])
-    direct.report(conn, statements=_statements([batch[i] for i in again], redone), transactions=1,
-                  wrote=bool(redone.stored))
+        redone = await _write_pg(driver, retried)
+    direct.report(conn, statements=_statements(retried, redone), transactions=1, wrote=bool(redone.stored))
     written = list(decided.written)
     for i, outcome in zip(again, redone.written, strict=True):
         written[i] = outcome

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
 
 from admin.seed import right_choice
 from bot.compose import App
+from quiz.attempts import Attempt
 from rounds.people import register
 
 
@@ -56,6 +58,14 @@ async def test_answers_arriving_together_are_stored_and_each_hears_its_whole_att
     assert await app.play.answers(att_b.id) == {0: wrong_b}
 
 
+async def _attempt_on_postgresql(app: App, db_url: str, clock: Any) -> tuple[int, Attempt]:
+    """A citizen's open attempt; only PostgreSQL lets another worker come between a batch's read and write."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite: one writer, nothing can come between a batch's read and its write")
+    pid = await register(app, clock(), user="a", phone="0912345678")
+    return pid, await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+
+
 @contextlib.asynccontextmanager
 async def _held_while(db_url: str, attempt_id: int, change: str) -> AsyncIterator[None]:
     """Another worker's transaction: `change` made to the attempt and its row held until the block ends,
@@ -75,10 +85,7 @@ async def _held_while(db_url: str, attempt_id: int, change: str) -> AsyncIterato
 async def test_an_answer_whose_attempt_another_worker_finishes_meanwhile_is_not_stored(  # type: ignore[no-untyped-def]
         app: App, db_url: str, clock) -> None:
     """The answer's batch read the attempt open; before it wrote, another worker handed the attempt in."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite: one writer, nothing can come between a batch's read and its write")
-    pid = await register(app, clock(), user="a", phone="0912345678")
-    att = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    pid, att = await _attempt_on_postgresql(app, db_url, clock)
     held = _held_while(
         db_url, att.id, "UPDATE attempts SET status = 'finished', finished_at = now() WHERE id = $1")
     async with held:
@@ -93,10 +100,7 @@ async def test_an_answer_whose_attempt_another_worker_finishes_meanwhile_is_not_
 async def test_a_tap_another_worker_stored_meanwhile_is_already_answered(  # type: ignore[no-untyped-def]
         app: App, db_url: str, clock) -> None:
     """A double tap reaching two workers: the other stored position 0 after this batch read the attempt."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite: one writer, nothing can come between a batch's read and its write")
-    pid = await register(app, clock(), user="a", phone="0912345678")
-    att = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    pid, att = await _attempt_on_postgresql(app, db_url, clock)
     right = right_choice(app, att, 0)
     wrong = (right + 1) % len(att.paper[0].order)
     held = _held_while(
