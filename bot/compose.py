@@ -22,6 +22,7 @@ from bot.redis_boards import RedisBoards
 from bot.sms import HttpSmsGateway
 from bot.state import MemoryStates, RedisStates, StateStore, journal_for
 from bot.storage.answer_log import GroupCommitAnswers
+from bot.storage.attempt_draw import PgDraws
 from bot.storage.contests import SqlRuntimeSource, contest_slugs, load_runtime, store_pack
 from bot.storage.engine import AsyncEngine, is_sqlite, make_engine
 from bot.storage.migrate import upgrade_async
@@ -182,7 +183,8 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
                    phone_keys=PhoneKeys(web_secret(settings)), verifier=sms_gateway(settings),
                    periods=Periods(processed_events=timedelta(days=settings.retention_processed_events_days),
                                    idle_accounts=timedelta(days=settings.retention_idle_accounts_days)),
-                   answers=MeasuredAnswers(answers), rng=rng, boards=boards)
+                   answers=MeasuredAnswers(answers), rng=rng, boards=boards,
+                   draws=PgDraws(engine, scope) if engine.dialect.name == "postgresql" else None)
     states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else \
         MemoryStates(journal=journal_for(settings.database_url))  # one process: a restart forgets no flow
     citizen = Citizen(uses.live, uses.people, uses.play, uses.standings, uses.phone_codes)

@@ -131,7 +131,12 @@ class NewAttempt:
 
 
 class AttemptRace(Exception):
-    """Another request started an attempt at the same moment; retry reads it."""
+    """Another request started an attempt at the same moment; retry reads it. `in_round`: the attempts the
+    losing start had counted in the round (when it knows)."""
+
+    def __init__(self, in_round: int = 0) -> None:
+        super().__init__(in_round)
+        self.in_round = in_round
 
 
 class Verdict(StrEnum):

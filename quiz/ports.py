@@ -3,6 +3,7 @@ the unit of work does, so one use case is one transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol, Self
 
@@ -318,6 +319,28 @@ class ContestRevision(Protocol):
 
     async def current(self) -> int: ...
     async def bump(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DrawSeen:
+    """What deciding on a new attempt needs, read together: the participant, whether a guardian consented,
+    and how many attempts the person (every registration with their number) has in the round and today."""
+
+    person: Participant | None
+    has_guardian: bool
+    in_round: int
+    today: int
+
+
+class AttemptDraws(Protocol):
+    """Starts attempts. `draw` returns the id of the participant's attempt open in the round, if there is
+    one (nothing else read, `decide` not called); otherwise it reads what `decide` needs, and stores what
+    `decide` returns (the new attempt and the unit whose count of attempts it adds to, if any), with that
+    count, as one change. `decide` raises when no attempt may start; AttemptRace (with `in_round` as seen)
+    when another start took its place at the same moment."""
+
+    async def draw(self, *, participant_id: int, round_code: str, day: date,
+                   decide: Callable[[DrawSeen], tuple[NewAttempt, str | None]]) -> Attempt | int: ...
 
 
 class AnswerLog(Protocol):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from quiz.attempts import (
     AccountMoved,
@@ -25,7 +25,7 @@ from quiz.attempts import (
 )
 from quiz.model import Round
 from quiz.people import Account, TakingPartRefused, asks_guardian, taking_part_refusal
-from quiz.ports import AnswerLog, UnitOfWork, UowFactory
+from quiz.ports import AnswerLog, AttemptDraws, DrawSeen, UnitOfWork, UowFactory
 from quiz.ranking import Entry
 from quiz.review import may_review
 from quiz.services.live import LiveContest
@@ -69,6 +69,33 @@ class UowAnswers:
             return Written(stored, answers)
 
 
+class UowDraws:
+    """AttemptDraws in one unit of work: the attempt open in the round, or the reads, the decision and the
+    writes of a new one, in one transaction (bot.storage.attempt_draw is the PostgreSQL one)."""
+
+    def __init__(self, uow: UowFactory) -> None:
+        self._uow = uow
+
+    async def draw(self, *, participant_id: int, round_code: str, day: date,
+                   decide: Callable[[DrawSeen], tuple[NewAttempt, str | None]]) -> Attempt | int:
+        async with self._uow() as uow:
+            current = await uow.attempts.open_for(participant_id=participant_id, round_code=round_code)
+            if current is not None:
+                return current.id
+            person = await uow.participants.get(participant_id)
+            has_guardian = asks_guardian(person, day) and await uow.guardians.get(participant_id) is not None
+            in_round, today = await uow.attempts.counts(participant_id=participant_id, round_code=round_code, day=day)
+            new, unit = decide(DrawSeen(person, has_guardian, in_round, today))
+            try:
+                att = await uow.attempts.add(new)
+            except AttemptRace:
+                raise AttemptRace(in_round) from None
+            if unit is not None:
+                await uow.counters.bump(unit_code=unit, attempts=1)
+            await uow.commit()
+            return att
+
+
 def same_account(stored: Account | None, seen: Account) -> bool:
     """Whether the account is still bound to the participant, in the language, that the caller saw."""
     return stored is not None and (stored.participant_id, stored.locale) == (seen.participant_id, seen.locale)
@@ -80,9 +107,11 @@ class Play:
     CACHE = 50_000  # attempts whose frozen paper, owner and deadline are kept in memory
 
     def __init__(self, *, live: LiveContest, uow: UowFactory, read: UowFactory, standings: Standings,
-                 answers: AnswerLog | None = None, rng: random.Random | None = None) -> None:
+                 answers: AnswerLog | None = None, draws: AttemptDraws | None = None,
+                 rng: random.Random | None = None) -> None:
         self._live, self._uow, self._read, self._standings = live, uow, read, standings
         self._answers = answers or UowAnswers(uow)
+        self._draws = draws or UowDraws(uow)
         self._rng = rng
         self._cached: dict[int, Attempt] = {}
 
@@ -141,51 +170,43 @@ class Play:
         round_ = self._live.runtime.contest.round(round_code)
         if round_ is None or not round_.is_open(now):
             raise LookupError(round_code)
-        async with self._uow() as uow:
-            current = await uow.attempts.open_for(participant_id=participant_id, round_code=round_code)
-            if current is None:
-                drawn = await self._draw(uow, round_, participant_id=participant_id, now=now)
-            elif not current.expired(now):
-                return current, False
-        if current is not None:  # its time is up: closed (and ranked) first, then a new one
-            current = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
-            if current is not None:
-                return current, False
-            async with self._uow() as uow:
-                drawn = await self._draw(uow, round_, participant_id=participant_id, now=now)
-        if isinstance(drawn, Attempt):
-            return drawn, True
-        again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
-        if again is None:  # a start that raced this one took the number this one would have had
-            raise CapReached(per="round", limit=drawn + 1)
-        return again, False
+        try:
+            for _ in range(2):  # an attempt open whose time is up is closed (and ranked) first, then a new one
+                drawn = await self._draw(round_, participant_id=participant_id, now=now)
+                if isinstance(drawn, Attempt):
+                    self._remember(drawn)
+                    return drawn, True
+                current = self._cached.get(drawn)  # open, as stored: its owner, paper and deadline as cached
+                if current is None or current.expired(now):
+                    current = await self.attempt(drawn, now=now)
+                if current is not None and current.status is AttemptStatus.OPEN:
+                    return current, False
+            raise AttemptRace()  # found open and then gone, twice: as if another start had won
+        except AttemptRace as race:  # a start at the same moment took the number this one would have had
+            again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
+            if again is None:
+                raise CapReached(per="round", limit=race.in_round + 1) from None
+            return again, False
 
-    async def _draw(self, uow: UnitOfWork, round_: Round, *, participant_id: int, now: datetime) -> Attempt | int:
-        """A new attempt, committed, if the participant may take one; if another start won the race, the
-        number of attempts in the round this one saw."""
+    async def _draw(self, round_: Round, *, participant_id: int, now: datetime) -> Attempt | int:
+        """A new attempt, stored, if the participant may take one (the caps count every registration with
+        their number); or the id of the attempt open in the round."""
         runtime = self._live.runtime
         qs = runtime.sets[round_.question_set]
         day = local_day(now, runtime.tz)
-        person = await uow.participants.get(participant_id)
-        has_guardian = asks_guardian(person, day) and await uow.guardians.get(participant_id) is not None
-        why = taking_part_refusal(person, has_guardian=has_guardian, today=day)
-        if why is not None:
-            raise TakingPartRefused(why)
-        in_round, today = await uow.attempts.counts(participant_id=participant_id, round_code=round_.code, day=day)
-        check_cap(round_, in_round=in_round, today=today)
-        paper = paper_for(round_, qs.questions, start=now, tz=runtime.tz, rng=self._paper_rng())
-        try:
-            att = await uow.attempts.add(NewAttempt(
-                participant_id=participant_id, round_code=round_.code, set_name=qs.name, set_version=qs.version,
-                paper=paper, started_at=now, deadline=now + round_.time_limit, practice=round_.practice,
-                seq=in_round + 1, day=day))
-        except AttemptRace:
-            return in_round
-        if person is not None and person.unit_code and round_.ranked:
-            await uow.counters.bump(unit_code=person.unit_code, attempts=1)
-        await uow.commit()
-        self._remember(att)
-        return att
+
+        def decide(seen: DrawSeen) -> tuple[NewAttempt, str | None]:
+            why = taking_part_refusal(seen.person, has_guardian=seen.has_guardian, today=day)
+            if why is not None:
+                raise TakingPartRefused(why)
+            check_cap(round_, in_round=seen.in_round, today=seen.today)
+            paper = paper_for(round_, qs.questions, start=now, tz=runtime.tz, rng=self._paper_rng())
+            unit = seen.person.unit_code if seen.person is not None and round_.ranked else None
+            return NewAttempt(participant_id=participant_id, round_code=round_.code, set_name=qs.name,
+                              set_version=qs.version, paper=paper, started_at=now, deadline=now + round_.time_limit,
+                              practice=round_.practice, seq=seen.in_round + 1, day=day), unit or None
+
+        return await self._draws.draw(participant_id=participant_id, round_code=round_.code, day=day, decide=decide)
 
     async def attempt(self, attempt_id: int, *, now: datetime) -> Attempt | None:
         """An attempt as it stands now: one past its deadline is closed first."""
