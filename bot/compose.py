@@ -23,6 +23,7 @@ from bot.sms import HttpSmsGateway
 from bot.state import MemoryStates, RedisStates, StateStore, journal_for
 from bot.storage.answer_log import GroupCommitAnswers
 from bot.storage.attempt_draw import PgDraws
+from bot.storage.attempt_end import PgEnds
 from bot.storage.contests import SqlRuntimeSource, contest_slugs, load_runtime, store_pack
 from bot.storage.engine import AsyncEngine, is_sqlite, make_engine
 from bot.storage.migrate import upgrade_async
@@ -177,6 +178,7 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
     slug = await ensure_contest(engine, settings)
     runtime, scope = await load_runtime(engine, slug)
     answers = GroupCommitAnswers(engine)
+    on_postgresql = engine.dialect.name == "postgresql"  # starts and ends in two statements, not a transaction
     boards: Boards = RedisBoards(settings.redis_url, contest=slug) if settings.redis_url else MemoryBoards()
     uses = compose(runtime=runtime, source=SqlRuntimeSource(reader, slug, scope), hasher=passwords,
                    uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(reader, scope, reads_only=True),
@@ -184,7 +186,8 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
                    periods=Periods(processed_events=timedelta(days=settings.retention_processed_events_days),
                                    idle_accounts=timedelta(days=settings.retention_idle_accounts_days)),
                    answers=MeasuredAnswers(answers), rng=rng, boards=boards,
-                   draws=PgDraws(engine, scope) if engine.dialect.name == "postgresql" else None)
+                   draws=PgDraws(engine, scope) if on_postgresql else None,
+                   ends=PgEnds(engine, scope) if on_postgresql else None)
     states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else \
         MemoryStates(journal=journal_for(settings.database_url))  # one process: a restart forgets no flow
     citizen = Citizen(uses.live, uses.people, uses.play, uses.standings, uses.phone_codes)

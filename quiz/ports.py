@@ -343,6 +343,15 @@ class AttemptDraws(Protocol):
                    decide: Callable[[DrawSeen], tuple[NewAttempt, str | None]]) -> Attempt | int: ...
 
 
+class AttemptEnds(Protocol):
+    """Hands in an attempt this worker knows is open (as drawn: its owner and deadline never change):
+    finished at `at` if still open, with what the live board needs of it (its entry; none for practice)
+    and the rounds' states (whether the result may show the keys), as one change; None, and nothing
+    changed, if it was no longer open."""
+
+    async def end(self, attempt: Attempt, *, at: datetime) -> tuple[Attempt, list[Entry], list[RoundState]] | None: ...
+
+
 class AnswerLog(Protocol):
     """Stores answers durably; `stored` only if this answer was stored (position free, attempt open) and,
     when an `account` is given, that account is still bound to the attempt's participant with that locale

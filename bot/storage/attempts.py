@@ -41,22 +41,30 @@ def _add_attempt(dialect: str) -> ReturningInsert[Any]:
         .returning(_A.id)
 
 
-def _entries(rid: object) -> Select[tuple[object, ...]]:
-    """Attempts of a round with their participant's standing (see SqlAttempts.entries)."""
-    review = t.integrity_reviews.c
+def _entries(rid: object, source: Any = t.attempts) -> Select[tuple[object, ...]]:
+    """Attempts of a round (of `source`: the table, or attempts just changed) with their participant's
+    standing (see SqlAttempts.entries)."""
+    a, review = source.c, t.integrity_reviews.c
     out = (select(review.participant_id).where(review.round_id == rid, review.status == "disqualified")
            .distinct().subquery())
-    return (select(_A.id, _A.participant_id, _A.correct, _A.total, _A.started_at, _A.deadline, _A.finished_at,
-                   _A.prediction, _A.practice, t.participants.c.erased_at.is_not(None).label("erased"),
+    return (select(a.id, a.participant_id, a.correct, a.total, a.started_at, a.deadline, a.finished_at,
+                   a.prediction, a.practice, t.participants.c.erased_at.is_not(None).label("erased"),
                    out.c.participant_id.is_not(None).label("disqualified"),
                    t.participants.c.phone_verified_by.is_not(None).label("verified"),
                    t.participants.c.withdrawn_at.is_not(None).label("withdrawn"))
-            .join(t.participants, t.participants.c.id == _A.participant_id)
-            .outerjoin(out, out.c.participant_id == _A.participant_id)
-            .where(_A.round_id == rid))
+            .join(t.participants, t.participants.c.id == a.participant_id)
+            .outerjoin(out, out.c.participant_id == a.participant_id)
+            .where(a.round_id == rid))
+
+
+def _entry(r: Any) -> Entry:
+    return Entry(r.participant_id, r.id, r.correct, r.total, r.started_at, r.deadline, r.finished_at, r.prediction,
+                 bool(r.practice), bool(r.erased), bool(r.disqualified), bool(r.verified), bool(r.withdrawn))
 
 
 _ENTRIES_OF = _entries(bindparam("rid")).where(_A.id.in_(bindparam("ids", expanding=True)))
+# PostgreSQL: the participant's open attempt finished, and its entry, in one statement (the UPDATE in a CTE)
+_END_TOLD = _entries(bindparam("rid"), _END_OWN.cte("ended"))
 
 
 class SqlAttempts(_Repo):
@@ -147,10 +155,14 @@ class SqlAttempts(_Repo):
             if limit is not None:
                 q = q.where(_A.id > after).order_by(_A.id).limit(limit)
             rows = await self.conn.execute(q)
-        return [Entry(r.participant_id, r.id, r.correct, r.total, r.started_at, r.deadline, r.finished_at,
-                      r.prediction, bool(r.practice), bool(r.erased), bool(r.disqualified), bool(r.verified),
-                      bool(r.withdrawn))
-                for r in rows]
+        return [_entry(r) for r in rows]
+
+    async def end_told(self, *, attempt_id: int, participant_id: int, round_code: str, at: datetime) -> Entry | None:
+        """PostgreSQL only: the participant's attempt, if open, finished at `at`, with its entry as
+        `entries` gives it, in one statement; None (and nothing changed) if it was not open."""
+        row = (await self.conn.execute(_END_TOLD, {"aid": attempt_id, "pid": participant_id, "at": at,
+                                                   "rid": self.scope.round_ids[round_code]})).first()
+        return _entry(row) if row else None
 
     async def hand_in_expired(self, *, round_code: str, now: datetime) -> list[int]:
         ended = await self.conn.execute(

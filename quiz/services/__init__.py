@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from quiz.boards_memory import MemoryBoards
 from quiz.identity import PhoneKeys
-from quiz.ports import AnswerLog, AttemptDraws, Boards, PhoneVerifier, UowFactory
+from quiz.ports import AnswerLog, AttemptDraws, AttemptEnds, Boards, PhoneVerifier, UowFactory
 from quiz.retention import DEFAULT, Periods
 from quiz.runtime import ContestRuntime
 from quiz.services.audit import AuditTrail
@@ -52,13 +52,14 @@ class UseCases:
 def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, hasher: PasswordHasher,
             phone_keys: PhoneKeys, verifier: PhoneVerifier | None = None, periods: Periods = DEFAULT,
             read: UowFactory | None = None, answers: AnswerLog | None = None, draws: AttemptDraws | None = None,
+            ends: AttemptEnds | None = None,
             rng: random.Random | None = None, boards: Boards | None = None) -> UseCases:
     """The use cases over `uow` (writes) and `read` (reads that never hold up writers; `uow` if None), with
     the live boards in `boards` (shared by every worker in Redis; in this process if None)."""
     read = read or uow
     live = LiveContest(runtime, source=source, read=read)
     standings = Standings(live=live, uow=uow, read=read, boards=boards or MemoryBoards())
-    play = Play(live=live, uow=uow, read=read, standings=standings, answers=answers, draws=draws, rng=rng)
+    play = Play(live=live, uow=uow, read=read, standings=standings, answers=answers, draws=draws, ends=ends, rng=rng)
     rounds = RoundAdmin(live=live, uow=uow, read=read, standings=standings)
     imports = Imports(live=live, uow=uow, read=read, standings=standings, play=play)
     return UseCases(

@@ -25,9 +25,10 @@ from quiz.attempts import (
 )
 from quiz.model import Round
 from quiz.people import Account, TakingPartRefused, asks_guardian, taking_part_refusal
-from quiz.ports import AnswerLog, AttemptDraws, DrawSeen, UnitOfWork, UowFactory
+from quiz.ports import AnswerLog, AttemptDraws, AttemptEnds, DrawSeen, UnitOfWork, UowFactory
 from quiz.ranking import Entry
 from quiz.review import may_review
+from quiz.rounds import RoundState
 from quiz.services.live import LiveContest
 from quiz.services.standings import Standings
 
@@ -96,6 +97,23 @@ class UowDraws:
             return att
 
 
+class UowEnds:
+    """AttemptEnds in one unit of work (bot.storage.attempt_end is the PostgreSQL one)."""
+
+    def __init__(self, uow: UowFactory) -> None:
+        self._uow = uow
+
+    async def end(self, attempt: Attempt, *, at: datetime) -> tuple[Attempt, list[Entry], list[RoundState]] | None:
+        async with self._uow() as uow:
+            ended = await uow.attempts.end_open(attempt_id=attempt.id, participant_id=attempt.participant_id, at=at)
+            if ended is None:
+                return None
+            told = await Play._told(uow, ended)
+            rounds = await uow.rounds.states()
+            await uow.commit()
+            return ended, told, rounds
+
+
 def same_account(stored: Account | None, seen: Account) -> bool:
     """Whether the account is still bound to the participant, in the language, that the caller saw."""
     return stored is not None and (stored.participant_id, stored.locale) == (seen.participant_id, seen.locale)
@@ -108,10 +126,11 @@ class Play:
 
     def __init__(self, *, live: LiveContest, uow: UowFactory, read: UowFactory, standings: Standings,
                  answers: AnswerLog | None = None, draws: AttemptDraws | None = None,
-                 rng: random.Random | None = None) -> None:
+                 ends: AttemptEnds | None = None, rng: random.Random | None = None) -> None:
         self._live, self._uow, self._read, self._standings = live, uow, read, standings
         self._answers = answers or UowAnswers(uow)
         self._draws = draws or UowDraws(uow)
+        self._ends = ends or UowEnds(uow)
         self._rng = rng
         self._cached: dict[int, Attempt] = {}
 
@@ -278,29 +297,38 @@ class Play:
 
     async def finish(self, *, attempt_id: int, participant_id: int, now: datetime) -> Result | None:
         """Close the attempt (at the deadline at the latest) and report score, time and rank."""
-        told: list[Entry] = []
         known = self._cached.get(attempt_id)  # an attempt's owner and deadline never change
-        async with self._uow() as uow:
-            att = None if known is None else await uow.attempts.end_open(
-                attempt_id=attempt_id, participant_id=participant_id, at=handed_in(now, known.deadline))
-            ended = att is not None
-            if att is None:  # not known here, or not open: read as it stands
-                att = await uow.attempts.get(attempt_id)
-                if att is None or att.participant_id != participant_id:
-                    return None
-                ended = att.status is AttemptStatus.OPEN
-                if ended:
-                    att = await uow.attempts.finish(attempt_id=attempt_id, at=handed_in(now, att.deadline)) or att
-            if ended:
-                told = await self._told(uow, att)
-            rounds = await uow.rounds.states()  # whether the result may show the keys, in the same transaction
-            if ended:
-                await uow.commit()
+        done = None if known is None or known.participant_id != participant_id else \
+            await self._ends.end(known, at=handed_in(now, known.deadline))
+        if done is None:  # not known here, or not open: read as it stands
+            read, ended, told, rounds = await self._finish_read(attempt_id, participant_id=participant_id, now=now)
+            if read is None:
+                return None
+            att = read
+        else:
+            (att, told, rounds), ended = done, True
         if ended:
             await self._handed_in(att, now, told)
         self._remember(att)
         place, count = (None, 0) if att.practice else await self._standings.place_of(att, now=now)
         return Result(att, len(att.paper), place, count, reviewable=may_review(att, rounds, now=now))
+
+    async def _finish_read(self, attempt_id: int, *, participant_id: int, now: datetime) -> tuple[
+            Attempt | None, bool, list[Entry], list[RoundState]]:
+        """Finish an attempt read as it stands (not the participant's: None), and whether this ended it."""
+        told: list[Entry] = []
+        async with self._uow() as uow:
+            att = await uow.attempts.get(attempt_id)
+            if att is None or att.participant_id != participant_id:
+                return None, False, [], []
+            ended = att.status is AttemptStatus.OPEN
+            if ended:
+                att = await uow.attempts.finish(attempt_id=attempt_id, at=handed_in(now, att.deadline)) or att
+                told = await self._told(uow, att)
+            rounds = await uow.rounds.states()  # whether the result may show the keys, in the same transaction
+            if ended:
+                await uow.commit()
+        return att, ended, told, rounds
 
     async def my_attempts(self, *, participant_id: int) -> list[Attempt]:
         async with self._read() as uow:

@@ -1,6 +1,7 @@
-"""Starting an attempt against the real databases (on PostgreSQL a read and a write, each committed alone,
-bot.storage.attempt_draw; on SQLite one transaction): who may start, what counts towards the caps, and what
-the organisers' figures by unit count. The rules themselves are tested on the fakes, in tests/services."""
+"""Starting and handing in attempts against the real databases (on PostgreSQL a read and a write each, every
+statement committed alone, bot.storage.attempt_draw and bot.storage.attempt_end; on SQLite one transaction
+each): who may start, what counts towards the caps and the organisers' figures by unit, and where a result
+ranks. The rules themselves are tested on the fakes, in tests/services."""
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +11,8 @@ import pytest
 
 from bot.compose import App
 from bot.storage.uow import SqlUnitOfWork
-from quiz.attempts import CapReached
+from quiz.attempts import AttemptStatus, CapReached
+from quiz.audit import CLI
 from quiz.identity import Guardian
 from quiz.people import TakingPartRefused
 from rounds.people import register
@@ -80,3 +82,38 @@ async def test_the_cap_counts_the_attempts_of_an_erased_registration_with_the_sa
     assert (cap.value.per, cap.value.limit) == ("round", 2)
     other = await register(app, clock(), user="c", phone="0912999888")  # someone else's number: their own quota
     assert (await app.play.start_attempt(participant_id=other, round_code="chinh", now=clock())).paper
+
+
+async def test_the_board_takes_a_result_at_once_unless_its_participant_is_disqualified_in_the_round(
+        app: App, clock: Any) -> None:
+    out = await register(app, clock(), user="a", phone="0912345678")
+    ranked = await register(app, clock(), user="b", phone="0912999888")
+    organiser = await app.staff.add(username="bantochuc", password="mật khẩu đủ dài 2024", role="organiser",
+                                    by=CLI, now=clock())
+    await app.integrity.disqualify(round_code="chinh", participant_id=out, reason="Trả lời quá nhanh",
+                                   user_id=organiser.id, by=CLI, now=clock())
+    results = []
+    for pid in (out, ranked):
+        att = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+        clock.advance(seconds=30)
+        results.append(await app.play.finish(attempt_id=att.id, participant_id=pid, now=clock()))
+    counted = results[1]
+    board = await app.standings.glimpse(round_code="chinh", top=10, participant_id=None, now=clock())
+    assert [r.standing.participant_id for r in board.rows] == [ranked]
+    assert counted is not None and (counted.rank, counted.ranked_count) == (1, 1)
+    assert counted.attempt.status is AttemptStatus.FINISHED and counted.attempt.duration().total_seconds() == 30
+
+
+async def test_handing_in_twice_at_once_ends_the_attempt_once(app: App, clock: Any) -> None:
+    pid = await register(app, clock(), user="a", phone="0912345678")
+    att = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+    clock.advance(seconds=20)
+    first, second = await asyncio.gather(*[app.play.finish(attempt_id=att.id, participant_id=pid, now=clock())
+                                           for _ in range(2)])
+    clock.advance(seconds=20)
+    late = await app.play.finish(attempt_id=att.id, participant_id=pid, now=clock())  # a third tap, later
+    ends = {r.attempt.finished_at for r in (first, second, late) if r is not None}
+    assert ends == {att.started_at + (clock() - att.started_at) / 2}
+    assert (await _attempts_by_unit(app)).get("T-A-1") == 1
+    stranger = await register(app, clock(), user="b", phone="0912999888")
+    assert await app.play.finish(attempt_id=att.id, participant_id=stranger, now=clock()) is None
