@@ -73,7 +73,9 @@ class PgDraws:
             direct.report(conn, statements=1, transactions=0, wrote=False)
             if row[0] is not None:
                 return int(row[0])
-            person = None if row[1] is None else Participant(*row[1:11])
+            person = None if row[1] is None else Participant(
+                id=row[1], full_name=row[2], birth_year=row[3], phone=row[4], unit_code=row[5], referral=row[6],
+                registered_at=row[7], erased=row[8], phone_verified_by=row[9], withdrawn=row[10])
             new, unit = decide(DrawSeen(person, bool(row[11]), int(row[12]), int(row[13])))  # may refuse
             async with direct.driver(conn) as db:
                 aid = await db.fetchval(

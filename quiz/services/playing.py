@@ -180,7 +180,8 @@ class Play:
     async def start_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt:
         """Resume the open attempt or draw a new paper; CapReached, TakingPartRefused or LookupError when
         not allowed. The caps count every attempt made with the participant's number, under registrations
-        erased since too: one person, one quota. One transaction when nothing is open (the usual case)."""
+        erased since too: one person, one quota. One draw when nothing is open (the usual case): a transaction,
+        or on PostgreSQL a read and a write (bot.storage.attempt_draw)."""
         return (await self.begin(participant_id=participant_id, round_code=round_code, now=now))[0]
 
     async def begin(self, *, participant_id: int, round_code: str, now: datetime) -> tuple[Attempt, bool]:
