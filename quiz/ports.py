@@ -1,5 +1,7 @@
 """What the core needs from storage: repositories on one unit of work. Repositories never commit;
-the unit of work does, so one use case is one transaction."""
+the unit of work does, so one use case is one transaction. The answers, and the starts and ends of attempts
+(AnswerLog, AttemptDraws, AttemptEnds), are ports of their own: an implementation may write each as
+statements committed alone where every one of them is safe by itself (bot.storage on PostgreSQL)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
