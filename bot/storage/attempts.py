@@ -16,8 +16,9 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.storage import tables as t
 from bot.storage.codec import paper_from_json, paper_to_json
-from bot.storage.repositories import SAME_PERSON, _Repo
+from bot.storage.repositories import SAME_PERSON, _participant, _Repo
 from quiz.attempts import Attempt, AttemptRace, AttemptStatus, NewAttempt
+from quiz.ports import DrawSeen
 from quiz.ranking import Entry
 from quiz.regrade import StoredAnswer
 
@@ -29,6 +30,15 @@ _OPEN_FOR = select(t.attempts).where(_A.participant_id == bindparam("pid"), _A.r
 _COUNTS = select(func.count(), func.count().filter(_A.day == bindparam("day"))).where(  # one person's, in one read
     _A.participant_id.in_(union(select(bindparam("id", type_=t.participants.c.id.type)), SAME_PERSON)),
     _A.round_id == bindparam("rid"))
+_SEEN_COUNTS = _COUNTS.subquery("counted")
+# What a start decides on, in one read (bot.storage.attempt_draw): the attempt open in the round; else the
+# participant (NULLs when gone), whether a guardian consented, and the person's attempts (_COUNTS).
+_DRAW_SEEN = select(
+    _OPEN_FOR.with_only_columns(_A.id).scalar_subquery().label("open_id"),
+    exists().where(t.guardians.c.participant_id == bindparam("id")).label("has_guardian"),
+    *[c.label(name) for c, name in zip(_SEEN_COUNTS.c, ("in_round", "today"), strict=True)],
+    *t.participants.c,
+).select_from(_SEEN_COUNTS.outerjoin(t.participants, t.participants.c.id == bindparam("id")))
 _END = (update(t.attempts).where(_A.id == bindparam("aid"), _A.status == _OPEN)  # not "id": a column's name
         .values(status=AttemptStatus.FINISHED.value, finished_at=bindparam("at")).returning(*t.attempts.c))
 _END_OWN = _END.where(_A.participant_id == bindparam("pid"))
@@ -104,6 +114,17 @@ class SqlAttempts(_Repo):
         row = (await self.conn.execute(_COUNTS, {"day": day, "id": participant_id, "cid": self.scope.contest_id,
                                                  "rid": self.scope.round_ids[round_code]})).one()
         return int(row[0]), int(row[1])
+
+    async def draw_seen(self, *, participant_id: int, round_code: str, day: date) -> int | DrawSeen:
+        """The id of the participant's attempt open in the round; else what deciding on a new one needs,
+        read together (one statement)."""
+        row = (await self.conn.execute(_DRAW_SEEN, {"pid": participant_id, "id": participant_id, "day": day,
+                                                    "cid": self.scope.contest_id,
+                                                    "rid": self.scope.round_ids[round_code]})).one()
+        if row.open_id is not None:
+            return int(row.open_id)
+        person = _participant(row) if row.id is not None else None
+        return DrawSeen(person, bool(row.has_guardian), int(row.in_round), int(row.today))
 
     async def answers(self, attempt_id: int) -> dict[int, int]:
         rows = await self.conn.execute(select(t.answers.c.position, t.answers.c.choice)
