@@ -5,6 +5,7 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from quiz.attempts import Attempt, handed_in
 from quiz.identity import VerifiedRule, may_win, ranks
@@ -44,14 +45,34 @@ class Entry:
     withdrawn: bool = False  # the participant withdrew their consent to take part
 
 
+class Unranked(StrEnum):
+    """Why a handed-in attempt takes no part in its round's ranking."""
+
+    PRACTICE = "practice"
+    ERASED = "erased"  # the participant erased their data
+    WITHDRAWN = "withdrawn"  # … withdrew their consent to take part
+    DISQUALIFIED = "disqualified"  # … was disqualified in this round by the organisers
+    UNVERIFIED = "unverified"  # … has a typed number, and the contest ranks proven numbers only
+
+
+def unranked(entry: Entry, rule: VerifiedRule = VerifiedRule.OPTIONAL) -> Unranked | None:
+    """Why this attempt, once handed in, would not be ranked under the contest's `rule`; None if it would."""
+    if entry.practice:
+        return Unranked.PRACTICE
+    if entry.erased:
+        return Unranked.ERASED
+    if entry.withdrawn:
+        return Unranked.WITHDRAWN
+    if entry.disqualified:
+        return Unranked.DISQUALIFIED
+    return None if ranks(rule, entry.verified) else Unranked.UNVERIFIED
+
+
 def counts(entry: Entry, now: datetime | None = None, rule: VerifiedRule = VerifiedRule.OPTIONAL) -> bool:
     """Whether an attempt takes part in its round's ranking: handed in (finished, or past its deadline
-    at `now`: an abandoned attempt ranks with what it had), ranked, by a participant who has neither
-    erased their data, withdrawn their consent nor been disqualified, with a number the contest's
-    `rule` accepts for ranking."""
+    at `now`: an abandoned attempt ranks with what it had) and not `unranked`."""
     handed_in = entry.finished_at is not None or (now is not None and now >= entry.deadline)
-    return handed_in and not entry.practice and not entry.erased and not entry.disqualified \
-        and not entry.withdrawn and ranks(rule, entry.verified)
+    return handed_in and unranked(entry, rule) is None
 
 
 def standing_of(entry: Entry) -> Standing:

@@ -30,6 +30,7 @@ from quiz.conversation.state import Step
 from quiz.identity import GUARDIAN_UNDER
 from quiz.model import LETTERS, Round
 from quiz.people import TakingPartRefused
+from quiz.ranking import Unranked
 from quiz.season import Stage, season
 from quiz.services.playing import Result
 from quiz.text import fold
@@ -378,6 +379,12 @@ async def finish(ctx: Ctx, attempt_id: int, *, toast: Msg | None = None, lead: t
     return ctx.state.idle(), Outcome((*lead, shown), toast, chosen=chosen)
 
 
+# Why a result of a ranked round has no place, as its owner is told (quiz.ranking.unranked).
+_UNRANKED = {Unranked.DISQUALIFIED: Msg("play.unranked_disqualified"),
+             Unranked.UNVERIFIED: Msg("play.unranked_unverified"),
+             Unranked.WITHDRAWN: Msg("play.unranked_withdrawn")}
+
+
 def result_parts(ctx: Ctx, result: Result, *, answered: int, reviewable: bool) -> tuple[Msg, ...]:
     """What the result says fits it: time running out, a perfect paper, a good one, or just handed in."""
     att, total = result.attempt, result.total
@@ -390,8 +397,11 @@ def result_parts(ctx: Ctx, result: Result, *, answered: int, reviewable: bool) -
         head = Msg("play.head_good")
     else:
         head = Msg("play.head_done")
-    if att.practice or result.rank is None:
+    if att.practice or (result.rank is None and result.unranked is None):
         parts = [head, Msg("play.result_practice", correct=att.correct, total=total, duration=att.duration())]
+    elif result.unranked is not None:
+        parts = [head, Msg("play.result_unranked", correct=att.correct, total=total, duration=att.duration()),
+                 _UNRANKED.get(result.unranked, Msg("play.unranked"))]
     else:
         parts = [head, Msg("play.result", correct=att.correct, total=total, duration=att.duration(),
                            rank=result.rank, count=result.ranked_count)]

@@ -26,7 +26,7 @@ from quiz.attempts import (
 from quiz.model import Round
 from quiz.people import Account, TakingPartRefused, asks_guardian, taking_part_refusal
 from quiz.ports import AnswerLog, AttemptDraws, AttemptEnds, DrawSeen, UnitOfWork, UowFactory
-from quiz.ranking import Entry
+from quiz.ranking import Entry, Unranked, unranked
 from quiz.review import may_review
 from quiz.rounds import RoundState
 from quiz.services.live import LiveContest
@@ -47,6 +47,7 @@ class Result:
     rank: int | None
     ranked_count: int
     reviewable: bool = False  # its owner may see it now with the keys and explanations (quiz.review)
+    unranked: Unranked | None = None  # why it has no place in the round's ranking (practice: PRACTICE)
 
 
 class UowAnswers:
@@ -311,13 +312,18 @@ class Play:
         if ended:
             await self._handed_in(att, now, told)
         self._remember(att)
-        place, count = (None, 0) if att.practice else await self._standings.place_of(att, now=now)
-        return Result(att, len(att.paper), place, count, reviewable=may_review(att, rounds, now=now))
+        # The entry read with the attempt tells whether it counts (a disqualified participant, say, does not).
+        why = Unranked.PRACTICE if att.practice else next(
+            (u for e in told if e.attempt_id == att.id
+             if (u := unranked(e, self._live.runtime.contest.verified_phones)) is not None), None)
+        place, count = (None, 0) if why is not None else await self._standings.place_of(att, now=now)
+        return Result(att, len(att.paper), place, count, reviewable=may_review(att, rounds, now=now),
+                      unranked=why)
 
     async def _finish_read(self, attempt_id: int, *, participant_id: int, now: datetime) -> tuple[
             Attempt | None, bool, list[Entry], list[RoundState]]:
-        """Finish an attempt read as it stands (not the participant's: None), and whether this ended it."""
-        told: list[Entry] = []
+        """Finish an attempt read as it stands (not the participant's: None), whether this ended it, and its
+        entry as the ranking sees it."""
         async with self._uow() as uow:
             att = await uow.attempts.get(attempt_id)
             if att is None or att.participant_id != participant_id:
@@ -325,7 +331,7 @@ class Play:
             ended = att.status is AttemptStatus.OPEN
             if ended:
                 att = await uow.attempts.finish(attempt_id=attempt_id, at=handed_in(now, att.deadline)) or att
-                told = await self._told(uow, att)
+            told = await self._told(uow, att)
             rounds = await uow.rounds.states()  # whether the result may show the keys, in the same transaction
             if ended:
                 await uow.commit()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from bot.state import MemoryStates
 from conftest import Clock
+from fakes import FakeUnitOfWork
+from publishing import ADMIN
 from quiz.conversation.actions import Language
 from quiz.conversation.state import ChatState
+from quiz.integrity import Flag, FlagKind
 
 from .conftest import World
 from .people import Person, register
@@ -109,6 +112,38 @@ async def test_the_result_fits_it_a_perfect_paper_a_good_one_or_one_just_handed_
     await binh.tap("📤 Nộp bài")
     await binh.tap("Bỏ qua")
     assert binh.text.startswith("📝 Bạn đã nộp bài.") and "0/10" in binh.text and "🎉" not in binh.text
+
+
+async def test_a_participant_disqualified_in_the_round_is_told_their_result_is_not_ranked(
+        world: World, clock: Clock) -> None:
+    an, binh = world.person("an"), world.person("binh")
+    await playing(binh, phone="0987654321")
+    await binh.tap("Nộp bài")
+    await binh.tap("📤 Nộp bài")
+    await binh.tap("Bỏ qua")
+    await playing(an)
+    person = await an.participant()
+    assert person is not None
+    async with FakeUnitOfWork(world.memory) as uow:  # the integrity scan flags an; the organisers decide
+        await uow.reviews.add(round_code="chinh", flags=[Flag(FlagKind.TOO_FAST, person.id, None)], now=clock())
+        await uow.commit()
+    review = (await world.uses.integrity.reviews("chinh"))[0].id
+    organiser = await world.uses.staff.add(username="bantochuc", password="mật khẩu đủ dài 2024",
+                                           role="organiser", by=ADMIN, now=clock())
+    await world.uses.integrity.decide(review_id=review, status="disqualified", user_id=organiser.id, by=ADMIN,
+                                      now=clock(), reason="Trả lời quá nhanh")
+    for _ in range(10):
+        await an.press(an.right_key())
+    await an.tap("Bỏ qua")
+    assert "10/10 câu đúng" in an.text and "Xếp hạng hiện tại" not in an.text
+    assert "Kết quả này không được xếp hạng: Ban Tổ chức đã loại bạn khỏi bảng xếp hạng" in an.text
+    await binh.start()  # binh, ranked alone, keeps their place
+    await binh.tap("Thi ngay")
+    await binh.tap("Vòng chính")
+    await binh.tap("Nộp bài")
+    await binh.tap("📤 Nộp bài")
+    await binh.tap("Bỏ qua")
+    assert "Xếp hạng hiện tại: 1/1" in binh.text
 
 
 async def test_time_running_out_while_away_is_said_when_the_citizen_comes_back(world: World, clock: Clock) -> None:

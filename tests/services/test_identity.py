@@ -14,7 +14,7 @@ from quiz.attempts import CapReached
 from quiz.identity import Guardian, PhoneSource, VerifiedRule
 from quiz.people import PURPOSE_NEWS, PhoneTaken, TakingPartRefused
 from quiz.ports import VerifierUnavailable
-from quiz.ranking import winners
+from quiz.ranking import Unranked, winners
 from quiz.runtime import ContestRuntime
 from quiz.services import UseCases
 from quiz.verification import Check, Purpose, SendRefused
@@ -120,8 +120,15 @@ async def test_a_contest_can_ask_for_verified_numbers_to_win_or_to_rank(
                         memory)
     typed = await join(uses, clock, user="typed")
     proven = await join(uses, clock, user="proven", phone="0987654321", source=PhoneSource.ZALO)
-    await play(uses, clock, typed, right=10)
+    mine = await play(uses, clock, typed, right=10, finish=False)
+    result = await uses.play.finish(attempt_id=mine.id, participant_id=typed, now=clock())
+    again = await uses.play.finish(attempt_id=mine.id, participant_id=typed, now=clock())  # shown again later
     await play(uses, clock, proven, right=6)
+    told = {(r.rank, r.ranked_count, r.unranked) for r in (result, again) if r is not None}
+    if rule is VerifiedRule.TO_WIN:  # a typed number ranks: the result says where
+        assert told == {(1, 1, None)}
+    else:  # not ranked, and the result says why rather than a place the board does not give
+        assert told == {(None, 0, Unranked.UNVERIFIED)}
     ranked, _ = await uses.standings.leaderboard(round_code="chinh")
     prizewinners = [w.ranked.standing.participant_id for w in winners(ranked, runtime.contest.prizes, rule)]
     if rule is VerifiedRule.TO_WIN:

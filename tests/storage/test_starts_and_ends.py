@@ -15,6 +15,7 @@ from quiz.attempts import AttemptStatus, CapReached
 from quiz.audit import CLI
 from quiz.identity import Guardian
 from quiz.people import TakingPartRefused
+from quiz.ranking import Unranked
 from rounds.people import register
 
 
@@ -97,10 +98,12 @@ async def test_the_board_takes_a_result_at_once_unless_its_participant_is_disqua
         att = await app.play.start_attempt(participant_id=pid, round_code="chinh", now=clock())
         clock.advance(seconds=30)
         results.append(await app.play.finish(attempt_id=att.id, participant_id=pid, now=clock()))
-    counted = results[1]
+    left_out, counted = results
     board = await app.standings.glimpse(round_code="chinh", top=10, participant_id=None, now=clock())
     assert [r.standing.participant_id for r in board.rows] == [ranked]
-    assert counted is not None and (counted.rank, counted.ranked_count) == (1, 1)
+    assert counted is not None and (counted.rank, counted.ranked_count, counted.unranked) == (1, 1, None)
+    # the one left out is told so, not given a place the board does not show
+    assert left_out is not None and (left_out.rank, left_out.unranked) == (None, Unranked.DISQUALIFIED)
     assert counted.attempt.status is AttemptStatus.FINISHED and counted.attempt.duration().total_seconds() == 30
 
 
