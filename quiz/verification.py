@@ -25,6 +25,7 @@ class Purpose(StrEnum):
     REGISTER = "register"  # the citizen's own number, while registering
     RECOVER = "recover"  # a registered number, from a new browser
     GUARDIAN = "guardian"  # a parent's or guardian's number, for their consent
+    PROVE = "prove"  # a registered number that was only typed, proven later
 
 
 class SendRefused(Exception):

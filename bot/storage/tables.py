@@ -149,7 +149,7 @@ phone_codes = Table(  # (migration 0011) one-time codes sent by SMS to prove a n
     Column("id", Id, primary_key=True),
     Column("contest_id", ForeignKey("contests.id", ondelete="CASCADE"), nullable=False),
     Column("phone_key", String(64), nullable=False),
-    Column("purpose", String(16), nullable=False),  # register | recover | guardian
+    Column("purpose", String(16), nullable=False),  # register | recover | guardian | prove (quiz.verification.Purpose)
     Column("code_hash", String(64), nullable=False),
     Column("address", String(64), nullable=False),  # who asked: a browser's address, or a chat account
     Column("created_at", UtcDateTime, nullable=False),

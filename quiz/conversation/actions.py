@@ -72,6 +72,7 @@ class DataItem(StrEnum):
     WITHDRAW = "withdraw"  # asks to confirm
     WITHDRAW_CONFIRMED = "withdraw!"
     GUARDIAN = "guardian"  # give a parent's or guardian's consent now (a participant who may be under 16)
+    PROVE = "prove"  # prove the registered number, typed when registering
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,6 +147,8 @@ class Conversation:
         if isinstance(event, Unsupported):
             return await screens.current(ctx, note=Msg("hint.unsupported"))
         if isinstance(event, Contact):
+            if ctx.state.step in phones.PROVING and ctx.registered:
+                return await phones.on_prove_input(ctx, event)
             return await registration.on_input(ctx, event)
         if isinstance(event, Press):
             return await self._press(ctx, event.action)
@@ -193,6 +195,8 @@ class Conversation:
             return await guardian.on_text(ctx, text)
         if step in _RECOVERING and not ctx.registered:
             return await phones.on_recovery_text(ctx, text)
+        if step in phones.PROVING and ctx.registered:
+            return await phones.on_prove_input(ctx, Text(text))
         if registering(ctx):
             return await registration.on_input(ctx, Text(text))
         if step in (Step.PLAYING, Step.PREDICT):
@@ -335,4 +339,6 @@ class Conversation:
                 return await personal.withdraw(ctx)
             case DataItem.GUARDIAN:
                 return guardian.start_for_registered(ctx)
+            case DataItem.PROVE:
+                return await phones.on_prove(ctx)
         assert_never(item)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from quiz.conversation import phones
 from quiz.conversation.actions import Data, DataItem, Menu, Review
 from quiz.conversation.consent import deletion
 from quiz.conversation.context import Ctx, Elsewhere, Turn, back_to_menu, button, menu, round_title, say
@@ -63,6 +64,8 @@ async def my_data(ctx: Ctx) -> Turn:
                          phone=person.phone or "—", number=candidate_number(person.id),
                          unit=unit, registered=person.registered_at, attempts=len(attempts)))
         parts.append(Msg("data.phone_proven") if person.phone_verified_by else Msg("data.phone_typed"))
+        if phones.may_prove(ctx, person):
+            buttons.append((button("data.prove", Data(DataItem.PROVE)),))
         kept = await ctx.people.guardian(person.id)
         if kept is not None:
             parts.append(Msg("data.guardian", guardian=kept.full_name, phone=kept.phone))

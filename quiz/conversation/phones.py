@@ -11,10 +11,10 @@ from datetime import timedelta
 
 from quiz.conversation.actions import CodeAgain
 from quiz.conversation.context import Ctx, Elsewhere, Turn, back_to_menu, button, menu, say
-from quiz.conversation.messages import Msg, Outcome
+from quiz.conversation.messages import Contact, Msg, Outcome, Text
 from quiz.conversation.state import Step
 from quiz.identity import PhoneSource, takes_over
-from quiz.people import normalise_phone
+from quiz.people import Participant, normalise_phone
 from quiz.verification import Check, Purpose, SendRefused
 
 WEB = "web"
@@ -130,8 +130,76 @@ async def on_code_again(ctx: Ctx) -> Turn:
     step = ctx.state.step
     if step is Step.RECOVER_CODE:
         return await on_recover(ctx.with_state(ctx.state.at(Step.RECOVER_PHONE)))
+    if step is Step.PROVE_CODE:
+        return await on_prove(ctx)
     if step is Step.REG_CODE:
         phone = ctx.state.data.get("pending_phone")
         if isinstance(phone, str):
             return await start_proof(ctx, phone)
     raise Elsewhere()
+
+
+# the registered number proven later: one typed when registering (on Telegram or Zalo, where the share
+# button was not used), which a contest may not rank or reward until it is proven (quiz.identity)
+PROVING = (Step.PROVE_PHONE, Step.PROVE_CODE)
+
+
+def proves_here(ctx: Ctx) -> bool:
+    """Whether a registered number can be proven on this channel: the platform's button, or a code."""
+    return ctx.account.channel in PLATFORMS or proves_by_code(ctx)
+
+
+def may_prove(ctx: Ctx, person: Participant) -> bool:
+    """Whether "Xác minh số điện thoại" is offered: a number only typed, here where it can be proven."""
+    return bool(person.phone) and not person.phone_verified_by and not person.erased and proves_here(ctx)
+
+
+async def _unproven(ctx: Ctx) -> Participant | None:
+    pid = ctx.account.participant_id
+    person = await ctx.people.participant(pid) if pid is not None else None
+    return person if person is not None and may_prove(ctx, person) else None
+
+
+async def on_prove(ctx: Ctx) -> Turn:
+    """"Xác minh số điện thoại": the platform's share button, or a code sent to the number."""
+    person = await _unproven(ctx)
+    if person is None or person.phone is None:
+        raise Elsewhere()  # proven already (an old button), or nothing to prove here
+    if ctx.account.channel in PLATFORMS:
+        return ctx.state.at(Step.PROVE_PHONE), say(Msg("prove.share", phone=person.phone), request_contact=True)
+    problem = await send_code(ctx, person.phone, Purpose.PROVE)
+    if problem is not None:
+        return ctx.state.idle(), say(problem, buttons=(back_to_menu(),))
+    return ctx.state.at(Step.PROVE_CODE), ask_code(person.phone)
+
+
+async def reask_proof(ctx: Ctx) -> Turn:
+    """The proof under way, asked again as it stands (no new code is sent)."""
+    person = await _unproven(ctx)
+    if person is None or person.phone is None:
+        return menu(ctx)
+    if ctx.state.step is Step.PROVE_CODE:
+        return ctx.state, ask_code(person.phone, intro="recover.sent")
+    return ctx.state, say(Msg("prove.share", phone=person.phone), request_contact=True)
+
+
+async def on_prove_input(ctx: Ctx, event: Text | Contact) -> Turn:
+    """A shared contact, or the code typed back, while proving the registered number."""
+    person = await _unproven(ctx)
+    if person is None or person.phone is None:
+        return menu(ctx, Msg("prove.already"))
+    if isinstance(event, Contact):
+        if ctx.account.channel not in PLATFORMS or not event.own:
+            return ctx.state, say(Msg("prove.share", phone=person.phone), request_contact=True)
+        if normalise_phone(event.phone) != person.phone:
+            return ctx.state, say(Msg("prove.other_number", phone=person.phone), request_contact=True)
+        source = shared_source(ctx)
+    elif ctx.state.step is Step.PROVE_CODE:
+        verdict = await check_code(ctx, person.phone, Purpose.PROVE, event.text)
+        if verdict is not Check.OK:
+            return ctx.state, ask_code(person.phone, refusal(verdict), intro="recover.sent")
+        source = PhoneSource.CODE
+    else:  # a number typed where the platform's button proves it
+        return ctx.state, say(Msg("prove.press_share", phone=person.phone), request_contact=True)
+    await ctx.people.verify_phone(participant_id=person.id, source=source)
+    return menu(ctx, Msg("prove.done", phone=person.phone), toast=Msg("toast.saved"))

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from quiz.attempts import Attempt, CapReached, Verdict
-from quiz.conversation import feedback
+from quiz.conversation import feedback, phones
 from quiz.conversation.actions import (
     Action,
     Answer,
@@ -400,8 +400,10 @@ def result_parts(ctx: Ctx, result: Result, *, answered: int, reviewable: bool) -
     if att.practice or (result.rank is None and result.unranked is None):
         parts = [head, Msg("play.result_practice", correct=att.correct, total=total, duration=att.duration())]
     elif result.unranked is not None:
-        parts = [head, Msg("play.result_unranked", correct=att.correct, total=total, duration=att.duration()),
-                 _UNRANKED.get(result.unranked, Msg("play.unranked"))]
+        why = Msg("play.unranked_unverified_elsewhere") \
+            if result.unranked is Unranked.UNVERIFIED and not phones.proves_here(ctx) else \
+            _UNRANKED.get(result.unranked, Msg("play.unranked"))
+        parts = [head, Msg("play.result_unranked", correct=att.correct, total=total, duration=att.duration()), why]
     else:
         parts = [head, Msg("play.result", correct=att.correct, total=total, duration=att.duration(),
                            rank=result.rank, count=result.ranked_count)]

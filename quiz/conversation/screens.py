@@ -39,6 +39,8 @@ async def current(ctx: Ctx, *, note: Msg | None = None, opening: bool = False) -
         return _noted(note, (ctx.state, guardian.reask(ctx)))
     if step in (Step.RECOVER_PHONE, Step.RECOVER_CODE) and not ctx.registered and phones.proves_by_code(ctx):
         return _noted(note, phones.ask_recovery_phone(ctx))
+    if step in phones.PROVING and ctx.registered:
+        return _noted(note, await phones.reask_proof(ctx))
     return menu(ctx, note) if note is not None else menu(ctx)
 
 

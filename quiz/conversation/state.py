@@ -24,6 +24,8 @@ class Step(StrEnum):
     REG_CODE = "reg_code"  # the citizen's own number, proven by a code (the web chat, with an SMS gateway)
     RECOVER_PHONE = "recover_phone"  # a registration carried on in a new browser: its number …
     RECOVER_CODE = "recover_code"  # … and the code sent to it
+    PROVE_PHONE = "prove_phone"  # a registered number typed at registration, proven later by the platform …
+    PROVE_CODE = "prove_code"  # … or by a code sent to it (the web chat, with an SMS gateway)
     WITHDRAW_CONFIRM = "withdraw_confirm"
     PLAYING = "playing"
     PREDICT = "predict"

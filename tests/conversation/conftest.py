@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from conftest import Clock
 from fakes import use_cases
 from quiz.conversation.context import Citizen
 from quiz.conversation.engine import Conversation
+from quiz.identity import VerifiedRule
 from quiz.ports import PhoneVerifier
 from quiz.runtime import ContestRuntime
 from quiz.services import UseCases
@@ -28,8 +30,11 @@ HA_GIANG = ROOT / "content" / "ha-giang"
 class World:
     """One contest's use cases, the engine over them, and the people talking to it."""
 
-    def __init__(self, pack: Path, clock: Clock, *, verifier: PhoneVerifier | None = None) -> None:
+    def __init__(self, pack: Path, clock: Clock, *, verifier: PhoneVerifier | None = None,
+                 verified_phones: VerifiedRule | None = None) -> None:
         runtime = ContestRuntime.from_pack(read_pack(pack))
+        if verified_phones is not None:  # the pack's contest, asking this of numbers
+            runtime = replace(runtime, contest=replace(runtime.contest, verified_phones=verified_phones))
         self.uses, self.memory = use_cases(runtime, verifier=verifier)
         self.clock = clock
         self.states = MemoryStates()

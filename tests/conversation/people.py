@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from quiz.conversation.actions import Action, Answer
 from quiz.conversation.engine import Who
-from quiz.conversation.messages import Button, Event, Outcome, Press, Start, Text, Unsupported
+from quiz.conversation.messages import Button, Contact, Event, Outcome, Press, Start, Text, Unsupported
 from quiz.people import Participant
 
 if TYPE_CHECKING:
@@ -38,6 +38,10 @@ class Person:
 
     async def say(self, text: str) -> Outcome:
         return await self._do(Text(text))
+
+    async def share(self, phone: str, *, own: bool = True) -> Outcome:
+        """The platform's "share my number" button: the account's own contact, or someone else's card."""
+        return await self._do(Contact(phone, own=own))
 
     async def send_unsupported(self, kind: str) -> Outcome:
         """A sticker, a photo, a voice message…"""

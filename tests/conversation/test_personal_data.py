@@ -8,6 +8,8 @@ import re
 import pytest
 
 from conftest import Clock
+from quiz.conversation.actions import Data, DataItem
+from quiz.identity import VerifiedRule
 
 from .conftest import FIXTURE_PACK, World
 from .people import Person, agree, register
@@ -195,6 +197,73 @@ async def test_registering_again_with_a_proven_number_is_the_same_registration(s
     await again.say(PHONE)
     await again.say(texts.last(PHONE))
     assert "trở lại" in again.text and (await again.participant()) == mine  # carried on, not a second person
+
+
+async def test_a_number_typed_on_telegram_is_proven_later_and_its_result_then_ranks(clock: Clock) -> None:
+    world = World(FIXTURE_PACK, clock, verified_phones=VerifiedRule.TO_RANK)  # only proven numbers rank
+    an = world.person("1001", channel="telegram")
+    await register(an, phone="0912 345 678")  # typed, not shared
+    await an.tap("Thi ngay")
+    await an.tap("Vòng chính")
+    for _ in range(10):
+        await an.press(an.right_key())
+    await an.tap("Bỏ qua")
+    assert "Xếp hạng hiện tại" not in an.text and "chỉ xếp hạng người dự thi có số điện thoại đã xác minh" in an.text
+    await an.tap("Bảng xếp hạng")
+    assert "Chưa có ai hoàn thành lượt thi trong vòng này." in an.text
+
+    await an.say("/dulieu")
+    assert "tự nhập, chưa xác minh" in an.text
+    await an.tap("📱 Xác minh số điện thoại")
+    assert "Để xác minh số 0912345678" in an.text and an.last.replies[-1].request_contact
+    await an.say("0912345678")  # typing the number proves nothing
+    assert "Số gõ tay không xác minh được" in an.text and an.last.replies[-1].request_contact
+    await an.share("0987654321", own=False)  # someone else's card
+    await an.share("+84 98 765 4321")  # their own account, another number
+    assert "khác số đã đăng ký (0912345678)" in an.text
+    assert (await an.participant()).phone_verified_by is None  # type: ignore[union-attr]
+    await an.send_unsupported("sticker")  # still asked to share, nothing else changed
+    assert "Để xác minh số 0912345678" in an.text and an.last.replies[-1].request_contact
+    await an.share("+84 912 345 678")
+    assert "✓ Số điện thoại 0912345678 đã được xác minh" in an.text
+    assert (await an.participant()).phone_verified_by == "telegram"  # type: ignore[union-attr]
+    await an.say("/dulieu")
+    assert "✓ đã xác minh" in an.text and "📱 Xác minh số điện thoại" not in an.labels()
+    await world.uses.standings.upkeep(now=clock())  # the scheduler's tick: the board is built again
+    await an.tap("⬅️ Menu")
+    await an.tap("Bảng xếp hạng")
+    assert "Bạn đang xếp thứ 1 với 10/10 câu đúng." in an.text  # the attempt handed in before now ranks
+
+
+async def test_a_telegram_registration_with_a_typed_number_is_proven_in_the_web_chat_by_a_code(
+        sms_world: World, texts: Texts, clock: Clock) -> None:
+    telegram = sms_world.person("1001", channel="telegram")
+    await register(telegram, phone=PHONE)
+    await telegram.say("/dulieu")
+    await telegram.tap("Liên kết tài khoản")
+    code = re.search(r"Mã liên kết của bạn: (\S+)", telegram.text)
+    assert code is not None
+    web = sms_world.person("browser-1", channel="web")
+    await web.start()
+    await web.say(f"/lienket {code[1]}")
+    await web.tap("Liên kết")
+    await web.say("/dulieu")
+    await web.tap("📱 Xác minh số điện thoại")
+    assert "Đã gửi mã 6 chữ số tới số 0912345678" in web.text
+    await web.say("000000" if texts.last(PHONE) != "000000" else "111111")
+    assert (await web.participant()).phone_verified_by is None  # type: ignore[union-attr]
+    await web.say(texts.last(PHONE))
+    assert "✓ Số điện thoại 0912345678 đã được xác minh" in web.text
+    assert (await telegram.participant()).phone_verified_by == "code"  # type: ignore[union-attr]
+
+
+async def test_no_proof_is_offered_where_the_number_cannot_be_proven(world: World) -> None:
+    web = world.person("browser-1", channel="web")  # no SMS gateway: a typed number stays typed
+    await register(web)
+    await web.say("/dulieu")
+    assert "tự nhập, chưa xác minh" in web.text and "📱 Xác minh số điện thoại" not in web.labels()
+    await web.press(Data(DataItem.PROVE))  # an old or forged button
+    assert "Xác minh số" not in web.text and (await web.participant()).phone_verified_by is None  # type: ignore[union-attr]
 
 
 async def test_withdrawing_consent_is_explained_real_and_offers_erasure(world: World) -> None:
