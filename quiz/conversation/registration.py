@@ -12,9 +12,9 @@ from quiz.conversation.actions import Confirm, Unit, UnitFound, UnitPage, UnitPi
 from quiz.conversation.context import Ctx, Elsewhere, Turn, button, menu, say
 from quiz.conversation.messages import Button, Contact, Msg, Outcome, Reply, Text
 from quiz.conversation.state import Step
-from quiz.identity import PhoneSource, may_be_under
+from quiz.identity import PhoneSource, may_be_under, may_win, ranks
 from quiz.model import Unit as UnitRecord
-from quiz.people import PhoneTaken, normalise_phone, valid_birth_year, valid_name
+from quiz.people import Participant, PhoneTaken, normalise_phone, valid_birth_year, valid_name
 from quiz.text import fold
 from quiz.unit_search import find_units
 from quiz.verification import Check, Purpose
@@ -252,8 +252,17 @@ async def on_confirm(ctx: Ctx, ok: bool) -> Turn:
     if kept is not None:
         await ctx.people.set_guardian(participant_id=person.id, guardian=kept, now=ctx.now)
     registered = ctx.with_account(replace(ctx.account, participant_id=person.id))
-    return menu(registered, Msg("reg.done", name=person.full_name, number=candidate_number(person.id)),
-                toast=Msg("toast.saved"))
+    welcome = Msg("reg.done", name=person.full_name, number=candidate_number(person.id))
+    return menu(registered, welcome, *_typed_number_note(registered, person), toast=Msg("toast.saved"))
+
+
+def _typed_number_note(ctx: Ctx, person: Participant) -> tuple[Msg, ...]:
+    """A number only typed, in a contest that ranks or rewards proven ones only: said now, with where to
+    prove it, not first at the result."""
+    rule = ctx.runtime.contest.verified_phones
+    if (ranks(rule, False) and may_win(rule, False)) or not phones.may_prove(ctx, person):
+        return ()
+    return (Msg("reg.typed_to_win") if ranks(rule, False) else Msg("reg.typed_to_rank"),)
 
 
 def candidate_number(participant_id: int) -> str:

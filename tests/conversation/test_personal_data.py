@@ -203,6 +203,7 @@ async def test_a_number_typed_on_telegram_is_proven_later_and_its_result_then_ra
     world = World(FIXTURE_PACK, clock, verified_phones=VerifiedRule.TO_RANK)  # only proven numbers rank
     an = world.person("1001", channel="telegram")
     await register(an, phone="0912 345 678")  # typed, not shared
+    assert "cuộc thi chỉ xếp hạng người dự thi có số đã xác minh" in an.text  # said at once, with where
     await an.tap("Thi ngay")
     await an.tap("Vòng chính")
     for _ in range(10):
