@@ -44,4 +44,4 @@ def telegram_caller(request: web.Request) -> Who | None:
     except InitDataRefused as refused:
         raise BadInput(401, f"Telegram's sign-in was refused ({refused.reason}): open the Mini App again "
                             "from the chat") from None
-    return Who(CHANNEL, str(user.id), user.language_code)
+    return Who(CHANNEL, str(user.id), user.language_code, page=True)

@@ -39,6 +39,7 @@ class Ctx:
     locale: str
     public: bool = False  # a group chat: only reading, and nothing of this citizen's own flow is shown
     address: str | None = None  # where the event came from (a browser's address): limits on texts sent
+    page: bool = False  # a web page speaking for a platform's account (the Telegram Mini App)
 
     def with_state(self, state: ChatState) -> Ctx:
         return replace(self, state=state)

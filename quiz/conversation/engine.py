@@ -80,6 +80,7 @@ class Who:
     external_id: str
     language_hint: str | None = None
     address: str | None = None  # the browser's address (the web chat): limits on one-time codes
+    page: bool = False  # a web page speaking for the account (the Telegram Mini App): no platform share button
 
 
 def guess_locale(hint: str | None) -> str:
@@ -115,7 +116,7 @@ class Conversation:
                                                      locale=guess_locale(who.language_hint), now=now,
                                                      remembered=remembered)
         locale = account.locale or guess_locale(who.language_hint)
-        ctx = Ctx(self.services, account, state, now, locale, public, who.address)
+        ctx = Ctx(self.services, account, state, now, locale, public, who.address, who.page)
         try:
             new_state, outcome = await self._route(ctx, event)
         except Elsewhere as elsewhere:  # a press that no longer applies: the screen the citizen is really on

@@ -145,8 +145,9 @@ PROVING = (Step.PROVE_PHONE, Step.PROVE_CODE)
 
 
 def proves_here(ctx: Ctx) -> bool:
-    """Whether a registered number can be proven on this channel: the platform's button, or a code."""
-    return ctx.account.channel in PLATFORMS or proves_by_code(ctx)
+    """Whether a registered number can be proven here: the platform's share button in its own chat (not in
+    a page such as the Telegram Mini App), or a code."""
+    return (ctx.account.channel in PLATFORMS and not ctx.page) or proves_by_code(ctx)
 
 
 def may_prove(ctx: Ctx, person: Participant) -> bool:
@@ -165,7 +166,7 @@ async def on_prove(ctx: Ctx) -> Turn:
     person = await _unproven(ctx)
     if person is None or person.phone is None:
         raise Elsewhere()  # proven already (an old button), or nothing to prove here
-    if ctx.account.channel in PLATFORMS:
+    if not proves_by_code(ctx):  # the platform's share button
         return ctx.state.at(Step.PROVE_PHONE), say(Msg("prove.share", phone=person.phone), request_contact=True)
     problem = await send_code(ctx, person.phone, Purpose.PROVE)
     if problem is not None:

@@ -43,8 +43,9 @@ class World:
         self.dispatcher = Dispatcher(Conversation(citizen), self.states, clock=clock)
         self.translator = Translator(ROOT / "locales", tz=runtime.contest.timezone)
 
-    def person(self, user: str = "an", *, channel: str = "console") -> Person:
-        return Person(self, user, channel=channel)
+    def person(self, user: str = "an", *, channel: str = "console", page: bool = False) -> Person:
+        """Someone in the chat; `page`: the same account speaking through a web page (the Telegram Mini App)."""
+        return Person(self, user, channel=channel, page=page)
 
 
 @pytest.fixture

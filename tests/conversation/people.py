@@ -17,8 +17,8 @@ Label = str | Callable[[str], bool]
 
 
 class Person:
-    def __init__(self, world: World, user: str, *, channel: str = "console") -> None:
-        self.world, self.who = world, Who(channel, user)
+    def __init__(self, world: World, user: str, *, channel: str = "console", page: bool = False) -> None:
+        self.world, self.who = world, Who(channel, user, page=page)
         self.outcomes: list[tuple[Outcome, str]] = []
 
     async def _do(self, event: Event) -> Outcome:

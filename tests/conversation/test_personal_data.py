@@ -258,13 +258,26 @@ async def test_a_telegram_registration_with_a_typed_number_is_proven_in_the_web_
     assert (await telegram.participant()).phone_verified_by == "code"  # type: ignore[union-attr]
 
 
-async def test_no_proof_is_offered_where_the_number_cannot_be_proven(world: World) -> None:
+async def test_no_proof_is_offered_where_the_number_cannot_be_proven(clock: Clock) -> None:
+    world = World(FIXTURE_PACK, clock, verified_phones=VerifiedRule.TO_RANK)
     web = world.person("browser-1", channel="web")  # no SMS gateway: a typed number stays typed
     await register(web)
     await web.say("/dulieu")
     assert "tự nhập, chưa xác minh" in web.text and "📱 Xác minh số điện thoại" not in web.labels()
     await web.press(Data(DataItem.PROVE))  # an old or forged button
     assert "Xác minh số" not in web.text and (await web.participant()).phone_verified_by is None  # type: ignore[union-attr]
+
+    await register(world.person("1001", channel="telegram"), phone="0987654321")
+    mini_app = world.person("1001", channel="telegram", page=True)  # the same account in the Mini App's page
+    await mini_app.say("/dulieu")
+    assert "tự nhập, chưa xác minh" in mini_app.text and "📱 Xác minh số điện thoại" not in mini_app.labels()
+    await mini_app.tap("⬅️ Menu")
+    await mini_app.tap("Thi ngay")
+    await mini_app.tap("Vòng chính")
+    await mini_app.tap("Nộp bài")
+    await mini_app.tap("📤 Nộp bài")
+    await mini_app.tap("Bỏ qua")
+    assert "ở khung chat của cuộc thi trên Telegram hoặc Zalo" in mini_app.text  # where it can be done
 
 
 async def test_withdrawing_consent_is_explained_real_and_offers_erasure(world: World) -> None:
