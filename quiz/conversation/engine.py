@@ -52,7 +52,7 @@ from quiz.conversation.actions import (
 )
 from quiz.conversation.context import Citizen, Ctx, Elsewhere, Turn, menu, refused, registering, say
 from quiz.conversation.messages import Contact, Event, Msg, Outcome, Press, Reply, Start, Text, Unsupported
-from quiz.conversation.state import ChatState, Step
+from quiz.conversation.state import ASKS_CONTACT, ChatState, Step
 from quiz.conversation.words import LEAVING, menu_word, plain
 from quiz.model import LOCALES
 from quiz.people import PURPOSE_CONTEST
@@ -126,6 +126,8 @@ class Conversation:
             new_state = state.remembering(new_state)
         elif _may_carry_notices(event):
             outcome = await self._with_notices(ctx, outcome)
+        if state.step in ASKS_CONTACT and not any(r.request_contact for r in outcome.replies):
+            outcome = replace(outcome, closes_contact=True)  # known from the state, whichever worker showed it
         switching = event.action if isinstance(event, Press) else menu_word(event.text) \
             if isinstance(event, Text) else None
         if isinstance(switching, Language):  # the language the account has now, whether or not it switched

@@ -86,3 +86,4 @@ class Outcome:
     toast: Msg | None = None  # a short acknowledgement of a button press
     stale: bool = False  # the pressed keyboard no longer applies: channels take it away, then show the replies
     chosen: Action | None = None  # what storage holds for the pressed question, to mark instead of the key tapped
+    closes_contact: bool = False  # the share button asked for before is no longer wanted: channels take it away

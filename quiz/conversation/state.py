@@ -34,6 +34,11 @@ class Step(StrEnum):
     ERASE_CONFIRM = "erase_confirm"
 
 
+# Steps whose screen asks for the citizen's own number with the platform's share button (a keyboard that
+# stays until taken away): leaving one takes it away (Outcome.closes_contact).
+ASKS_CONTACT = frozenset({Step.REG_PHONE, Step.PROVE_PHONE})
+
+
 @dataclass(frozen=True, slots=True)
 class ChatState:
     step: Step = Step.IDLE

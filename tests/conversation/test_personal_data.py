@@ -227,6 +227,7 @@ async def test_a_number_typed_on_telegram_is_proven_later_and_its_result_then_ra
     assert "Để xác minh số 0912345678" in an.text and an.last.replies[-1].request_contact
     await an.share("+84 912 345 678")
     assert "✓ Số điện thoại 0912345678 đã được xác minh" in an.text
+    assert an.last.closes_contact and not an.last.replies[-1].request_contact  # the share button goes
     assert (await an.participant()).phone_verified_by == "telegram"  # type: ignore[union-attr]
     await an.say("/dulieu")
     assert "✓ đã xác minh" in an.text and "📱 Xác minh số điện thoại" not in an.labels()

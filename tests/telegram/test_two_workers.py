@@ -223,6 +223,15 @@ async def test_two_workers_share_one_contest_and_lose_nothing_when_one_is_killed
     await asyncio.gather(*(register(c, phone=f"09{base % 10**7:07d}{i}"[:10]) for i, c in
                            enumerate((tapper, racer, watcher, killed))))
 
+    # Alone, a citizen's updates go to the workers in turn: the phone keyboard one worker showed is taken
+    # away by the other once the number is in.
+    alone = Citizen(fake, webhook.deliver(), user_id=base + 4)
+    await register(alone, phone=f"09{base % 10**7:07d}4"[:10])
+    sent = [m.params for m in fake.delivered("sendMessage") if m.params["chat_id"] == alone.user["id"]]
+    closed = [i for i, m in enumerate(sent) if m.get("reply_markup") == {"remove_keyboard": True}]
+    unit = next(i for i, m in enumerate(sent) if m["text"].startswith("Bước 4/4"))
+    assert closed and closed[0] < unit, "the phone keyboard stays up under the question after it"
+
     # A double tap whose two presses land on different workers: one answer, one next question.
     question = await start_attempt(tapper)
     message_id, data = pick(tapper)

@@ -45,7 +45,6 @@ class Renderer:
     def __init__(self, translator: Translator, sender: Sender, *, mini_app: str | None = None) -> None:
         self.translator, self.sender = translator, sender
         self.mini_app = mini_app  # where "📝 Thi ngay" opens the attempt as a Telegram Mini App, if anywhere
-        self._phone_keyboard_up: set[int] = set()  # chats that may still show the phone keyboard
 
     async def show(self, outcome: Outcome, locale: str, target: Target) -> None:
         await carry_out(self.plan(outcome, locale, target), self.sender)
@@ -53,12 +52,14 @@ class Renderer:
     def plan(self, outcome: Outcome, locale: str, target: Target) -> list[Step]:
         steps: list[Step] = []
         pressed = target.pressed
-        if outcome.stale and pressed is not None:
-            # The pressed keyboard no longer applies: it goes, and the real screen comes as a new message.
+        if (outcome.stale or outcome.closes_contact) and pressed is not None:
+            # The pressed keyboard no longer applies: it goes, and the real screen comes as a new message (one
+            # that can also take the phone keyboard away, which an edit cannot).
             steps.append(Step(QUIET, EditMessageReplyMarkup(chat_id=target.chat_id, message_id=pressed,
                                                             reply_markup=None)))
             pressed = None
         keep: Callable[[Action], bool] = (lambda action: action.public) if target.group else (lambda action: True)
+        closing = outcome.closes_contact  # the phone keyboard is up and goes with the first message that can take it
         for reply in outcome.replies:
             text = self.text(reply, locale)
             inline = inline_keyboard(reply.buttons, self.translator, locale, keep=keep, mini_app=self.mini_app)
@@ -69,22 +70,21 @@ class Renderer:
                     edit = EditMessageText(chat_id=target.chat_id, message_id=message, text=text, reply_markup=inline)
                     steps.append(Step(EDIT, edit))
                     continue
-            steps += self._markup(target.chat_id, reply, text, inline, locale)
+            steps += self._markup(target.chat_id, reply, text, inline, locale, close=closing)
+            closing = False
         return steps
 
     def text(self, reply: Reply, locale: str) -> str:
         return "\n\n".join(self.translator.text(part, locale) for part in reply.parts)
 
     def _markup(self, chat_id: int, reply: Reply, text: str, inline: InlineKeyboardMarkup | None,
-                locale: str) -> list[Step]:
+                locale: str, *, close: bool) -> list[Step]:
         """The reply with the phone keyboard when asked for; otherwise with the inline keyboard, closing the
         phone keyboard first."""
         if reply.request_contact:
-            self._phone_keyboard_up.add(chat_id)
             return self._pieces(chat_id, text, phone_keyboard(self.translator, locale))
-        if chat_id not in self._phone_keyboard_up:
+        if not close:
             return self._pieces(chat_id, text, inline)
-        self._phone_keyboard_up.discard(chat_id)
         if inline is None:
             return self._pieces(chat_id, text, ReplyKeyboardRemove())
         # One message cannot carry both; a short note closes the phone keyboard and is deleted at once.
