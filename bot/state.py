@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import time
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Protocol
@@ -17,6 +19,7 @@ from quiz.conversation.state import ChatState
 log = logging.getLogger(__name__)
 _SQLITE_FILE = ("sqlite:///", "sqlite+aiosqlite:///", "sqlite+pysqlite:///")
 IDLE_S = 7 * 24 * 3600  # a state (a flow, a browser's history) not written for a week is forgotten, in every store
+MAX_COUNTED = 100_000  # keys MemoryStates.admit remembers at once; the least recently counted go first
 
 
 class StateStore(Protocol):
@@ -31,6 +34,10 @@ class StateStore(Protocol):
         ...
     async def drop(self, key: str) -> None:
         """Forget the list under `key`."""
+        ...
+    async def admit(self, key: str, *, limit: int, window_s: float) -> bool:
+        """Count one more under `key` unless `limit` were counted in the last `window_s` seconds (then False);
+        every worker counts in the same place."""
         ...
 
 
@@ -54,6 +61,7 @@ class MemoryStates:
         self._written: dict[str, float] = {}  # when each state was last written (its idle time starts)
         self._lists: dict[str, list[str]] = {}
         self._listed: dict[str, float] = {}  # when each list was last added to
+        self._counted: OrderedDict[str, deque[float]] = OrderedDict()  # admit's times, by key
         self._clock = clock
         self._journal = journal
         self._file: IO[str] | None = None
@@ -100,6 +108,19 @@ class MemoryStates:
         if key in self._lists:
             self._forget_list(key)
             self._write({"k": key, "l": None, "t": round(self._clock())})
+
+    async def admit(self, key: str, *, limit: int, window_s: float) -> bool:
+        now = self._clock()
+        times = self._counted.pop(key, None) or deque()
+        while times and now - times[0] >= window_s:
+            times.popleft()
+        admitted = len(times) < limit
+        if admitted:
+            times.append(now)
+        self._counted[key] = times
+        if len(self._counted) > MAX_COUNTED:
+            self._counted.popitem(last=False)
+        return admitted
 
     async def set(self, key: str, state: ChatState) -> None:
         text = None if state == ChatState() else state.dumps()  # an empty idle state is the same as none
@@ -190,6 +211,19 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 """
 
 
+# A sliding window: the times counted in the last ARGV[2] ms under KEYS[1], by Redis's own clock, so that
+# workers on several machines count alike; ARGV[3] makes each member unique.
+_ADMIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+
+
 class RedisStates:
     """Shared state for several workers; idle states expire after a week. The commands of concurrent
     events go to Redis together, in the order they were issued (bot.redis_client.Together)."""
@@ -218,6 +252,10 @@ class RedisStates:
 
     async def drop(self, key: str) -> None:
         await self._together.call("DEL", f"cds:list:{key}")
+
+    async def admit(self, key: str, *, limit: int, window_s: float) -> bool:
+        return bool(await self._together.call("EVAL", _ADMIT, 1, f"cds:count:{key}", limit,
+                                              max(1, round(window_s * 1000)), secrets.token_hex(6)))
 
     async def ping(self) -> None:
         """Raise unless Redis answers now (/readyz)."""

@@ -60,7 +60,8 @@ def create_web_app(*, settings: Settings, dispatcher: Dispatcher, translator: Tr
     app = web.Application(client_max_size=UPLOAD_BODY)  # question files uploaded on /admin/import
     app[SETTINGS], app[CLOCK], app[TRANSLATOR], app[DISPATCHER] = settings, dispatcher.clock, translator, dispatcher
     app[BROWSER_IDS] = BrowserIds(web_secret(settings))
-    app[NEW_CHATS] = NewChatLimiter(limit=settings.web_new_chats_per_address, window_s=settings.web_new_chats_window_s)
+    app[NEW_CHATS] = NewChatLimiter(dispatcher.states, limit=settings.web_new_chats_per_address,
+                                    window_s=settings.web_new_chats_window_s)
     app[LIVE], app[STANDINGS], app[FIGURES], app[ROUNDS] = uses.live, uses.standings, uses.figures, uses.rounds
     app[IMPORTS], app[INTEGRITY], app[BROADCASTS] = uses.imports, uses.integrity, uses.broadcasts
     app[BROADCASTER], app[STAFF], app[AUDIT] = broadcaster, uses.staff, uses.audit

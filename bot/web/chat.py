@@ -89,7 +89,7 @@ async def _exchange(request: web.Request, event: Event) -> web.Response:
     try:
         if telegram is not None:  # no cookie, no kept history: Telegram's chat is where its history lives
             handled = await dispatcher.handle(telegram, event)
-        elif browser_id is None and not request.app[NEW_CHATS].allow(
+        elif browser_id is None and not await request.app[NEW_CHATS].allow(
                 address := client_address(request, settings.web_trust_forwarded)):
             # Too many new chats from this address: reading still works, registering waits (bot.web.guests).
             handled = await as_guest(dispatcher, guest(CHANNEL, address, language), event, title=contest.title,

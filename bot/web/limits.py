@@ -2,31 +2,18 @@
 
 Each browser without a cookie gets a new identity (and an account row once it speaks),
 so a script could create them without end. A school lab behind one address must still
-get in, hence a generous limit per address rather than none at all."""
+get in, hence a generous limit per address rather than none at all. The count is kept where
+conversation states are (bot.state: Redis with several workers), so it holds for the service, not
+per worker."""
 from __future__ import annotations
 
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
-
-MAX_ADDRESSES = 100_000  # addresses remembered at once; the least recently seen go first
+from bot.state import StateStore
 
 
 class NewChatLimiter:
-    def __init__(self, *, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window_s, self.clock = limit, window_s, clock
-        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+    def __init__(self, states: StateStore, *, limit: int, window_s: float) -> None:
+        self.states, self.limit, self.window_s = states, limit, window_s
 
-    def allow(self, address: str) -> bool:
+    async def allow(self, address: str) -> bool:
         """Count one new identity for `address`; False when it has had `limit` in the window."""
-        now = self.clock()
-        times = self._seen.pop(address, None) or deque()
-        while times and now - times[0] >= self.window_s:
-            times.popleft()
-        allowed = len(times) < self.limit
-        if allowed:
-            times.append(now)
-        self._seen[address] = times
-        if len(self._seen) > MAX_ADDRESSES:
-            self._seen.popitem(last=False)
-        return allowed
+        return await self.states.admit(f"new-chats:{address}", limit=self.limit, window_s=self.window_s)

@@ -1,6 +1,7 @@
 """Conversation state survives between events, in memory and in Redis (several workers)."""
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from pathlib import Path
@@ -34,6 +35,21 @@ async def test_redis_state_is_shared_by_two_workers() -> None:
         key = f"test:{uuid.uuid4()}"
         await first.set(key, ChatState(Step.PLAYING, {"attempt": 7}))
         assert await second.get(key) == ChatState(Step.PLAYING, {"attempt": 7})
+    finally:
+        await first.close()
+        await second.close()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set")
+async def test_a_limit_counted_in_redis_holds_for_two_workers_together() -> None:
+    first, second = RedisStates(REDIS_URL or ""), RedisStates(REDIS_URL or "")
+    key, other = f"test:{uuid.uuid4()}", f"test:{uuid.uuid4()}"
+    try:
+        admitted = [await (first if i % 2 else second).admit(key, limit=3, window_s=0.5) for i in range(5)]
+        assert admitted == [True, True, True, False, False]  # three in all, not three per worker
+        assert await first.admit(other, limit=3, window_s=0.5)  # another key counts apart
+        await asyncio.sleep(0.6)
+        assert await second.admit(key, limit=3, window_s=0.5)  # the window moved on
     finally:
         await first.close()
         await second.close()

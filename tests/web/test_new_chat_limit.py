@@ -13,19 +13,20 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.compose import build
 from bot.service import web_app_for
+from bot.state import MemoryStates
 from bot.web.identity import COOKIE
 from bot.web.limits import NewChatLimiter
 
 from .conftest import WebChat, settings_for
 
 
-def test_the_limit_is_per_address_and_frees_up_after_the_window() -> None:
+async def test_the_limit_is_per_address_and_frees_up_after_the_window() -> None:
     now = [0.0]
-    limiter = NewChatLimiter(limit=2, window_s=60, clock=lambda: now[0])
-    assert [limiter.allow("10.0.0.1") for _ in range(3)] == [True, True, False]
-    assert limiter.allow("10.0.0.2")
+    limiter = NewChatLimiter(MemoryStates(clock=lambda: now[0]), limit=2, window_s=60)
+    assert [await limiter.allow("10.0.0.1") for _ in range(3)] == [True, True, False]
+    assert await limiter.allow("10.0.0.2")
     now[0] = 61
-    assert limiter.allow("10.0.0.1")
+    assert await limiter.allow("10.0.0.1")
 
 
 @pytest.fixture
