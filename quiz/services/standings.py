@@ -60,7 +60,9 @@ class Standings:
         self._boards: dict[str, Board] = {}
         self._dirty: set[str] = set()
         self._rebuilding: dict[str, asyncio.Task[Board]] = {}
-        self._names: dict[int, tuple[str, str]] = {}  # full names of those at the top of a board
+        # Full names of those at the top of each board, read with it (as fresh as the board, BOARD_TTL): another
+        # worker may change a name or unit, and says so only to the shared store.
+        self._top_names: dict[str, dict[int, tuple[str, str]]] = {}
         self._forgetting: set[asyncio.Task[None]] = set()
         live.on_reload(self.invalidate)
 
@@ -84,7 +86,8 @@ class Standings:
 
     def forget_person(self, participant_id: int) -> None:
         """A participant's name or unit changed, or they erased their data."""
-        self._names.pop(participant_id, None)
+        for top in self._top_names.values():
+            top.pop(participant_id, None)
         task = asyncio.get_running_loop().create_task(self._shared.forget_names([participant_id]))
         self._forgetting.add(task)  # kept until done; names are read after it (`public_names`)
         task.add_done_callback(self._forgetting.discard)
@@ -112,7 +115,8 @@ class Standings:
         """The participant no longer counts in the round (in any round): erased, withdrawn, disqualified."""
         self.invalidate(round_code)
         if round_code is None:
-            self._names.pop(participant_id, None)
+            for top in self._top_names.values():
+                top.pop(participant_id, None)
             await self._shared.forget_names([participant_id])
         for code in [round_code] if round_code else [r.code for r in self.ranked_rounds()]:
             await self.live_boards.remove(code, participant_id)
@@ -152,13 +156,14 @@ class Standings:
         return await self.live_boards.glimpse(round_code, top=top, participant_id=participant_id, now=now)
 
     async def public_names(self, participant_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-        """The name others may see (quiz.privacy) and the unit name of each participant, kept for every worker."""
+        """The name others may see (quiz.privacy) and the unit name of each participant, kept for every worker:
+        what is missing there is read from storage, never from this worker's copy, which may be older."""
         if self._forgetting:
             await asyncio.wait(list(self._forgetting))
         found = await self._shared.names(participant_ids)
         missing = [pid for pid in participant_ids if pid not in found]
         if missing:
-            fetched = {pid: (public_name(name), unit) for pid, (name, unit) in (await self.names(missing)).items()}
+            fetched = {pid: (public_name(name), unit) for pid, (name, unit) in (await self._stored(missing)).items()}
             await self._shared.keep_names(fetched)
             found.update(fetched)
         return found
@@ -189,7 +194,7 @@ class Standings:
         actual, rule = state.figure if state is not None else None, self._live.runtime.contest.verified_phones
         board = await asyncio.to_thread(lambda: build_board(round_code, standings(entries, now, rule),
                                                             actual=actual, now=now))
-        await self.names([r.standing.participant_id for r in board.top(self.TOP_NAMES)], keep=True)
+        self._top_names[round_code] = await self._stored([r.standing.participant_id for r in board.top(self.TOP_NAMES)])
         self._boards[round_code] = board
         return board
 
@@ -207,21 +212,25 @@ class Standings:
         codes = [round_code] if round_code else [r.code for r in self.ranked_rounds()]
         return await self.live_boards.perfect(codes, now=now)
 
-    async def names(self, participant_ids: Sequence[int], *, keep: bool = False) -> dict[int, tuple[str, str]]:
-        """Full name and unit name of each participant, for leaderboards; the top of each
-        board is served from memory."""
-        found = {pid: self._names[pid] for pid in participant_ids if pid in self._names}
+    async def names(self, participant_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """Full name and unit name of each participant, for leaderboards; the top of each board as read with
+        it, everyone else from storage."""
+        found: dict[int, tuple[str, str]] = {}
+        for top in self._top_names.values():
+            found.update((pid, top[pid]) for pid in participant_ids if pid in top)
         missing = [pid for pid in participant_ids if pid not in found]
         if missing:
-            async with self._read() as uow:
-                people = await uow.participants.names(missing)
-            units = self._live.runtime.units
-            fetched = {pid: (p.full_name, (u.name if (u := units.get(p.unit_code or "")) else ""))
-                       for pid, p in people.items()}
-            found.update(fetched)
-            if keep:
-                self._names.update(fetched)
+            found.update(await self._stored(missing))
         return found
+
+    async def _stored(self, participant_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        if not participant_ids:
+            return {}
+        async with self._read() as uow:
+            people = await uow.participants.names(participant_ids)
+        units = self._live.runtime.units
+        return {pid: (p.full_name, (u.name if (u := units.get(p.unit_code or "")) else ""))
+                for pid, p in people.items()}
 
     # winners
     async def winners(self, round_code: str, *, now: datetime) -> RoundWinners:
