@@ -294,6 +294,12 @@ class RedisBoards:
         if ids:
             await self._redis.hdel(f"{self._base}:names", *[str(pid) for pid in ids])
 
+    async def revise(self, round_code: str) -> None:
+        await self._redis.incr(f"{self._keys(round_code)[0]}:revision")
+
+    async def revision(self, round_code: str) -> int:
+        return int(await self._redis.get(f"{self._keys(round_code)[0]}:revision") or 0)
+
     async def close(self) -> None:
         await self._redis.aclose()
 

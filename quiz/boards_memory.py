@@ -49,6 +49,7 @@ class _Round:
     served: _Board | None = None
     building: _Board | None = None
     epoch: int = 0  # changes to who counts
+    revision: int = 0  # decisions, for whole rankings built from storage (Boards.revise)
     built: int = 0  # the epoch the served board was built at
     building_epoch: int = 0
     backlog: list[str] = field(default_factory=list)
@@ -215,6 +216,12 @@ class MemoryBoards:
     async def forget_names(self, ids: Sequence[int]) -> None:
         for pid in ids:
             self._names.pop(pid, None)
+
+    async def revise(self, round_code: str) -> None:
+        self._round(round_code).revision += 1
+
+    async def revision(self, round_code: str) -> int:
+        return self._round(round_code).revision
 
 
 async def _order(b: _Board) -> None:

@@ -58,6 +58,7 @@ class Standings:
         self.live_boards = LiveBoards(live=live, read=read, store=boards)
         self._shared = boards
         self._boards: dict[str, Board] = {}
+        self._revisions: dict[str, int] = {}  # the shared revision each held board was built at (Boards.revise)
         self._dirty: set[str] = set()
         self._rebuilding: dict[str, asyncio.Task[Board]] = {}
         # Full names of those at the top of each board, read with it (as fresh as the board, BOARD_TTL): another
@@ -109,6 +110,7 @@ class Standings:
         decision, a round closed or reopened): every worker's board of it is built again."""
         self.invalidate(round_code)
         for code in [round_code] if round_code else [r.code for r in self.ranked_rounds()]:
+            await self._shared.revise(code)
             await self.live_boards.changed(code)
 
     async def left(self, participant_id: int, *, round_code: str | None = None) -> None:
@@ -119,13 +121,16 @@ class Standings:
                 top.pop(participant_id, None)
             await self._shared.forget_names([participant_id])
         for code in [round_code] if round_code else [r.code for r in self.ranked_rounds()]:
+            await self._shared.revise(code)
             await self.live_boards.remove(code, participant_id)
 
     async def verified(self, participant_id: int) -> None:
         """The participant's number is proven now: under a contest that ranks proven numbers only, their
         attempts count from now on."""
         self.forget_person(participant_id)
-        self.invalidate()  # who may win changed
+        self.invalidate()  # who may win changed, here and on every worker
+        for r in self.ranked_rounds():
+            await self._shared.revise(r.code)
         if self._live.runtime.contest.verified_phones is not VerifiedRule.TO_RANK:
             return
         async with self._read() as uow:
@@ -173,20 +178,23 @@ class Standings:
         """The round's ranking: exact for small rounds, at most BOARD_TTL stale for large ones."""
         now = now or datetime.now(UTC)
         held = self._boards.get(round_code)
-        outdated = held is not None and (round_code in self._dirty or now - held.built_at > self.BOARD_TTL)
+        revision = await self._shared.revision(round_code)  # a decision on another worker
+        outdated = held is not None and (round_code in self._dirty or now - held.built_at > self.BOARD_TTL
+                                         or self._revisions.get(round_code) != revision)
         if held is None or (outdated and len(held) < self.BOARD_SYNC):
-            return await self._rebuild(round_code, now)
+            return await self._rebuild(round_code, now, revision)
         if outdated and round_code not in self._rebuilding:
-            task = asyncio.create_task(self._rebuild(round_code, now))
+            task = asyncio.create_task(self._rebuild(round_code, now, revision))
             self._rebuilding[round_code] = task
             task.add_done_callback(lambda _t: self._rebuilding.pop(round_code, None))
         return held
 
     async def exact_board(self, *, round_code: str, now: datetime) -> Board:
         """The round's ranking read from storage now, never a stale one."""
-        return await self._rebuild(round_code, now)
+        return await self._rebuild(round_code, now, await self._shared.revision(round_code))
 
-    async def _rebuild(self, round_code: str, now: datetime) -> Board:
+    async def _rebuild(self, round_code: str, now: datetime, revision: int) -> Board:
+        """Build from storage; `revision`, read before it, says which decisions the board holds (at least)."""
         self._dirty.discard(round_code)
         async with self._read() as uow:
             entries = await uow.attempts.entries(round_code=round_code)
@@ -196,6 +204,7 @@ class Standings:
                                                             actual=actual, now=now))
         self._top_names[round_code] = await self._stored([r.standing.participant_id for r in board.top(self.TOP_NAMES)])
         self._boards[round_code] = board
+        self._revisions[round_code] = revision
         return board
 
     async def leaderboard(self, *, round_code: str) -> tuple[tuple[Ranked, ...], int]:

@@ -243,3 +243,36 @@ async def test_the_live_board_agrees_with_rank_over_the_same_attempts(
             assert g.place_of(pid) == next((r for r in ranked if r.standing.participant_id == pid), None)
     finally:
         await made.close()
+
+
+async def test_a_unit_changed_on_one_worker_is_the_unit_every_worker_shows(
+        workers: tuple[UseCases, UseCases], clock: Clock) -> None:
+    a, b = workers
+    pid = await register(a, clock(), user="a", phone="0912345678", unit="T-A-1")
+    await play(a, clock, pid, right=9)
+    await b.standings.exact_board(round_code="chinh", now=clock())  # an organiser's page served by b
+    assert (await b.standings.names([pid]))[pid][1] == "Xã Đông Sơn"
+
+    await a.people.change_unit(participant_id=pid, unit_code="T-B-1")  # the citizen moves, on worker a
+    assert (await b.standings.public_names([pid]))[pid] == ("N. V. An", "Xã Nam Đàn")  # the public board
+    await b.standings.exact_board(round_code="chinh", now=clock())  # b's board read again: its names too
+    assert (await b.standings.names([pid]))[pid][1] == "Xã Nam Đàn"
+
+
+async def test_a_decision_on_one_worker_is_in_every_worker_s_board_at_once(
+        workers: tuple[UseCases, UseCases], clock: Clock) -> None:
+    a, b = workers
+    fast = await register(a, clock(), user="f", phone="0911000004")
+    slow = await register(a, clock(), user="s", phone="0911000005")
+    await play(a, clock, fast, right=10, seconds=1)
+    await play(a, clock, slow, right=8)
+    before = await b.standings.board(round_code="chinh", now=clock())  # an organiser's page served by b
+    assert [r.standing.participant_id for r in before.ranked] == [fast, slow]
+
+    organiser = await a.staff.add(username="bantochuc", password="mật khẩu đủ dài 2024", role="organiser",
+                                  by=ADMIN, now=clock())
+    await a.integrity.disqualify(round_code="chinh", participant_id=fast, reason="Trả lời 10 câu trong 10 giây",
+                                 user_id=organiser.id, by=ADMIN, now=clock())  # decided on worker a
+    after = await b.standings.board(round_code="chinh", now=clock())  # the next page, or the export, on b
+    assert [r.standing.participant_id for r in after.ranked] == [slow]
+    assert [w.participant_id for w in (await b.standings.winners("chinh", now=clock())).rows] == [slow]

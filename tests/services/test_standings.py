@@ -4,12 +4,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import Clock
-from fakes import FakeBoards, FakeUnitOfWork, Memory, use_cases
+from fakes import FakeUnitOfWork, Memory
 from publishing import ADMIN
 from quiz.integrity import Flag, FlagKind, ReasonRequired
-from quiz.pack import ContestPack
 from quiz.ranking import winners
-from quiz.runtime import ContestRuntime
 from quiz.services import UseCases
 
 from .citizens import play, register
@@ -76,17 +74,3 @@ async def test_a_disqualified_participant_leaves_the_leaderboard_and_the_winners
     assert await uses.integrity.decide(review_id=10_000, status="cleared", user_id=organiser.id, by=ADMIN,
                                        now=clock()) is None
 
-
-async def test_a_unit_changed_on_one_worker_is_the_unit_every_worker_shows(pack: ContestPack, clock: Clock) -> None:
-    shared = FakeBoards()  # what Redis holds for every worker
-    a, memory = use_cases(ContestRuntime.from_pack(pack), boards=shared)
-    b, _ = use_cases(ContestRuntime.from_pack(pack), memory, boards=shared)  # a second worker, same storage
-    pid = await register(a, clock(), user="a", phone="0912345678", unit="T-A-1")
-    await play(a, clock, pid, right=9)
-    await b.standings.exact_board(round_code="chinh", now=clock())  # an organiser's page served by b
-    assert (await b.standings.names([pid]))[pid][1] == "Xã Đông Sơn"
-
-    await a.people.change_unit(participant_id=pid, unit_code="T-B-1")  # the citizen moves, on worker a
-    assert (await b.standings.public_names([pid]))[pid] == ("N. V. An", "Xã Nam Đàn")  # the public board
-    await b.standings.exact_board(round_code="chinh", now=clock())  # b's board read again: its names too
-    assert (await b.standings.names([pid]))[pid][1] == "Xã Nam Đàn"
