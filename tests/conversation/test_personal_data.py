@@ -204,6 +204,7 @@ async def test_a_number_typed_on_telegram_is_proven_later_and_its_result_then_ra
     an = world.person("1001", channel="telegram")
     await register(an, phone="0912 345 678")  # typed, not shared
     assert "cuộc thi chỉ xếp hạng người dự thi có số đã xác minh" in an.text  # said at once, with where
+    assert "«🔐 Dữ liệu của tôi» → «📱 Xác minh số điện thoại»" in an.text
     await an.tap("Thi ngay")
     await an.tap("Vòng chính")
     for _ in range(10):
@@ -263,6 +264,7 @@ async def test_no_proof_is_offered_where_the_number_cannot_be_proven(clock: Cloc
     world = World(FIXTURE_PACK, clock, verified_phones=VerifiedRule.TO_RANK)
     web = world.person("browser-1", channel="web")  # no SMS gateway: a typed number stays typed
     await register(web)
+    assert "xác minh số ở khung chat của cuộc thi trên Telegram hoặc Zalo" in web.text  # where it can be
     await web.say("/dulieu")
     assert "tự nhập, chưa xác minh" in web.text and "📱 Xác minh số điện thoại" not in web.labels()
     await web.press(Data(DataItem.PROVE))  # an old or forged button
