@@ -22,6 +22,7 @@ from bot.channels.telegram.webhook import WEBHOOK_PATH as TELEGRAM_PATH
 from bot.channels.zalo.runner import ZaloHandle, start_zalo
 from bot.compose import App, build
 from bot.config import Settings
+from bot.failures import traceback_without_messages
 from bot.health import OFF, UP, Backoff, Health
 from bot.ops import Operations
 from bot.reports.daily import DailyReports
@@ -145,6 +146,10 @@ async def _start_telegram_later(settings: Settings, application: App, web_app: w
             telegram = await start_telegram(settings, scratch, **telegram_parts(application))
         except TelegramStartError as exc:
             health.down("telegram", f"{exc}; trying again")
+            continue
+        except Exception as exc:  # one it does not name (Redis or the database away a moment): tried again too
+            log.error("telegram: could not start\n%s", traceback_without_messages(exc))
+            health.down("telegram", f"could not start ({type(exc).__name__}); trying again")
             continue
         if webhook is not None:
             webhook.target = next(r.handler for r in scratch.router.routes()

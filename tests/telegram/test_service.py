@@ -6,11 +6,16 @@ import logging
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+from bot import service
+from bot.channels.telegram.runner import TelegramHandle, TelegramStartError, start_telegram
 from bot.channels.telegram.webhook import TelegramConfigError
+from bot.health import Backoff
 from bot.service import serve
 
 from .conftest import settings_for
@@ -43,6 +48,31 @@ async def test_the_service_polls_telegram_when_a_token_is_set(
     await asyncio.wait_for(running, timeout=10)
 
     assert "telegram: long polling as @cds_test_bot" in caplog.text
+
+
+async def test_a_telegram_start_that_fails_in_any_way_is_tried_again_while_the_rest_serves(
+        tmp_path: Path, bot_api: FakeBotApiServer, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    failures: list[BaseException] = [TelegramStartError("telegram: the Bot API is unreachable"),
+                                      RedisConnectionError("Connection refused"),  # Redis restarting, say
+                                      TelegramStartError("telegram: the Bot API is unreachable")]
+
+    async def flaky(*args: Any, **kwargs: Any) -> TelegramHandle:
+        if failures:
+            raise failures.pop(0)
+        return await start_telegram(*args, **kwargs)
+
+    monkeypatch.setattr(service, "start_telegram", flaky)
+    monkeypatch.setattr(service, "Backoff", lambda: Backoff(first=0.05, most=0.05))
+    caplog.set_level(logging.INFO, logger="bot.service")
+    stop = asyncio.Event()
+    settings = settings_for(tmp_path, telegram_api_base=bot_api.base, web_host="127.0.0.1", web_port=free_port(),
+                            web_secret="test")
+    running = asyncio.create_task(serve(settings, stop=stop))
+    await until(lambda: any(c.method == "getUpdates" for c in bot_api.fake.calls))  # up after all three
+    stop.set()
+    await asyncio.wait_for(running, timeout=10)
+    assert not failures and "telegram: could not start" in caplog.text and "Connection refused" not in caplog.text
 
 
 async def test_the_service_serves_the_telegram_webhook_on_its_web_app(
