@@ -174,14 +174,16 @@ class Standings:
         return found
 
     # rankings
-    async def board(self, *, round_code: str, now: datetime | None = None) -> Board:
-        """The round's ranking: exact for small rounds, at most BOARD_TTL stale for large ones."""
+    async def board(self, *, round_code: str, now: datetime | None = None, current: bool = False) -> Board:
+        """The round's ranking: exact for small rounds, at most BOARD_TTL stale for large ones, which are built
+        again in the background meanwhile. `current` (an export, which decisions are taken from): a large
+        one out of date is built again first, too."""
         now = now or datetime.now(UTC)
         held = self._boards.get(round_code)
         revision = await self._shared.revision(round_code)  # a decision on another worker
         outdated = held is not None and (round_code in self._dirty or now - held.built_at > self.BOARD_TTL
                                          or self._revisions.get(round_code) != revision)
-        if held is None or (outdated and len(held) < self.BOARD_SYNC):
+        if held is None or (outdated and (current or len(held) < self.BOARD_SYNC)):
             return await self._rebuild(round_code, now, revision)
         if outdated and round_code not in self._rebuilding:
             task = asyncio.create_task(self._rebuild(round_code, now, revision))
@@ -207,9 +209,9 @@ class Standings:
         self._revisions[round_code] = revision
         return board
 
-    async def leaderboard(self, *, round_code: str) -> tuple[tuple[Ranked, ...], int]:
-        """Strict ranking of a round and the prediction figure it used."""
-        board = await self.board(round_code=round_code)
+    async def leaderboard(self, *, round_code: str, current: bool = False) -> tuple[tuple[Ranked, ...], int]:
+        """Strict ranking of a round and the prediction figure it used (`current`: see `board`)."""
+        board = await self.board(round_code=round_code, current=current)
         return board.ranked, board.figure
 
     async def place_of(self, attempt: Attempt, *, now: datetime) -> tuple[int | None, int]:
@@ -242,8 +244,9 @@ class Standings:
                 for pid, p in people.items()}
 
     # winners
-    async def winners(self, round_code: str, *, now: datetime) -> RoundWinners:
-        """The winners published when the round closed; before that, the prize ladder down the live ranking."""
+    async def winners(self, round_code: str, *, now: datetime, current: bool = False) -> RoundWinners:
+        """The winners published when the round closed; before that, the prize ladder down the live ranking
+        (`current`: see `board`)."""
         async with self._read() as uow:
             published = await uow.rounds.winners(round_code)
             decided = await uow.reviews.of_round(round_code, statuses=("disqualified",), limit=100_000) \
@@ -253,7 +256,7 @@ class Standings:
             kept = tuple(_published(w) for w in published if w.participant_id not in out)
             return RoundWinners(round_code, True, kept, tuple(w.participant_id for w in published
                                                               if w.participant_id in out))
-        board = await self.board(round_code=round_code, now=now)
+        board = await self.board(round_code=round_code, now=now, current=current)
         rows = tuple(Prizewinner(w.prize, w.ranked.rank, w.ranked.standing.participant_id,
                                  w.ranked.standing.attempt_id, w.ranked.standing.correct, w.ranked.standing.total,
                                  w.ranked.standing.duration_ms, w.ranked.standing.prediction,

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from bot.compose import App
 from bot.exports import (
@@ -22,6 +23,7 @@ from bot.exports import (
     write_units_xlsx,
 )
 from quiz.privacy import mask_phone
+from quiz.services.standings import Standings
 from quiz.units import UnitStats
 
 from .conftest import Visitor
@@ -138,6 +140,22 @@ async def test_an_admin_downloads_the_leaderboard_as_xlsx_with_phones(app: App, 
     rows = read_rows(path)
     assert len(rows) == 21 and rows[1][5] == 10  # the best first
     assert sorted(r[3] for r in rows[1:]) == [f"09{k:08d}" for k in range(20)]
+
+
+async def test_an_export_right_after_a_change_holds_it_however_large_the_round(
+        app: App, clock, organiser: Visitor, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Standings, "BOARD_SYNC", 1)  # every board counts as large: pages may lag a little
+    await seed(app, clock)
+    await organiser.get("/admin/leaderboard?round=chinh")  # the board is built and held
+    assert "Người Thi K" in organiser.text
+    first = await app.people.holder("0900000010")  # "Người Thi K", 10/10: first place
+    assert first is not None
+    await app.people.erase(participant_id=first.id, now=clock())  # the citizen erases their data
+    rows = read_csv(await (await organiser.get("/admin/export/leaderboard.csv?round=chinh")).read())
+    assert len(rows) == 20 and [r[0] for r in rows[1:]] == [str(k) for k in range(1, 20)]  # 19 ranked, from 1
+    assert rows[1][1] != "Người Thi K" and "—" not in {r[1] for r in rows}
+    winners = read_csv(await (await organiser.get("/admin/export/winners.csv?round=chinh")).read())
+    assert len(winners) == 6 and "—" not in {r[2] for r in winners}
 
 
 async def test_the_winners_export_follows_the_prize_ladder(app: App, clock, organiser: Visitor,

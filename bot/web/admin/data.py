@@ -102,9 +102,10 @@ def _winner_row(ctx: Admin, w: Prizewinner, person: Person | None, labels: dict[
                           prediction=w.prediction, submitted=w.submitted_at, review=review))
 
 
-async def round_winners(ctx: Admin, round_code: str) -> RoundWinners:
-    """The winners as published when the round closed, or the live prize ladder before that."""
-    won = await ctx.standings.winners(round_code, now=ctx.now())
+async def round_winners(ctx: Admin, round_code: str, *, current: bool = False) -> RoundWinners:
+    """The winners as published when the round closed, or the live prize ladder before that (`current`: not
+    one that may lag behind a decision, for an export)."""
+    won = await ctx.standings.winners(round_code, now=ctx.now(), current=current)
     ids = [w.participant_id for w in won.rows]
     people = await ctx.figures.people([*ids, *won.withdrawn])
     labels: dict[str | None, str] = {}

@@ -64,11 +64,11 @@ async def download(request: web.Request) -> web.StreamResponse:
             return error_page(request, 404, T["rounds.none"])
         name = f"{'bang-xep-hang' if kind == 'leaderboard' else 'giai-thuong'}-{round_.code}-{stamp}"
         if kind == "leaderboard":
-            ranked, _ = await ctx.standings.leaderboard(round_code=round_.code)
+            ranked, _ = await ctx.standings.leaderboard(round_code=round_.code, current=True)  # decided from
             batches = board_rows(ctx, ranked, round_.code)
             make = lambda rows: leaderboard_sheet(rows, show_phone=who.is_admin)  # noqa: E731
         else:
-            batches = _one((await round_winners(ctx, round_.code)).rows)
+            batches = _one((await round_winners(ctx, round_.code, current=True)).rows)
             make = lambda rows: winners_sheet(rows, show_phone=who.is_admin)  # noqa: E731
         # names (and phones, for admins) of a whole round: a bulk read of personal data, on record first
         await ctx.audit.exported(what=kind, target=round_.code, phones=who.is_admin, by=actor(request), now=ctx.now())
