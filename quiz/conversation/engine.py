@@ -124,10 +124,11 @@ class Conversation:
             outcome = replace(outcome, stale=True, toast=elsewhere.toast or Msg("toast.stale"))
         if public:
             new_state = state.remembering(new_state)
-        elif _may_carry_notices(event):
-            outcome = await self._with_notices(ctx, outcome)
-        if state.step in ASKS_CONTACT and not any(r.request_contact for r in outcome.replies):
-            outcome = replace(outcome, closes_contact=True)  # known from the state, whichever worker showed it
+        else:
+            if _may_carry_notices(event):
+                outcome = await self._with_notices(ctx, outcome)
+            if state.step in ASKS_CONTACT and not any(r.request_contact for r in outcome.replies):
+                outcome = replace(outcome, closes_contact=True)  # from the state, whichever worker showed it
         switching = event.action if isinstance(event, Press) else menu_word(event.text) \
             if isinstance(event, Text) else None
         if isinstance(switching, Language):  # the language the account has now, whether or not it switched

@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conftest import Clock
-from quiz.conversation.actions import Answer, Confirm, Consent, Data, DataItem, SkipPrediction, Submit, UnitPick
+from quiz.conversation.actions import (
+    Answer,
+    Confirm,
+    Consent,
+    Data,
+    DataItem,
+    Menu,
+    MenuItem,
+    SkipPrediction,
+    Submit,
+    UnitPick,
+)
 from quiz.conversation.messages import Press
 
 from .conftest import World
@@ -154,4 +165,6 @@ async def test_every_stale_press_is_answered_in_a_group_without_moving_the_priva
     handled = await world.dispatcher.handle(an.who, Press(an.button("Tôi đồng ý")), public=True)
     assert handled.outcome.replies
     await an.say("1990")  # the private chat goes on at the step it was on
-    assert "Bước 3/4" in an.text
+    assert "Bước 3/4" in an.text and an.last.replies[-1].request_contact
+    handled = await world.dispatcher.handle(an.who, Press(Menu(MenuItem.LEADERBOARD)), public=True)
+    assert not handled.outcome.closes_contact  # the group is not told to take away a keyboard it never had
