@@ -29,6 +29,7 @@ from bot.storage.engine import AsyncEngine, is_sqlite, make_engine
 from bot.storage.migrate import upgrade_async
 from bot.storage.repositories import ContestScope
 from bot.storage.uow import SqlUnitOfWork
+from bot.web.history import ChatTraces
 from bot.web.identity import web_secret
 from quiz.boards_memory import MemoryBoards
 from quiz.conversation.context import Citizen
@@ -180,6 +181,8 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
     answers = GroupCommitAnswers(engine)
     on_postgresql = engine.dialect.name == "postgresql"  # starts and ends in two statements, not a transaction
     boards: Boards = RedisBoards(settings.redis_url, contest=slug) if settings.redis_url else MemoryBoards()
+    states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else \
+        MemoryStates(journal=journal_for(settings.database_url))  # one process: a restart forgets no flow
     uses = compose(runtime=runtime, source=SqlRuntimeSource(reader, slug, scope), hasher=passwords,
                    uow=lambda: SqlUnitOfWork(engine, scope), read=lambda: SqlUnitOfWork(reader, scope, reads_only=True),
                    phone_keys=PhoneKeys(web_secret(settings)), verifier=sms_gateway(settings),
@@ -187,9 +190,7 @@ async def build(settings: Settings, *, migrate: bool = False, clock: Callable[[]
                                    idle_accounts=timedelta(days=settings.retention_idle_accounts_days)),
                    answers=MeasuredAnswers(answers), rng=rng, boards=boards,
                    draws=PgDraws(engine, scope) if on_postgresql else None,
-                   ends=PgEnds(engine, scope) if on_postgresql else None)
-    states: StateStore = RedisStates(settings.redis_url) if settings.redis_url else \
-        MemoryStates(journal=journal_for(settings.database_url))  # one process: a restart forgets no flow
+                   ends=PgEnds(engine, scope) if on_postgresql else None, traces=ChatTraces(states))
     citizen = Citizen(uses.live, uses.people, uses.play, uses.standings, uses.phone_codes)
     dispatcher = Dispatcher(Conversation(citizen), states, clock=clock)
     translator = Translator(settings.locales_dir, tz=runtime.contest.timezone)

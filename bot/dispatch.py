@@ -17,6 +17,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def state_key(channel: str, external_id: str) -> str:
+    """Where a chat account's conversation state is kept."""
+    return f"{channel}:{external_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class Handled:
     outcome: Outcome
@@ -33,7 +38,7 @@ class Dispatcher:
 
     async def handle(self, who: Who, event: Event, *, public: bool = False) -> Handled:
         """`public`: the event comes from a group chat, where reading never moves the citizen's own flow."""
-        key = f"{who.channel}:{who.external_id}"
+        key = state_key(who.channel, who.external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             started = time.perf_counter()

@@ -476,6 +476,16 @@ class Boards(Protocol):
         ...
 
 
+class ChatTraces(Protocol):
+    """What the chats keep of a conversation outside storage: a browser's recent exchanges (what was typed
+    and shown, names and numbers included), a flow's state."""
+
+    async def forget(self, accounts: Sequence[tuple[str, str]]) -> None:
+        """Forget it for these chat accounts (channel, external id): their participant erased their data, or
+        carried on in another browser."""
+        ...
+
+
 class PhoneVerifier(Protocol):
     """Sends a one-time code to a phone (an SMS gateway). VerifierUnavailable when it cannot."""
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.failures import traceback_without_messages, unavailable
 from bot.web.guests import as_guest, guest
-from bot.web.history import ChatHistory
+from bot.web.history import WEB, ChatHistory
 from bot.web.identity import COOKIE, MAX_AGE
 from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRANSLATOR
 from bot.web.mini_app import telegram_caller
@@ -21,7 +21,7 @@ from quiz.conversation.messages import Event, Press, Start, Text, event_kind
 from quiz.model import LOCALES, pick
 
 log = logging.getLogger(__name__)
-CHANNEL = "web"
+CHANNEL = WEB
 MAX_ACTION = 64
 MAX_PAYLOAD = 64
 RETRY_AFTER_S = 5  # a database or Redis out of reach: the page says "try again in a moment"

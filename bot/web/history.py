@@ -4,13 +4,16 @@ Redis shared by every worker), holds what that browser was shown, and goes when 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
+from bot.dispatch import state_key
 from bot.state import StateStore
 from quiz.conversation.state import ChatState
 
+WEB = "web"  # the web chat's channel (bot.web.chat), whose browsers keep a conversation
 KEEP = 30  # bubbles: a few screens of scrolling on a phone
 EXCHANGES = 2 * KEEP  # exchanges kept: each draws at least one bubble, unless it only showed a toast
 PART_LIMIT = 4000  # characters of one part kept (a page of a review is the longest thing shown)
@@ -24,6 +27,19 @@ def _bubbles_key(browser_id: str) -> str:
     """Where the bubbles themselves were kept before, rewritten on every press; read (and folded in) until
     they expire, a week after the browser's last press before the change."""
     return f"web-history:{browser_id}"
+
+
+class ChatTraces:
+    """quiz.ports.ChatTraces: a chat account's conversation state, and a browser's kept conversation."""
+
+    def __init__(self, states: StateStore) -> None:
+        self.states = states
+
+    async def forget(self, accounts: Sequence[tuple[str, str]]) -> None:
+        for channel, external_id in accounts:
+            if channel == WEB:
+                await ChatHistory(self.states).clear(external_id)
+            await self.states.set(state_key(channel, external_id), ChatState())
 
 
 class ChatHistory:

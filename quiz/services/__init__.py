@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from quiz.boards_memory import MemoryBoards
 from quiz.identity import PhoneKeys
-from quiz.ports import AnswerLog, AttemptDraws, AttemptEnds, Boards, PhoneVerifier, UowFactory
+from quiz.ports import AnswerLog, AttemptDraws, AttemptEnds, Boards, ChatTraces, PhoneVerifier, UowFactory
 from quiz.retention import DEFAULT, Periods
 from quiz.runtime import ContestRuntime
 from quiz.services.audit import AuditTrail
@@ -53,7 +53,8 @@ def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, 
             phone_keys: PhoneKeys, verifier: PhoneVerifier | None = None, periods: Periods = DEFAULT,
             read: UowFactory | None = None, answers: AnswerLog | None = None, draws: AttemptDraws | None = None,
             ends: AttemptEnds | None = None,
-            rng: random.Random | None = None, boards: Boards | None = None) -> UseCases:
+            rng: random.Random | None = None, boards: Boards | None = None,
+            traces: ChatTraces | None = None) -> UseCases:
     """The use cases over `uow` (writes) and `read` (reads that never hold up writers; `uow` if None), with
     the live boards in `boards` (shared by every worker in Redis; in this process if None)."""
     read = read or uow
@@ -64,7 +65,7 @@ def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, 
     imports = Imports(live=live, uow=uow, read=read, standings=standings, play=play)
     return UseCases(
         live=live, standings=standings,
-        people=People(live=live, uow=uow, read=read, standings=standings, phone_keys=phone_keys),
+        people=People(live=live, uow=uow, read=read, standings=standings, phone_keys=phone_keys, traces=traces),
         play=play, rounds=rounds, imports=imports,
         integrity=Integrity(live=live, uow=uow, read=read, standings=standings),
         broadcasts=Broadcasts(uow=uow, read=read),
@@ -73,7 +74,7 @@ def compose(*, runtime: ContestRuntime, source: RuntimeSource, uow: UowFactory, 
         staff=StaffAccounts(uow=uow, read=read, hasher=hasher),
         audit=AuditTrail(uow=uow, read=read),
         phone_codes=PhoneCodes(uow=uow, read=read, keys=phone_keys, verifier=verifier),
-        housekeeping=Housekeeping(live=live, uow=uow, standings=standings, periods=periods),
+        housekeeping=Housekeeping(live=live, uow=uow, standings=standings, periods=periods, traces=traces),
         reload=ContestReload(live=live, uow=uow, imports=imports, rounds=rounds))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from quiz.ports import UowFactory
+from quiz.ports import ChatTraces, UowFactory
 from quiz.retention import DEFAULT, Periods, Swept, deletion_cutoff
 from quiz.services.live import LiveContest
 from quiz.services.standings import Standings
@@ -13,8 +13,9 @@ BATCH = 500  # participants anonymised per unit of work
 
 class Housekeeping:
     def __init__(self, *, live: LiveContest, uow: UowFactory, standings: Standings,
-                 periods: Periods = DEFAULT) -> None:
+                 periods: Periods = DEFAULT, traces: ChatTraces | None = None) -> None:
         self._live, self._uow, self._standings, self._periods = live, uow, standings, periods
+        self._traces = traces
 
     async def sweep(self, *, now: datetime) -> Swept:
         """Delete processed inbound events, spent codes and idle unregistered accounts after their periods;
@@ -33,12 +34,16 @@ class Housekeeping:
             async with self._uow() as uow:
                 due = await uow.participants.registered_before(cutoff)
             for start in range(0, len(due), BATCH):
+                chats: list[tuple[str, str]] = []
                 async with self._uow() as uow:
                     for pid in due[start:start + BATCH]:
+                        chats += [(a.channel, a.external_id) for a in await uow.accounts.of_participant(pid)]
                         await uow.guardians.remove(pid)
                         await uow.participants.anonymise(participant_id=pid, now=now, keep_key=False)
                         await uow.accounts.forget_participant(participant_id=pid)
                     await uow.commit()
+                if self._traces is not None and chats:  # what their chats kept (a browser's conversation) too
+                    await self._traces.forget(chats)
                 people += len(due[start:start + BATCH])
             if people:
                 await self._standings.changed()

@@ -1,6 +1,7 @@
 """Citizens: accounts, consent, registration, linking channels, and their own data."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from quiz.attempts import Attempt, local_day
@@ -21,7 +22,7 @@ from quiz.people import (
     asks_guardian,
     taking_part_refusal,
 )
-from quiz.ports import UnitOfWork, UowFactory
+from quiz.ports import ChatTraces, UnitOfWork, UowFactory
 from quiz.services.live import LiveContest
 from quiz.services.standings import Standings
 
@@ -34,9 +35,9 @@ class People:
     ACCOUNTS = 100_000  # registered accounts remembered for answers' taps
 
     def __init__(self, *, live: LiveContest, uow: UowFactory, read: UowFactory, standings: Standings,
-                 phone_keys: PhoneKeys) -> None:
+                 phone_keys: PhoneKeys, traces: ChatTraces | None = None) -> None:
         self._live, self._uow, self._read, self._standings = live, uow, read, standings
-        self._keys = phone_keys
+        self._keys, self._traces = phone_keys, traces
         self._remembered: dict[tuple[str, str], Account] = {}  # (channel, external id) → as last read here
         self._remembered_ids: dict[int, tuple[str, str]] = {}
 
@@ -162,8 +163,14 @@ class People:
                 await uow.participants.set_phone_verified(participant_id=person.id, source=PhoneSource.CODE.value)
             await uow.commit()
         self._forget(account_id, earlier.id if earlier is not None else None)
+        if earlier is not None:  # the browser left behind (a shared computer, say) no longer shows their data
+            await self._forget_chats([earlier])
         await self._standings.verified(person.id)
         return person
+
+    async def _forget_chats(self, accounts: Sequence[Account]) -> None:
+        if self._traces is not None and accounts:
+            await self._traces.forget([(a.channel, a.external_id) for a in accounts])
 
     # taking part: a guardian's consent under 16, consent withdrawn
     def needs_guardian(self, person: Participant, now: datetime) -> bool:
@@ -301,7 +308,8 @@ class People:
         What stays until the contest's data is deleted: the number's keyed hash and the attempts it used,
         so that registering again continues the same quota (quiz.identity)."""
         async with self._uow() as uow:
-            for account in await uow.accounts.of_participant(participant_id):
+            accounts = await uow.accounts.of_participant(participant_id)
+            for account in accounts:
                 for purpose in (PURPOSE_NEWS, PURPOSE_PRIZES):
                     await uow.consents.record(account_id=account.id, purpose=purpose, granted=False,
                                               text_version=CONSENT_VERSION, now=now)
@@ -310,4 +318,5 @@ class People:
             await uow.accounts.forget_participant(participant_id=participant_id)
             await uow.commit()
         self._forget(participant_id=participant_id)
+        await self._forget_chats(accounts)  # what every chat of theirs kept, a browser's conversation included
         await self._standings.left(participant_id)  # they leave every board

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.compose import App, build
 from bot.config import Settings
 from bot.service import web_app_for
+from publishing import ADMIN
 from sms.fake_gateway import FakeGateway
 
 from .conftest import PACK, WebChat
@@ -80,6 +82,8 @@ async def test_a_number_proven_by_code_recovers_the_registration_in_a_new_browse
     assert "Chào mừng Trần Thị Bình trở lại" in second.text()
     await second.tap("Dữ liệu của tôi")
     assert "Số báo danh" in second.text() and "✓ đã xác minh" in second.text()
+    left = str((await WebChat(client, cookie=first.cookie).start())["history"])  # the browser left behind
+    assert "Trần Thị Bình" not in left and PHONE not in left  # a shared computer shows nothing of them
 
 
 async def test_the_owner_takes_the_number_back_and_erasure_gives_no_new_attempt(
@@ -138,3 +142,19 @@ async def test_a_fourteen_year_old_cannot_start_before_the_guardian_types_the_co
     await child.tap("Thi ngay")
     await child.tap("Vòng chính")
     assert "Câu 1/10" in child.text()
+
+
+async def test_the_end_of_the_data_period_clears_what_browsers_kept(
+        served: tuple[App, TestClient[Any, Any]], gateway: tuple[FakeGateway, str], clock: Any) -> None:
+    app, client = served
+    start = clock()
+    await app.rounds.change("chinh", {"closes": "2024-07-20 23:59"}, by=ADMIN, now=clock())  # 30 days on
+    chat = WebChat(client)
+    await consent(chat)
+    await chat.type(PHONE)
+    await chat.type(gateway[0].code_to(PHONE))
+    await finish(chat)
+    clock.now = start + timedelta(days=31 + app.runtime.contest.data_kept_days)  # the data period is over
+    assert (await app.uses.housekeeping.sweep(now=clock())).participants == 1  # the daily sweep
+    kept = str((await WebChat(client, cookie=chat.cookie).start())["history"])
+    assert "Trần Thị Bình" not in kept and PHONE not in kept
