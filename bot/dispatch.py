@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,8 +10,9 @@ from datetime import UTC, datetime
 
 from bot.metrics import EVENT_SECONDS
 from bot.state import StateStore
+from quiz.conversation.actions import Answer
 from quiz.conversation.engine import Conversation, Who
-from quiz.conversation.messages import Event, Outcome, event_kind
+from quiz.conversation.messages import Event, Outcome, Press, event_kind
 
 
 def utcnow() -> datetime:
@@ -29,7 +31,9 @@ class Handled:
 
 
 class Dispatcher:
-    """Serialises the events of one account in this process; the database guards across processes."""
+    """Serialises the events of one account: in this process by a lock, across workers by the state store's
+    hold (Redis). An answer to a question is not held across workers: the database guards it, and it
+    leaves the flow where it was."""
 
     def __init__(self, conversation: Conversation, states: StateStore, *, clock: Callable[[],
                                                                                           datetime] = utcnow) -> None:
@@ -40,7 +44,8 @@ class Dispatcher:
         """`public`: the event comes from a group chat, where reading never moves the citizen's own flow."""
         key = state_key(who.channel, who.external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
+        answering = isinstance(event, Press) and isinstance(event.action, Answer)
+        async with lock, (contextlib.nullcontext() if answering else self.states.hold(key)):
             started = time.perf_counter()
             state = await self.states.get(key)
             new_state, outcome, locale = await self.conversation.handle(who, state, event, now=self.clock(),

@@ -4,13 +4,15 @@ One process without Redis keeps a journal file next to its SQLite database, so a
 forget a registration half typed or a prediction asked for: the next message carries on."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import secrets
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -20,6 +22,9 @@ log = logging.getLogger(__name__)
 _SQLITE_FILE = ("sqlite:///", "sqlite+aiosqlite:///", "sqlite+pysqlite:///")
 IDLE_S = 7 * 24 * 3600  # a state (a flow, a browser's history) not written for a week is forgotten, in every store
 MAX_COUNTED = 100_000  # keys MemoryStates.admit remembers at once; the least recently counted go first
+HOLD_MS = 10_000  # a hold lapses this long after it was taken, should its worker die holding it …
+HOLD_WAIT_S = 10.0  # … and an event waits this long at most before it goes on without one
+HOLD_POLL_S = 0.01
 
 
 class StateStore(Protocol):
@@ -38,6 +43,10 @@ class StateStore(Protocol):
     async def admit(self, key: str, *, limit: int, window_s: float) -> bool:
         """Count one more under `key` unless `limit` were counted in the last `window_s` seconds (then False);
         every worker counts in the same place."""
+        ...
+    def hold(self, key: str) -> AbstractAsyncContextManager[None]:
+        """While held, no other worker holds `key` (an account's events, one at a time across workers); one
+        process has nothing to add to its own lock."""
         ...
 
 
@@ -121,6 +130,10 @@ class MemoryStates:
         if len(self._counted) > MAX_COUNTED:
             self._counted.popitem(last=False)
         return admitted
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        yield  # one process: the Dispatcher's own lock is the whole of it
 
     async def set(self, key: str, state: ChatState) -> None:
         text = None if state == ChatState() else state.dumps()  # an empty idle state is the same as none
@@ -224,6 +237,13 @@ return 1
 """
 
 
+# Let go of a hold only if it is still this holder's (it may have lapsed and been taken by another).
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
 class RedisStates:
     """Shared state for several workers; idle states expire after a week. The commands of concurrent
     events go to Redis together, in the order they were issued (bot.redis_client.Together)."""
@@ -256,6 +276,20 @@ class RedisStates:
     async def admit(self, key: str, *, limit: int, window_s: float) -> bool:
         return bool(await self._together.call("EVAL", _ADMIT, 1, f"cds:count:{key}", limit,
                                               max(1, round(window_s * 1000)), secrets.token_hex(6)))
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        name, token = f"cds:hold:{key}", secrets.token_hex(8)
+        loop = asyncio.get_running_loop()
+        until = loop.time() + HOLD_WAIT_S
+        while not await self._together.call("SET", name, token, "NX", "PX", HOLD_MS):
+            if loop.time() >= until:  # held past any event's time: its worker died; go on without
+                break
+            await asyncio.sleep(HOLD_POLL_S)
+        try:
+            yield
+        finally:
+            await self._together.call("EVAL", _RELEASE, 1, name, token)
 
     async def ping(self) -> None:
         """Raise unless Redis answers now (/readyz)."""
