@@ -32,8 +32,8 @@ class Handled:
 
 class Dispatcher:
     """Serialises the events of one account: in this process by a lock, across workers by the state store's
-    hold (Redis). An answer to a question is not held across workers: the database guards it, and it
-    leaves the flow where it was."""
+    hold (Redis). An answer to a question is not held across workers, the busiest event: the database
+    guards it, and all but the last of an attempt leave the flow where it was."""
 
     def __init__(self, conversation: Conversation, states: StateStore, *, clock: Callable[[],
                                                                                           datetime] = utcnow) -> None:
