@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 
 from bot.metrics import EVENT_SECONDS
 from bot.state import StateStore
-from quiz.conversation.actions import Answer
-from quiz.conversation.engine import Conversation, Who
-from quiz.conversation.messages import Event, Outcome, Press, event_kind
+from quiz.conversation.engine import Conversation, Who, is_answer
+from quiz.conversation.messages import Event, Outcome, event_kind
 
 
 def utcnow() -> datetime:
@@ -44,8 +43,7 @@ class Dispatcher:
         """`public`: the event comes from a group chat, where reading never moves the citizen's own flow."""
         key = state_key(who.channel, who.external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
-        answering = isinstance(event, Press) and isinstance(event.action, Answer)
-        async with lock, (contextlib.nullcontext() if answering else self.states.hold(key)):
+        async with lock, (contextlib.nullcontext() if is_answer(event) else self.states.hold(key)):
             started = time.perf_counter()
             state = await self.states.get(key)
             new_state, outcome, locale = await self.conversation.handle(who, state, event, now=self.clock(),

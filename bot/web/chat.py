@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.failures import traceback_without_messages, unavailable
 from bot.web.guests import as_guest, guest
-from bot.web.history import WEB, ChatHistory
+from bot.web.history import ChatHistory
 from bot.web.identity import COOKIE, MAX_AGE
 from bot.web.keys import BROWSER_IDS, DISPATCHER, LIVE, NEW_CHATS, SETTINGS, TRANSLATOR
 from bot.web.mini_app import telegram_caller
@@ -18,6 +18,7 @@ from bot.web.requests import BadInput, json_object, json_reply
 from quiz.conversation.actions import BadAction, Data, DataItem, decode, encode
 from quiz.conversation.engine import MAX_TEXT, Who
 from quiz.conversation.messages import Event, Press, Start, Text, event_kind
+from quiz.conversation.phones import WEB
 from quiz.model import LOCALES, pick
 
 log = logging.getLogger(__name__)

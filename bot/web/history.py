@@ -11,9 +11,9 @@ import orjson
 
 from bot.dispatch import state_key
 from bot.state import StateStore
+from quiz.conversation.phones import WEB  # the web chat's channel, whose browsers keep a conversation
 from quiz.conversation.state import ChatState
 
-WEB = "web"  # the web chat's channel (bot.web.chat), whose browsers keep a conversation
 KEEP = 30  # bubbles: a few screens of scrolling on a phone
 EXCHANGES = 2 * KEEP  # exchanges kept: each draws at least one bubble, unless it only showed a toast
 PART_LIMIT = 4000  # characters of one part kept (a page of a review is the longest thing shown)

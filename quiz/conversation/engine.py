@@ -83,6 +83,12 @@ class Who:
     page: bool = False  # a web page speaking for the account (the Telegram Mini App): no platform share button
 
 
+def is_answer(event: Event) -> bool:
+    """An answer to a question: the busiest event, which leaves the flow where it was (all but an attempt's
+    last) and whose write the database guards."""
+    return isinstance(event, Press) and isinstance(event.action, Answer)
+
+
 def guess_locale(hint: str | None) -> str:
     return "en" if hint and hint.lower().startswith("en") else "vi"
 
@@ -104,7 +110,7 @@ class Conversation:
         `public` (a group chat) reads without moving the citizen's own flow: the state comes back as it was,
         apart from what reading remembers. An answer's tap, the busiest event, may use the account as this
         worker last read it: the answer's write checks it (AccountMoved: read it again and start over)."""
-        answering = isinstance(event, Press) and isinstance(event.action, Answer)
+        answering = is_answer(event)
         try:
             return await self._handle(who, state, event, now=now, public=public, remembered=answering)
         except AccountMoved:

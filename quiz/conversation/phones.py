@@ -150,9 +150,14 @@ def proves_here(ctx: Ctx) -> bool:
     return (ctx.account.channel in PLATFORMS and not ctx.page) or proves_by_code(ctx)
 
 
+def typed_number(person: Participant) -> bool:
+    """Whether the participant's number was only typed, never proven."""
+    return bool(person.phone) and not person.phone_verified_by and not person.erased
+
+
 def may_prove(ctx: Ctx, person: Participant) -> bool:
     """Whether "Xác minh số điện thoại" is offered: a number only typed, here where it can be proven."""
-    return bool(person.phone) and not person.phone_verified_by and not person.erased and proves_here(ctx)
+    return typed_number(person) and proves_here(ctx)
 
 
 async def _unproven(ctx: Ctx) -> Participant | None:

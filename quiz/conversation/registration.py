@@ -260,7 +260,7 @@ def _typed_number_note(ctx: Ctx, person: Participant) -> tuple[Msg, ...]:
     """A number only typed, in a contest that ranks or rewards proven ones only: said now, with where to
     prove it, not first at the result."""
     rule = ctx.runtime.contest.verified_phones
-    if (ranks(rule, False) and may_win(rule, False)) or not person.phone or person.phone_verified_by:
+    if (ranks(rule, False) and may_win(rule, False)) or not phones.typed_number(person):
         return ()
     where = Msg("reg.prove_here") if phones.may_prove(ctx, person) else Msg("reg.prove_elsewhere")
     return (Msg("reg.typed_to_win") if ranks(rule, False) else Msg("reg.typed_to_rank"), where)

@@ -313,9 +313,9 @@ class Play:
             await self._handed_in(att, now, told)
         self._remember(att)
         # The entry read with the attempt tells whether it counts (a disqualified participant, say, does not).
-        why = Unranked.PRACTICE if att.practice else next(
-            (u for e in told if e.attempt_id == att.id
-             if (u := unranked(e, self._live.runtime.contest.verified_phones)) is not None), None)
+        entry = next((e for e in told if e.attempt_id == att.id), None)
+        why = Unranked.PRACTICE if att.practice else \
+            unranked(entry, self._live.runtime.contest.verified_phones) if entry is not None else None
         place, count = (None, 0) if why is not None else await self._standings.place_of(att, now=now)
         return Result(att, len(att.paper), place, count, reviewable=may_review(att, rounds, now=now),
                       unranked=why)
