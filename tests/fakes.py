@@ -165,6 +165,16 @@ class FakeParticipants(_Repo):
         if p.phone is not None:
             self.m.participants[participant_id] = replace(p, phone_verified_by=source)
 
+    async def replace_phone(self, *, participant_id: int, phone: str, phone_key: str, source: str) -> bool:
+        p = self.m.participants[participant_id]
+        if p.phone is None or p.phone_verified_by or p.erased:
+            return False
+        if any(o.phone == phone for o in self.m.participants.values() if o.id != participant_id):
+            raise PhoneTaken(phone)
+        self.m.participants[participant_id] = replace(p, phone=phone, phone_verified_by=source)
+        self.m.phone_keys[participant_id] = phone_key
+        return True
+
     async def withdraw(self, *, participant_id: int, now: datetime) -> None:
         self.m.participants[participant_id] = replace(self.m.participants[participant_id], withdrawn=True)
 

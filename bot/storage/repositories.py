@@ -149,6 +149,16 @@ class SqlParticipants(_Repo):
         await self.conn.execute(update(t.participants).where(_P.id == participant_id, _P.phone.is_not(None))
                                 .values(phone_verified_by=source))
 
+    async def replace_phone(self, *, participant_id: int, phone: str, phone_key: str, source: str) -> bool:
+        try:
+            async with self.conn.begin_nested():
+                done = await self.conn.execute(update(t.participants).where(
+                    _P.id == participant_id, _P.phone.is_not(None), _P.phone_verified_by.is_(None),
+                    _P.erased_at.is_(None)).values(phone=phone, phone_key=phone_key, phone_verified_by=source))
+        except IntegrityError as exc:
+            raise PhoneTaken(phone) from exc
+        return bool(done.rowcount)
+
     async def withdraw(self, *, participant_id: int, now: datetime) -> None:
         await self.conn.execute(update(t.participants).where(_P.id == participant_id, _P.withdrawn_at.is_(None))
                                 .values(withdrawn_at=now))

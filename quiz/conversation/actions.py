@@ -73,6 +73,7 @@ class DataItem(StrEnum):
     WITHDRAW_CONFIRMED = "withdraw!"
     GUARDIAN = "guardian"  # give a parent's or guardian's consent now (a participant who may be under 16)
     PROVE = "prove"  # prove the registered number, typed when registering
+    PROVE_REPLACE = "prove!"  # use the number the platform shared instead of the one typed (asked first)
 
 
 @dataclass(frozen=True, slots=True)

@@ -351,4 +351,6 @@ class Conversation:
                 return guardian.start_for_registered(ctx)
             case DataItem.PROVE:
                 return await phones.on_prove(ctx)
+            case DataItem.PROVE_REPLACE:
+                return await phones.replace_typed(ctx)
         assert_never(item)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from quiz.conversation.actions import CodeAgain
+from quiz.conversation.actions import CodeAgain, Data, DataItem
 from quiz.conversation.context import Ctx, Elsewhere, Turn, back_to_menu, button, menu, say
 from quiz.conversation.messages import Contact, Msg, Outcome, Text
 from quiz.conversation.state import Step
 from quiz.identity import PhoneSource, takes_over
-from quiz.people import Participant, normalise_phone
+from quiz.people import Participant, PhoneTaken, normalise_phone
 from quiz.verification import Check, Purpose, SendRefused
 
 WEB = "web"
@@ -141,7 +141,8 @@ async def on_code_again(ctx: Ctx) -> Turn:
 
 # the registered number proven later: one typed when registering (on Telegram or Zalo, where the share
 # button was not used), which a contest may not rank or reward until it is proven (quiz.identity)
-PROVING = (Step.PROVE_PHONE, Step.PROVE_CODE)
+PROVING = (Step.PROVE_PHONE, Step.PROVE_CODE, Step.PROVE_REPLACE)
+REPLACING = "replace_phone"  # state data at PROVE_REPLACE: the number the platform shared
 
 
 def proves_here(ctx: Ctx) -> bool:
@@ -186,7 +187,38 @@ async def reask_proof(ctx: Ctx) -> Turn:
         return menu(ctx)
     if ctx.state.step is Step.PROVE_CODE:
         return ctx.state, ask_code(person.phone, intro="recover.sent")
+    shared = ctx.state.data.get(REPLACING)
+    if ctx.state.step is Step.PROVE_REPLACE and isinstance(shared, str):
+        return ctx.state, ask_replace(person, shared)
     return ctx.state, say(Msg("prove.share", phone=person.phone), request_contact=True)
+
+
+def ask_replace(person: Participant, shared: str) -> Outcome:
+    return say(Msg("prove.replace_ask", phone=shared, typed=person.phone), buttons=(
+        (button("prove.replace_yes", Data(DataItem.PROVE_REPLACE), phone=shared),), back_to_menu()))
+
+
+async def offer_replace(ctx: Ctx, person: Participant, shared: str) -> Turn:
+    """The platform vouches for another number than the one typed when registering (mistyped, or changed
+    since): offer to register that one instead, unless another registration proved it."""
+    if not await claimable(ctx, shared, shared_source(ctx)):
+        return ctx.state.at(Step.PROVE_PHONE), say(Msg("prove.replace_taken", phone=shared), request_contact=True)
+    return ctx.state.at(Step.PROVE_REPLACE, **{REPLACING: shared}), ask_replace(person, shared)
+
+
+async def replace_typed(ctx: Ctx) -> Turn:
+    """"✓ Dùng số …": the shared number takes the typed one's place, proven."""
+    person, shared = await _unproven(ctx), ctx.state.data.get(REPLACING)
+    if ctx.state.step is not Step.PROVE_REPLACE or person is None or not isinstance(shared, str):
+        raise Elsewhere()  # an old button, or proven meanwhile
+    try:
+        replaced = await ctx.people.replace_phone(participant_id=person.id, phone=shared,
+                                                  source=shared_source(ctx), now=ctx.now)
+    except PhoneTaken:
+        return menu(ctx, Msg("prove.replace_taken", phone=shared))
+    if not replaced:
+        return menu(ctx, Msg("prove.already"))
+    return menu(ctx, Msg("prove.replaced", phone=shared, typed=person.phone), toast=Msg("toast.saved"))
 
 
 async def on_prove_input(ctx: Ctx, event: Text | Contact) -> Turn:
@@ -197,14 +229,19 @@ async def on_prove_input(ctx: Ctx, event: Text | Contact) -> Turn:
     if isinstance(event, Contact):
         if ctx.account.channel not in PLATFORMS or not event.own:
             return ctx.state, say(Msg("prove.share", phone=person.phone), request_contact=True)
-        if normalise_phone(event.phone) != person.phone:
+        shared = normalise_phone(event.phone)
+        if shared is None:  # not a Vietnamese mobile number: no registration can use it
             return ctx.state, say(Msg("prove.other_number", phone=person.phone), request_contact=True)
+        if shared != person.phone:
+            return await offer_replace(ctx, person, shared)
         source = shared_source(ctx)
     elif ctx.state.step is Step.PROVE_CODE:
         verdict = await check_code(ctx, person.phone, Purpose.PROVE, event.text)
         if verdict is not Check.OK:
             return ctx.state, ask_code(person.phone, refusal(verdict), intro="recover.sent")
         source = PhoneSource.CODE
+    elif ctx.state.step is Step.PROVE_REPLACE:  # typed while asked to confirm: the question again
+        return await reask_proof(ctx)
     else:  # a number typed where the platform's button proves it
         return ctx.state, say(Msg("prove.press_share", phone=person.phone), request_contact=True)
     await ctx.people.verify_phone(participant_id=person.id, source=source)

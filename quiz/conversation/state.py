@@ -25,7 +25,8 @@ class Step(StrEnum):
     RECOVER_PHONE = "recover_phone"  # a registration carried on in a new browser: its number …
     RECOVER_CODE = "recover_code"  # … and the code sent to it
     PROVE_PHONE = "prove_phone"  # a registered number typed at registration, proven later by the platform …
-    PROVE_CODE = "prove_code"  # … or by a code sent to it (the web chat, with an SMS gateway)
+    PROVE_CODE = "prove_code"  # … or by a code sent to it (the web chat, with an SMS gateway) …
+    PROVE_REPLACE = "prove_replace"  # … or replaced by the other number the platform shared, once confirmed
     WITHDRAW_CONFIRM = "withdraw_confirm"
     PLAYING = "playing"
     PREDICT = "predict"

@@ -138,6 +138,27 @@ class People:
             await uow.commit()
         await self._standings.verified(participant_id)  # under a contest ranking proven numbers only, they rank now
 
+    async def replace_phone(self, *, participant_id: int, phone: str, source: PhoneSource, now: datetime) -> bool:
+        """A number the platform proves is the citizen's own in place of the one they typed when registering
+        (mistyped, or changed since): their attempts then count by the proven number, as after
+        `verify_phone`. Claimed as at registration (quiz.identity.takes_over): PhoneTaken if another
+        registration proved it; one that only typed it loses it (`_take_over`). False, changing nothing, if
+        the registration's number is no longer only typed (proven or erased meanwhile)."""
+        if not source.verified:
+            raise ValueError("only a proven number replaces a typed one")
+        async with self._uow() as uow:
+            holder = await uow.participants.holder(phone)
+            if holder is not None and holder.id != participant_id:
+                if not takes_over(source, PhoneSource.stored(holder.phone_verified_by)):
+                    raise PhoneTaken(phone)
+                await self._take_over(uow, holder, now)
+            if not await uow.participants.replace_phone(participant_id=participant_id, phone=phone,
+                                                        phone_key=self._keys(phone), source=source.value):
+                return False  # nothing committed: a holder's number is only taken for a replacement
+            await uow.commit()
+        await self._standings.verified(participant_id)
+        return True
+
     async def holder(self, phone: str) -> Participant | None:
         """The registration holding this number (a recovery by phone and code finds it here)."""
         async with self._read() as uow:

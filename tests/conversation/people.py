@@ -106,13 +106,15 @@ async def agree(person: Person, *, news: bool = False) -> None:
     await person.tap("Có, gửi cho tôi" if news else "Không, cảm ơn")
 
 
-async def register(person: Person, *, name: str = "Nguyễn Văn An", phone: str = "0912345678") -> None:
-    """Consent, then register in the fixture pack's commune Xã Đông Sơn."""
+async def register(person: Person, *, name: str = "Nguyễn Văn An", phone: str = "0912345678",
+                   shared: bool = False) -> None:
+    """Consent, then register in the fixture pack's commune Xã Đông Sơn; the number typed, or `shared` with
+    the platform's button (proven)."""
     await person.start()
     await agree(person)
     await person.say(name)
     await person.say("1990")
-    await person.say(phone)
+    await (person.share(phone) if shared else person.say(phone))
     await person.tap("Huyện An Bình")
     await person.tap("Xã Đông Sơn")
     await person.tap("Xác nhận")

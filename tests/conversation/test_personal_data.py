@@ -221,14 +221,14 @@ async def test_a_number_typed_on_telegram_is_proven_later_and_its_result_then_ra
     await an.say("0912345678")  # typing the number proves nothing
     assert "Số gõ tay không xác minh được" in an.text and an.last.replies[-1].request_contact
     await an.share("0987654321", own=False)  # someone else's card
-    await an.share("+84 98 765 4321")  # their own account, another number
-    assert "khác số đã đăng ký (0912345678)" in an.text
-    assert (await an.participant()).phone_verified_by is None  # type: ignore[union-attr]
-    await an.send_unsupported("sticker")  # still asked to share, nothing else changed
-    assert "Để xác minh số 0912345678" in an.text and an.last.replies[-1].request_contact
-    await an.share("+84 912 345 678")
-    assert "✓ Số điện thoại 0912345678 đã được xác minh" in an.text
+    await an.share("+84 98 765 4321")  # their own account, another number: offered, not taken
+    assert "Số vừa chia sẻ là 0987654321, khác số bạn đã nhập khi đăng ký (0912345678)" in an.text
     assert an.last.closes_contact and not an.last.replies[-1].request_contact  # the share button goes
+    assert (await an.participant()).phone_verified_by is None  # type: ignore[union-attr]
+    await an.send_unsupported("sticker")  # still asked, nothing else changed
+    assert "Số vừa chia sẻ là 0987654321" in an.text and "✓ Dùng số 0987654321" in an.labels()
+    await an.share("+84 912 345 678")  # the number they registered after all
+    assert "✓ Số điện thoại 0912345678 đã được xác minh" in an.text and not an.last.replies[-1].request_contact
     assert (await an.participant()).phone_verified_by == "telegram"  # type: ignore[union-attr]
     await an.say("/dulieu")
     assert "✓ đã xác minh" in an.text and "📱 Xác minh số điện thoại" not in an.labels()
@@ -236,6 +236,74 @@ async def test_a_number_typed_on_telegram_is_proven_later_and_its_result_then_ra
     await an.tap("⬅️ Menu")
     await an.tap("Bảng xếp hạng")
     assert "Bạn đang xếp thứ 1 với 10/10 câu đúng." in an.text  # the attempt handed in before now ranks
+
+
+async def test_a_mistyped_number_is_replaced_by_the_one_telegram_shares_and_the_result_then_ranks(
+        clock: Clock) -> None:
+    world = World(FIXTURE_PACK, clock, verified_phones=VerifiedRule.TO_RANK)
+    an = world.person("1001", channel="telegram")
+    await register(an, phone="0912345678")  # a slip of the finger: their number is 0987654321
+    await an.tap("Thi ngay")
+    await an.tap("Vòng chính")
+    for _ in range(10):
+        await an.press(an.right_key())
+    await an.tap("Bỏ qua")
+    assert "Xếp hạng hiện tại" not in an.text  # a typed number does not rank here
+    await an.tap("Bảng xếp hạng")
+    assert "Chưa có ai hoàn thành lượt thi trong vòng này." in an.text
+
+    await an.say("/dulieu")
+    await an.tap("📱 Xác minh số điện thoại")
+    await an.share("+84 987 654 321")  # Telegram vouches for this one
+    assert "Nếu 0987654321 là số của bạn, đăng ký có thể dùng số này thay cho 0912345678" in an.text
+    assert an.last.closes_contact and not an.last.replies[-1].request_contact  # a button to confirm instead
+    assert (await an.participant()).phone == "0912345678"  # type: ignore[union-attr]  # asked first
+    await an.tap("✓ Dùng số 0987654321")
+    assert "✓ Đăng ký của bạn giờ dùng số 0987654321 (thay cho 0912345678), đã xác minh" in an.text
+    person = await an.participant()
+    assert person is not None and (person.phone, person.phone_verified_by) == ("0987654321", "telegram")
+    await an.say("/dulieu")
+    assert "0987654321" in an.text and "0912345678" not in an.text and "✓ đã xác minh" in an.text
+    await world.uses.standings.upkeep(now=clock())  # the scheduler's tick: the board is built again
+    await an.tap("⬅️ Menu")
+    await an.tap("Bảng xếp hạng")
+    assert "Bạn đang xếp thứ 1 với 10/10 câu đúng." in an.text  # the attempt handed in before now ranks
+    await an.press(Data(DataItem.PROVE_REPLACE))  # the old confirm button again: nothing more happens
+    assert (await an.participant()).phone == "0987654321"  # type: ignore[union-attr]
+
+
+async def test_a_shared_number_another_registration_holds_is_claimed_as_at_registration(clock: Clock) -> None:
+    world = World(FIXTURE_PACK, clock, verified_phones=VerifiedRule.TO_WIN)
+    owner = world.person("2001", channel="telegram")
+    await register(owner, name="Trần Thị Bình", phone="0911111111", shared=True)  # proven on another registration
+    typist = world.person("2002", channel="telegram")
+    await register(typist, name="Lê Văn Cường", phone="0922222222")  # typed someone's number, not proven
+    an = world.person("1001", channel="telegram")
+    await register(an, phone="0912345678")
+
+    await an.say("/dulieu")
+    await an.tap("📱 Xác minh số điện thoại")
+    await an.share("0911111111")  # proven by someone else: not offered
+    assert "Số 0911111111 đã được xác minh ở một đăng ký khác" in an.text and an.last.replies[-1].request_contact
+    assert "✓ Dùng số 0911111111" not in an.labels()
+
+    await an.share("0922222222")  # only typed by another: offered, as a proven number wins it at registration
+    await an.tap("✓ Dùng số 0922222222")
+    assert "giờ dùng số 0922222222" in an.text
+    assert (await typist.participant()).phone is None  # type: ignore[union-attr]
+    await typist.say("/dulieu")
+    assert "vừa được chủ số xác minh và đăng ký" in typist.text  # told at their next message
+
+    late = world.person("1002", channel="telegram")  # confirmed too late: someone proved it in between
+    await register(late, name="Phạm Văn Dũng", phone="0933333333")
+    await late.say("/dulieu")
+    await late.tap("📱 Xác minh số điện thoại")
+    await late.share("0944444444")
+    proven = world.person("2003", channel="telegram")
+    await register(proven, name="Hoàng Thị Em", phone="0944444444", shared=True)
+    await late.tap("✓ Dùng số 0944444444")
+    assert "Số 0944444444 đã được xác minh ở một đăng ký khác" in late.text
+    assert (await late.participant()).phone == "0933333333"  # type: ignore[union-attr]  # nothing changed
 
 
 async def test_a_telegram_registration_with_a_typed_number_is_proven_in_the_web_chat_by_a_code(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from quiz.identity import Guardian
-from quiz.people import PURPOSE_NEWS
+from quiz.people import PURPOSE_NEWS, PhoneTaken
 from quiz.ports import UowFactory
 from quiz.verification import SentCode
 
@@ -53,6 +55,35 @@ async def test_a_number_is_proven_released_and_consent_withdrawn(uow: UowFactory
             (None, None, True)
         assert await w.participants.holder("0912345678") is None and await w.participants.same_person(pid) == [pid]
         assert await w.attempts.counts(participant_id=pid, round_code="chinh", day=T0.date()) == (1, 1)  # its own
+
+
+async def test_a_typed_number_is_replaced_by_a_proven_one_that_no_one_holds(uow: UowFactory) -> None:
+    typed, holder = await person(uow, "0912345678"), await person(uow, "0911111111")
+    erased = await person(uow, "0977777777")  # erased once: its key stays, so the quota follows the number
+    async with uow() as w:
+        await w.participants.anonymise(participant_id=erased, now=T0)
+        await w.commit()
+    async with uow() as w:
+        with pytest.raises(PhoneTaken):  # another registration holds it
+            await w.participants.replace_phone(participant_id=typed, phone="0911111111", phone_key="key-0911111111",
+                                               source="telegram")
+        assert await w.participants.replace_phone(participant_id=typed, phone="0977777777",
+                                                  phone_key="key-0977777777", source="telegram")
+        await w.commit()
+    async with uow() as w:
+        now = await w.participants.get(typed)
+        assert now is not None and (now.phone, now.phone_verified_by) == ("0977777777", "telegram")
+        assert await w.participants.holder("0912345678") is None  # the typed number is free again
+        assert await w.participants.same_person(typed) == sorted([typed, erased])  # one person, one quota
+        assert (await w.participants.get(holder)).phone == "0911111111"  # type: ignore[union-attr]
+        # proven now: replaced no more
+        assert not await w.participants.replace_phone(participant_id=typed, phone="0966666666",
+                                                      phone_key="key-0966666666", source="zalo")
+        assert not await w.participants.replace_phone(participant_id=erased, phone="0966666666",
+                                                      phone_key="key-0966666666", source="zalo")
+        await w.commit()
+    async with uow() as w:
+        assert await w.participants.holder("0966666666") is None
 
 
 async def test_a_guardian_is_kept_replaced_and_removed(uow: UowFactory) -> None:
