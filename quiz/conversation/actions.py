@@ -74,6 +74,7 @@ class DataItem(StrEnum):
     GUARDIAN = "guardian"  # give a parent's or guardian's consent now (a participant who may be under 16)
     PROVE = "prove"  # prove the registered number, typed when registering
     PROVE_REPLACE = "prove!"  # use the number the platform shared instead of the one typed (asked first)
+    PROVE_OTHER = "prove_other"  # the code went to a number that is not theirs: prove another one instead
 
 
 @dataclass(frozen=True, slots=True)

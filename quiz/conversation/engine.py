@@ -353,4 +353,6 @@ class Conversation:
                 return await phones.on_prove(ctx)
             case DataItem.PROVE_REPLACE:
                 return await phones.replace_typed(ctx)
+            case DataItem.PROVE_OTHER:
+                return await phones.ask_other_number(ctx)
         assert_never(item)

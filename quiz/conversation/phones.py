@@ -131,7 +131,12 @@ async def on_code_again(ctx: Ctx) -> Turn:
     if step is Step.RECOVER_CODE:
         return await on_recover(ctx.with_state(ctx.state.at(Step.RECOVER_PHONE)))
     if step is Step.PROVE_CODE:
-        return await on_prove(ctx)
+        other = _replacing(ctx)
+        person = await _unproven(ctx)
+        if other is None or person is None:
+            return await on_prove(ctx)
+        problem = await send_code(ctx, other, Purpose.PROVE)  # a new code to the number replacing theirs
+        return ctx.state, ask_proof_code(ctx, person, *(problem,) if problem else (), again=problem is not None)
     if step is Step.REG_CODE:
         phone = ctx.state.data.get("pending_phone")
         if isinstance(phone, str):
@@ -141,8 +146,8 @@ async def on_code_again(ctx: Ctx) -> Turn:
 
 # the registered number proven later: one typed when registering (on Telegram or Zalo, where the share
 # button was not used), which a contest may not rank or reward until it is proven (quiz.identity)
-PROVING = (Step.PROVE_PHONE, Step.PROVE_CODE, Step.PROVE_REPLACE)
-REPLACING = "replace_phone"  # state data at PROVE_REPLACE: the number the platform shared
+PROVING = (Step.PROVE_PHONE, Step.PROVE_CODE, Step.PROVE_REPLACE, Step.PROVE_NEW)
+REPLACING = "replace_phone"  # state data: the number to take the typed one's place (shared, or sent a code)
 
 
 def proves_here(ctx: Ctx) -> bool:
@@ -177,7 +182,53 @@ async def on_prove(ctx: Ctx) -> Turn:
     problem = await send_code(ctx, person.phone, Purpose.PROVE)
     if problem is not None:
         return ctx.state.idle(), say(problem, buttons=(back_to_menu(),))
-    return ctx.state.at(Step.PROVE_CODE), ask_code(person.phone)
+    proving = ctx.state.at(Step.PROVE_CODE, **{REPLACING: None})
+    return proving, ask_proof_code(ctx.with_state(proving), person)
+
+
+def _replacing(ctx: Ctx) -> str | None:
+    shared = ctx.state.data.get(REPLACING)
+    return shared if isinstance(shared, str) else None
+
+
+def ask_proof_code(ctx: Ctx, person: Participant, *lead: Msg, again: bool = False) -> Outcome:
+    """The code screen: for the registered number, with a way out when that number is not theirs (a slip of
+    the finger: the code cannot reach them), or for the number that is to replace it."""
+    other = _replacing(ctx)
+    if other is not None:
+        return ask_code(other, *lead, intro="recover.sent" if again else "prove.other_sent")
+    shown = ask_code(person.phone or "", *lead, intro="recover.sent" if again else "code.sent")
+    reply = shown.replies[-1]
+    not_mine = (button("prove.not_mine", Data(DataItem.PROVE_OTHER), phone=person.phone),)
+    return replace(shown, replies=(replace(reply, buttons=(not_mine, *reply.buttons)),))
+
+
+async def ask_other_number(ctx: Ctx) -> Turn:
+    """"Số … không phải của tôi": the number the code should go to instead."""
+    person = await _unproven(ctx)
+    if person is None or ctx.state.step is not Step.PROVE_CODE or not proves_by_code(ctx):
+        raise Elsewhere()
+    return ctx.state.at(Step.PROVE_NEW, **{REPLACING: None}), _ask_new(person)
+
+
+def _ask_new(person: Participant, *lead: Msg) -> Outcome:
+    return say(*lead, Msg("prove.ask_other", typed=person.phone), buttons=(back_to_menu(),))
+
+
+async def _other_typed(ctx: Ctx, person: Participant, text: str) -> Turn:
+    """The number typed at PROVE_NEW: a code to it, unless another registration proved it."""
+    phone = normalise_phone(text)
+    if phone is None:
+        return ctx.state, _ask_new(person, Msg("reg.bad_phone"))
+    if phone == person.phone:
+        return await on_prove(ctx)  # the registered number after all
+    if not await claimable(ctx, phone, PhoneSource.CODE):
+        return ctx.state, _ask_new(person, Msg("prove.replace_taken", phone=phone))
+    problem = await send_code(ctx, phone, Purpose.PROVE)
+    if problem is not None:
+        return ctx.state, _ask_new(person, problem)
+    proving = ctx.state.at(Step.PROVE_CODE, **{REPLACING: phone})
+    return proving, ask_proof_code(ctx.with_state(proving), person)
 
 
 async def reask_proof(ctx: Ctx) -> Turn:
@@ -186,9 +237,11 @@ async def reask_proof(ctx: Ctx) -> Turn:
     if person is None or person.phone is None:
         return menu(ctx)
     if ctx.state.step is Step.PROVE_CODE:
-        return ctx.state, ask_code(person.phone, intro="recover.sent")
-    shared = ctx.state.data.get(REPLACING)
-    if ctx.state.step is Step.PROVE_REPLACE and isinstance(shared, str):
+        return ctx.state, ask_proof_code(ctx, person, again=True)
+    if ctx.state.step is Step.PROVE_NEW:
+        return ctx.state, _ask_new(person)
+    shared = _replacing(ctx)
+    if ctx.state.step is Step.PROVE_REPLACE and shared is not None:
         return ctx.state, ask_replace(person, shared)
     return ctx.state, say(Msg("prove.share", phone=person.phone), request_contact=True)
 
@@ -208,12 +261,15 @@ async def offer_replace(ctx: Ctx, person: Participant, shared: str) -> Turn:
 
 async def replace_typed(ctx: Ctx) -> Turn:
     """"✓ Dùng số …": the shared number takes the typed one's place, proven."""
-    person, shared = await _unproven(ctx), ctx.state.data.get(REPLACING)
-    if ctx.state.step is not Step.PROVE_REPLACE or person is None or not isinstance(shared, str):
+    person, shared = await _unproven(ctx), _replacing(ctx)
+    if ctx.state.step is not Step.PROVE_REPLACE or person is None or shared is None:
         raise Elsewhere()  # an old button, or proven meanwhile
+    return await _replace(ctx, person, shared, shared_source(ctx))
+
+
+async def _replace(ctx: Ctx, person: Participant, shared: str, source: PhoneSource) -> Turn:
     try:
-        replaced = await ctx.people.replace_phone(participant_id=person.id, phone=shared,
-                                                  source=shared_source(ctx), now=ctx.now)
+        replaced = await ctx.people.replace_phone(participant_id=person.id, phone=shared, source=source, now=ctx.now)
     except PhoneTaken:
         return menu(ctx, Msg("prove.replace_taken", phone=shared))
     if not replaced:
@@ -236,10 +292,15 @@ async def on_prove_input(ctx: Ctx, event: Text | Contact) -> Turn:
             return await offer_replace(ctx, person, shared)
         source = shared_source(ctx)
     elif ctx.state.step is Step.PROVE_CODE:
-        verdict = await check_code(ctx, person.phone, Purpose.PROVE, event.text)
+        other = _replacing(ctx)
+        verdict = await check_code(ctx, other or person.phone, Purpose.PROVE, event.text)
         if verdict is not Check.OK:
-            return ctx.state, ask_code(person.phone, refusal(verdict), intro="recover.sent")
+            return ctx.state, ask_proof_code(ctx, person, refusal(verdict), again=True)
+        if other is not None:
+            return await _replace(ctx, person, other, PhoneSource.CODE)
         source = PhoneSource.CODE
+    elif ctx.state.step is Step.PROVE_NEW:
+        return await _other_typed(ctx, person, event.text)
     elif ctx.state.step is Step.PROVE_REPLACE:  # typed while asked to confirm: the question again
         return await reask_proof(ctx)
     else:  # a number typed where the platform's button proves it

@@ -26,7 +26,8 @@ class Step(StrEnum):
     RECOVER_CODE = "recover_code"  # … and the code sent to it
     PROVE_PHONE = "prove_phone"  # a registered number typed at registration, proven later by the platform …
     PROVE_CODE = "prove_code"  # … or by a code sent to it (the web chat, with an SMS gateway) …
-    PROVE_REPLACE = "prove_replace"  # … or replaced by the other number the platform shared, once confirmed
+    PROVE_REPLACE = "prove_replace"  # … or replaced by the other number the platform shared, once confirmed,
+    PROVE_NEW = "prove_new"  # … or by another number typed in the web chat (then proven by a code, PROVE_CODE)
     WITHDRAW_CONFIRM = "withdraw_confirm"
     PLAYING = "playing"
     PREDICT = "predict"

@@ -306,26 +306,61 @@ async def test_a_shared_number_another_registration_holds_is_claimed_as_at_regis
     assert (await late.participant()).phone == "0933333333"  # type: ignore[union-attr]  # nothing changed
 
 
-async def test_a_telegram_registration_with_a_typed_number_is_proven_in_the_web_chat_by_a_code(
-        sms_world: World, texts: Texts, clock: Clock) -> None:
-    telegram = sms_world.person("1001", channel="telegram")
-    await register(telegram, phone=PHONE)
+async def proving_in_a_linked_browser(world: World, telegram: Person) -> Person:
+    """The Telegram registration linked to a browser, which asks to prove its number there (a code)."""
     await telegram.say("/dulieu")
     await telegram.tap("Liên kết tài khoản")
     code = re.search(r"Mã liên kết của bạn: (\S+)", telegram.text)
     assert code is not None
-    web = sms_world.person("browser-1", channel="web")
+    web = world.person("browser-1", channel="web")
     await web.start()
     await web.say(f"/lienket {code[1]}")
     await web.tap("Liên kết")
     await web.say("/dulieu")
     await web.tap("📱 Xác minh số điện thoại")
+    return web
+
+
+async def test_a_telegram_registration_with_a_typed_number_is_proven_in_the_web_chat_by_a_code(
+        sms_world: World, texts: Texts, clock: Clock) -> None:
+    telegram = sms_world.person("1001", channel="telegram")
+    await register(telegram, phone=PHONE)
+    web = await proving_in_a_linked_browser(sms_world, telegram)
     assert "Đã gửi mã 6 chữ số tới số 0912345678" in web.text
     await web.say("000000" if texts.last(PHONE) != "000000" else "111111")
     assert (await web.participant()).phone_verified_by is None  # type: ignore[union-attr]
     await web.say(texts.last(PHONE))
     assert "✓ Số điện thoại 0912345678 đã được xác minh" in web.text
     assert (await telegram.participant()).phone_verified_by == "code"  # type: ignore[union-attr]
+
+
+async def test_a_mistyped_number_is_replaced_in_the_web_chat_by_a_code_to_the_right_one(
+        sms_world: World, texts: Texts, clock: Clock) -> None:
+    owner = sms_world.person("2001", channel="telegram")
+    await register(owner, name="Trần Thị Bình", phone="0911111111", shared=True)
+    telegram = sms_world.person("1001", channel="telegram")
+    await register(telegram, phone=PHONE)  # a slip of the finger: their number is 0987654321
+    web = await proving_in_a_linked_browser(sms_world, telegram)
+    assert "Đã gửi mã 6 chữ số tới số 0912345678" in web.text  # a number they cannot read texts on
+    await web.tap("✏️ Số 0912345678 không phải của tôi")
+    assert "Số đã nhập khi đăng ký là 0912345678. Nhập số điện thoại di động của bạn" in web.text
+    await web.say("12345")
+    assert "Số điện thoại di động Việt Nam gồm 10 số" in web.text
+    await web.say("0911111111")  # proven by another registration: no code goes there
+    assert "Số 0911111111 đã được xác minh ở một đăng ký khác" in web.text and "0911111111" not in texts.sent
+    await web.say("0987 654 321")
+    assert "Đã gửi mã 6 chữ số tới số 0987654321. Nhập mã đó vào đây: đăng ký của bạn sẽ dùng số này" in web.text
+    right = texts.last("0987654321")
+    await web.say("000000" if right != "000000" else "111111")
+    assert "Mã chưa đúng" in web.text and "0987654321" in web.text
+    assert (await web.participant()).phone == PHONE  # type: ignore[union-attr]  # nothing changed yet
+    await web.tap("Gửi lại mã")  # within the minute: refused, the code sent before still works
+    assert "Mã vừa được gửi tới số này" in web.text and len(texts.sent["0987654321"]) == 1
+    await web.say(right)
+    assert "✓ Đăng ký của bạn giờ dùng số 0987654321 (thay cho 0912345678), đã xác minh" in web.text
+    person = await telegram.participant()  # the same registration, on every channel
+    assert person is not None and (person.phone, person.phone_verified_by) == ("0987654321", "code")
+    assert PHONE not in texts.sent or len(texts.sent[PHONE]) == 1  # the first code only, to the typed number
 
 
 async def test_no_proof_is_offered_where_the_number_cannot_be_proven(clock: Clock) -> None:
