@@ -191,6 +191,10 @@ class Standings:
             task.add_done_callback(lambda _t: self._rebuilding.pop(round_code, None))
         return held
 
+    def updating(self, round_code: str) -> bool:
+        """Whether this worker is building the round's board again (a large one, served as held meanwhile)."""
+        return round_code in self._rebuilding
+
     async def exact_board(self, *, round_code: str, now: datetime) -> Board:
         """The round's ranking read from storage now, never a stale one."""
         return await self._rebuild(round_code, now, await self._shared.revision(round_code))

@@ -1,6 +1,7 @@
 """Exports: what opens in Excel or a CSV reader, masked unless an admin asked."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import zipfile
@@ -156,6 +157,26 @@ async def test_an_export_right_after_a_change_holds_it_however_large_the_round(
     assert rows[1][1] != "Người Thi K" and "—" not in {r[1] for r in rows}
     winners = read_csv(await (await organiser.get("/admin/export/winners.csv?round=chinh")).read())
     assert len(winners) == 6 and "—" not in {r[2] for r in winners}
+
+
+async def test_the_leaderboard_page_says_when_its_board_was_built_and_that_a_change_is_on_its_way(
+        app: App, clock, organiser: Visitor, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Standings, "BOARD_SYNC", 1)  # every board counts as large: pages may lag a little
+    await seed(app, clock)
+    built = f"bảng lập lúc {clock().astimezone(app.runtime.tz):%H:%M:%S %d/%m}"  # Hà Giang's time
+    await organiser.get("/admin/leaderboard?round=chinh")
+    assert built in organiser.text and "đang cập nhật" not in organiser.text
+    first = await app.people.holder("0900000010")  # "Người Thi K", first place
+    assert first is not None
+    await app.people.erase(participant_id=first.id, now=clock())
+    await organiser.get("/admin/leaderboard?round=chinh")  # the board as held, while it is built again
+    assert "đang cập nhật theo thay đổi mới nhất: tải lại trang sau ít giây" in organiser.text
+    for _ in range(200):
+        if not app.standings.updating("chinh"):
+            break
+        await asyncio.sleep(0.01)
+    await organiser.get("/admin/leaderboard?round=chinh")
+    assert "đang cập nhật" not in organiser.text and "Người Thi K" not in organiser.text
 
 
 async def test_the_winners_export_follows_the_prize_ladder(app: App, clock, organiser: Visitor,

@@ -59,7 +59,8 @@ async def leaderboard_page(request: web.Request) -> web.Response:
     if round_ is None:
         return page(request, title=T["board.title"], body=html("<p>{t}</p>", t=T["rounds.none"]), active=PATH)
     query = request.query.get("q", "").strip()[:MAX_QUERY]
-    ranked, figure = await ctx.standings.leaderboard(round_code=round_.code)
+    board = await ctx.standings.board(round_code=round_.code, now=ctx.now())
+    ranked, figure = board.ranked, board.figure
     shown = ranked
     if query:
         found = await ctx.figures.find(query, by_phone=who.is_admin)
@@ -78,6 +79,9 @@ async def leaderboard_page(request: web.Request) -> web.Response:
                   clear=html('<a href="{h}">{t}</a>', h=f"{PATH}?round={round_.code}", t=T["board.clear"])
                   if query else "")
     summary = T["board.count"].format(n=number(len(ranked)), figure=number(figure))
+    summary += " · " + T["board.as_of"].format(at=f"{board.built_at.astimezone(ctx.tz):%H:%M:%S %d/%m}")
+    if ctx.standings.updating(round_.code):  # a large round after a change: its board is being built again
+        summary += " · " + T["board.updating"]
     if query:
         summary += " · " + T["board.found"].format(n=number(len(shown)), q=query)
     empty = T["board.no_match"] if query else T["board.empty"]

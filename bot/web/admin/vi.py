@@ -156,6 +156,8 @@ T: dict[str, str] = {
     "board.clear": "Bỏ lọc",
     "board.count": "{n} thí sinh được xếp hạng · con số dự đoán dùng để xếp hạng: {figure}",
     "board.found": "{n} kết quả cho “{q}”",
+    "board.as_of": "bảng lập lúc {at}",
+    "board.updating": "đang cập nhật theo thay đổi mới nhất: tải lại trang sau ít giây",
     "board.empty": "Chưa có bài thi nào hoàn thành trong vòng này.",
     "board.no_match": "Không tìm thấy thí sinh nào.",
     "board.page": "Trang {page}/{pages}",
