@@ -18,6 +18,7 @@ from bot.channels.telegram.webhook import TelegramConfigError
 from bot.health import Backoff
 from bot.service import serve
 
+from . import fake_server
 from .conftest import settings_for
 from .fake_server import FakeBotApiServer
 from .test_runner import SECRET, START
@@ -75,9 +76,20 @@ async def test_a_telegram_start_that_fails_in_any_way_is_tried_again_while_the_r
     assert not failures and "telegram: could not start" in caplog.text and "Connection refused" not in caplog.text
 
 
-async def test_the_service_serves_the_telegram_webhook_on_its_web_app(
-        tmp_path: Path, bot_api: FakeBotApiServer, caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_service_serves_the_telegram_webhook_on_its_web_app_and_a_reply_under_way_at_stop_goes_once(
+        tmp_path: Path, bot_api: FakeBotApiServer, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.INFO, logger="bot.service")
+    sending, read = asyncio.Event(), fake_server.fields
+
+    async def slowly(request: Any, uploads: dict[str, bytes]) -> Any:
+        received = await read(request, uploads)
+        if request.path.endswith("/sendMessage"):  # received, not yet answered when the service stops
+            sending.set()
+            await asyncio.sleep(1)
+        return received
+
+    monkeypatch.setattr(fake_server, "fields", slowly)
     port, stop = free_port(), asyncio.Event()
     settings = settings_for(tmp_path, telegram_api_base=bot_api.base, web_host="127.0.0.1", web_port=port,
                             web_secret="test", telegram_webhook_url="https://thi.example.vn",
@@ -90,11 +102,12 @@ async def test_the_service_serves_the_telegram_webhook_on_its_web_app(
             assert response.status == 401
         async with http.post(url, json=START, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
             assert response.status == 200
-    stop.set()
+    await asyncio.wait_for(sending.wait(), timeout=5)
+    stop.set()  # a deploy's SIGTERM, say
     await asyncio.wait_for(running, timeout=10)
 
     assert "telegram: webhook at https://thi.example.vn/telegram/webhook as @cds_test_bot" in caplog.text
-    assert len(bot_api.fake.delivered("sendMessage")) == 1
+    assert len(bot_api.fake.delivered("sendMessage")) == 1  # not cut off and sent again: the citizen reads it once
 
 
 async def test_the_service_will_not_run_a_webhook_without_its_secret(tmp_path: Path) -> None:

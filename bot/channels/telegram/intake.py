@@ -63,6 +63,12 @@ class WebhookHandler(SimpleRequestHandler):
         super().__init__(**kwargs)
         self.claims, self.lanes, self.handover, self.within = claims, lanes, handover, within
 
+    async def close(self) -> None:
+        """Nothing. aiogram closes the bot's HTTP session when the web app shuts down, but the lanes and the
+        outbox still send the replies to updates acknowledged just before: a reply cut off that way had
+        reached Telegram and was sent again, so the citizen read it twice. TelegramHandle.stop closes the
+        session after them."""
+
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
             read = update_of(await request.read(), bot)
