@@ -220,8 +220,9 @@ async def _other_typed(ctx: Ctx, person: Participant, text: str) -> Turn:
     phone = normalise_phone(text)
     if phone is None:
         return ctx.state, _ask_new(person, Msg("reg.bad_phone"))
-    if phone == person.phone:
-        return await on_prove(ctx)  # the registered number after all
+    if phone == person.phone:  # the registered number after all: its code went a moment ago
+        proving = ctx.state.at(Step.PROVE_CODE, **{REPLACING: None})
+        return proving, ask_proof_code(ctx.with_state(proving), person, again=True)
     if not await claimable(ctx, phone, PhoneSource.CODE):
         return ctx.state, _ask_new(person, Msg("prove.replace_taken", phone=phone))
     problem = await send_code(ctx, phone, Purpose.PROVE)

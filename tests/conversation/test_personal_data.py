@@ -346,6 +346,9 @@ async def test_a_mistyped_number_is_replaced_in_the_web_chat_by_a_code_to_the_ri
     assert "Số đã nhập khi đăng ký là 0912345678. Nhập số điện thoại di động của bạn" in web.text
     await web.say("12345")
     assert "Số điện thoại di động Việt Nam gồm 10 số" in web.text
+    await web.say(PHONE)  # the registered number after all: back to its code, no second text within the minute
+    assert "Đã gửi mã 6 chữ số tới số 0912345678. Nhập mã đó vào đây" in web.text and len(texts.sent[PHONE]) == 1
+    await web.tap("✏️ Số 0912345678 không phải của tôi")
     await web.say("0911111111")  # proven by another registration: no code goes there
     assert "Số 0911111111 đã được xác minh ở một đăng ký khác" in web.text and "0911111111" not in texts.sent
     await web.say("0987 654 321")
