@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from quiz.conversation.actions import CodeAgain, Data, DataItem
 from quiz.conversation.context import Ctx, Elsewhere, Turn, back_to_menu, button, menu, say
-from quiz.conversation.messages import Contact, Msg, Outcome, Text
+from quiz.conversation.messages import Button, Contact, Msg, Outcome, Text
 from quiz.conversation.state import Step
 from quiz.identity import PhoneSource, takes_over
 from quiz.people import Participant, PhoneTaken, normalise_phone
@@ -57,9 +57,10 @@ async def send_code(ctx: Ctx, phone: str, purpose: Purpose) -> Msg | None:
     return None
 
 
-def ask_code(phone: str, *lead: Msg, intro: str = "code.sent") -> Outcome:
+def ask_code(phone: str, *lead: Msg, intro: str = "code.sent", first: tuple[Button, ...] = ()) -> Outcome:
+    """The code screen; `first`: a row of buttons above "Gửi lại mã"."""
     return say(*lead, Msg(intro, phone=phone),
-               buttons=((button("code.again", CodeAgain()),), back_to_menu()))
+               buttons=(*((first,) if first else ()), (button("code.again", CodeAgain()),), back_to_menu()))
 
 
 async def check_code(ctx: Ctx, phone: str, purpose: Purpose, typed: str) -> Check:
@@ -197,10 +198,8 @@ def ask_proof_code(ctx: Ctx, person: Participant, *lead: Msg, again: bool = Fals
     other = _replacing(ctx)
     if other is not None:
         return ask_code(other, *lead, intro="recover.sent" if again else "prove.other_sent")
-    shown = ask_code(person.phone or "", *lead, intro="recover.sent" if again else "code.sent")
-    reply = shown.replies[-1]
-    not_mine = (button("prove.not_mine", Data(DataItem.PROVE_OTHER), phone=person.phone),)
-    return replace(shown, replies=(replace(reply, buttons=(not_mine, *reply.buttons)),))
+    return ask_code(person.phone or "", *lead, intro="recover.sent" if again else "code.sent",
+                    first=(button("prove.not_mine", Data(DataItem.PROVE_OTHER), phone=person.phone),))
 
 
 async def ask_other_number(ctx: Ctx) -> Turn:
