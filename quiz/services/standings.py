@@ -87,8 +87,7 @@ class Standings:
 
     def forget_person(self, participant_id: int) -> None:
         """A participant's name or unit changed, or they erased their data."""
-        for top in self._top_names.values():
-            top.pop(participant_id, None)
+        self._drop_top_name(participant_id)
         task = asyncio.get_running_loop().create_task(self._shared.forget_names([participant_id]))
         self._forgetting.add(task)  # kept until done; names are read after it (`public_names`)
         task.add_done_callback(self._forgetting.discard)
@@ -117,8 +116,7 @@ class Standings:
         """The participant no longer counts in the round (in any round): erased, withdrawn, disqualified."""
         self.invalidate(round_code)
         if round_code is None:
-            for top in self._top_names.values():
-                top.pop(participant_id, None)
+            self._drop_top_name(participant_id)
             await self._shared.forget_names([participant_id])
         for code in [round_code] if round_code else [r.code for r in self.ranked_rounds()]:
             await self._shared.revise(code)
@@ -126,12 +124,13 @@ class Standings:
 
     async def verified(self, participant_id: int) -> None:
         """The participant's number is proven now: under a contest that ranks proven numbers only, their
-        attempts count from now on."""
+        attempts count from now on (each of their rounds `changed`); otherwise who may win changed, here and
+        on every worker."""
         self.forget_person(participant_id)
-        self.invalidate()  # who may win changed, here and on every worker
-        for r in self.ranked_rounds():
-            await self._shared.revise(r.code)
         if self._live.runtime.contest.verified_phones is not VerifiedRule.TO_RANK:
+            self.invalidate()
+            for r in self.ranked_rounds():
+                await self._shared.revise(r.code)
             return
         async with self._read() as uow:
             rounds = {a.round_code for a in await uow.attempts.of_participant(participant_id=participant_id)
@@ -159,6 +158,10 @@ class Standings:
                       now: datetime) -> Glimpse:
         """The first `top` of the round's live board, how many are ranked, and the participant's own row."""
         return await self.live_boards.glimpse(round_code, top=top, participant_id=participant_id, now=now)
+
+    def _drop_top_name(self, participant_id: int) -> None:
+        for top in self._top_names.values():
+            top.pop(participant_id, None)
 
     async def public_names(self, participant_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """The name others may see (quiz.privacy) and the unit name of each participant, kept for every worker:
