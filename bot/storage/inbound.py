@@ -105,9 +105,9 @@ class InboundEvents:
         await self._writes.submit(claim)
         return claim.taken.result()
 
-    async def renew(self, *, worker: str, now: datetime) -> int:
-        """Say that `worker` still has its unfinished events, and undelivered replies, in hand; how many."""
-        renew = Renew(worker, now)
+    async def renew(self, *, worker: str, now: datetime, keys: Collection[str]) -> int:
+        """Say that `worker` still has these unfinished events, and undelivered replies, in hand; how many."""
+        renew = Renew(worker, now, keys)
         await self._writes.submit(renew)  # with the round's other writes to these rows (bot.storage.inbound_writes)
         return renew.renewed.result()
 

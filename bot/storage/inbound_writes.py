@@ -63,6 +63,7 @@ class Sent:
 class Renew:
     worker: str
     now: datetime
+    keys: Collection[str]
     renewed: asyncio.Future[int] = field(default_factory=_future)
 
 
@@ -166,7 +167,7 @@ class InboundWrites:
                 taken[id(c)].add(key)
         renewed: dict[int, int] = {}
         for r in renews:
-            done = await conn.execute(renewal(self.channel, r.worker, r.now))
+            done = await conn.execute(renewal(self.channel, r.worker, r.now, r.keys))
             renewed[id(r)] = int(done.rowcount or 0)
         return renewed
 
@@ -223,12 +224,14 @@ def _write_sqlite(db: sqlite3.Connection, channel: str, claimed: list[tuple[str,
     return new
 
 
-def renewal(channel: str, worker: str, now: datetime) -> Update:
-    """The worker's unfinished events and undelivered replies claimed again as of `now`. Its condition is the
-    predicate of the index ix_inbound_events_held, word for word, so the rows in hand are found through it."""
+def renewal(channel: str, worker: str, now: datetime, keys: Collection[str]) -> Update:
+    """The worker's unfinished events and undelivered replies among `keys` (those it has in hand) claimed again
+    as of `now`. Only those: an event claimed for it that never reached it (the intake passed it on a stream
+    that broke, bot.channels.telegram.intake_process) lapses, and another worker's sweep finishes it. Its
+    condition holds the predicate of the index ix_inbound_events_held, word for word."""
     return update(t.inbound_events).where(
         _E.channel == channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
-        _E.claimed_by == worker).values(claimed_at=now)
+        _E.claimed_by == worker, _E.event_id.in_(sorted(keys))).values(claimed_at=now)
 
 
 def _waiting(job: Job) -> asyncio.Future[Any]:

@@ -1,5 +1,5 @@
 """A worker's renewal of its claims finds the few events it holds through an index, however many handled
-events the week has kept, and renews exactly those."""
+events the week has kept, and renews exactly those: not one claimed for it that it never received."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -24,7 +24,7 @@ def event(channel: str, key: str, worker: str, *, done: bool, outbox: list[dict[
 async def test_renewing_a_workers_claims_reads_only_what_it_holds(db_url: str) -> None:
     engine = make_engine(db_url)
     handled = [event("telegram", str(n), "w-gone" if n % 2 else "w-me", done=True) for n in range(5000)]
-    in_hand = [event("telegram", f"open-{n}", "w-me", done=False) for n in range(3)]
+    in_hand = [event("telegram", f"open-{n}", "w-me", done=False) for n in range(4)]  # open-3: never reached it
     unsent = [event("telegram", "unsent", "w-me", done=True, outbox=[{"method": "sendMessage"}])]
     elsewhere = [event("telegram", "theirs", "w-other", done=False), event("zalo", "open-0", "w-me", done=False)]
     try:
@@ -32,9 +32,10 @@ async def test_renewing_a_workers_claims_reads_only_what_it_holds(db_url: str) -
         async with engine.begin() as conn:
             await conn.execute(insert(t.inbound_events), handled + in_hand + unsent + elsewhere)
             await conn.execute(text("ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE inbound_events"))
-        statement = renewal("telegram", "w-me", T0 + timedelta(seconds=10))
+        statement = renewal("telegram", "w-me", T0 + timedelta(seconds=10),
+                            ["open-0", "open-1", "open-2", "unsent", "theirs", "7", "8"])
         async with engine.connect() as conn:
-            compiled = statement.compile(dialect=conn.dialect)
+            compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
             params = tuple(compiled.params[k] for k in compiled.positiontup or ())
             explain = "EXPLAIN " if conn.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
             plan = " ".join(str(r[-1]) for r in await conn.exec_driver_sql(explain + str(compiled), params))

@@ -13,7 +13,7 @@ import pytest
 from aiogram.types import Update
 from aiohttp.test_utils import TestClient
 
-from bot.channels.telegram.once import MAX_TRIES, Claims
+from bot.channels.telegram.once import MAX_TRIES, Claims, body_of
 from bot.compose import App
 from bot.storage.engine import AsyncEngine, make_engine
 from bot.storage.inbound import InboundEvents
@@ -239,3 +239,25 @@ async def test_an_update_posted_while_the_database_is_down_is_not_acknowledged_a
     await until_done(worker.inbound, update)
     assert await worker.post(update) == 200  # and one more: already handled
     assert welcomes(bot_api, 2101) == 1
+
+
+async def test_an_update_claimed_for_a_worker_that_never_received_it_lapses_though_that_worker_lives(
+        db_url: str) -> None:
+    """The intake (bot.channels.telegram.intake_process) stores an update claimed for a worker, then passes it
+    on that worker's stream; if the stream broke first, the worker never holds it. Its renewals must not keep
+    it: it lapses, and another worker's sweep takes it."""
+    engine = await migrated(db_url)
+    inbound, clock = InboundEvents(engine, "telegram"), Clock()
+    alive, other = (Claims(inbound, lease=timedelta(seconds=30), clock=clock, worker=w) for w in ("alive", "other"))
+    held, lost = (Update.model_validate(start_update(2010 + n)) for n in range(2))
+    try:
+        assert await alive.take([held]) == [held]
+        now = clock()
+        assert await inbound.claim({str(lost.update_id): body_of(lost)}, worker="alive", now=now,
+                                   stale_before=now - timedelta(seconds=30), max_tries=MAX_TRIES)
+        clock.now += timedelta(seconds=20)
+        await alive.renew()
+        clock.now += timedelta(seconds=11)
+        assert await other.take([held, lost]) == [lost], "the one it holds is renewed, the one it never got lapses"
+    finally:
+        await engine.dispose()

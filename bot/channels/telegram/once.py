@@ -100,7 +100,7 @@ class Claims:
     async def renew(self) -> None:
         """Say that this worker is alive and still has its updates (and replies to send) in hand."""
         if self.held or self.sending:
-            await self.inbound.renew(worker=self.worker, now=self.clock())
+            await self.inbound.renew(worker=self.worker, now=self.clock(), keys=self.held | self.sending)
 
     def keep_alive(self) -> None:
         """Renew this worker's claims every third of the lease, until `close`."""
