@@ -65,3 +65,19 @@ def loads(raw: bytes, *, limit: int = MAX_DEPTH, parse_int: Callable[[str], Any]
     if not _unicode(value):
         raise NotJson("text with a lone surrogate or a NUL character")
     return value
+
+
+INT64 = range(-(2**63), 2**63)
+
+
+def ids_fit(value: Any) -> bool:
+    """Every whole number in `value` fits a signed 64-bit column (update, chat and user ids do)."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return value in INT64
+    if isinstance(value, dict):
+        return all(ids_fit(v) for v in value.values())
+    if isinstance(value, list):
+        return all(ids_fit(v) for v in value)
+    return True

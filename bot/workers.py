@@ -8,7 +8,9 @@ them, so connections that arrive together (Telegram opening its 40 webhook conne
 it held and the connections waiting for it to accept them; none of them had an answer yet.
 Worker 0 runs the timed jobs (closing rounds, retention, the daily report) and resumes broadcasts;
 every worker follows the contest's revision. A worker that dies is started again with a growing wait
-and the same index, so there is always exactly one worker 0. SIGTERM or SIGINT stops them all."""
+and the same index, so there is always exactly one worker 0. SIGTERM or SIGINT stops them all.
+With TELEGRAM_INTAKE_PORT the supervisor also keeps the webhook's intake running, a process of its own on
+that port (bot.channels.telegram.intake_process), even with one worker."""
 from __future__ import annotations
 
 import asyncio
@@ -34,6 +36,13 @@ STOP_GRACE = 45.0  # seconds workers may take to finish what they hold before th
 STEADY = 60.0  # seconds a worker must run before its next crash counts as new (the wait starts over)
 
 
+INTAKE = -1  # the supervisor's index for the webhook's intake process (TELEGRAM_INTAKE_PORT)
+
+
+def _name(index: int) -> str:
+    return "the webhook's intake" if index == INTAKE else f"worker {index}"
+
+
 class SettingsRefused(ValueError):
     """Settings that cannot run this many workers; the message is the one line to show."""
 
@@ -43,6 +52,14 @@ def check_workers(settings: Settings, workers: int) -> None:
     Telegram's updates by webhook (two processes must not long-poll one bot)."""
     if workers < 1:
         raise SettingsRefused("--workers must be 1 or more")
+    if settings.telegram_intake_port is not None:
+        if not (settings.telegram_bot_token and settings.telegram_webhook_url):
+            raise SettingsRefused("TELEGRAM_INTAKE_PORT is set but Telegram's webhook is not: the intake takes "
+                                  "Telegram's webhook calls; set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_URL, or "
+                                  "unset it")
+        if settings.telegram_intake_port == settings.web_port:
+            raise SettingsRefused(f"TELEGRAM_INTAKE_PORT is WEB_PORT ({settings.web_port}): the intake needs a port of "
+                                  "its own, where the proxy sends /telegram/webhook")
     if settings.redis_url and not settings.web_secret:
         raise SettingsRefused("REDIS_URL is set (several workers) but WEB_SECRET is not: every worker must sign the "
                               "web chat's cookies with the same secret; set WEB_SECRET to a long random string")
@@ -54,13 +71,13 @@ def check_workers(settings: Settings, workers: int) -> None:
         raise SettingsRefused(f"--workers {workers} needs TELEGRAM_WEBHOOK_URL: only one process may long-poll a bot")
 
 
-def check_free(settings: Settings) -> None:
-    """OSError if WEB_HOST:WEB_PORT is taken: bound without SO_REUSEPORT, this fails while anything
-    listens there, our own workers of another service included."""
-    family = socket.AF_INET6 if ":" in settings.web_host else socket.AF_INET
+def check_free(host: str, port: int) -> None:
+    """OSError if host:port is taken: bound without SO_REUSEPORT, this fails while anything listens there,
+    our own workers of another service included."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((settings.web_host, settings.web_port))
+        sock.bind((host, port))
         sock.listen(1)
 
 
@@ -83,9 +100,11 @@ class Supervisor:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stopping.set)
-        log.info("supervisor: %d workers on http://%s:%s/", self.count, self.settings.web_host,
-                 self.settings.web_port)
-        await asyncio.gather(*(self._keep(index) for index in range(self.count)))
+        log.info("supervisor: %d workers on http://%s:%s/%s", self.count, self.settings.web_host,
+                 self.settings.web_port, "" if self.settings.telegram_intake_port is None else
+                 f", Telegram's webhook calls taken on port {self.settings.telegram_intake_port}")
+        intake = [self._keep(INTAKE)] if self.settings.telegram_intake_port is not None else []
+        await asyncio.gather(*(self._keep(index) for index in range(self.count)), *intake)
         return self.exit_code
 
     async def _keep(self, index: int) -> None:
@@ -93,22 +112,23 @@ class Supervisor:
         backoff = Backoff(first=1.0, most=30.0)
         while not self.stopping.is_set():
             started = time.monotonic()
-            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.workers", str(index))
+            argv = ["bot.channels.telegram.intake_process"] if index == INTAKE else ["bot.workers", str(index)]
+            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", *argv)
             self._procs[index] = proc
-            log.info("supervisor: worker %d started (pid %d)%s", index, proc.pid,
+            log.info("supervisor: %s started (pid %d)%s", _name(index), proc.pid,
                      ", running the timed jobs" if index == 0 else "")
             code = await self._wait(proc)
             worker_exited(proc.pid)
             if self.stopping.is_set():
                 return
             if code == CONFIG_EXIT:
-                log.error("supervisor: worker %d refused the settings; stopping", index)
+                log.error("supervisor: %s refused the settings; stopping", _name(index))
                 self.exit_code = CONFIG_EXIT
                 self.stopping.set()
                 return
             if time.monotonic() - started > STEADY:
                 backoff.reset()
-            log.error("supervisor: worker %d (pid %d) exited with %s; starting it again in %.0fs", index, proc.pid,
+            log.error("supervisor: %s (pid %d) exited with %s; starting it again in %.0fs", _name(index), proc.pid,
                       code, backoff.next)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), timeout=backoff.next)
@@ -133,12 +153,15 @@ class Supervisor:
 
 def supervise(settings: Settings, workers: int) -> int:
     """Run `workers` workers until SIGTERM or SIGINT; the exit code."""
-    try:
-        check_free(settings)
-    except OSError as exc:
-        typer.echo(f"cannot listen on {settings.web_host}:{settings.web_port}: {exc} (set WEB_HOST / WEB_PORT)",
-                   err=True)
-        return 1
+    ports = {"WEB_PORT": settings.web_port, "TELEGRAM_INTAKE_PORT": settings.telegram_intake_port}
+    for name, port in ports.items():
+        if port is None:
+            continue
+        try:
+            check_free(settings.web_host, port)
+        except OSError as exc:
+            typer.echo(f"cannot listen on {settings.web_host}:{port}: {exc} (set WEB_HOST / {name})", err=True)
+            return 1
     asyncio.run(prepare(settings))
     metrics_dir = tempfile.mkdtemp(prefix="cds-metrics-")
     os.environ[MULTIPROC_ENV] = metrics_dir  # before any worker starts: each writes its values there

@@ -43,6 +43,7 @@ def run(workers: int = typer.Option(1, "--workers", "-w", help="worker processes
         check_workers(config, workers)
     except SettingsRefused as exc:
         config_error(str(exc))
-    code = serve_with(config) if workers == 1 else supervise(config, workers)
+    alone = workers == 1 and config.telegram_intake_port is None  # else a supervisor runs the intake beside
+    code = serve_with(config) if alone else supervise(config, workers)
     if code:
         raise typer.Exit(code)

@@ -53,6 +53,9 @@ def test_a_bad_setting_ends_the_process_with_one_line_and_exit_2(tmp_path: Path)
     ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "https://thi.example.vn"}, (),
      "TELEGRAM_WEBHOOK_SECRET is not"),
     ({"ZALO_APP_ID": "1", "ZALO_APP_SECRET": "s"}, (), "ZALO_OA_SECRET_KEY is not"),
+    ({"TELEGRAM_INTAKE_PORT": "8081"}, (), "TELEGRAM_INTAKE_PORT is set but Telegram's webhook is not"),
+    ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "https://thi.example.vn", "TELEGRAM_WEBHOOK_SECRET": "s",
+      "WEB_PORT": "8080", "TELEGRAM_INTAKE_PORT": "8080"}, (), "TELEGRAM_INTAKE_PORT is WEB_PORT (8080)"),
 ])
 def test_settings_that_cannot_work_are_one_clear_line_and_exit_2(tmp_path: Path, env: dict[str, str],
                                                                  args: tuple[str, ...], says: str,

@@ -35,7 +35,7 @@ WITHIN = 60.0  # seconds any one step may take on a busy machine
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
-def nginx_in_front(tmp_path: Path, upstream: int) -> tuple[subprocess.Popen[bytes], str]:
+def nginx_in_front(tmp_path: Path, upstream: int, intake: int) -> tuple[subprocess.Popen[bytes], str]:
     """nginx with deploy/nginx/congdanso-locations.conf, as the README's recipe has it, on plain HTTP."""
     prefix = tmp_path / "nginx"
     (prefix / "logs").mkdir(parents=True)
@@ -47,6 +47,7 @@ http {{
   access_log off;
   client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy;
   upstream congdanso {{ server 127.0.0.1:{upstream}; keepalive 32; }}
+  upstream congdanso_intake {{ server 127.0.0.1:{intake}; keepalive 32; }}
   server {{ listen 127.0.0.1:{port}; include {ROOT}/deploy/nginx/congdanso-locations.conf; }}
 }}
 """)
@@ -141,20 +142,26 @@ async def test_two_workers_on_one_port_with_one_scheduler(
         tmp_path: Path, bot_api: FakeBotApiServer) -> None:  # noqa: F811 - the fixture imported above
     assert PG_URL and REDIS_URL
     await emptied(PG_URL)
-    port = free_port()
+    port, intake = free_port(), free_port()
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT),
            "DATABASE_URL": PG_URL, "REDIS_URL": REDIS_URL, "CONTEST_PACK": str(PACK),
            "LOCALES_DIR": str(ROOT / "locales"), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
            "WEB_SECRET": "workers-test", "LOG_FORMAT": "json", "LOG_LEVEL": "INFO",
            "WEB_TRUST_FORWARDED": "127.0.0.1", "WEB_KEEPALIVE_REQUESTS": "10",
            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": bot_api.base, "TELEGRAM_WEBHOOK_SECRET": "hook",
-           "TELEGRAM_WEBHOOK_URL": "https://thi.example.vn"}
+           "TELEGRAM_WEBHOOK_URL": "https://thi.example.vn", "TELEGRAM_INTAKE_PORT": str(intake)}
     log = tmp_path / "service.log"
     with log.open("wb") as out:
         supervisor = subprocess.Popen([sys.executable, "-c", "from bot.cli import app; app()", "run", "--workers", "2"],
                                       cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     proxy: subprocess.Popen[bytes] | None = None
+
+    def intakes() -> set[int]:
+        """The intake processes running now (TELEGRAM_INTAKE_PORT), as the supervisor logged them."""
+        started = {int(m.group(1)) for e in lines(log) if (m := re.search(r"webhook's intake started \(pid (\d+)\)",
+                                                                         e["message"]))}
+        return started & children(supervisor.pid)
     try:
         async with aiohttp.ClientSession() as http:
             def serving() -> set[int]:
@@ -164,8 +171,8 @@ async def test_two_workers_on_one_port_with_one_scheduler(
                 assert supervisor.poll() is None, log.read_text()
                 return len(serving()) == 2
             await until(both_serving, "two workers serving", log)
-            workers = children(supervisor.pid)
-            assert workers == serving(), "the two workers are the supervisor's children"
+            workers = children(supervisor.pid) - intakes()
+            assert workers == serving(), "the two workers are the supervisor's children, beside the intake"
             together = await connections_at_once(port, 40)
             shares = held(workers, port)
             for writer in together:
@@ -173,7 +180,7 @@ async def test_two_workers_on_one_port_with_one_scheduler(
             assert sum(shares.values()) == 40 and min(shares.values()) >= 8, \
                 f"40 connections opened together are shared by both workers, not kept by one: {shares}"
             if NGINX:  # the recipe's proxy in front: the page, the chat API and the dashboard through it
-                proxy, base = nginx_in_front(tmp_path, port)
+                proxy, base = nginx_in_front(tmp_path, port, intake)
 
                 async def proxied() -> bool:
                     try:
@@ -186,16 +193,31 @@ async def test_two_workers_on_one_port_with_one_scheduler(
                     assert response.status == 200 and (await response.json())["replies"]
                 async with http.get(f"{base}/admin/", allow_redirects=False) as response:
                     assert response.status == 303 and response.headers["Location"].startswith("/admin/login")
-                async def through_nginx(update: dict[str, Any]) -> None:  # as Telegram posts to the webhook
-                    async with http.post(f"{base}/telegram/webhook", json=update,
-                                         headers={"X-Telegram-Bot-Api-Secret-Token": "hook"}) as response:
-                        assert response.status == 200
+                async def through_nginx(update: dict[str, Any]) -> None:  # as Telegram posts to the webhook:
+                    async def delivered() -> bool:  # again, until it hears 200
+                        async with http.post(f"{base}/telegram/webhook", json=update,
+                                             headers={"X-Telegram-Bot-Api-Secret-Token": "hook"}) as response:
+                            return response.status == 200
+                    await until(delivered, "the update acknowledged", log)
                 citizen = Citizen(bot_api.fake, through_nginx, user_id=4242)
                 await citizen.send("/start")
 
                 async def welcomed() -> bool:
-                    return bool(citizen.screen.messages())
-                await until(welcomed, "the /start posted through nginx answered", log)
+                    return len(citizen.screen.messages()) > len(said)
+                said: list[Any] = []
+                await until(welcomed, "the /start posted through nginx answered, by way of the intake", log)
+                assert sum(held(intakes(), intake).values()) > 2, \
+                    "beside the two workers' streams, the intake holds nginx's connection: Telegram's calls go there"
+                [first_intake] = intakes()
+                os.kill(first_intake, signal.SIGKILL)  # its supervisor starts it again
+
+                async def intake_again() -> bool:
+                    return len(intakes()) == 1 and first_intake not in intakes() \
+                        and len(children(supervisor.pid)) == 3
+                await until(intake_again, "the killed intake started again", log)
+                said = citizen.screen.messages()
+                await citizen.send("/start")
+                await until(welcomed, "a /start answered through the intake started again", log)
 
             for _ in range(20):
                 async with http.get(f"{base}/healthz") as response:
@@ -225,10 +247,10 @@ async def test_two_workers_on_one_port_with_one_scheduler(
             async def replaced() -> bool:
                 async with http.get(f"{base}/healthz") as response:  # the other worker serves meanwhile
                     assert response.status == 200
-                now = children(supervisor.pid)
+                now = children(supervisor.pid) - intakes()
                 return len(now) == 2 and victim not in now and len(serving()) == 3
             await until(replaced, "the killed worker started again", log)
-            newcomer = (children(supervisor.pid) - workers).pop()
+            newcomer = (children(supervisor.pid) - workers - intakes()).pop()
             before = held({newcomer}, port)[newcomer]  # nginx's, if any
 
             async def in_turn(lane: KeptAlive) -> None:

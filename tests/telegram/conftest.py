@@ -39,14 +39,16 @@ def settings_for(tmp_path: Path, **telegram: Any) -> Settings:
 
 
 async def webhook_worker(stack: AsyncExitStack, db_url: str, api_base: str, *, secret: str,
-                         sweep_s: float = 0.2, ack_within_s: float | None = None) -> tuple[App, TestClient[Any, Any]]:
+                         sweep_s: float = 0.2, ack_within_s: float | None = None,
+                         intake_port: int | None = None) -> tuple[App, TestClient[Any, Any]]:
     """One worker as `dcbot run` starts it with a webhook, on the shared database, against the fake Bot API at
     `api_base`: a short lease, so a test sees another worker take over in a second; `ack_within_s`, when
-    given, its TELEGRAM_ACK_WITHIN_S. Closed with `stack`."""
+    given, its TELEGRAM_ACK_WITHIN_S; `intake_port`, its TELEGRAM_INTAKE_PORT. Closed with `stack`."""
     settings = Settings(database_url=db_url, contest_pack=PACK, redis_url=None, web_secret="test",
                         locales_dir=ROOT / "locales", telegram_bot_token=TOKEN, telegram_api_base=api_base,
                         telegram_webhook_url="https://thi.example.vn", telegram_webhook_secret=secret,
                         telegram_lease_s=1.0, telegram_sweep_s=sweep_s,
+                        telegram_intake_port=intake_port,
                         **({} if ack_within_s is None else {"telegram_ack_within_s": ack_within_s}))
     app = await build(settings, migrate=True)
     stack.push_async_callback(app.close)

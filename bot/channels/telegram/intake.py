@@ -25,30 +25,16 @@ from pydantic import ValidationError
 from bot.channels.telegram.handover import LATER, Handover
 from bot.channels.telegram.lanes import Lanes
 from bot.channels.telegram.once import BODY, Claims
-from bot.json_input import NotJson, loads
+from bot.json_input import NotJson, ids_fit, loads
 
 log = logging.getLogger(__name__)
-INT64 = range(-(2**63), 2**63)
-
-
-def _ids_fit(value: Any) -> bool:
-    """Every whole number in `value` fits a signed 64-bit column (update, chat and user ids do)."""
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, int):
-        return value in INT64
-    if isinstance(value, dict):
-        return all(_ids_fit(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_ids_fit(v) for v in value)
-    return True
 
 
 def update_of(raw: bytes, bot: Bot) -> tuple[Update, dict[str, Any]] | None:
     """The Update in `raw`, and the JSON it was read from; None for JSON that is not one. NotJson for a
     body that is not JSON."""
     data = loads(raw)
-    if not isinstance(data, dict) or not _ids_fit(data):
+    if not isinstance(data, dict) or not ids_fit(data):
         return None
     try:
         update = Update.model_validate(data, context={"bot": bot})

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.commands import publish_commands
+from bot.channels.telegram.feed import Feed
 from bot.channels.telegram.handover import Handover
 from bot.channels.telegram.lanes import Lanes
 from bot.channels.telegram.once import Claims, OncePerUpdate
@@ -36,6 +37,11 @@ log = logging.getLogger(__name__)
 STOP_GRACE = 30.0  # seconds the updates in hand may take to finish at a stop
 
 
+def local(host: str) -> str:
+    """Where a process on this machine reaches a server listening on `host`."""
+    return "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
+
+
 class TelegramStartError(RuntimeError):
     """The Bot API could not be reached or refused the token at start-up."""
 
@@ -53,11 +59,14 @@ class TelegramHandle:
     lanes: Lanes
     sweeper: Sweeper
     outbox: Outbox
+    feed: Feed | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
     async def stop(self) -> None:
         self._stop.set()
+        if self.feed is not None:  # nothing more from the intake: what it sends meanwhile lapses to a sweep
+            await self.feed.stop()
         if self._task is not None:  # the poller fetches nothing more once `_stop` is set
             try:
                 await asyncio.wait_for(self._task, timeout=STOP_GRACE)
@@ -119,6 +128,10 @@ async def start_telegram(settings: Settings, web_app: web.Application, *, dispat
                               max_connections=settings.telegram_max_connections)
             handle = TelegramHandle(bot, sender, f"webhook at {url} as @{me.username}", claims, lanes, sweeper,
                                     outbox)
+            if settings.telegram_intake_port is not None:
+                handle.feed = Feed(f"http://{local(settings.web_host)}:{settings.telegram_intake_port}", secret,
+                                   bot=bot, claims=claims, lanes=lanes)
+                handle.feed.start()
         else:
             await sender.call(DeleteWebhook(drop_pending_updates=False), paced=False)
             handle = TelegramHandle(bot, sender, f"long polling as @{me.username}", claims, lanes, sweeper, outbox)

@@ -1,0 +1,190 @@
+"""The webhook's intake, a process of its own beside `dcbot run --workers N` (TELEGRAM_INTAKE_PORT).
+
+Telegram's calls are acknowledged by a process that does nothing else: it reads the update, stores it claimed
+for one of the workers (bot.storage.inbound, grouped with the other calls' claims) and answers 200, then
+passes the update to that worker over the stream the worker holds open (GET /telegram/intake). The workers
+handle updates and answer button presses with a Bot API call. So a 200 never waits for a turn of a worker's
+event loop busy with handling, nor for its share of the CPU: on a full machine this process, which sleeps
+most of the time, is scheduled first.
+
+A chat's updates go to one worker (by its id, among the workers connected), so they are handled in order in
+that worker's lane for the chat. No worker connected: 503, and Telegram sends the update again later. An
+update passed to a worker that dies or loses its stream is finished by another worker's sweep once its claim
+lapses: a worker renews only the claims it holds (bot.channels.telegram.once)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import signal
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from bot.config import Settings
+from bot.failures import traceback_without_messages
+from bot.json_input import NotJson, ids_fit, loads
+from bot.storage.engine import make_engine
+from bot.storage.inbound import InboundEvents
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+STREAM_PATH = "/telegram/intake"
+MAX_TRIES = 5
+HEARTBEAT_S = 5.0  # an idle stream carries an empty line this often; a worker that hears nothing for 3 reconnects
+END = b""  # queued for a stream that is to end
+
+
+def chat_in(body: Mapping[str, Any]) -> int:
+    """The chat an update belongs to, read from its JSON as bot.channels.telegram.lanes.chat_of reads the Update:
+    its message's chat, else its sender; an update with neither is a chat of its own."""
+    def field(value: Any, name: str) -> Any:
+        return value.get(name) if isinstance(value, dict) else None
+    press = field(body, "callback_query")
+    for holder in (field(body, "message"), field(press, "message"), field(body, "my_chat_member")):
+        if isinstance(chat := field(field(holder, "chat"), "id"), int):
+            return chat
+    if isinstance(sender := field(field(press, "from"), "id"), int):
+        return sender
+    return -int(body["update_id"])
+
+
+class Workers:
+    """The workers connected to this intake, each with the updates on their way to it."""
+
+    def __init__(self) -> None:
+        self.queues: dict[str, asyncio.Queue[bytes]] = {}
+        self.requests: dict[str, web.Request] = {}
+
+    def pick(self, chat: int) -> str | None:
+        names = sorted(n for n, r in self.requests.items() if r.transport is not None and not r.transport.is_closing())
+        return names[chat % len(names)] if names else None
+
+
+class Intake:
+    def __init__(self, settings: Settings) -> None:
+        if not settings.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is required")
+        self.secret = settings.telegram_webhook_secret.encode()
+        self.lease = timedelta(seconds=settings.telegram_lease_s)
+        self.engine = make_engine(settings.database_url, pool_size=4)
+        self.inbound = InboundEvents(self.engine, "telegram")
+        self.workers = Workers()
+
+    def _allowed(self, request: web.Request) -> bool:
+        return hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), self.secret)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        if not self._allowed(request):
+            return web.Response(status=401)
+        try:
+            data = loads(await request.read())
+        except NotJson as exc:
+            log.warning("telegram intake: webhook body refused: %s", exc)
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) or not ids_fit(data):
+            log.warning("telegram intake: webhook body is not an update; acknowledged and dropped")
+            return web.json_response({})
+        worker = self.workers.pick(chat_in(data))
+        if worker is None:
+            return web.json_response({"error": "no worker ready"}, status=503)
+        key = str(data["update_id"])
+        now = datetime.now(UTC)
+        try:
+            taken = await self.inbound.claim({key: data}, worker=worker, now=now, stale_before=now - self.lease,
+                                             max_tries=MAX_TRIES)
+        except Exception as exc:  # the database out of reach: not stored, so Telegram must send it again
+            log.error("telegram intake: could not store an update\n%s", traceback_without_messages(exc))
+            return web.json_response({"error": "not stored; send it again"}, status=503)
+        if key in taken:
+            queue = self.workers.queues.get(worker)
+            if queue is not None:
+                queue.put_nowait(orjson.dumps([key, data]) + b"\n")
+            # else the worker went away meanwhile: its claim lapses and a sweep finishes the update
+        return web.json_response({})
+
+    async def stream(self, request: web.Request) -> web.StreamResponse:
+        if not self._allowed(request):
+            return web.Response(status=401)
+        worker = request.query.get("worker", "")
+        if not worker or len(worker) > 64:
+            return web.Response(status=400)
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
+        await response.prepare(request)
+        if (before := self.workers.queues.get(worker)) is not None:
+            before.put_nowait(END)  # the worker connected again: its old stream ends
+        self.workers.queues[worker], self.workers.requests[worker] = queue, request
+        log.info("telegram intake: worker %s connected", worker)
+        try:
+            while True:
+                try:
+                    lines = [await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_S)]
+                except TimeoutError:
+                    lines = [b"\n"]  # an empty line: fails here if the worker is gone, tells it the intake is alive
+                while not queue.empty():
+                    lines.append(queue.get_nowait())
+                await response.write(b"".join(lines))
+                if END in lines:
+                    return response
+        finally:
+            if self.workers.queues.get(worker) is queue:
+                del self.workers.queues[worker], self.workers.requests[worker]
+            log.info("telegram intake: worker %s gone", worker)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/telegram/webhook", self.webhook)
+        app.router.add_get(STREAM_PATH, self.stream)
+        app.on_shutdown.append(self._end_streams)
+        return app
+
+    async def _end_streams(self, _app: web.Application) -> None:
+        """Stopping: each stream ends after what is queued for it (what comes later lapses to a sweep)."""
+        for queue in self.workers.queues.values():
+            queue.put_nowait(END)
+
+
+async def serve(settings: Settings, port: int) -> None:
+    intake = Intake(settings)
+    runner = web.AppRunner(intake.app(), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.web_host, port, backlog=1024)
+    await site.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("telegram intake on %s:%s", settings.web_host, port)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await intake.engine.dispose()
+
+
+def main() -> int:
+    """The intake as `dcbot run`'s supervisor starts it (python -m bot.channels.telegram.intake_process)."""
+    import typer
+
+    from bot.cli.common import CONFIG_EXIT
+    from bot.cli.common import settings as load_settings
+
+    try:
+        config = load_settings()
+    except typer.Exit as exc:
+        return exc.exit_code
+    if config.telegram_intake_port is None or not config.telegram_webhook_secret:
+        log.error("telegram intake: TELEGRAM_INTAKE_PORT and TELEGRAM_WEBHOOK_SECRET are both needed")
+        return CONFIG_EXIT
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(config, config.telegram_intake_port))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
