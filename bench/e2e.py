@@ -5,8 +5,10 @@ read /bxh, against the service as `dcbot run` starts it, each interleaved with b
 For each configuration (1 worker on SQLite, 1 on PostgreSQL, 2 on PostgreSQL + Redis): a fresh database
 with N registered citizens on each path, then the baselines (an aiogram echo bot: answerCallbackQuery +
 editMessageText, no database; an aiohttp endpoint with the web chat's cookie check and reply shape, as
-many processes as the service has workers), the service with its own pacing of Telegram messages lifted
-(bench/probe), and the service with its shipped defaults. Before each path is measured its citizens open
+many processes as the service has workers), the service with its own pacing of Telegram messages
+lifted (bench/probe), and the service with its shipped defaults; several workers run as README's recipe
+has them, with Telegram's calls posted (as setWebhook said) to the intake process on a port of its own.
+Before each path is measured its citizens open
 their attempts and answer 0-19 questions each, unmeasured, so that their attempts end at different times
 as a population's do (`--in-step` leaves them all at the first question: every attempt then ends, and
 the next starts, in the same second). Each path is measured at saturation (every citizen taps again once
@@ -19,7 +21,7 @@ Loopback only; every window is bounded in time (about 25 minutes in all, `--quic
 
     .venv/bin/python bench/e2e.py [--quick] [--configs sqlite,pg,pg+redis] [--citizens 1000]
         [--paths webhook,web,bxh] [--modes lifted,defaults] [--in-step] [--webhook-connections N]
-        [--ack-within SECONDS] [--offer ANSWERS_PER_S] [--work DIR]
+        [--ack-within SECONDS] [--offer ANSWERS_PER_S] [--without-intake] [--work DIR]
     PYTHONPATH=/tmp/checkout .venv/bin/python /tmp/checkout/bench/e2e.py   # measure a clean checkout of a commit
 
 Needs PostgreSQL (it drops and recreates the public schema of bench_e2e and bench_e2e_redis, creating
@@ -81,6 +83,7 @@ class Options:
     webhook_connections: int | None = None  # the service's TELEGRAM_MAX_CONNECTIONS (None: its default)
     ack_within: float | None = None  # the service's TELEGRAM_ACK_WITHIN_S (None: its default)
     offer: float | None = None  # the service's second window at this rate, not 80% of its own saturation
+    intake: bool = True  # several workers: Telegram's calls taken by the intake process (TELEGRAM_INTAKE_PORT)
 
 
 @dataclass
@@ -110,7 +113,7 @@ class Sessions:
 async def measure(label: str, base: str, services: list[Service], *, probe: bool, telegram_ids: list[int],
                   web: list[dict[str, str]], reader_cookies: list[str], api: FakeBotApi, sessions: Sessions,
                   opts: Options) -> Figures:
-    telegram = Telegram(sessions.telegram, base + "/telegram/webhook", WEBHOOK_SECRET, api)
+    telegram = Telegram(sessions.telegram, api.webhook_url or base + "/telegram/webhook", WEBHOOK_SECRET, api)
     connections = api.webhook_connections or TELEGRAM_CONNECTIONS
 
     async def snapshot() -> dict[str, float]:
@@ -172,6 +175,9 @@ def service_env(config: Config, url: str, port: int, api: str, *, lift: bool, op
             "WEB_SECRET": WEB_SECRET, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": api,
             "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "LOG_LEVEL": "WARNING"}
+    if config.workers > 1 and opts.intake:  # as README's recipe runs several workers
+        intake = free_port()
+        env |= {"TELEGRAM_INTAKE_PORT": str(intake), "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{intake}"}
     if opts.webhook_connections is not None:
         env["TELEGRAM_MAX_CONNECTIONS"] = str(opts.webhook_connections)
     if opts.ack_within is not None:
@@ -221,7 +227,7 @@ async def run_config(config: Config, opts: Options, api: FakeBotApi, api_base: s
             argv = [str(BIN / "dcbot"), "run", *(["--workers", str(config.workers)] if config.workers > 1 else [])]
             services = [Service("dcbot run", argv, service_env(config, url, port, api_base, lift=lift, opts=opts),
                                 log=work / "service.log", cwd=work)]
-        api.webhook_connections = None  # what this service's setWebhook asks for, once it has started
+        api.webhook_connections = api.webhook_url = None  # what this service's setWebhook asks for, once started
         try:
             for s in services:
                 await s.start()
@@ -323,6 +329,8 @@ if __name__ == "__main__":
                         help="the service's TELEGRAM_MAX_CONNECTIONS (Telegram's connections to its webhook)")
     parser.add_argument("--ack-within", type=float,
                         help="the service's TELEGRAM_ACK_WITHIN_S (how long a webhook call waits to answer the press)")
+    parser.add_argument("--without-intake", action="store_true",
+                        help="several workers take Telegram's calls themselves (no TELEGRAM_INTAKE_PORT), to compare")
     parser.add_argument("--offer", type=float, help="offer the service this many answers/s in its second window "
                         "instead of 80%% of its saturation rate (to compare two versions at the same load)")
     parser.add_argument("--work", type=Path, help="keep the databases and logs here (default: a temporary folder)")
@@ -343,6 +351,6 @@ if __name__ == "__main__":
                           duration=duration, pg=args.pg, redis=args.redis, work=args.work or Path(tmp),
                           mini_app=args.web_as == "mini-app", paths=tuple(args.paths.split(",")),
                           spread=not args.in_step, webhook_connections=args.webhook_connections,
-                          ack_within=args.ack_within, offer=args.offer,
+                          ack_within=args.ack_within, offer=args.offer, intake=not args.without_intake,
                           modes=tuple({"lifted": "pacing lifted"}.get(m, m) for m in args.modes.split(",")))
         asyncio.run(main(options, [CONFIGS[c] for c in args.configs.split(",")]))

@@ -60,6 +60,7 @@ class FakeBotApi:
         self.calls: Counter[str] = Counter()
         self.last_call = time.monotonic()
         self.webhook_connections: int | None = None  # setWebhook's max_connections (None: not set, 40)
+        self.webhook_url: str | None = None  # where setWebhook asked Telegram to post
         self._ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
 
@@ -98,6 +99,7 @@ class FakeBotApi:
             return web.json_response({"ok": True, "result": BOT})
         if method == "setWebhook":
             self.webhook_connections = int(str(form["max_connections"])) if "max_connections" in form else None
+            self.webhook_url = str(form["url"])
         if method not in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
             return web.json_response({"ok": True, "result": True})
         chat_id = int(str(form["chat_id"]))
