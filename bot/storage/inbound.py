@@ -122,6 +122,15 @@ class InboundEvents:
                 or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
                 _E.claimed_by == worker).values(claimed_by=None, claimed_at=None))
 
+    async def release(self, *, worker: str) -> int:
+        """Let go of every unfinished event (and undelivered replies) claimed for `worker`, held or not: at its
+        stop, so another worker takes them at once, those passed to it and never received included. How many."""
+        async with autocommit(self.engine) as conn:
+            done = await conn.execute(update(t.inbound_events).where(
+                _E.channel == self.channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
+                _E.claimed_by == worker).values(claimed_by=None, claimed_at=None))
+            return int(done.rowcount or 0)
+
     async def overdue(self, *, stale_before: datetime, limit: int = 200) -> list[Recorded]:
         """Unfinished events nobody holds, or whose claim was last renewed before `stale_before`, oldest first."""
         async with self.engine.connect() as conn:

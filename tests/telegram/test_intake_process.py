@@ -110,6 +110,8 @@ async def test_bad_calls_are_refused_and_store_nothing(db_url: str) -> None:
                                                              headers={SECRET_HEADER: "wrong"}) as response:
             assert response.status == 401, "only the workers, with the secret, take updates from the intake"
         assert intake.workers.pick(1) is None
+        async with aiohttp.ClientSession() as http, http.get(base + "/healthz") as response:
+            assert response.status == 503 and (await response.json())["workers"] == 0
     assert await stored(db_url) == 0
 
 
@@ -134,6 +136,8 @@ async def test_a_chats_updates_go_to_one_worker_in_the_order_they_came(db_url: s
             return feed
         worker("a"), worker("b")
         await until(lambda: len(intake.workers.queues) == 2, "both workers connected")
+        async with aiohttp.ClientSession() as http, http.get(base + "/healthz") as response:
+            assert response.status == 200 and (await response.json())["workers"] == 2
         sent = [start_update(4000 + chat) for _ in range(3) for chat in range(6)]
 
         for update in sent:

@@ -261,3 +261,23 @@ async def test_an_update_claimed_for_a_worker_that_never_received_it_lapses_thou
         assert await other.take([held, lost]) == [lost], "the one it holds is renewed, the one it never got lapses"
     finally:
         await engine.dispose()
+
+
+async def test_a_worker_stopping_gives_back_what_was_claimed_for_it_even_what_never_reached_it(db_url: str) -> None:
+    """At a stop (a deploy, a restart) the updates in hand and those the intake passed that never arrived are
+    taken at once by another worker, not after the lease."""
+    engine = await migrated(db_url)
+    inbound, clock = InboundEvents(engine, "telegram"), Clock()
+    stopping, other = (Claims(inbound, lease=timedelta(seconds=30), clock=clock, worker=w)
+                       for w in ("stopping", "other"))
+    held, passed, finished = (Update.model_validate(start_update(2020 + n)) for n in range(3))
+    try:
+        assert await stopping.take([held, finished]) == [held, finished]
+        await stopping.finish(finished.update_id)
+        now = clock()
+        assert await inbound.claim({str(passed.update_id): body_of(passed)}, worker="stopping", now=now,
+                                   stale_before=now - timedelta(seconds=30), max_tries=MAX_TRIES)
+        await stopping.close()
+        assert await other.take([held, passed, finished]) == [held, passed], "at once: no lease to wait for"
+    finally:
+        await engine.dispose()

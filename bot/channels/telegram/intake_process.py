@@ -60,8 +60,13 @@ class Workers:
         self.queues: dict[str, asyncio.Queue[bytes]] = {}
         self.requests: dict[str, web.Request] = {}
 
+    def connected(self) -> list[str]:
+        """The workers whose stream is open, in one order for every call."""
+        return sorted(n for n, r in self.requests.items() if r.transport is not None and not r.transport.is_closing())
+
     def pick(self, chat: int) -> str | None:
-        names = sorted(n for n, r in self.requests.items() if r.transport is not None and not r.transport.is_closing())
+        """The worker that handles `chat`'s updates while the same workers are connected."""
+        names = self.connected()
         return names[chat % len(names)] if names else None
 
 
@@ -107,6 +112,12 @@ class Intake:
             # else the worker went away meanwhile: its claim lapses and a sweep finishes the update
         return web.json_response({})
 
+    async def health(self, _request: web.Request) -> web.Response:
+        """For the operator's checks: 503 while no worker is connected (Telegram's calls are refused then)."""
+        connected = len(self.workers.connected())
+        return web.json_response({"status": "ok" if connected else "no worker", "workers": connected},
+                                 status=200 if connected else 503)
+
     async def stream(self, request: web.Request) -> web.StreamResponse:
         if not self._allowed(request):
             return web.Response(status=401)
@@ -140,6 +151,7 @@ class Intake:
         app = web.Application()
         app.router.add_post("/telegram/webhook", self.webhook)
         app.router.add_get(STREAM_PATH, self.stream)
+        app.router.add_get("/healthz", self.health)
         app.on_shutdown.append(self._end_streams)
         return app
 

@@ -115,7 +115,9 @@ class Claims:
         self._renewing = asyncio.create_task(renew_forever(), name="telegram-claims")
 
     async def close(self) -> None:
-        """Stop renewing and give back what is still in hand (the next start or another worker finishes it)."""
+        """Stop renewing and give back what is still claimed for this worker: updates in hand, replies still to
+        send, and updates the intake passed that never arrived (the next start or another worker's sweep
+        finishes them at once)."""
         if self._renewing is not None:
             self._renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -123,10 +125,13 @@ class Claims:
             self._renewing = None
         if self.held:
             log.warning("telegram: %d update(s) not finished at stop; left for the next sweep", len(self.held))
-            await self.give_back(list(self.held))
-        if self.sending:  # their replies are stored: another worker's sweep sends them at once
-            keys, self.sending = set(self.sending), set()
-            await self.inbound.give_back(keys, worker=self.worker)
+        try:
+            await self.inbound.release(worker=self.worker)
+        except Exception as exc:  # the database out of reach: the claims lapse after the lease instead
+            log.warning("telegram: could not give back this worker's updates at stop; another worker takes them "
+                        "once the claims lapse\n%s", traceback_without_messages(exc))
+        finally:
+            self.held, self.sending = set(), set()
 
 
 class Outbox(Protocol):
