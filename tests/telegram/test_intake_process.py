@@ -36,12 +36,12 @@ WITHIN = 20.0  # seconds a step may take on a busy machine (a bound, not a speed
 
 
 @asynccontextmanager
-async def running_intake(db_url: str) -> AsyncIterator[tuple[Intake, str]]:
+async def running_intake(db_url: str, **options: Any) -> AsyncIterator[tuple[Intake, str]]:
     engine = make_engine(db_url)
     await upgrade_async(engine)
     await engine.dispose()
     intake = Intake(Settings(database_url=db_url, contest_pack=PACK, locales_dir=ROOT / "locales", redis_url=None,
-                             telegram_webhook_secret=SECRET, telegram_lease_s=1.0))
+                             telegram_webhook_secret=SECRET, telegram_lease_s=1.0), **options)
     server = TestServer(intake.app())
     await server.start_server()
     try:
@@ -94,6 +94,10 @@ async def test_a_call_is_answered_once_stored_and_the_worker_connected_to_the_in
         await until_done(inbound, later)  # the chat's lane handled what came before it first
         assert welcomes(bot_api, 3101) == 2, "the update sent again was not handled twice"
 
+        novel = {"update_id": 900_000_000 + later["update_id"], "a_kind_aiogram_does_not_know": {"id": 3101}}
+        assert await post(base, novel) == 200
+        await until_done(inbound, novel)  # stored, passed on, and finished unhandled by the worker
+
 
 async def test_bad_calls_are_refused_and_store_nothing(db_url: str) -> None:
     async with running_intake(db_url) as (intake, base):
@@ -104,7 +108,8 @@ async def test_bad_calls_are_refused_and_store_nothing(db_url: str) -> None:
             assert response.status == 401, "no secret"
         assert await post(base, b"{not json") == 400
         assert await post(base, b"[" * 5000) == 400
-        for not_an_update in ([], {"message": {}}, {"update_id": "7"}, {"update_id": 2**70}):
+        for not_an_update in ([], {"message": {}}, {"update_id": "7"}, {"update_id": True}, {"update_id": 2**70},
+                              {"update_id": 9, "message": {"chat": {"id": 2**64}}}):
             assert await post(base, not_an_update) == 200, "acknowledged and dropped: sending it again cannot help"
         async with aiohttp.ClientSession() as http, http.get(base + "/telegram/intake?worker=w",
                                                              headers={SECRET_HEADER: "wrong"}) as response:
@@ -135,7 +140,7 @@ async def test_a_chats_updates_go_to_one_worker_in_the_order_they_came(db_url: s
             stack.push_async_callback(feed.stop)
             return feed
         worker("a"), worker("b")
-        await until(lambda: len(intake.workers.queues) == 2, "both workers connected")
+        await until(lambda: len(intake.workers.connected()) == 2, "both workers connected")
         async with aiohttp.ClientSession() as http, http.get(base + "/healthz") as response:
             assert response.status == 200 and (await response.json())["workers"] == 2
         sent = [start_update(4000 + chat) for _ in range(3) for chat in range(6)]
@@ -150,3 +155,37 @@ async def test_a_chats_updates_go_to_one_worker_in_the_order_they_came(db_url: s
             assert len(holders) == 1, f"chat {chat}'s updates all went to one worker, not {holders}"
             order = [u.update_id for u in got[holders[0]] if chat_of(u) == chat]
             assert order == [u["update_id"] for u in sent if u["message"]["chat"]["id"] == chat]
+
+
+async def test_a_worker_behind_takes_no_more_than_its_lanes_hold(db_url: str) -> None:
+    """A worker with as many updates in hand as its lanes take reads no more from its stream: the rest waits in
+    the stream's buffers, then in the intake's backlog for it, and then Telegram's calls wait for their 200.
+    Once the worker catches up, every update is handled, in order."""
+    async with running_intake(db_url, backlog=1) as (intake, base), AsyncExitStack() as stack:
+        engine = make_engine(db_url)
+        stack.push_async_callback(engine.dispose)
+        claims = Claims(InboundEvents(engine, "telegram"), lease=timedelta(seconds=30), worker="slow")
+        bot = Bot(token=TOKEN)
+        stack.push_async_callback(bot.session.close)
+        going, handled = asyncio.Event(), []
+
+        async def handle(update: Update) -> None:
+            await going.wait()
+            handled.append(update.update_id)
+            await claims.finish(update.update_id)
+        lanes = Lanes(handle, room=2)
+        feed = Feed(base, SECRET, bot=bot, claims=claims, lanes=lanes)
+        feed.start()
+        stack.push_async_callback(feed.stop)
+        await until(lambda: intake.workers.pick(1) is not None, "the worker connected")
+        sent = [start_update(5000) for _ in range(40)]
+
+        for update in sent:  # one after another, as Telegram sends a chat's updates
+            assert await post(base, update) == 200
+        await asyncio.sleep(0.5)
+        in_hand = lanes.in_hand
+        going.set()
+
+        assert in_hand == 2, "the worker took no more than its lanes hold"
+        await until(lambda: len(handled) == len(sent), "every update handled once the worker caught up")
+        assert handled == [u["update_id"] for u in sent]

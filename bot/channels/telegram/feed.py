@@ -51,6 +51,7 @@ class Feed:
                         backoff.reset()
                         async for line in response.content:
                             if line.strip():  # else a heartbeat
+                                await self.lanes.until_room()  # behind: the intake holds the rest, then Telegram
                                 await self._take(line)
                 except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                     log.warning("telegram: the intake's stream broke (%s); again in %.1fs", type(exc).__name__,
@@ -59,10 +60,9 @@ class Feed:
 
     async def _take(self, line: bytes) -> None:
         """Hand the update on `line` to its lane; one this bot cannot read is finished unhandled. Never raises:
-        an update that could not be taken lapses, and a sweep tries it again."""
-        key, body = orjson.loads(line)
-        self.claims.held.add(key)
+        an update that could not be taken is not held here, so its claim lapses and a sweep tries it again."""
         try:
+            key, body = orjson.loads(line)
             update = Update.model_validate(body, context={"bot": self.bot})
             update.event_type  # noqa: B018 - raises for an update that carries no event aiogram knows
         except (ValidationError, UpdateTypeLookupError):
@@ -72,4 +72,8 @@ class Feed:
             except Exception as exc:
                 log.error("telegram: could not finish update %s\n%s", key, traceback_without_messages(exc))
             return
+        except Exception as exc:
+            log.error("telegram: a line from the intake could not be read\n%s", traceback_without_messages(exc))
+            return
+        self.claims.held.add(key)
         self.lanes.put(update)

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 STREAM_PATH = "/telegram/intake"
 MAX_TRIES = 5
+BACKLOG = 200  # updates queued for one worker's stream before Telegram's calls wait (the worker is behind)
 HEARTBEAT_S = 5.0  # an idle stream carries an empty line this often; a worker that hears nothing for 3 reconnects
 END = b""  # queued for a stream that is to end
 
@@ -53,16 +54,33 @@ def chat_in(body: Mapping[str, Any]) -> int:
     return -int(body["update_id"])
 
 
+class Stream:
+    """One worker's stream: the updates on their way to it, at most `backlog` of them queued."""
+
+    def __init__(self, request: web.Request, backlog: int) -> None:
+        self.request, self.queue = request, asyncio.Queue[bytes](backlog)
+        self.ending = False
+
+    @property
+    def open(self) -> bool:
+        return self.request.transport is not None and not self.request.transport.is_closing()
+
+    def end(self) -> None:
+        """End the stream after what it has queued."""
+        self.ending = True
+        with contextlib.suppress(asyncio.QueueFull):  # full: the stream is not waiting for more, it sees `ending`
+            self.queue.put_nowait(END)
+
+
 class Workers:
-    """The workers connected to this intake, each with the updates on their way to it."""
+    """The workers connected to this intake, each by its stream."""
 
     def __init__(self) -> None:
-        self.queues: dict[str, asyncio.Queue[bytes]] = {}
-        self.requests: dict[str, web.Request] = {}
+        self.streams: dict[str, Stream] = {}
 
     def connected(self) -> list[str]:
         """The workers whose stream is open, in one order for every call."""
-        return sorted(n for n, r in self.requests.items() if r.transport is not None and not r.transport.is_closing())
+        return sorted(name for name, stream in self.streams.items() if stream.open)
 
     def pick(self, chat: int) -> str | None:
         """The worker that handles `chat`'s updates while the same workers are connected."""
@@ -71,7 +89,7 @@ class Workers:
 
 
 class Intake:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, backlog: int = BACKLOG) -> None:
         if not settings.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_SECRET is required")
         self.secret = settings.telegram_webhook_secret.encode()
@@ -79,6 +97,7 @@ class Intake:
         self.engine = make_engine(settings.database_url, pool_size=4)
         self.inbound = InboundEvents(self.engine, "telegram")
         self.workers = Workers()
+        self.backlog = backlog
 
     def _allowed(self, request: web.Request) -> bool:
         return hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), self.secret)
@@ -91,7 +110,7 @@ class Intake:
         except NotJson as exc:
             log.warning("telegram intake: webhook body refused: %s", exc)
             return web.json_response({"error": "the body is not JSON"}, status=400)
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) or not ids_fit(data):
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int or not ids_fit(data):
             log.warning("telegram intake: webhook body is not an update; acknowledged and dropped")
             return web.json_response({})
         worker = self.workers.pick(chat_in(data))
@@ -106,9 +125,9 @@ class Intake:
             log.error("telegram intake: could not store an update\n%s", traceback_without_messages(exc))
             return web.json_response({"error": "not stored; send it again"}, status=503)
         if key in taken:
-            queue = self.workers.queues.get(worker)
-            if queue is not None:
-                queue.put_nowait(orjson.dumps([key, data]) + b"\n")
+            stream = self.workers.streams.get(worker)
+            if stream is not None:  # full: the worker is behind, and the 200 waits (Telegram sends the rest later)
+                await stream.queue.put(orjson.dumps([key, data]) + b"\n")
             # else the worker went away meanwhile: its claim lapses and a sweep finishes the update
         return web.json_response({})
 
@@ -124,13 +143,14 @@ class Intake:
         worker = request.query.get("worker", "")
         if not worker or len(worker) > 64:
             return web.Response(status=400)
-        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        stream = Stream(request, self.backlog)
         response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
         await response.prepare(request)
-        if (before := self.workers.queues.get(worker)) is not None:
-            before.put_nowait(END)  # the worker connected again: its old stream ends
-        self.workers.queues[worker], self.workers.requests[worker] = queue, request
+        if (before := self.workers.streams.get(worker)) is not None:
+            before.end()  # the worker connected again: its old stream ends
+        self.workers.streams[worker] = stream
         log.info("telegram intake: worker %s connected", worker)
+        queue = stream.queue
         try:
             while True:
                 try:
@@ -139,12 +159,17 @@ class Intake:
                     lines = [b"\n"]  # an empty line: fails here if the worker is gone, tells it the intake is alive
                 while not queue.empty():
                     lines.append(queue.get_nowait())
-                await response.write(b"".join(lines))
-                if END in lines:
+                try:
+                    await response.write(b"".join(lines))
+                except ConnectionError:  # the worker is gone: what it was sent lapses to a sweep
+                    return response
+                if stream.ending:
                     return response
         finally:
-            if self.workers.queues.get(worker) is queue:
-                del self.workers.queues[worker], self.workers.requests[worker]
+            if self.workers.streams.get(worker) is stream:
+                del self.workers.streams[worker]
+            while not queue.empty():  # calls waiting for room go on: what they stored lapses to a sweep
+                queue.get_nowait()
             log.info("telegram intake: worker %s gone", worker)
 
     def app(self) -> web.Application:
@@ -157,8 +182,8 @@ class Intake:
 
     async def _end_streams(self, _app: web.Application) -> None:
         """Stopping: each stream ends after what is queued for it (what comes later lapses to a sweep)."""
-        for queue in self.workers.queues.values():
-            queue.put_nowait(END)
+        for stream in self.workers.streams.values():
+            stream.end()
 
 
 async def serve(settings: Settings, port: int) -> None:

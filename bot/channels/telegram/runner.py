@@ -38,8 +38,9 @@ STOP_GRACE = 30.0  # seconds the updates in hand may take to finish at a stop
 
 
 def local(host: str) -> str:
-    """Where a process on this machine reaches a server listening on `host`."""
-    return "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
+    """Where a process on this machine reaches a server listening on `host`, as a URL writes it."""
+    reach = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"[{reach}]" if ":" in reach else reach
 
 
 class TelegramStartError(RuntimeError):
