@@ -58,8 +58,8 @@ class Settings(BaseSettings):
     # (or at once when the worker is busy) the 200 goes back, the update stored, and the press is answered
     # when handled
     telegram_ack_within_s: float = Field(default=0.01, ge=0, le=10)
-    # with several workers: a process of its own acknowledges Telegram's calls on this port (the webhook URL's
-    # proxy sends /telegram/webhook here) and passes each stored update to a worker
+    # `dcbot run` (any number of workers) starts a process of its own that takes Telegram's webhook calls on this
+    # port (the proxy sends /telegram/webhook here): it stores each update, answers, and passes it to a worker
     telegram_intake_port: int | None = Field(default=None, ge=1, le=65535)
     # broadcasts only (replies are never held to it): messages per second to different chats, shared by all
     # workers; with paid broadcasts on (Telegram Stars, for bots Telegram allows), up to 1000/s, beyond 30/s paid
