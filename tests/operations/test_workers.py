@@ -230,6 +230,10 @@ async def test_two_workers_on_one_port_with_one_scheduler(
             counted = re.search(r'^cds_http_request_seconds_count\{route="/healthz",status="2xx"\} (\S+)$', scraped,
                                 re.MULTILINE)
             assert counted and float(counted.group(1)) >= 20, "a scrape sums what every worker served"
+            if NGINX:
+                hooks = re.search(r'^cds_http_request_seconds_count\{route="/telegram/webhook",status="2xx"\} (\S+)$',
+                                  scraped, re.MULTILINE)
+                assert hooks and float(hooks.group(1)) >= 2, "and what the intake took of Telegram's calls"
 
             started = [int(m.group(1)) for e in lines(log) if (m := re.search(r"worker 1 started \(pid (\d+)\)",
                                                                                   e["message"]))]
