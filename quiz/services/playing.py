@@ -191,23 +191,29 @@ class Play:
         round_ = self._live.runtime.contest.round(round_code)
         if round_ is None or not round_.is_open(now):
             raise LookupError(round_code)
-        try:
-            for _ in range(2):  # an attempt open whose time is up is closed (and ranked) first, then a new one
+        race = AttemptRace()
+        # An attempt open whose time is up is closed (and ranked) first, then a new one is drawn; one found open
+        # and then gone (finished meanwhile, from another device), or a start at the same moment that took the
+        # number this one would have had and has ended since, means drawing again: the round's caps decide on
+        # what is stored then, never on a limit made up here.
+        for _ in range(3):
+            try:
                 drawn = await self._draw(round_, participant_id=participant_id, now=now)
-                if isinstance(drawn, Attempt):
-                    self._remember(drawn)
-                    return drawn, True
-                current = self._cached.get(drawn)  # open, as stored: its owner, paper and deadline as cached
-                if current is None or current.expired(now):
-                    current = await self.attempt(drawn, now=now)
-                if current is not None and current.status is AttemptStatus.OPEN:
-                    return current, False
-            raise AttemptRace()  # found open and then gone, twice: as if another start had won
-        except AttemptRace as race:  # a start at the same moment took the number this one would have had
-            again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
-            if again is None:
-                raise CapReached(per="round", limit=race.in_round + 1) from None
-            return again, False
+            except AttemptRace as lost:
+                race = lost
+                again = await self.open_attempt(participant_id=participant_id, round_code=round_code, now=now)
+                if again is not None:
+                    return again, False
+                continue
+            if isinstance(drawn, Attempt):
+                self._remember(drawn)
+                return drawn, True
+            current = self._cached.get(drawn)  # open, as stored: its owner, paper and deadline as cached
+            if current is None or current.expired(now):
+                current = await self.attempt(drawn, now=now)
+            if current is not None and current.status is AttemptStatus.OPEN:
+                return current, False
+        raise CapReached(per="round", limit=race.in_round + 1)  # three draws in a row lost to other starts
 
     async def _draw(self, round_: Round, *, participant_id: int, now: datetime) -> Attempt | int:
         """A new attempt, stored, if the participant may take one (the caps count every registration with

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from conftest import Clock
 from publishing import ADMIN
-from quiz.attempts import AttemptStatus, CapReached, Verdict
+from quiz.attempts import Attempt, AttemptStatus, CapReached, Verdict
 from quiz.services import UseCases
 
 from .citizens import play, register, right_choice, wrong_choice
@@ -81,6 +82,36 @@ async def test_the_attempt_cap_counts_per_round_and_the_best_attempt_ranks(uses:
     assert (refused.value.per, refused.value.limit) == ("round", 2)
     ranked, _ = await uses.standings.leaderboard(round_code="chinh")
     assert [(r.rank, r.standing.correct) for r in ranked] == [(1, 7)]
+
+
+@pytest.mark.parametrize(("cap", "told"), [(None, None), (2, 2)])
+async def test_an_attempt_found_open_and_then_gone_twice_leaves_the_rounds_own_cap_to_decide(
+        uses: UseCases, clock: Clock, cap: int | None, told: int | None) -> None:
+    """Starting while the citizen's other device finishes attempts: each draw finds an attempt open, and it is
+    handed in before it is read. A third draw is made, and only the round's cap refuses, with its own limit
+    (this used to say "1 attempt per round" whatever the cap)."""
+    await uses.rounds.change("chinh", {"attempts_per_round": cap}, by=ADMIN, now=clock())
+    pid = await register(uses, clock(), user="a", phone="0912345678")
+    play_ = uses.play
+    real, calls = play_._draws, []
+
+    class HandedInMeanwhile:  # the other device starts an attempt and hands it in, each time this one looks
+        async def draw(self, **kwargs: Any) -> Attempt | int:
+            drawn = await real.draw(**kwargs)
+            calls.append(drawn)
+            if len(calls) <= 2 and isinstance(drawn, Attempt):
+                await play_.finish(attempt_id=drawn.id, participant_id=pid, now=clock())
+                return drawn.id
+            return drawn
+    play_._draws = HandedInMeanwhile()
+
+    if told is None:
+        started = await play_.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+        assert started.status is AttemptStatus.OPEN and len(calls) == 3
+    else:
+        with pytest.raises(CapReached) as refused:
+            await play_.start_attempt(participant_id=pid, round_code="chinh", now=clock())
+        assert (refused.value.per, refused.value.limit) == ("round", told)
 
 
 async def test_a_daily_cap_opens_again_the_next_day_in_the_contests_time_zone(uses: UseCases, clock: Clock) -> None:
