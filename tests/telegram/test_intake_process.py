@@ -1,7 +1,8 @@
 """The webhook's intake as a process of its own (TELEGRAM_INTAKE_PORT, bot.channels.telegram.intake_process):
 Telegram's call is answered once the update is stored, claimed for a worker connected to the intake, and that
 worker handles it and replies; an update sent again is not handled twice; a chat's updates go to one worker, in
-the order they came; bad calls are refused and store nothing. On SQLite and PostgreSQL; the worker is the real
+the order they came; a worker behind takes no more than its lanes hold; bad calls are refused and store nothing,
+and /healthz says whether a worker is connected. On SQLite and PostgreSQL; the first test's worker is the real
 one (aiogram and the service's routers against the fake Bot API server)."""
 from __future__ import annotations
 
@@ -52,9 +53,12 @@ async def running_intake(db_url: str, **options: Any) -> AsyncIterator[tuple[Int
 
 
 async def until(check: Callable[[], Any], what: str) -> None:
-    async with asyncio.timeout(WITHIN):
-        while not check():
-            await asyncio.sleep(0.02)
+    try:
+        async with asyncio.timeout(WITHIN):
+            while not check():
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"not within {WITHIN}s: {what}") from None
 
 
 async def post(base: str, body: Any, *, secret: str = SECRET) -> int:
