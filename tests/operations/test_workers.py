@@ -1,5 +1,6 @@
 """`dcbot run --workers 2` on PostgreSQL and Redis: two workers answer on one port and share connections
-that arrive together, Telegram's webhook is answered through nginx, one of them runs the timed jobs,
+that arrive together, Telegram's webhook is answered through nginx and the intake (which, killed, is started
+again), one of them runs the timed jobs,
 /metrics sums both, a killed worker is started again while the other serves, SIGTERM stops everything
 cleanly, and every log line is one JSON object.
 Skipped without TEST_DATABASE_URL (PostgreSQL: emptied first) and TEST_REDIS_URL."""
