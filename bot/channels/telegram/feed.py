@@ -49,13 +49,20 @@ class Feed:
                         if response.status != 200:
                             raise aiohttp.ClientResponseError(response.request_info, (), status=response.status)
                         backoff.reset()
-                        async for line in response.content:
-                            if line.strip():  # else a heartbeat
-                                await self.lanes.until_room()  # behind: the intake holds the rest, then Telegram
-                                await self._take(line)
+                        rest = b""  # lines split here: aiohttp's own line reader refuses one over 512 KB, and
+                        # the intake takes a body up to 1 MB
+                        async for chunk in response.content.iter_any():
+                            *lines, rest = (rest + chunk).split(b"\n")
+                            for line in lines:
+                                if line.strip():  # else a heartbeat
+                                    await self.lanes.until_room()  # behind: the intake holds the rest, then Telegram
+                                    await self._take(line)
                 except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                     log.warning("telegram: the intake's stream broke (%s); again in %.1fs", type(exc).__name__,
                                 backoff.next)
+                except Exception as exc:  # never the end of the feed: what was passed and not taken lapses to a sweep
+                    log.error("telegram: the intake's stream failed; again in %.1fs\n%s", backoff.next,
+                              traceback_without_messages(exc))
                 await backoff.wait()
 
     async def _take(self, line: bytes) -> None:
