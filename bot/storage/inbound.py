@@ -21,6 +21,7 @@ from bot.storage.inbound_writes import Claim, Done, InboundWrites, Renew, Sent
 
 _E = t.inbound_events.c
 _A = t.accounts.c
+MAX_TRIES = 5  # an update whose handling failed (or killed its worker) this often is given up, with an error log
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,13 +31,12 @@ from bot.config import Settings
 from bot.failures import traceback_without_messages
 from bot.json_input import NotJson, ids_fit, loads
 from bot.storage.engine import make_engine
-from bot.storage.inbound import InboundEvents
+from bot.storage.inbound import MAX_TRIES, InboundEvents
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 STREAM_PATH = "/telegram/intake"
 WEBHOOK_PATH = "/telegram/webhook"
-MAX_TRIES = 5
 BACKLOG = 200  # updates queued for one worker's stream before Telegram's calls wait (the worker is behind)
 HEARTBEAT_S = 5.0  # an idle stream carries an empty line this often; a worker that hears nothing for 3 reconnects
 END = b""  # queued for a stream that is to end

@@ -21,12 +21,11 @@ from aiogram.types import TelegramObject, Update
 
 from bot.channels.telegram.plan import Step, collecting, dump
 from bot.failures import traceback_without_messages
-from bot.storage.inbound import InboundEvents
+from bot.storage.inbound import MAX_TRIES, InboundEvents
 
 log = logging.getLogger(__name__)
 CLAIMED = "inbound_claimed"  # feed_update(..., inbound_claimed=True): the caller already holds the update
 BODY = "inbound_body"  # feed_update(..., inbound_body=JSON): the update as received, stored as its body
-MAX_TRIES = 5  # an update whose handling failed (or killed its worker) this often is given up, with an error log
 POLL = 0.2  # seconds between looks at an update another worker has in hand
 
 
