@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import tables as t
 from bot.storage.engine import autocommit
-from bot.storage.inbound_writes import Claim, Done, InboundWrites, Renew, Sent
+from bot.storage.inbound_writes import Claim, Done, InboundWrites, Renew, Sent, claimed_for
 
 _E = t.inbound_events.c
 _A = t.accounts.c
@@ -119,17 +119,15 @@ class InboundEvents:
             return
         async with autocommit(self.engine) as conn:
             await conn.execute(update(t.inbound_events).where(
-                _E.channel == self.channel, _E.event_id.in_(list(event_ids)),
-                or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
-                _E.claimed_by == worker).values(claimed_by=None, claimed_at=None))
+                *claimed_for(self.channel, worker), _E.event_id.in_(list(event_ids)))
+                .values(claimed_by=None, claimed_at=None))
 
     async def release(self, *, worker: str) -> int:
         """Let go of every unfinished event (and undelivered replies) claimed for `worker`, held or not: at its
         stop, so another worker takes them at once, those passed to it and never received included. How many."""
         async with autocommit(self.engine) as conn:
-            done = await conn.execute(update(t.inbound_events).where(
-                _E.channel == self.channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
-                _E.claimed_by == worker).values(claimed_by=None, claimed_at=None))
+            done = await conn.execute(update(t.inbound_events).where(*claimed_for(self.channel, worker))
+                                      .values(claimed_by=None, claimed_at=None))
             return int(done.rowcount or 0)
 
     async def overdue(self, *, stale_before: datetime, limit: int = 200) -> list[Recorded]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Update, or_, update
+from sqlalchemy import ColumnElement, Update, or_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import direct
@@ -224,14 +224,18 @@ def _write_sqlite(db: sqlite3.Connection, channel: str, claimed: list[tuple[str,
     return new
 
 
+def claimed_for(channel: str, worker: str) -> tuple[ColumnElement[bool], ...]:
+    """The worker's unfinished events and undelivered replies: the predicate of the index ix_inbound_events_held,
+    word for word, so they are found through it (renewed, given back, released)."""
+    return (_E.channel == channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)), _E.claimed_by == worker)
+
+
 def renewal(channel: str, worker: str, now: datetime, keys: Collection[str]) -> Update:
     """The worker's unfinished events and undelivered replies among `keys` (those it has in hand) claimed again
     as of `now`. Only those: an event claimed for it that never reached it (the intake passed it on a stream
-    that broke, bot.channels.telegram.intake_process) lapses, and another worker's sweep finishes it. Its
-    condition holds the predicate of the index ix_inbound_events_held, word for word."""
+    that broke, bot.channels.telegram.intake_process) lapses, and another worker's sweep finishes it."""
     return update(t.inbound_events).where(
-        _E.channel == channel, or_(_E.processed_at.is_(None), _E.outbox.is_not(None)),
-        _E.claimed_by == worker, _E.event_id.in_(sorted(keys))).values(claimed_at=now)
+        *claimed_for(channel, worker), _E.event_id.in_(sorted(keys))).values(claimed_at=now)
 
 
 def _waiting(job: Job) -> asyncio.Future[Any]:
