@@ -36,7 +36,7 @@ from bot.storage.inbound import MAX_TRIES, InboundEvents
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 STREAM_PATH = "/telegram/intake"
-WEBHOOK_PATH = "/telegram/webhook"
+WEBHOOK_PATH = "/telegram/webhook"  # the workers serve it too (bot.channels.telegram.webhook)
 BACKLOG = 200  # updates queued for one worker's stream before Telegram's calls wait (the worker is behind)
 HEARTBEAT_S = 5.0  # an idle stream carries an empty line this often; a worker that hears nothing for 3 reconnects
 END = b""  # queued for a stream that is to end

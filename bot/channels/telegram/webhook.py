@@ -11,11 +11,11 @@ from aiohttp import web
 
 from bot.channels.telegram.handover import Handover
 from bot.channels.telegram.intake import WebhookHandler
+from bot.channels.telegram.intake_process import WEBHOOK_PATH as WEBHOOK_PATH  # defined where aiogram is not imported
 from bot.channels.telegram.lanes import Lanes
 from bot.channels.telegram.once import Claims
 from bot.channels.telegram.sender import Sender
 
-WEBHOOK_PATH = "/telegram/webhook"
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 
 
