@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -21,6 +22,8 @@ from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+LOCK_WAIT_S = 30.0  # a SQLite writer waits this long for another process's write lock, then gives up (busy)
+LOCK_POLL_S = 0.0005  # and tries to take it this often meanwhile
 SENT_DIRECTLY: list[Callable[[Engine, int, int, bool], None]] = []
 """Told of each write sent to the driver directly, once durable: its engine, statements (not SQLite's BEGIN),
 transactions (0: each statement committed alone) and whether it wrote, so round trips are counted as for
@@ -44,11 +47,34 @@ async def driver(conn: AsyncConnection) -> AsyncIterator[Any]:
         raise
 
 
+def begin_immediate(db: sqlite3.Connection) -> None:
+    """On aiosqlite's thread: BEGIN IMMEDIATE, waiting for the write lock while another process holds it (the
+    webhook's intake beside a worker, the CLI) by trying again every LOCK_POLL_S, for at most LOCK_WAIT_S.
+
+    The writer connections have no busy timeout of SQLite's own (bot.storage.engine): its handler sleeps 1, 2,
+    5, 10, 15, 20, 25 ms and longer between tries, so a process waiting for a writer that takes the lock back
+    at once missed every gap; the intake's acknowledgements waited 78–120 ms at p99 behind a busy worker's
+    answers (bench/e2e.py). The wait happens on aiosqlite's thread, never on the event loop's."""
+    waited_until = 0.0
+    while True:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            now = time.monotonic()
+            waited_until = waited_until or now + LOCK_WAIT_S
+            if now >= waited_until:
+                raise
+        time.sleep(LOCK_POLL_S)
+
+
 @contextmanager
 def immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """On aiosqlite's thread: one write transaction (the connection is in autocommit mode, bot.storage.engine),
     committed when the block ends, rolled back if it raises."""
-    db.execute("BEGIN IMMEDIATE")
+    begin_immediate(db)
     try:
         yield db
         db.execute("COMMIT")

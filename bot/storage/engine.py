@@ -1,6 +1,7 @@
-"""Database engines: a SQLite file by default (WAL, busy timeout, BEGIN IMMEDIATE) or PostgreSQL."""
+"""Database engines: a SQLite file by default (WAL, BEGIN IMMEDIATE that waits for the lock) or PostgreSQL."""
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,8 +10,11 @@ from typing import Any
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util import await_only
+
+from bot.storage.direct import begin_immediate
 
 __all__ = ["AsyncEngine", "autocommit", "autocommitting", "check_url", "is_sqlite", "make_engine"]
 POOL_SIZE = 24  # connections per worker (DATABASE_POOL_SIZE), all kept open: 3 workers and the CLI fit PostgreSQL's 100
@@ -72,12 +76,22 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, read_only: bool = False
         cursor.execute("PRAGMA foreign_keys=ON")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
+        else:  # writers wait for another process's lock in BEGIN IMMEDIATE, trying often (bot.storage.direct)
+            cursor.execute("PRAGMA busy_timeout=0")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Writers take the write lock up front (no upgrade deadlocks); readers never take it.
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # Writers take the write lock up front (no upgrade deadlocks), as one call on aiosqlite's thread;
+        # readers never take it.
+        if read_only:
+            conn.exec_driver_sql("BEGIN")
+            return
+        db = conn.connection.driver_connection  # aiosqlite's connection; its _execute runs on its thread
+        try:
+            await_only(db._execute(begin_immediate, db._conn))
+        except sqlite3.Error as exc:  # raised as SQLAlchemy raises a statement's failure
+            raise DBAPIError.instance("BEGIN IMMEDIATE", None, exc, sqlite3.Error, dialect=conn.dialect) from exc
 
     return engine
 
@@ -104,7 +118,7 @@ async def autocommitting(conn: AsyncConnection) -> AsyncIterator[AsyncConnection
 
 def unreachable(exc: BaseException) -> bool:
     """The database refused, dropped or did not answer (the pool's wait included): not the statement's fault."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     return isinstance(exc, OperationalError | PoolTimeout) or (isinstance(exc, DBAPIError)
