@@ -6,8 +6,8 @@ For each configuration (1 worker on SQLite, 1 on PostgreSQL, 2 on PostgreSQL + R
 with N registered citizens on each path, then the baselines (an aiogram echo bot: answerCallbackQuery +
 editMessageText, no database; an aiohttp endpoint with the web chat's cookie check and reply shape, as
 many processes as the service has workers), the service with its own pacing of Telegram messages
-lifted (bench/probe), and the service with its shipped defaults; several workers run as README's recipe
-has them, with Telegram's calls posted (as setWebhook said) to the intake process on a port of its own.
+lifted (bench/probe), and the service with its shipped defaults; every configuration runs as README's
+recipe has it, with Telegram's calls posted (as setWebhook said) to the intake process on a port of its own.
 Before each path is measured its citizens open
 their attempts and answer 0-19 questions each, unmeasured, so that their attempts end at different times
 as a population's do (`--in-step` leaves them all at the first question: every attempt then ends, and
@@ -83,7 +83,7 @@ class Options:
     webhook_connections: int | None = None  # the service's TELEGRAM_MAX_CONNECTIONS (None: its default)
     ack_within: float | None = None  # the service's TELEGRAM_ACK_WITHIN_S (None: its default)
     offer: float | None = None  # the service's second window at this rate, not 80% of its own saturation
-    intake: bool = True  # several workers: Telegram's calls taken by the intake process (TELEGRAM_INTAKE_PORT)
+    intake: bool = True  # Telegram's calls taken by the intake process (TELEGRAM_INTAKE_PORT)
 
 
 @dataclass
@@ -175,7 +175,7 @@ def service_env(config: Config, url: str, port: int, api: str, *, lift: bool, op
             "WEB_SECRET": WEB_SECRET, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": api,
             "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "LOG_LEVEL": "WARNING"}
-    if config.workers > 1 and opts.intake:  # as README's recipe runs several workers
+    if opts.intake:  # as README's recipe runs Telegram's webhook, on one worker (SQLite too) or several
         intake = free_port()
         env |= {"TELEGRAM_INTAKE_PORT": str(intake), "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{intake}"}
     if opts.webhook_connections is not None:
@@ -330,7 +330,7 @@ if __name__ == "__main__":
     parser.add_argument("--ack-within", type=float,
                         help="the service's TELEGRAM_ACK_WITHIN_S (how long a webhook call waits to answer the press)")
     parser.add_argument("--without-intake", action="store_true",
-                        help="several workers take Telegram's calls themselves (no TELEGRAM_INTAKE_PORT), to compare")
+                        help="the workers take Telegram's calls themselves (no TELEGRAM_INTAKE_PORT), to compare")
     parser.add_argument("--offer", type=float, help="offer the service this many answers/s in its second window "
                         "instead of 80%% of its saturation rate (to compare two versions at the same load)")
     parser.add_argument("--work", type=Path, help="keep the databases and logs here (default: a temporary folder)")

@@ -51,9 +51,9 @@ class Standing:
 
 
 class InboundEvents:
-    def __init__(self, engine: AsyncEngine, channel: str) -> None:
+    def __init__(self, engine: AsyncEngine, channel: str, *, gather_s: float = 0.0) -> None:
         self.engine, self.channel = engine, channel
-        self._writes = InboundWrites(engine, channel)  # claims, dones and sents, grouped
+        self._writes = InboundWrites(engine, channel, gather_s=gather_s)  # claims, dones and sents, grouped
 
     async def record(self, event_id: str, payload: dict[str, Any], *, now: datetime) -> bool:
         """Store the event durably; False if it was recorded before (a redelivery)."""

@@ -71,10 +71,14 @@ Job = Claim | Done | Sent | Renew
 
 
 class InboundWrites:
-    """Writes of one channel's inbound events, grouped: `submit` returns once the job's round is durable."""
+    """Writes of one channel's inbound events, grouped: `submit` returns once the job's round is durable.
 
-    def __init__(self, engine: AsyncEngine, channel: str) -> None:
-        self.engine, self.channel = engine, channel
+    `gather_s`: a round begins this long after the first job waiting for it, so the jobs of that time share it
+    (the webhook's intake on SQLite: one write transaction, which takes the file's one write lock that the
+    worker's answers also need, for several updates instead of about one each)."""
+
+    def __init__(self, engine: AsyncEngine, channel: str, *, gather_s: float = 0.0) -> None:
+        self.engine, self.channel, self.gather_s = engine, channel, gather_s
         self._jobs: list[Job] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -86,6 +90,8 @@ class InboundWrites:
 
     async def _write_all(self) -> None:
         while self._jobs:
+            if self.gather_s:
+                await asyncio.sleep(self.gather_s)
             jobs, self._jobs = self._jobs, []
             try:
                 async with self.engine.connect() as conn:

@@ -69,3 +69,27 @@ async def test_updates_arriving_together_are_claimed_finished_and_cleared_in_one
             assert counts.transactions == 2
     finally:
         await engine.dispose()
+
+
+async def test_claims_arriving_within_the_gathering_time_share_one_transaction(db_url: str) -> None:
+    """The webhook's intake on SQLite lets claims gather (bot.channels.telegram.intake_process): a claim made
+    while the first one's round is gathering goes out with it; both callers learn their update is theirs."""
+    engine = make_engine(db_url)
+    inbound = InboundEvents(engine, "telegram", gather_s=0.3)
+    now = T0 + timedelta(minutes=5)
+    try:
+        await upgrade_async(engine)
+
+        async def claim(key: str, *, after: float = 0.0) -> set[str]:
+            await asyncio.sleep(after)
+            return await inbound.claim({key: {"update_id": key}}, worker="w-me", now=now, stale_before=now - LEASE,
+                                       max_tries=5)
+
+        counter = RoundTrips(engine)
+        with counter.counting() as counts:
+            first, second = await asyncio.gather(claim("first"), claim("second", after=0.05))
+        counter.close()
+        assert (first, second) == ({"first"}, {"second"})
+        assert counts.transactions + counts.autocommits == 1
+    finally:
+        await engine.dispose()

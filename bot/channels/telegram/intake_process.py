@@ -10,7 +10,11 @@ most of the time, is scheduled first.
 A chat's updates go to one worker (by its id, among the workers connected), so they are handled in order in
 that worker's lane for the chat. No worker connected: 503, and Telegram sends the update again later. An
 update passed to a worker that dies or loses its stream is finished by another worker's sweep once its claim
-lapses: a worker renews only the claims it holds (bot.channels.telegram.once)."""
+lapses: a worker renews only the claims it holds (bot.channels.telegram.once).
+
+On SQLite too, beside its one worker: both processes write the one file, each waiting for the other's write
+lock by trying it often (bot.storage.direct.begin_immediate), and the intake's claims of a few milliseconds
+share one write transaction, so the worker's answers wait for its lock seldom and briefly."""
 from __future__ import annotations
 
 import asyncio
@@ -30,7 +34,7 @@ from bot import metrics
 from bot.config import Settings
 from bot.failures import traceback_without_messages
 from bot.json_input import NotJson, ids_fit, loads
-from bot.storage.engine import make_engine
+from bot.storage.engine import is_sqlite, make_engine
 from bot.storage.inbound import MAX_TRIES, InboundEvents
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,7 @@ WEBHOOK_PATH = "/telegram/webhook"  # the workers serve it too (bot.channels.tel
 BACKLOG = 200  # updates queued for one worker's stream before Telegram's calls wait (the worker is behind)
 HEARTBEAT_S = 5.0  # an idle stream carries an empty line this often; a worker that hears nothing for 3 reconnects
 END = b""  # queued for a stream that is to end
+SQLITE_GATHER_S = 0.005  # on SQLite the claims of 5 ms share one write transaction (bot.storage.inbound_writes)
 
 
 def chat_in(body: Mapping[str, Any]) -> int:
@@ -97,7 +102,8 @@ class Intake:
         self.secret = settings.telegram_webhook_secret.encode()
         self.lease = timedelta(seconds=settings.telegram_lease_s)
         self.engine = make_engine(settings.database_url, pool_size=4)
-        self.inbound = InboundEvents(self.engine, "telegram")
+        self.inbound = InboundEvents(self.engine, "telegram",
+                                     gather_s=SQLITE_GATHER_S if is_sqlite(settings.database_url) else 0.0)
         self.workers = Workers()
         self.backlog = backlog
 
