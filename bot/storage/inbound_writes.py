@@ -105,12 +105,15 @@ class InboundWrites:
                     raise
                 continue
             for job in jobs:
+                waiting = _waiting(job)
+                if waiting.done():  # its caller stopped waiting (cancelled, as at a stop): the others still hear
+                    continue
                 if isinstance(job, Claim):
-                    job.taken.set_result(taken[id(job)])
+                    waiting.set_result(taken[id(job)])
                 elif isinstance(job, Renew):
-                    job.renewed.set_result(renewed[id(job)])
-                elif not job.written.done():
-                    job.written.set_result(None)
+                    waiting.set_result(renewed[id(job)])
+                else:
+                    waiting.set_result(None)
 
     async def _round(self, conn: AsyncConnection, jobs: list[Job]) -> tuple[dict[int, set[str]], dict[int, int]]:
         """The frequent writes first, sent to the driver itself as one write (bot.storage.direct): every new

@@ -93,3 +93,30 @@ async def test_claims_arriving_within_the_gathering_time_share_one_transaction(d
         assert counts.transactions + counts.autocommits == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_caller_that_stops_waiting_leaves_the_others_of_its_round_answered(db_url: str) -> None:
+    """A claim cancelled while its round is under way (a request cut off, a stop) is still written, and every
+    other caller of that round, and of the rounds after it, hears that its update is stored."""
+    engine = make_engine(db_url)
+    inbound = InboundEvents(engine, "telegram", gather_s=0.2)
+    now = T0 + timedelta(minutes=5)
+    try:
+        await upgrade_async(engine)
+
+        def claim(key: str) -> asyncio.Task[set[str]]:
+            return asyncio.ensure_future(inbound.claim({key: {"update_id": key}}, worker="w-me", now=now,
+                                                       stale_before=now - LEASE, max_tries=5))
+
+        given_up, waiting = claim("given-up"), claim("waiting")
+        renewal = asyncio.ensure_future(inbound.renew(worker="w-me", now=now, keys=["given-up"]))
+        await asyncio.sleep(0.05)
+        given_up.cancel()
+        assert await asyncio.wait_for(waiting, 20) == {"waiting"}
+        assert await asyncio.wait_for(renewal, 20) >= 0
+        assert await asyncio.wait_for(claim("later"), 20) == {"later"}
+        async with engine.connect() as conn:
+            keys = set((await conn.execute(select(t.inbound_events.c.event_id))).scalars())
+        assert keys == {"given-up", "waiting", "later"}
+    finally:
+        await engine.dispose()
