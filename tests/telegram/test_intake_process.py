@@ -17,11 +17,11 @@ from typing import Any
 import aiohttp
 from aiogram import Bot
 from aiogram.types import Update
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestServer, make_mocked_request
 from sqlalchemy import func, select
 
 from bot.channels.telegram.feed import Feed
-from bot.channels.telegram.intake_process import SECRET_HEADER, Intake
+from bot.channels.telegram.intake_process import SECRET_HEADER, STREAM_PATH, Intake, Stream
 from bot.channels.telegram.lanes import Lanes, chat_of
 from bot.channels.telegram.once import Claims
 from bot.config import Settings
@@ -197,3 +197,17 @@ async def test_a_worker_behind_takes_no_more_than_its_lanes_hold(db_url: str) ->
         assert in_hand == 2, "the worker took no more than its lanes hold"
         await until(lambda: len(handled) == len(sent), "every update handled once the worker caught up")
         assert handled == [u["update_id"] for u in sent]
+
+
+async def test_calls_waiting_for_room_all_go_on_when_the_stream_goes_however_many() -> None:
+    """More calls waiting for room in a worker's full backlog than the backlog holds: when its stream goes,
+    every one of them is answered (what they stored lapses to a sweep), none is left waiting, nor a later one."""
+    stream = Stream(make_mocked_request("GET", STREAM_PATH), backlog=2)
+    for k in range(2):
+        await stream.offer(b"%d\n" % k)
+    waiting = [asyncio.ensure_future(stream.offer(b"more\n")) for _ in range(7)]
+    await asyncio.sleep(0.05)
+    assert not any(call.done() for call in waiting), "a full backlog holds the calls back"
+    stream.close()
+    await asyncio.wait_for(asyncio.gather(*waiting), WITHIN)
+    await asyncio.wait_for(stream.offer(b"later\n"), WITHIN)

@@ -67,6 +67,7 @@ class Stream:
     def __init__(self, request: web.Request, backlog: int) -> None:
         self.request, self.queue = request, asyncio.Queue[bytes](backlog)
         self.ending = False
+        self.gone = asyncio.Event()  # nothing more is sent on it
 
     @property
     def open(self) -> bool:
@@ -77,6 +78,29 @@ class Stream:
         self.ending = True
         with contextlib.suppress(asyncio.QueueFull):  # full: the stream is not waiting for more, it sees `ending`
             self.queue.put_nowait(END)
+
+    async def offer(self, line: bytes) -> None:
+        """Queue `line`; while the queue is full, wait for room or for the stream to go, whichever comes first
+        (gone, the line is dropped: its claim lapses to a sweep, as for any worker gone)."""
+        if self.gone.is_set():
+            return
+        try:
+            self.queue.put_nowait(line)
+            return
+        except asyncio.QueueFull:
+            pass
+        put, gone = asyncio.ensure_future(self.queue.put(line)), asyncio.ensure_future(self.gone.wait())
+        try:
+            await asyncio.wait((put, gone), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            put.cancel()
+            gone.cancel()
+
+    def close(self) -> None:
+        """The stream is gone: every call waiting for room in its queue goes on, however many."""
+        self.gone.set()
+        while not self.queue.empty():
+            self.queue.get_nowait()
 
 
 class Workers:
@@ -142,7 +166,7 @@ class Intake:
         if key in taken:
             stream = self.workers.streams.get(worker)
             if stream is not None:  # full: the worker is behind, and the 200 waits (Telegram sends the rest later)
-                await stream.queue.put(orjson.dumps([key, data]) + b"\n")
+                await stream.offer(orjson.dumps([key, data]) + b"\n")
             # else the worker went away meanwhile: its claim lapses and a sweep finishes the update
         return web.json_response({})
 
@@ -183,8 +207,7 @@ class Intake:
         finally:
             if self.workers.streams.get(worker) is stream:
                 del self.workers.streams[worker]
-            while not queue.empty():  # calls waiting for room go on: what they stored lapses to a sweep
-                queue.get_nowait()
+            stream.close()  # calls waiting for room go on: what they stored lapses to a sweep
             log.info("telegram intake: worker %s gone", worker)
 
     def app(self) -> web.Application:
