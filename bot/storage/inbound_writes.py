@@ -73,7 +73,7 @@ Job = Claim | Done | Sent | Renew
 class InboundWrites:
     """Writes of one channel's inbound events, grouped: `submit` returns once the job's round is durable.
 
-    `gather_s`: a round begins this long after the first job waiting for it, so the jobs of that time share it
+    `gather_s`: each round waits this long before it takes the jobs waiting, so the jobs of that time share it
     (the webhook's intake on SQLite: one write transaction, which takes the file's one write lock that the
     worker's answers also need, for several updates instead of about one each)."""
 
