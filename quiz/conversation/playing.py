@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from quiz.attempts import Attempt, CapReached, Verdict
+from quiz.attempts import Attempt, AttemptRace, CapReached, Verdict
 from quiz.conversation import feedback, phones
 from quiz.conversation.actions import (
     Action,
@@ -136,6 +136,8 @@ async def _begin(ctx: Ctx, pid: int, round_code: str, *, resumed_in_place: bool 
         return menu(ctx, limit)
     except LookupError:
         return menu(ctx, Msg("play.round_closed"))
+    except AttemptRace:  # other starts with the number kept taking the place first: nothing was refused
+        return menu(ctx, Msg("play.start_again"))
     return await show_current(ctx, att, first=drawn or not resumed_in_place, answers={} if drawn else None)
 
 

@@ -12,7 +12,6 @@ from quiz.attempts import (
     Attempt,
     AttemptRace,
     AttemptStatus,
-    CapReached,
     NewAttempt,
     Verdict,
     Written,
@@ -180,8 +179,9 @@ class Play:
 
     async def start_attempt(self, *, participant_id: int, round_code: str, now: datetime) -> Attempt:
         """Resume the open attempt or draw a new paper; CapReached, TakingPartRefused or LookupError when
-        not allowed. The caps count every attempt made with the participant's number, under registrations
-        erased since too: one person, one quota. One draw when nothing is open (the usual case): a transaction,
+        not allowed; AttemptRace when three draws in a row lost to other starts at the same moment. The caps
+        count every attempt made with the participant's number, under registrations erased since too: one
+        person, one quota. One draw when nothing is open (the usual case): a transaction,
         or on PostgreSQL a read and a write (bot.storage.attempt_draw)."""
         return (await self.begin(participant_id=participant_id, round_code=round_code, now=now))[0]
 
@@ -213,7 +213,7 @@ class Play:
                 current = await self.attempt(drawn, now=now)
             if current is not None and current.status is AttemptStatus.OPEN:
                 return current, False
-        raise CapReached(per="round", limit=race.in_round + 1)  # three draws in a row lost to other starts
+        raise race  # three draws in a row lost to other starts at the same moment: not a cap, a "try again"
 
     async def _draw(self, round_: Round, *, participant_id: int, now: datetime) -> Attempt | int:
         """A new attempt, stored, if the participant may take one (the caps count every registration with

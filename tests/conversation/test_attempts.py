@@ -2,10 +2,13 @@
 back, a language switch keeps its keys, and the result says what happened."""
 from __future__ import annotations
 
+import pytest
+
 from bot.state import MemoryStates
 from conftest import Clock
 from fakes import FakeUnitOfWork
 from publishing import ADMIN
+from quiz.attempts import Attempt, AttemptRace
 from quiz.conversation.actions import Language
 from quiz.conversation.state import ChatState
 from quiz.integrity import Flag, FlagKind
@@ -191,3 +194,21 @@ async def test_answers_that_leave_the_flow_where_it_was_write_no_state(world: Wo
     await an.tap("Nộp bài")
     await an.tap("Nộp bài")  # handed in: the flow moves on (the prediction), written for every worker to see
     assert counted.writes == before + 1
+
+
+async def test_starts_that_keep_losing_to_others_at_the_same_moment_ask_to_tap_again_not_a_made_up_limit(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other starts with the citizen's number (another registration, another device) take the place first three
+    times running: the citizen is asked to tap again, not told of a cap that was never reached."""
+    an = world.person()
+    await register(an, phone="0912345678")
+
+    class AlwaysLosing:
+        async def draw(self, **_: object) -> Attempt | int:
+            raise AttemptRace(1)
+    monkeypatch.setattr(world.uses.play, "_draws", AlwaysLosing())
+    await an.tap("Thi ngay")
+    await an.tap(lambda label: label == "Vòng chính")
+    assert "đến cùng lúc" in an.text and "bấm «📝 Thi ngay» lần nữa" in an.text
+    assert "dùng hết" not in an.text
+    assert "📝 Thi ngay" in an.labels()  # the menu, to tap again
