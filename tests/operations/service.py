@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.service import serve
 
 PACK = Path(__file__).resolve().parents[1] / "fixtures" / "pack"
+WITHIN = 60.0  # seconds a step of a `dcbot run` subprocess may take on a busy machine (a bound, not a speed goal)
 
 
 def free_port() -> int:
@@ -60,3 +62,28 @@ async def running(settings: Settings, caplog: pytest.LogCaptureFixture) -> Async
 async def get_json(url: str) -> tuple[int, Any]:
     async with aiohttp.ClientSession() as http, http.get(url) as response:
         return response.status, await response.json()
+
+
+def log_lines(log: Path) -> list[dict[str, Any]]:
+    """A `dcbot run` subprocess's log (LOG_FORMAT=json), a dict per line."""
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+async def until_seen(check: Callable[[], Any], what: str, log: Path) -> Any:
+    """What `check` returns once it is truthy; past WITHIN seconds, a failure that quotes the end of `log`."""
+    try:
+        async with asyncio.timeout(WITHIN):
+            while not (found := await check()):
+                await asyncio.sleep(0.1)
+            return found
+    except TimeoutError:
+        raise AssertionError(f"not within {WITHIN}s: {what}\n{log.read_text()[-3000:]}") from None
+
+
+async def answers_200(http: aiohttp.ClientSession, url: str) -> bool:
+    """Whether GET `url` answers 200 (False while nothing listens there yet)."""
+    try:
+        async with http.get(url) as response:
+            return response.status == 200
+    except aiohttp.ClientError:
+        return False

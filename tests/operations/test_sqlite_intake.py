@@ -5,7 +5,6 @@ answered, with no error logged (a write that gave up waiting for the other proce
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -19,24 +18,12 @@ from telegram.conftest import TOKEN, bot_api  # noqa: F401 - the fake Bot API's 
 from telegram.fake_server import FakeBotApiServer
 from telegram.people import Citizen
 
-from .service import PACK, free_port
+from .service import PACK, WITHIN, answers_200, free_port
+from .service import log_lines as lines
+from .service import until_seen as until
 
 ROOT = Path(__file__).resolve().parents[2]
-WITHIN = 60.0  # seconds a step may take on a busy machine (a bound, not a speed goal)
 CITIZENS = 60
-
-
-def lines(log: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-async def until(check: Any, what: str, log: Path) -> None:
-    try:
-        async with asyncio.timeout(WITHIN):
-            while not await check():
-                await asyncio.sleep(0.1)
-    except TimeoutError:
-        raise AssertionError(f"{what}: not within {WITHIN} s\n{log.read_text()[-3000:]}") from None
 
 
 async def test_the_intake_and_its_worker_share_one_sqlite_file_under_a_crowd(
@@ -57,11 +44,7 @@ async def test_the_intake_and_its_worker_share_one_sqlite_file_under_a_crowd(
         async with aiohttp.ClientSession() as http:
             async def worker_connected() -> bool:
                 assert service.poll() is None, log.read_text()
-                try:
-                    async with http.get(f"{hook}/healthz") as response:
-                        return response.status == 200
-                except aiohttp.ClientError:
-                    return False
+                return await answers_200(http, f"{hook}/healthz")
             await until(worker_connected, "the intake up, with the worker connected to it", log)
 
             refused: list[int] = []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -26,13 +25,14 @@ from telegram.conftest import TOKEN, bot_api  # noqa: F401 - the fake Bot API's 
 from telegram.fake_server import FakeBotApiServer
 from telegram.people import Citizen
 
-from .service import PACK, free_port
+from .service import PACK, WITHIN, answers_200, free_port
+from .service import log_lines as lines
+from .service import until_seen as until
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL, REDIS_URL = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not (PG_URL and REDIS_URL), reason="needs TEST_DATABASE_URL and TEST_REDIS_URL")]
-WITHIN = 60.0  # seconds any one step may take on a busy machine
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
@@ -56,10 +56,6 @@ http {{
     process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return process, f"http://127.0.0.1:{port}"
-
-
-def lines(log: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def children(pid: int) -> set[int]:
@@ -129,16 +125,6 @@ class KeptAlive:
             self._stream = None
 
 
-async def until(check: Any, what: str, log: Path) -> Any:
-    try:
-        async with asyncio.timeout(WITHIN):
-            while not (found := await check()):
-                await asyncio.sleep(0.1)
-            return found
-    except TimeoutError:
-        raise AssertionError(f"not within {WITHIN}s: {what}\n{log.read_text()[-3000:]}") from None
-
-
 async def test_two_workers_on_one_port_with_one_scheduler(
         tmp_path: Path, bot_api: FakeBotApiServer) -> None:  # noqa: F811 - the fixture imported above
     assert PG_URL and REDIS_URL
@@ -184,11 +170,7 @@ async def test_two_workers_on_one_port_with_one_scheduler(
                 proxy, base = nginx_in_front(tmp_path, port, intake)
 
                 async def proxied() -> bool:
-                    try:
-                        async with http.get(f"{base}/healthz") as response:
-                            return response.status == 200
-                    except aiohttp.ClientError:
-                        return False
+                    return await answers_200(http, f"{base}/healthz")
                 await until(proxied, "nginx in front", log)
                 async with http.post(f"{base}/api/chat/start", json={}) as response:
                     assert response.status == 200 and (await response.json())["replies"]
