@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -96,3 +97,26 @@ async def test_a_lock_held_too_long_is_a_database_out_of_reach_and_nothing_is_st
     finally:
         await engine.dispose()
         await reader.dispose()
+
+
+def test_a_writer_waiting_for_a_long_held_lock_tries_less_often_as_the_wait_grows(tmp_path: Path) -> None:
+    """An import holding the lock for a second: the waiting writer gets it once it is let go, having tried a
+    hundred or so times, not the 2,000 a second that catch a busy worker's gaps (a few % of a core)."""
+    path = tmp_path / "shared.sqlite"
+    sqlite3.connect(path).close()
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    waiter = sqlite3.connect(path, isolation_level=None)
+    waiter.execute("PRAGMA busy_timeout=0")  # as the service's writers (bot.storage.engine)
+    tries: list[str] = []
+    waiter.set_trace_callback(lambda sql: tries.append(sql) if sql.startswith("BEGIN") else None)
+    other.execute("BEGIN IMMEDIATE")
+    letting_go = threading.Timer(1.0, lambda: other.execute("ROLLBACK"))
+    letting_go.start()
+    try:
+        direct.begin_immediate(waiter)
+        assert waiter.in_transaction and not other.in_transaction  # taken once the other let it go
+        assert 2 <= len(tries) < 400
+    finally:
+        letting_go.join()
+        waiter.close()
+        other.close()
