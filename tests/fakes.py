@@ -132,10 +132,13 @@ class FakeAccounts(_Repo):
     async def of_participant(self, participant_id: int) -> list[Account]:
         return sorted((a for a in self.m.accounts.values() if a.participant_id == participant_id), key=lambda a: a.id)
 
-    async def forget_participant(self, *, participant_id: int) -> None:
+    async def forget_participants(self, participant_ids: Sequence[int]) -> None:
         for a in list(self.m.accounts.values()):
-            if a.participant_id == participant_id:
+            if a.participant_id in participant_ids:
                 self.m.accounts[a.id] = replace(a, participant_id=None)
+
+    async def of_participants(self, participant_ids: Sequence[int]) -> list[Account]:
+        return sorted((a for a in self.m.accounts.values() if a.participant_id in participant_ids), key=lambda a: a.id)
 
 
 class FakeParticipants(_Repo):
@@ -188,12 +191,13 @@ class FakeParticipants(_Repo):
     async def phone_taken(self, phone: str) -> bool:
         return any(p.phone == phone for p in self.m.participants.values())
 
-    async def anonymise(self, *, participant_id: int, now: datetime, keep_key: bool = True) -> None:
-        p = self.m.participants[participant_id]
-        self.m.participants[participant_id] = replace(p, full_name="—", birth_year=None, phone=None, referral=None,
-                                                      erased=True, phone_verified_by=None)
-        if not keep_key:
-            self.m.phone_keys.pop(participant_id, None)
+    async def anonymise(self, participant_ids: Sequence[int], *, now: datetime, keep_key: bool = True) -> None:
+        for participant_id in participant_ids:
+            p = self.m.participants[participant_id]
+            self.m.participants[participant_id] = replace(p, full_name="—", birth_year=None, phone=None,
+                                                          referral=None, erased=True, phone_verified_by=None)
+            if not keep_key:
+                self.m.phone_keys.pop(participant_id, None)
 
     async def set_unit(self, *, participant_id: int, unit_code: str) -> None:
         self.m.participants[participant_id] = replace(self.m.participants[participant_id], unit_code=unit_code)
@@ -661,8 +665,9 @@ class FakeGuardians(_Repo):
     async def get(self, participant_id: int) -> Guardian | None:
         return self.m.guardians.get(participant_id)
 
-    async def remove(self, participant_id: int) -> None:
-        self.m.guardians.pop(participant_id, None)
+    async def remove(self, participant_ids: Sequence[int]) -> None:
+        for participant_id in participant_ids:
+            self.m.guardians.pop(participant_id, None)
 
 
 class FakePhoneCodes(_Repo):

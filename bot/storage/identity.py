@@ -27,8 +27,8 @@ class SqlGuardians(_Repo):
         row = (await self.conn.execute(select(t.guardians).where(_G.participant_id == participant_id))).first()
         return Guardian(row.full_name, row.phone, row.confirmed_by) if row else None
 
-    async def remove(self, participant_id: int) -> None:
-        await self.conn.execute(delete(t.guardians).where(_G.participant_id == participant_id))
+    async def remove(self, participant_ids: Sequence[int]) -> None:
+        await self.conn.execute(delete(t.guardians).where(_G.participant_id.in_(list(participant_ids))))
 
 
 class SqlPhoneCodes(_Repo):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -85,9 +85,14 @@ class SqlAccounts(_Repo):
         await self.conn.execute(update(t.accounts).where(t.accounts.c.id == account_id)
                                 .values(participant_id=participant_id))
 
-    async def forget_participant(self, *, participant_id: int) -> None:
-        await self.conn.execute(update(t.accounts).where(t.accounts.c.participant_id == participant_id)
+    async def forget_participants(self, participant_ids: Sequence[int]) -> None:
+        await self.conn.execute(update(t.accounts).where(t.accounts.c.participant_id.in_(list(participant_ids)))
                                 .values(participant_id=None))
+
+    async def of_participants(self, participant_ids: Sequence[int]) -> list[Account]:
+        rows = await self.conn.execute(select(t.accounts).where(t.accounts.c.participant_id.in_(list(participant_ids)))
+                                       .order_by(t.accounts.c.id))
+        return [_account(r) for r in rows]
 
     async def of_participant(self, participant_id: int) -> list[Account]:
         rows = await self.conn.execute(select(t.accounts).where(t.accounts.c.participant_id == participant_id)
@@ -163,14 +168,13 @@ class SqlParticipants(_Repo):
         await self.conn.execute(update(t.participants).where(_P.id == participant_id, _P.withdrawn_at.is_(None))
                                 .values(withdrawn_at=now))
 
-    async def anonymise(self, *, participant_id: int, now: datetime, keep_key: bool = True) -> None:
+    async def anonymise(self, participant_ids: Sequence[int], *, now: datetime, keep_key: bool = True) -> None:
         values: dict[str, object] = {"full_name": "—", "birth_year": None, "phone": None, "referral": None,
-                                     "phone_verified_by": None}
+                                     "phone_verified_by": None,
+                                     "erased_at": func.coalesce(_P.erased_at, literal(now, t.UtcDateTime()))}
         if not keep_key:
             values["phone_key"] = None
-        await self.conn.execute(update(t.participants).where(_P.id == participant_id).values(**values))
-        await self.conn.execute(update(t.participants).where(_P.id == participant_id, _P.erased_at.is_(None))
-                                .values(erased_at=now))
+        await self.conn.execute(update(t.participants).where(_P.id.in_(list(participant_ids))).values(**values))
 
     async def registered_before(self, moment: datetime) -> list[int]:
         rows = await self.conn.execute(select(_P.id).where(

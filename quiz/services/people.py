@@ -334,9 +334,9 @@ class People:
                 for purpose in (PURPOSE_NEWS, PURPOSE_PRIZES):
                     await uow.consents.record(account_id=account.id, purpose=purpose, granted=False,
                                               text_version=CONSENT_VERSION, now=now)
-            await uow.guardians.remove(participant_id)
-            await uow.participants.anonymise(participant_id=participant_id, now=now)
-            await uow.accounts.forget_participant(participant_id=participant_id)
+            await uow.guardians.remove([participant_id])
+            await uow.participants.anonymise([participant_id], now=now)
+            await uow.accounts.forget_participants([participant_id])
             await uow.commit()
         self._forget(participant_id=participant_id)
         await self._forget_chats(accounts)  # what every chat of theirs kept, a browser's conversation included

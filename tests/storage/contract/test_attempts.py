@@ -109,7 +109,7 @@ async def test_entries_say_who_erased_their_data_and_who_is_disqualified_in_that
     user = await staff_user(uow)
     async with uow() as w:
         await w.attempts.finish(attempt_id=attempts[kept].id, at=T0 + timedelta(minutes=2))
-        await w.participants.anonymise(participant_id=erased, now=T0)
+        await w.participants.anonymise([erased], now=T0)
         await w.reviews.add(round_code="chinh", flags=[Flag(FlagKind.TOO_FAST, dropped, attempts[dropped].id),
                                                        Flag(FlagKind.SAME_ANSWERS, kept, attempts[kept].id)], now=T0)
         await w.reviews.add(round_code="luyen", flags=[Flag(FlagKind.TOO_FAST, elsewhere, None)], now=T0)

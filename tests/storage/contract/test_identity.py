@@ -21,7 +21,7 @@ async def test_registrations_of_one_number_share_a_quota_through_erasure(uow: Uo
     first = await person(uow, "0912345678")
     async with uow() as w:
         await w.attempts.add(new_attempt(first))
-        await w.participants.anonymise(participant_id=first, now=T0)  # the phone key stays
+        await w.participants.anonymise([first], now=T0)  # the phone key stays
         await w.commit()
     again = await person(uow, "0912345678")
     other = await person(uow, "0987654321")
@@ -31,7 +31,7 @@ async def test_registrations_of_one_number_share_a_quota_through_erasure(uow: Uo
         assert await w.attempts.counts(participant_id=again, round_code="chinh", day=T0.date()) == (1, 1)
         assert await w.attempts.counts(participant_id=other, round_code="chinh", day=T0.date()) == (0, 0)
         assert (await w.participants.holder("0912345678")).id == again  # type: ignore[union-attr]
-        await w.participants.anonymise(participant_id=first, now=T0, keep_key=False)  # the contest's data is gone
+        await w.participants.anonymise([first], now=T0, keep_key=False)  # the contest's data is gone
         await w.commit()
     async with uow() as w:
         assert await w.participants.same_person(again) == [again]
@@ -61,7 +61,7 @@ async def test_a_typed_number_is_replaced_by_a_proven_one_that_no_one_holds(uow:
     typed, holder = await person(uow, "0912345678"), await person(uow, "0911111111")
     erased = await person(uow, "0977777777")  # erased once: its key stays, so the quota follows the number
     async with uow() as w:
-        await w.participants.anonymise(participant_id=erased, now=T0)
+        await w.participants.anonymise([erased], now=T0)
         await w.commit()
     async with uow() as w:
         with pytest.raises(PhoneTaken):  # another registration holds it
@@ -94,9 +94,42 @@ async def test_a_guardian_is_kept_replaced_and_removed(uow: UowFactory) -> None:
         await w.commit()
     async with uow() as w:
         assert await w.guardians.get(pid) == Guardian("Lê Thị Mẹ", "0977000222", "code")
-        await w.guardians.remove(pid)
+        await w.guardians.remove([pid])
         await w.commit()
         assert await w.guardians.get(pid) is None
+
+
+async def test_the_contests_data_of_many_goes_at_once_and_no_one_elses(uow: UowFactory) -> None:
+    """The daily sweep after the contest's data period (quiz.services.housekeeping) deletes a batch of
+    registrations at once: names, numbers and their keys, guardians, the chat accounts' links."""
+    ids = [await person(uow, phone) for phone in ("0912000001", "0912000002", "0912000003")]
+    accounts = [await account(uow, external_id=str(2000 + k)) for k in range(3)]
+    async with uow() as w:
+        for acc, pid in zip(accounts, ids, strict=True):
+            await w.accounts.link(account_id=acc.id, participant_id=pid)
+            await w.guardians.put(participant_id=pid, guardian=Guardian("Trần Văn Bố", "0977000111", "declared"),
+                                  now=T0)
+        await w.participants.anonymise([ids[1]], now=T0)  # erased by its owner before: its number's key kept
+        await w.commit()
+    gone, kept = ids[:2], ids[2]
+    async with uow() as w:
+        assert [a.id for a in await w.accounts.of_participants(gone)] == [a.id for a in accounts[:2]]
+        await w.guardians.remove(gone)
+        await w.participants.anonymise(gone, now=T0 + timedelta(days=1), keep_key=False)
+        await w.accounts.forget_participants(gone)
+        await w.commit()
+    async with uow() as w:
+        for pid in gone:
+            erased = await w.participants.get(pid)
+            assert erased is not None and erased.erased and (erased.full_name, erased.phone) == ("—", None)
+            assert await w.guardians.get(pid) is None
+        assert await w.accounts.of_participants(gone) == []
+        untouched = await w.participants.get(kept)
+        assert untouched is not None and (untouched.full_name, untouched.phone) == ("Nguyễn Văn An", "0912000003")
+        assert await w.guardians.get(kept) is not None
+        assert [a.id for a in await w.accounts.of_participant(kept)] == [accounts[2].id]
+        # nothing of theirs is left for a later sweep to delete
+        assert await w.participants.registered_before(T0 + timedelta(days=2)) == [kept]
 
 
 async def test_codes_are_found_by_number_and_address_counted_and_used_once(uow: UowFactory) -> None:

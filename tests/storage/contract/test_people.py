@@ -36,7 +36,7 @@ async def test_an_account_keeps_its_language_and_forgets_an_erased_participant(u
             await w.accounts.link(account_id=acc.id, participant_id=pid)
         await w.commit()
         assert await w.accounts.get(telegram.id) == Account(telegram.id, "telegram", "1001", pid, "en")
-        await w.accounts.forget_participant(participant_id=pid)
+        await w.accounts.forget_participants([pid])
         await w.commit()
         assert [(await w.accounts.get(a.id)).participant_id for a in (telegram, web)] == [None, None]  # type: ignore[union-attr]
         assert await w.accounts.get(10_000) is None
@@ -60,7 +60,7 @@ async def test_a_phone_number_registers_one_participant_and_the_refusal_spoils_n
 async def test_erasing_leaves_a_nameless_participant_and_frees_the_phone(uow: UowFactory) -> None:
     pid = await person(uow, "0912345678")
     async with uow() as w:
-        await w.participants.anonymise(participant_id=pid, now=T0)
+        await w.participants.anonymise([pid], now=T0)
         await w.commit()
     async with uow() as w:
         erased = await w.participants.get(pid)
@@ -193,7 +193,7 @@ async def test_a_search_by_name_finds_every_match_however_many_pages_it_reads(
         ids = [(await w.participants.add(full_name=name, birth_year=1990, phone=f"09123456{i:02d}",
                                          unit_code="T-A-1", referral=None, now=T0, phone_key=f"key-{i}")).id
                for i, name in enumerate(names)]
-        await w.participants.anonymise(participant_id=ids[3], now=T0)
+        await w.participants.anonymise([ids[3]], now=T0)
         await w.commit()
     async with uow() as w:
         assert await w.stats.find("Nguyễn Văn  an", by_phone=False) == {ids[0], ids[5]}
