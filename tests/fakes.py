@@ -130,7 +130,7 @@ class FakeAccounts(_Repo):
         self.m.accounts[account_id] = replace(self.m.accounts[account_id], participant_id=participant_id)
 
     async def of_participant(self, participant_id: int) -> list[Account]:
-        return sorted((a for a in self.m.accounts.values() if a.participant_id == participant_id), key=lambda a: a.id)
+        return await self.of_participants([participant_id])
 
     async def forget_participants(self, participant_ids: Sequence[int]) -> None:
         for a in list(self.m.accounts.values()):

@@ -95,9 +95,7 @@ class SqlAccounts(_Repo):
         return [_account(r) for r in rows]
 
     async def of_participant(self, participant_id: int) -> list[Account]:
-        rows = await self.conn.execute(select(t.accounts).where(t.accounts.c.participant_id == participant_id)
-                                       .order_by(t.accounts.c.id))
-        return [_account(r) for r in rows]
+        return await self.of_participants([participant_id])
 
 
 def _participant(row: object) -> Participant:

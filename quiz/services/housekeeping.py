@@ -35,7 +35,7 @@ class Housekeeping:
                 due = await uow.participants.registered_before(cutoff)
             for start in range(0, len(due), BATCH):
                 batch = due[start:start + BATCH]
-                async with self._uow() as uow:  # five statements for the batch, not five for each person
+                async with self._uow() as uow:  # four statements for the batch, not five for each person
                     chats = [(a.channel, a.external_id) for a in await uow.accounts.of_participants(batch)]
                     await uow.guardians.remove(batch)
                     await uow.participants.anonymise(batch, now=now, keep_key=False)
