@@ -33,6 +33,7 @@ class Tally:
     shown: list[float] = field(default_factory=list)
     errors: int = 0
     lost: int = 0
+    unserved: int = 0  # taps of an offered rate that found every citizen still waiting: not offered at all
 
     def add(self, at: float, latency: float, shown: float = float("nan")) -> None:
         self.done.append(at)

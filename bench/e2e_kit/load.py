@@ -31,6 +31,7 @@ class Measured:
     shown_p99_ms: float
     errors: int
     lost: int
+    unserved: int  # taps due that found no citizen ready: the rate offered fell short of the rate asked
     spent: dict[str, float]
 
     def per_answer(self, key: str) -> float:
@@ -65,7 +66,7 @@ async def _window(tally: Tally, snapshot: Snapshot, warmup: float, duration: flo
     shown = sorted(s for s in (tally.shown[i] for i in inside) if s == s) or [float("nan")]  # s == s: not NaN
     return Measured(rate=len(inside) / (ended - began), answers=len(inside), p50_ms=1000 * statistics.median(latency),
                     p99_ms=1000 * _p99(latency), shown_p99_ms=1000 * _p99(shown), errors=tally.errors,
-                    lost=tally.lost, spent={k: last[k] - first[k] for k in last if k != "at"})
+                    lost=tally.lost, unserved=tally.unserved, spent={k: last[k] - first[k] for k in last if k != "at"})
 
 
 def _p99(values: list[float]) -> float:
@@ -108,6 +109,8 @@ async def offer(citizens: Sequence[Any], act: Act, snapshot: Snapshot, *, rate: 
                 task = asyncio.create_task(one(ready.popleft()))
                 running.add(task)
                 task.add_done_callback(running.discard)
+            else:  # every citizen is waiting for the service: this tap is not offered, and the summary says so
+                tally.unserved += 1
 
     feeding = asyncio.create_task(arrivals())
     measured = await _window(tally, snapshot, warmup, duration)
