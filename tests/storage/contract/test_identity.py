@@ -100,7 +100,7 @@ async def test_a_guardian_is_kept_replaced_and_removed(uow: UowFactory) -> None:
 
 
 async def test_the_contests_data_of_many_goes_at_once_and_no_one_elses(uow: UowFactory) -> None:
-    """The daily sweep after the contest's data period (quiz.services.housekeeping) deletes a batch of
+    """The hourly sweep after the contest's data period (quiz.services.housekeeping) deletes a batch of
     registrations at once: names, numbers and their keys, guardians, the chat accounts' links."""
     ids = [await person(uow, phone) for phone in ("0912000001", "0912000002", "0912000003")]
     accounts = [await account(uow, external_id=str(2000 + k)) for k in range(3)]
