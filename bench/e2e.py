@@ -261,11 +261,13 @@ def _path(name: str, pair: tuple[Measured, Measured], baseline: tuple[Measured, 
     if probe:
         text += (f", {top.per_answer('round_trips'):.1f} round trips ({top.per_answer('statements'):.1f} statements, "
                  f"{top.per_answer('transactions'):.1f} transactions)")
-    lost = top.errors + top.lost + eighty.errors + eighty.lost
-    short = (f"; {eighty.unserved} taps at {second} not offered (every citizen still waiting: the rate offered "
-             f"fell short, so its p99 flatters)") if eighty.unserved else ""
-    return text + f"/answer; bench {1000 * top.per_answer('bench_cpu'):.1f} ms" + (f"; {lost} failed" if lost else "") \
-        + short
+    text += f"/answer; bench {1000 * top.per_answer('bench_cpu'):.1f} ms"
+    if lost := top.errors + top.lost + eighty.errors + eighty.lost:
+        text += f"; {lost} failed"
+    if eighty.unserved:
+        text += (f"; {eighty.unserved} taps at {second} not offered (every citizen still waiting: the rate offered "
+                 f"fell short, so its p99 flatters)")
+    return text
 
 
 def report(config: Config, figures: dict[str, Figures], *, offered: float | None = None) -> list[str]:
